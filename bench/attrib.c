@@ -1,0 +1,313 @@
+/*
+ * Streaming attribution of stalls to operations (see attrib.h). State per
+ * worker tid: its pending ops (time order), the stall intervals and round
+ * timestamps not yet behind its last final op (sorted on insertion, cheap
+ * because the capture hands them over almost in order). Finalising an op
+ * walks its tid's intervals once, summing the covered part of the window;
+ * everything ending before the op's end is then dropped, since later ops of
+ * that tid start after it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib.h"
+
+struct iv {
+	uint64_t start, end;
+};
+
+struct vec {
+	void *p;
+	size_t len, cap, head;	/* live items are [head, len) */
+};
+
+struct wstate {
+	uint32_t tid;		/* 0: free slot (tid 0 is never a worker) */
+	uint64_t floor;		/* end of the last final op: nothing before it matters */
+	struct vec ops;		/* struct attrib_op */
+	struct vec ivs;		/* struct iv, sorted by start */
+	struct vec pts;		/* uint64_t round times, sorted */
+};
+
+struct attrib {
+	struct wstate *w;
+	size_t cap, len;
+	size_t pending;
+};
+
+static void *vat(struct vec *v, size_t sz, size_t i)
+{
+	return (char *)v->p + i * sz;
+}
+
+/* Makes room for one more; compacts the consumed head first. */
+static int vreserve(struct vec *v, size_t sz)
+{
+	if (v->head && v->head * 2 >= v->len) {
+		memmove(v->p, vat(v, sz, v->head), (v->len - v->head) * sz);
+		v->len -= v->head;
+		v->head = 0;
+	}
+	if (v->len == v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 16;
+		void *np = realloc(v->p, ncap * sz);
+
+		if (!np)
+			return -ENOMEM;
+		v->p = np;
+		v->cap = ncap;
+	}
+	return 0;
+}
+
+static struct wstate *find(const struct attrib *a, uint32_t tid)
+{
+	size_t i;
+
+	if (!a->cap || !tid)
+		return NULL;
+	i = (tid * 2654435761u) & (a->cap - 1);
+	while (a->w[i].tid) {
+		if (a->w[i].tid == tid)
+			return &a->w[i];
+		i = (i + 1) & (a->cap - 1);
+	}
+	return NULL;
+}
+
+int attrib_new(struct attrib **out)
+{
+	struct attrib *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	*out = a;
+	return 0;
+}
+
+int attrib_add_worker(struct attrib *a, uint32_t tid)
+{
+	size_t i;
+
+	if (!tid)
+		return -EINVAL;
+	if (find(a, tid))
+		return 0;
+	if ((a->len + 1) * 2 > a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 64;
+		struct wstate *nw = calloc(ncap, sizeof(*nw));
+
+		if (!nw)
+			return -ENOMEM;
+		for (size_t j = 0; j < a->cap; j++) {
+			if (!a->w[j].tid)
+				continue;
+			i = (a->w[j].tid * 2654435761u) & (ncap - 1);
+			while (nw[i].tid)
+				i = (i + 1) & (ncap - 1);
+			nw[i] = a->w[j];
+		}
+		free(a->w);
+		a->w = nw;
+		a->cap = ncap;
+	}
+	i = (tid * 2654435761u) & (a->cap - 1);
+	while (a->w[i].tid)
+		i = (i + 1) & (a->cap - 1);
+	a->w[i].tid = tid;
+	a->len++;
+	return 0;
+}
+
+bool attrib_is_worker(const struct attrib *a, uint32_t tid)
+{
+	return find(a, tid) != NULL;
+}
+
+const char *attrib_scope(const struct attrib *a, uint32_t tid)
+{
+	return find(a, tid) ? "worker" : "system";
+}
+
+static int add_round(struct attrib *a, struct wstate *w, uint64_t t)
+{
+	size_t i;
+	uint64_t *p;
+
+	if (t < w->floor)
+		return 0;
+	if (vreserve(&w->pts, sizeof(uint64_t)))
+		return -ENOMEM;
+	p = w->pts.p;
+	for (i = w->pts.len; i > w->pts.head && p[i - 1] > t; i--)
+		;
+	memmove(&p[i + 1], &p[i], (w->pts.len - i) * sizeof(*p));
+	p[i] = t;
+	w->pts.len++;
+	a->pending++;
+	return 1;
+}
+
+int attrib_add_stall(struct attrib *a, const struct stall *s)
+{
+	struct wstate *w = find(a, s->tid);
+	uint64_t end = s->t_start_ns + s->duration_ns;
+	struct iv *p;
+	size_t i;
+	int kept = 0;
+
+	if (!w)
+		return 0;
+	if (!s->missing_begin &&
+	    (s->kind == STALL_DIRECT || s->kind == STALL_MEMCG || s->kind == STALL_MEMCG_SOFT)) {
+		kept = add_round(a, w, s->t_start_ns);
+		if (kept < 0)
+			return kept;
+	}
+	if (end <= w->floor || !s->duration_ns)
+		return kept;
+	if (vreserve(&w->ivs, sizeof(struct iv)))
+		return -ENOMEM;
+	p = w->ivs.p;
+	for (i = w->ivs.len; i > w->ivs.head && p[i - 1].start > s->t_start_ns; i--)
+		;
+	memmove(&p[i + 1], &p[i], (w->ivs.len - i) * sizeof(*p));
+	p[i].start = s->t_start_ns;
+	p[i].end = end;
+	w->ivs.len++;
+	a->pending++;
+	return 1;
+}
+
+int attrib_add_point(struct attrib *a, const struct point *p)
+{
+	struct wstate *w;
+
+	if (p->kind != POINT_RECLAIM_RETRY && p->kind != POINT_COMPACT_RETRY)
+		return 0;
+	w = find(a, p->tid);
+	return w ? add_round(a, w, p->t_ns) : 0;
+}
+
+int attrib_add_op(struct attrib *a, const struct attrib_op *op)
+{
+	struct wstate *w = find(a, op->tid);
+	struct attrib_op *p;
+	size_t i;
+
+	if (!w || op->t_start_ns < w->floor)
+		return -EINVAL;
+	if (vreserve(&w->ops, sizeof(*op)))
+		return -ENOMEM;
+	p = w->ops.p;
+	for (i = w->ops.len; i > w->ops.head && p[i - 1].t_start_ns > op->t_start_ns; i--)
+		;
+	memmove(&p[i + 1], &p[i], (w->ops.len - i) * sizeof(*p));
+	p[i] = *op;
+	p[i].stall_ns = 0;
+	p[i].reclaim_rounds = 0;
+	w->ops.len++;
+	a->pending++;
+	return 0;
+}
+
+/* Computes one op and drops what lies wholly before its end. */
+static void finalise(struct attrib *a, struct wstate *w, struct attrib_op *op)
+{
+	uint64_t s = op->t_start_ns, e = op->t_start_ns + op->latency_ns, covered = s, sum = 0;
+	struct iv *iv = w->ivs.p;
+	uint64_t *pt = w->pts.p;
+	size_t i, keep;
+	uint32_t rounds = 0;
+
+	for (i = w->ivs.head; i < w->ivs.len && iv[i].start < e; i++) {
+		uint64_t lo = iv[i].start > covered ? iv[i].start : covered;
+		uint64_t hi = iv[i].end < e ? iv[i].end : e;
+
+		if (hi > lo) {
+			sum += hi - lo;
+			covered = hi;
+		}
+	}
+	for (i = w->pts.head; i < w->pts.len && pt[i] < e; i++)
+		if (pt[i] >= s)
+			rounds++;
+	op->stall_ns = sum;
+	op->reclaim_rounds = rounds;
+
+	if (e > w->floor)
+		w->floor = e;
+	/* rounds before the end are spent */
+	while (w->pts.head < w->pts.len && pt[w->pts.head] < w->floor) {
+		w->pts.head++;
+		a->pending--;
+	}
+	/* intervals ending by the floor are spent; a straddling one stays for the next op */
+	keep = w->ivs.head;
+	for (i = w->ivs.head; i < w->ivs.len; i++) {
+		if (iv[i].end <= w->floor) {
+			a->pending--;
+			continue;
+		}
+		iv[keep++] = iv[i];
+	}
+	w->ivs.len = keep;
+}
+
+size_t attrib_flush(struct attrib *a, uint64_t horizon_ns, attrib_done_fn done, void *arg)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < a->cap; k++) {
+		struct wstate *w = &a->w[k];
+
+		if (!w->tid)
+			continue;
+		while (w->ops.head < w->ops.len) {
+			struct attrib_op *op = vat(&w->ops, sizeof(*op), w->ops.head);
+
+			if (horizon_ns != UINT64_MAX && op->t_start_ns + op->latency_ns > horizon_ns)
+				break;
+			finalise(a, w, op);
+			if (done)
+				done(arg, op);
+			w->ops.head++;
+			a->pending--;
+			n++;
+		}
+		if (w->ops.head == w->ops.len)
+			w->ops.head = w->ops.len = 0;
+	}
+	return n;
+}
+
+void attrib_forget(struct attrib *a, uint32_t tid)
+{
+	struct wstate *w = find(a, tid);
+
+	if (!w)
+		return;
+	a->pending -= (w->ivs.len - w->ivs.head) + (w->pts.len - w->pts.head);
+	w->ivs.len = w->ivs.head = 0;
+	w->pts.len = w->pts.head = 0;
+	w->floor = UINT64_MAX - 1;	/* anything later for it is ignored */
+}
+
+size_t attrib_pending(const struct attrib *a)
+{
+	return a->pending;
+}
+
+void attrib_free(struct attrib *a)
+{
+	if (!a)
+		return;
+	for (size_t k = 0; k < a->cap; k++) {
+		free(a->w[k].ops.p);
+		free(a->w[k].ivs.p);
+		free(a->w[k].pts.p);
+	}
+	free(a->w);
+	free(a);
+}

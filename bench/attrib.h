@@ -1,0 +1,61 @@
+/*
+ * Attribution of stalls and retry points to operations, streaming: the runner
+ * feeds stalls/points as the capture hands them over and ops as workers
+ * complete them, and an op is finalised once the capture's horizon
+ * (capture_horizon()) has passed its end. Per op: stall_ns is the time of its
+ * window [t_start, t_start+latency) covered by the union of its tid's stalls
+ * (a stall straddling two ops is split, nested stalls such as throttled-in-
+ * reclaim are not counted twice, so stall_ns <= latency_ns always);
+ * reclaim_rounds counts retry points (reclaim_retry_zone, compact_retry) and
+ * reclaim begins (direct, memcg, memcg softlimit; not an end whose begin was
+ * never seen) inside the window. Only workers' tids are attributed; other
+ * tasks' stalls are "system". Memory holds only what is pending: ops not yet
+ * final and the stalls/points of workers after their last final op.
+ * Contract: per tid, ops come in time order (a tid runs one op at a time).
+ */
+#ifndef STALLBENCH_ATTRIB_H
+#define STALLBENCH_ATTRIB_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "capture.h"
+
+struct attrib;
+
+struct attrib_op {
+	uint64_t t_start_ns;	/* CLOCK_MONOTONIC, as ops.csv */
+	uint64_t latency_ns;
+	uint32_t tid;
+	uint64_t cookie;	/* the caller's, e.g. its row index; handed back untouched */
+	uint64_t stall_ns;	/* out */
+	uint32_t reclaim_rounds;	/* out */
+};
+
+/* Called once per finalised op, per tid in time order. */
+typedef void (*attrib_done_fn)(void *arg, const struct attrib_op *op);
+
+/* New empty attribution; 0 or -ENOMEM. */
+int attrib_new(struct attrib **out);
+/* Declares tid one of the run's workers (before its ops/stalls); 0 or -ENOMEM. */
+int attrib_add_worker(struct attrib *a, uint32_t tid);
+/* True if tid was declared a worker. */
+bool attrib_is_worker(const struct attrib *a, uint32_t tid);
+/* "worker" or "system": the scope column of stalls.csv for this tid. */
+const char *attrib_scope(const struct attrib *a, uint32_t tid);
+/* Feeds a stall in any order; 1 kept (worker), 0 ignored (system or already final), -ENOMEM. */
+int attrib_add_stall(struct attrib *a, const struct stall *s);
+/* Feeds a point; 1 kept (a worker's retry point), 0 ignored, -ENOMEM. */
+int attrib_add_point(struct attrib *a, const struct point *p);
+/* Queues a completed op; 0, -EINVAL (not a worker, or starts before its tid's last final op), -ENOMEM. */
+int attrib_add_op(struct attrib *a, const struct attrib_op *op);
+/* Finalises every op ending at or before horizon_ns (UINT64_MAX: all), calling done; returns how many. */
+size_t attrib_flush(struct attrib *a, uint64_t horizon_ns, attrib_done_fn done, void *arg);
+/* Drops a worker's leftover stalls/points after its last op was flushed (it exited); keeps its scope. */
+void attrib_forget(struct attrib *a, uint32_t tid);
+/* Ops + stalls + points held right now (the memory bound tests watch). */
+size_t attrib_pending(const struct attrib *a);
+void attrib_free(struct attrib *a);
+
+#endif

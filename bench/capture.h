@@ -1,0 +1,110 @@
+/*
+ * Stall capture: perf_event_open on reclaim/compaction/OOM tracepoints, one
+ * ring buffer per CPU, fields decoded by name with libtraceevent from the
+ * running kernel's tracefs format files, begin/end paired per task into
+ * stalls after merging all CPUs by timestamp. Knows task ids and times, never
+ * workloads: the runner attributes stalls to operations (bench/attrib.h).
+ */
+#ifndef STALLBENCH_CAPTURE_H
+#define STALLBENCH_CAPTURE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum stall_kind {
+	STALL_DIRECT,		/* vmscan direct reclaim */
+	STALL_MEMCG,		/* vmscan memcg reclaim */
+	STALL_MEMCG_SOFT,	/* memcg softlimit reclaim */
+	STALL_COMPACT,		/* compaction begin/end */
+	STALL_THROTTLED,	/* mm_vmscan_throttled (point, has usec_delayed) */
+	STALL_NR_KINDS
+};
+
+enum point_kind {
+	POINT_RECLAIM_RETRY,	/* oom:reclaim_retry_zone */
+	POINT_COMPACT_RETRY,	/* oom:compact_retry */
+	POINT_MARK_VICTIM,	/* oom:mark_victim */
+	POINT_OTHER,		/* any tracepoint added with --events */
+	POINT_NR_KINDS
+};
+
+struct stall {
+	uint64_t t_start_ns;	/* CLOCK_MONOTONIC */
+	uint64_t duration_ns;
+	uint32_t tid;
+	uint32_t cpu;		/* cpu at begin */
+	enum stall_kind kind;
+	int64_t nr_reclaimed;	/* -1 if n/a */
+	int32_t order;		/* -1 if n/a */
+	uint64_t gfp;		/* raw gfp_flags as the kernel recorded them */
+	char gfp_names[160];	/* decoded by libtraceevent's print fmt, "|" separated */
+	bool unpaired;		/* begin without end (run end) or end without begin */
+	const char *stack;	/* folded kernel stack at begin ("a;b;c"), NULL w/o --callchain;
+				 * interned: valid until capture_close() */
+	bool missing_begin;	/* unpaired because the begin was never seen (before enable,
+				 * or lost): t_start is then a guess, see capture.c */
+};
+
+struct point {
+	uint64_t t_ns;
+	uint32_t tid;
+	uint32_t cpu;
+	enum point_kind kind;
+	const char *name;	/* "system:event" */
+	int64_t arg;		/* mark_victim: victim pid; reclaim_retry_zone: no_progress_loops;
+				 * compact_retry: retries; -1 otherwise */
+};
+
+struct capture_opts {
+	const char *tracefs;	/* NULL: find/mount it */
+	size_t ring_pages;	/* per CPU data pages, power of two; 0: default */
+	const char *events;	/* "+sys:ev,-sys:ev,..." changes to the default set, or NULL */
+	bool callchain;
+	unsigned int offline_cpus;	/* tests only: no perf events; this many in-memory rings
+					 * (layouts from ->tracefs) fed through capture_test_ring() */
+};
+
+struct capture;
+
+struct capture_sink {
+	void (*stall)(void *arg, const struct stall *s);
+	void (*point)(void *arg, const struct point *p);
+	void *arg;
+};
+
+/* Opens the events on all CPUs (disabled). 0 or -errno; *errmsg names the cause. */
+int capture_open(const struct capture_opts *o, struct capture **out, char *errmsg, size_t len);
+int capture_enable(struct capture *c);	/* 0 or -errno */
+int capture_disable(struct capture *c);	/* 0 or -errno */
+/*
+ * Reads every ring up to now, merges by timestamp, pairs, and hands complete
+ * stalls and points to sink in time order of their begin. Events newer than
+ * the oldest unread head across CPUs may be held back until the next call.
+ * final=true flushes everything, reporting open begins as unpaired.
+ * Returns the number of records read or -errno.
+ */
+long capture_drain(struct capture *c, const struct capture_sink *sink, bool final);
+/* Lost samples (PERF_RECORD_LOST) so far; per_cpu may be NULL. Returns total. */
+uint64_t capture_lost(const struct capture *c, uint64_t *per_cpu, unsigned int nr_cpu);
+unsigned int capture_nr_cpus(const struct capture *c);
+/* Comma-separated list of the events actually opened. */
+const char *capture_events(const struct capture *c);
+/*
+ * Every stall and point that begins before this CLOCK_MONOTONIC time has been
+ * handed to a sink (an op ending before it can be attributed for good).
+ * Exception: an end whose begin was never seen (missing_begin) may come later.
+ */
+uint64_t capture_horizon(const struct capture *c);
+/* Waits until some ring is half full or timeout_ms passes: 1 ready, 0 timeout, -errno. */
+int capture_wait(struct capture *c, int timeout_ms);
+/* Ring data pages per CPU actually used. */
+size_t capture_ring_pages(const struct capture *c);
+/* Tests only (offline_cpus): ring i's control page, data area and size, to write records into. */
+struct perf_event_mmap_page *capture_test_ring(struct capture *c, unsigned int i, void **data,
+					       size_t *size);
+void capture_close(struct capture *c);
+const char *stall_kind_name(enum stall_kind k);
+const char *point_kind_name(enum point_kind k);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * One memory cgroup per run, created through libcgroup so the same code works
+ * on cgroup v1 (memory.limit_in_bytes, failcnt, oom_control) and v2
+ * (memory.max, memory.events, memory.pressure). Counters are read straight
+ * from the files at each timeline tick: that path is hot, and libcgroup's
+ * cgroup_get_cgroup() re-reads every file of every controller.
+ *
+ * Teardown kills the tasks first (cgroup.kill where the kernel has it), then
+ * waits for the group to empty before removing it: rmdir of a group whose
+ * dying tasks are still exiting fails with EBUSY.
+ */
+#include "cgroup.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libcgroup.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#define CG_PREFIX "stallbench-"
+
+static int lib_ready;
+
+static int lib_init(void)
+{
+	int r;
+
+	if (lib_ready)
+		return 0;
+	r = cgroup_init();
+	if (r)
+		return -ENODEV;
+	lib_ready = 1;
+	return 0;
+}
+
+int cg_probe(int *version, char *mount, size_t mlen, char *msg, size_t len)
+{
+	char *mp = NULL;
+	struct statfs sf;
+
+	if (lib_init()) {
+		snprintf(msg, len, "libcgroup: no cgroup hierarchy mounted (%s)",
+			 cgroup_strerror(cgroup_init()));
+		return -ENODEV;
+	}
+	if (cgroup_get_subsys_mount_point("memory", &mp) || !mp) {
+		snprintf(msg, len, "memory cgroup controller is not mounted or not enabled");
+		return -ENODEV;
+	}
+	snprintf(mount, mlen, "%s", mp);
+	free(mp);
+	if (statfs(mount, &sf)) {
+		snprintf(msg, len, "%s: %s", mount, strerror(errno));
+		return -errno;
+	}
+	*version = sf.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
+	return 0;
+}
+
+/* Writes a string to dir/file. 0 or -errno. */
+static int write_file(const char *dir, const char *file, const char *val)
+{
+	char p[768];
+	int fd, ret = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Sends sig to every pid in dir/cgroup.procs. Returns how many were listed. */
+static int kill_procs(const char *dir, int sig)
+{
+	char p[768];
+	FILE *f;
+	int pid, n = 0;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
+	f = fopen(p, "re");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d", &pid) == 1) {
+		kill(pid, sig);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Kills the tasks in dir and removes it (children first). 0 or -errno. */
+static int remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char sub[768];
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+			remove_tree(sub);
+		}
+	}
+	closedir(d);
+	write_file(dir, "cgroup.kill", "1");
+	for (int i = 0; i < 500; i++) {	/* up to 5 s for dying tasks to exit */
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (!kill_procs(dir, SIGKILL) && !rmdir(dir))
+			return 0;
+		if (errno == ENOENT)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return rmdir(dir) && errno != ENOENT ? -errno : 0;
+}
+
+int cg_reap_stale(void)
+{
+	char mount[256], msg[256], p[768];
+	int ver, n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (cg_probe(&ver, mount, sizeof(mount), msg, sizeof(msg)))
+		return 0;
+	d = opendir(mount);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		int pid;
+
+		if (strncmp(e->d_name, CG_PREFIX, strlen(CG_PREFIX)) ||
+		    sscanf(e->d_name + strlen(CG_PREFIX), "%d", &pid) != 1)
+			continue;
+		/* The owning driver is alive: not stale. */
+		if (pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM))
+			continue;
+		if (pid == getpid())
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", mount, e->d_name);
+		if (!remove_tree(p)) {
+			fprintf(stderr, "stallbench: removed stale cgroup %s (its run was killed)\n", p);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t cap,
+	      char *msg, size_t len)
+{
+	struct cgroup *cg;
+	struct cgroup_controller *mem;
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	r = cg_probe(&g->version, g->mount, sizeof(g->mount), msg, len);
+	if (r)
+		return r;
+	snprintf(g->name, sizeof(g->name), "%s%s" CG_PREFIX "%d-%s",
+		 parent && *parent ? parent : "", parent && *parent ? "/" : "",
+		 (int)getpid(), tag);
+	snprintf(g->path, sizeof(g->path), "%s/%s", g->mount, g->name);
+	g->cap = cap;
+	if (g->version == 2) {
+		/* The memory controller must be enabled for children of the parent. */
+		char pdir[512];
+
+		snprintf(pdir, sizeof(pdir), "%s/%s", g->mount, parent ? parent : "");
+		write_file(pdir, "cgroup.subtree_control", "+memory");
+	}
+	cg = cgroup_new_cgroup(g->name);
+	if (!cg) {
+		snprintf(msg, len, "libcgroup: cannot allocate a cgroup");
+		return -ENOMEM;
+	}
+	mem = cgroup_add_controller(cg, "memory");
+	if (!mem) {
+		cgroup_free(&cg);
+		snprintf(msg, len, "libcgroup: memory controller not available");
+		return -ENODEV;
+	}
+	if (cap) {
+		if (g->version == 2)
+			cgroup_add_value_uint64(mem, "memory.max", cap);
+		else
+			cgroup_add_value_uint64(mem, "memory.limit_in_bytes", cap);
+	}
+	r = cgroup_create_cgroup(cg, 0);
+	if (r) {
+		snprintf(msg, len, "cannot create cgroup %s: %s", g->path, cgroup_strerror(r));
+		cgroup_free(&cg);
+		remove_tree(g->path);
+		return -EIO;
+	}
+	g->cg = cg;
+	if (cap) {
+		/* Verify the cap took: a silently uncapped run would measure nothing. */
+		char p[768], buf[64];
+		FILE *f;
+		unsigned long long v = 0;
+
+		snprintf(p, sizeof(p), "%s/%s", g->path,
+			 g->version == 2 ? "memory.max" : "memory.limit_in_bytes");
+		f = fopen(p, "re");
+		if (!f || !fgets(buf, sizeof(buf), f) || sscanf(buf, "%llu", &v) != 1 ||
+		    v > cap || v < cap - 4096 * 2) {
+			if (f)
+				fclose(f);
+			snprintf(msg, len, "cgroup %s: cap %llu did not take (reads %llu)",
+				 g->path, (unsigned long long)cap, v);
+			cg_destroy(g);
+			return -EIO;
+		}
+		fclose(f);
+	}
+	if (g->version == 1) {
+		/* Let the kernel OOM killer act inside the group (v1 default, stated). */
+		write_file(g->path, "memory.oom_control", "0");
+	}
+	return 0;
+}
+
+int cg_attach(struct sb_cgroup *g, pid_t pid)
+{
+	int r = cgroup_attach_task_pid(g->cg, pid);
+
+	if (r) {
+		/* Fall back to the file: libcgroup v2 support varies by version. */
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%d", (int)pid);
+		return write_file(g->path, "cgroup.procs", buf);
+	}
+	return 0;
+}
+
+/* Reads "key value" from dir/file. UINT64_MAX if absent. */
+static uint64_t read_kv(const char *dir, const char *file, const char *key)
+{
+	char p[768], line[256];
+	FILE *f;
+	size_t kl = strlen(key);
+	uint64_t v = UINT64_MAX;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "re");
+	if (!f)
+		return v;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, kl) && line[kl] == ' ') {
+			v = strtoull(line + kl + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+static uint64_t read_u64(const char *dir, const char *file)
+{
+	char p[768], buf[64];
+	FILE *f;
+	uint64_t v = UINT64_MAX;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "re");
+	if (!f)
+		return v;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtoull(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* total= of the "some"/"full" line of a PSI file. */
+static uint64_t read_psi_total(const char *dir, const char *file, const char *which)
+{
+	char p[768], line[256];
+	FILE *f;
+	uint64_t v = UINT64_MAX;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "re");
+	if (!f)
+		return v;
+	while (fgets(line, sizeof(line), f)) {
+		char *t = strstr(line, "total=");
+
+		if (!strncmp(line, which, strlen(which)) && t)
+			v = strtoull(t + 6, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+int cg_read(const struct sb_cgroup *g, struct cg_stats *s)
+{
+	if (access(g->path, F_OK))
+		return -errno;
+	if (g->version == 2) {
+		s->usage = read_u64(g->path, "memory.current");
+		s->high = read_kv(g->path, "memory.events", "high");
+		s->max = read_kv(g->path, "memory.events", "max");
+		s->oom = read_kv(g->path, "memory.events", "oom");
+		s->oom_kill = read_kv(g->path, "memory.events", "oom_kill");
+		s->failcnt = UINT64_MAX;
+		s->psi_some_us = read_psi_total(g->path, "memory.pressure", "some");
+		s->psi_full_us = read_psi_total(g->path, "memory.pressure", "full");
+	} else {
+		s->usage = read_u64(g->path, "memory.usage_in_bytes");
+		s->failcnt = read_u64(g->path, "memory.failcnt");
+		s->high = UINT64_MAX;
+		/* v1 has no "max" event counter: failcnt counts the charges that hit the limit. */
+		s->max = s->failcnt;
+		s->oom = UINT64_MAX;
+		s->oom_kill = read_kv(g->path, "memory.oom_control", "oom_kill");
+		s->psi_some_us = read_psi_total(g->path, "cgroup.pressure", "some");
+		s->psi_full_us = read_psi_total(g->path, "cgroup.pressure", "full");
+	}
+	return 0;
+}
+
+int cg_destroy(struct sb_cgroup *g)
+{
+	int r;
+
+	if (!g->path[0])
+		return 0;
+	r = remove_tree(g->path);
+	if (g->cg) {
+		struct cgroup *cg = g->cg;
+
+		cgroup_free(&cg);
+		g->cg = NULL;
+	}
+	if (!r)
+		g->path[0] = 0;
+	return r;
+}

@@ -1,0 +1,36 @@
+/* The run's memory cgroup, on cgroup v1 or v2, through libcgroup. */
+#ifndef STALLBENCH_CGROUP_H
+#define STALLBENCH_CGROUP_H
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sb_cgroup {
+	int version;		/* 1 or 2 */
+	char name[128];		/* relative to the memory mount, e.g. "stallbench-1234" */
+	char path[512];		/* filesystem path */
+	char mount[256];	/* memory controller mount point */
+	uint64_t cap;		/* bytes, 0 = no limit */
+	void *cg;		/* struct cgroup * */
+};
+
+/* Counters read from the group; a missing one is UINT64_MAX. */
+struct cg_stats {
+	uint64_t usage, high, max, oom, oom_kill, failcnt;
+	uint64_t psi_some_us, psi_full_us;
+};
+
+/* Initialises libcgroup and finds the memory controller. 0 or -errno with msg. */
+int cg_probe(int *version, char *mount, size_t mlen, char *msg, size_t len);
+/* Removes groups left by dead stallbench runs (named stallbench-<pid>-*). Returns how many. */
+int cg_reap_stale(void);
+/* Creates parent/stallbench-<pid>-<tag> with the cap (0 = none). 0 or -errno with msg. */
+int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t cap,
+	      char *msg, size_t len);
+/* Moves pid into the group. 0 or -errno. */
+int cg_attach(struct sb_cgroup *g, pid_t pid);
+/* Reads the group's counters. 0 or -errno. */
+int cg_read(const struct sb_cgroup *g, struct cg_stats *s);
+/* Kills every task in the group and removes it, retrying while busy. 0 or -errno. */
+int cg_destroy(struct sb_cgroup *g);
+#endif

@@ -1,0 +1,127 @@
+/*
+ * stallbench compare DIR_A DIR_B [...]: side-by-side table of runs, each
+ * DIR being one result directory or "dir1,dir2,..." (repetitions of one
+ * configuration). Text (72 columns, for e-mail) by default, --json or
+ * --markdown on request.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: stallbench compare DIR_A DIR_B [DIR_C ...] [--json|--markdown]\n"
+	      "                          [--allow-incomplete] [--alpha P]\n"
+	      "  DIR may be DIR1,DIR2,... : repetitions of one run (Welch's t on their means)\n"
+	      "  --json              the comparison as JSON\n"
+	      "  --markdown          Markdown tables\n"
+	      "  --allow-incomplete  accept incomplete runs and skip malformed rows\n"
+	      "  --alpha P           significance level (default 0.05)\n", f);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "markdown", no_argument, NULL, 'm' },
+		{ "allow-incomplete", no_argument, NULL, 'i' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmp_opts o = { .alpha = 0.05, .boot_iters = 2000, .seed = 0x5eedc0ffee };
+	bool json = false, md = false;
+	unsigned int flags = 0;
+	struct cmp_run *runs = NULL;
+	int nruns = 0, ret = 1, c, i;
+	json_t *model = NULL;
+	char msg[1024];
+
+	optind = 0;	/* a fresh getopt scan: main may have used it */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'm':
+			md = true;
+			break;
+		case 'i':
+			flags |= RR_ALLOW_INCOMPLETE;
+			break;
+		case 'a': {
+			char *end;
+
+			errno = 0;
+			o.alpha = strtod(optarg, &end);
+			if (errno || *end || !(o.alpha > 0.0 && o.alpha < 1.0)) {
+				fprintf(stderr, "compare: --alpha %s: not a probability "
+					"(try 0.05)\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "compare: %s: unknown option (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (json && md) {
+		fprintf(stderr, "compare: --json and --markdown exclude each other\n");
+		return 2;
+	}
+	runs = calloc((size_t)argc, sizeof(*runs));
+	if (!runs) {
+		fprintf(stderr, "compare: out of memory\n");
+		return 1;
+	}
+	/* getopt has moved the directories behind the options. */
+	for (i = optind; i < argc; i++) {
+		int r = cmp_load(&runs[nruns], argv[i], flags, msg, sizeof(msg));
+		if (r < 0) {
+			fprintf(stderr, "compare: %s\n", msg);
+			ret = (r == -ENOMEM || r == -EIO) ? 1 : 2;
+			goto out;
+		}
+		nruns++;
+	}
+	if (nruns < 2) {
+		fprintf(stderr, "compare: need at least two result directories (see --help)\n");
+		ret = 2;
+		goto out;
+	}
+	cmp_label_runs(runs, nruns);
+	model = cmp_build(runs, nruns, &o);
+	if (!model) {
+		fprintf(stderr, "compare: out of memory\n");
+		goto out;
+	}
+	if (json)
+		ret = json_dumpf(model, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ?
+			-EIO : (fputc('\n', stdout) == EOF ? -EIO : 0);
+	else if (md)
+		ret = cmp_print_markdown(stdout, model);
+	else
+		ret = cmp_print_text(stdout, model);
+	if (ret == 0 && fflush(stdout) != 0)
+		ret = -EIO;
+	if (ret < 0) {
+		fprintf(stderr, "compare: writing the output: %s\n", strerror(-ret));
+		ret = 1;
+	}
+out:
+	for (i = 0; i < nruns; i++)
+		cmp_run_free(&runs[i]);
+	free(runs);
+	json_decref(model);
+	return ret;
+}

@@ -1,0 +1,161 @@
+/* `stallbench doctor`: what works on this machine and, where not, why, and
+ * what to do about it. Exit 0 when a capped run with stall capture can run
+ * here, 4 when it cannot. */
+#include "cgroup.h"
+#include "sysinfo.h"
+#include "topo.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int line(bool ok, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int line(bool ok, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%-4s %-16s ", ok ? "ok" : "no", what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return ok;
+}
+
+/* The tracefs root, mounting it when root and it is not mounted. */
+static const char *tracefs_dir(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+
+	for (int i = 0; i < 2; i++) {
+		char p[256];
+
+		snprintf(p, sizeof(p), "%s/events", dirs[i]);
+		if (!access(p, R_OK))
+			return dirs[i];
+	}
+	if (geteuid() == 0 && !mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return "/sys/kernel/tracing";
+	return NULL;
+}
+
+static int perf_tp_ok(const char *tfs, const char *ev, char *why, size_t len)
+{
+	char p[512], buf[32];
+	struct perf_event_attr a = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(a),
+				     .sample_period = 1, .disabled = 1 };
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/events/%s/id", tfs, ev);
+	if (read_small(p, buf, sizeof(buf))) {
+		snprintf(why, len, "%s: no such tracepoint on this kernel", ev);
+		return 0;
+	}
+	a.config = strtoull(buf, NULL, 10);
+	fd = (int)syscall(SYS_perf_event_open, &a, -1, 0, -1, 0);
+	if (fd < 0) {
+		snprintf(why, len, "perf_event_open(%s): %s (perf_event_paranoid, CAP_PERFMON?)",
+			 ev, strerror(errno));
+		return 0;
+	}
+	close(fd);
+	snprintf(why, len, "perf_event_open on %s works", ev);
+	return 1;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	char why[512], mount_pt[256], buf[512];
+	int ver = 0, can_run = 1, can_capture;
+	const char *tfs;
+	unsigned int nodes;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: stallbench doctor\n");
+		return 2;
+	}
+	can_run &= line(geteuid() == 0, "root", "%s", geteuid() == 0 ? "running as root" :
+			"not root: runs need root to create cgroups and trace");
+	if (cg_probe(&ver, mount_pt, sizeof(mount_pt), why, sizeof(why))) {
+		can_run &= line(false, "memory cgroup", "%s", why);
+	} else {
+		line(true, "memory cgroup", "cgroup v%d, memory controller at %s", ver, mount_pt);
+		if (ver == 2) {
+			char p[600];
+
+			snprintf(p, sizeof(p), "%s/cgroup.subtree_control", mount_pt);
+			read_small(p, buf, sizeof(buf));
+			line(strstr(buf, "memory") != NULL, "v2 delegation",
+			     "subtree_control of %s: '%s'%s", mount_pt, buf,
+			     strstr(buf, "memory") ? "" : " (the run enables +memory itself as root)");
+		}
+	}
+	if (!read_small("/sys/fs/cgroup/unified/cgroup.controllers", buf, sizeof(buf)))
+		line(buf[0] != 0, "cgroup2 (hybrid)", "/sys/fs/cgroup/unified controllers: '%s'%s", buf,
+		     buf[0] ? "" : " (none: runs use the v1 memory controller)");
+	tfs = tracefs_dir();
+	if (!tfs) {
+		can_capture = line(false, "tracefs", "not mounted and cannot mount it");
+	} else {
+		line(true, "tracefs", "%s", tfs);
+		can_capture = line(perf_tp_ok(tfs, "vmscan/mm_vmscan_memcg_reclaim_begin", why, sizeof(why)),
+				   "perf tracepoints", "%s", why);
+		line(perf_tp_ok(tfs, "vmscan/mm_vmscan_direct_reclaim_begin", why, sizeof(why)),
+		     "direct reclaim tp", "%s", why);
+		line(perf_tp_ok(tfs, "compaction/mm_compaction_begin", why, sizeof(why)),
+		     "compaction tp", "%s", why);
+	}
+	line(!access("/proc/pressure/memory", R_OK), "PSI", "%s",
+	     access("/proc/pressure/memory", R_OK) ? "/proc/pressure/memory missing (boot with psi=1)"
+						    : "/proc/pressure/memory readable");
+	nodes = topo_nr_nodes();
+	{
+		json_t *t = topo_json();
+		size_t n = json_array_size(json_object_get(t, "nodes"));
+
+		line(true, "NUMA", "%u node(s) (libnuma), %zu seen by hwloc%s", nodes, n,
+		     nodes < 2 ? ": --node placement tests need the VM lab (vm/run --nodes 2)" : "");
+		json_decref(t);
+	}
+	if (access("/proc/modules", F_OK))
+		line(false, "kernel modules", "this kernel has no module support (/proc/modules "
+		     "missing): vmalloc-nofail runs in the VM lab (vm/run)");
+	else
+		line(true, "kernel modules", "module loading supported");
+	if (!access("/dev/nofail_vmalloc", F_OK))
+		line(true, "nofail module", "/dev/nofail_vmalloc present");
+	else
+		line(false, "nofail module", "/dev/nofail_vmalloc absent (build and load "
+		     "workloads/kmod, or use the VM lab)");
+	line(!access("/usr/bin/gnuplot", X_OK), "gnuplot", "%s",
+	     access("/usr/bin/gnuplot", X_OK) ? "missing: apt-get install gnuplot-nox" : "/usr/bin/gnuplot");
+	line(!access("/usr/bin/qemu-system-x86_64", X_OK), "VM lab", "%s",
+	     access("/usr/bin/qemu-system-x86_64", X_OK) ? "qemu-system-x86 missing" :
+	     !access("/dev/kvm", R_OK | W_OK) ? "qemu with KVM" : "qemu with TCG (no /dev/kvm: slow)");
+	{
+		json_t *mm = sysinfo_mm();
+
+		line(true, "mm settings", "lru_gen %s, THP %s, init_on_alloc %s, swap %lld bytes",
+		     json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
+		     json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
+		     json_string_value(json_object_get(mm, "init_on_alloc")) ?: "kernel default",
+		     (long long)json_integer_value(json_object_get(mm, "swap_total_bytes")));
+		json_decref(mm);
+	}
+	printf("\n%s\n", can_run ? (can_capture ? "capped runs with stall capture work here" :
+				   "capped runs work here, without stall capture") :
+				  "capped runs cannot work here (see above)");
+	return can_run ? 0 : 4;
+}

@@ -1,0 +1,154 @@
+/* `stallbench report DIR`: a readable table of one result (per op: count,
+ * errors, latency percentiles, stall share and retry rounds; per stall kind;
+ * lost events and OOM kills always shown). Reads the result files only. */
+#include "parse.h"
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return v ? json_number_value(v) : 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: stallbench report DIR [--json] [--allow-incomplete]\n");
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *dir = NULL;
+	bool as_json = false, allow = false;
+	char p[4096], a[32], b[32], c[32], d[32], e[32];
+	json_t *meta, *sum, *ops, *v, *stalls;
+	json_error_t jerr;
+	const char *k, *status;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			as_json = true;
+		else if (!strcmp(argv[i], "--allow-incomplete"))
+			allow = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || dir) {
+			fprintf(stderr, "stallbench report: '%s': unexpected argument\n", argv[i]);
+			return 2;
+		} else
+			dir = argv[i];
+	}
+	if (!dir) {
+		usage(stderr);
+		return 2;
+	}
+	snprintf(p, sizeof(p), "%s/meta.json", dir);
+	meta = json_load_file(p, 0, &jerr);
+	if (!meta) {
+		fprintf(stderr, "stallbench report: %s: not a result directory (meta.json: %s)\n",
+			dir, jerr.text);
+		return 2;
+	}
+	snprintf(p, sizeof(p), "%s/summary.json", dir);
+	sum = json_load_file(p, 0, &jerr);
+	status = json_string_value(json_object_get(meta, "status"));
+	if (!sum || !status) {
+		fprintf(stderr, "stallbench report: %s: no summary.json: the run was killed before it "
+			"finished (status %s)\n", dir, status ? status : "unknown");
+		json_decref(meta);
+		json_decref(sum);
+		return 2;
+	}
+	if (strcmp(status, "complete") && !allow) {
+		fprintf(stderr, "stallbench report: %s: result is %s (use --allow-incomplete to read it)\n",
+			dir, status);
+		rc = 2;
+		goto out;
+	}
+	if (as_json) {
+		json_dumpf(sum, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		goto out;
+	}
+	{
+		json_t *kern = json_object_get(meta, "kernel"), *cg = json_object_get(meta, "cgroup");
+		json_t *mm = json_object_get(meta, "mm");
+		json_t *lost = json_object_get(sum, "lost_events");
+
+		printf("%s\n", dir);
+		printf("kernel %s  cgroup v%lld cap %s  status %s\n",
+		       json_string_value(json_object_get(kern, "release")),
+		       (long long)json_integer_value(json_object_get(cg, "version")),
+		       num(cg, "cap_bytes") ? fmt_size((uint64_t)num(cg, "cap_bytes"), a, sizeof(a)) : "none",
+		       status);
+		printf("lru_gen %s  thp %s  init_on_alloc %s\n",
+		       json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
+		       json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
+		       json_string_value(json_object_get(mm, "init_on_alloc")) ?: "default");
+		if (json_is_null(lost) || !lost)
+			printf("stall capture: OFF (%s)\n", json_string_value(json_object_get(
+				json_object_get(sum, "capture"), "reason")) ?: "unknown");
+		else
+			printf("lost events: %lld%s\n", (long long)json_integer_value(lost),
+			       json_integer_value(lost) ? "  <-- the stall figures below are incomplete" : "");
+		printf("oom kills: %lld  memcg max events: %lld  size mismatches: %lld\n\n",
+		       (long long)json_integer_value(json_object_get(sum, "oom_kills")),
+		       (long long)json_integer_value(json_object_get(json_object_get(sum, "memcg"), "max_events")),
+		       (long long)json_integer_value(json_object_get(sum, "size_mismatches")));
+	}
+	printf("%-28s %8s %6s %8s %8s %8s %8s %6s %6s\n", "op", "count", "errors", "p50", "p99",
+	       "p99.9", "max", "stall%", "rounds");
+	ops = json_object_get(sum, "ops");
+	json_object_foreach(ops, k, v) {
+		json_t *lat = json_object_get(v, "latency_ns"), *errs = json_object_get(v, "errors");
+		json_t *st = json_object_get(v, "stall_ns"), *rr = json_object_get(v, "reclaim_rounds");
+		const char *ek;
+		json_t *ev;
+		long long nerr = 0;
+
+		json_object_foreach(errs, ek, ev)
+			nerr += json_integer_value(ev);
+		printf("%-28s %8lld %6lld %8s %8s %8s %8s %5.1f%% %6.0f\n", k,
+		       (long long)json_integer_value(json_object_get(v, "count")), nerr,
+		       fmt_ns(num(lat, "p50"), a, sizeof(a)), fmt_ns(num(lat, "p99"), b, sizeof(b)),
+		       fmt_ns(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
+		       100.0 * num(st, "stalled_share"), num(rr, "max"));
+		json_object_foreach(errs, ek, ev)
+			printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
+		{
+			json_t *fl = json_object_get(v, "flags");
+
+			json_object_foreach(fl, ek, ev)
+				if (json_integer_value(ev) && strcmp(ek, "module") && strcmp(ek, "huge"))
+					printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
+		}
+	}
+	stalls = json_object_get(sum, "stalls");
+	for (int sc = 0; sc < 2; sc++) {
+		json_t *byk = json_object_get(stalls, sc ? "system" : "run");
+
+		json_object_foreach(byk, k, v) {
+			json_t *dd = json_object_get(v, "duration_ns");
+
+			if (!strcmp(k, "points"))
+				continue;
+			if (!json_object_get(v, "count"))
+				continue;
+			printf("%s stalls %-14s %8lld total %8s p50 %8s p99 %8s max %8s\n",
+			       sc ? "system" : "run   ", k,
+			       (long long)json_integer_value(json_object_get(v, "count")),
+			       fmt_ns(num(v, "total_ns"), a, sizeof(a)), fmt_ns(num(dd, "p50"), b, sizeof(b)),
+			       fmt_ns(num(dd, "p99"), c, sizeof(c)), fmt_ns(num(dd, "max"), e, sizeof(e)));
+		}
+	}
+out:
+	json_decref(meta);
+	json_decref(sum);
+	return rc;
+}

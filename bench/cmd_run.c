@@ -1,0 +1,293 @@
+/* `stallbench run`: parses and checks the whole command line before anything
+ * is created (bad input exits 2 and writes nothing), then hands the run to
+ * the runner. Workload options follow the --workload they belong to. */
+#include "runner.h"
+#include "parse.h"
+#include "sysinfo.h"
+#include "topo.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: stallbench run --workload W [workload options] [--workload W2 ...] [options]\n"
+"  --cap SIZE          memory cap of the run's cgroup (e.g. 128M; default: none)\n"
+"  --node N            bind workers' CPUs and memory to NUMA node N\n"
+"  --workers N         workers per workload (after --workload W: for W only; default 2, memhog 1)\n"
+"  --duration T        how long workers issue operations (default 10s)\n"
+"  --grace T           after the duration, how long before workers are killed (default 30s)\n"
+"  --out DIR           result directory (default results/<kernel>/<time>-<workload>)\n"
+"  --tick T            timeline sampling interval (default 100ms)\n"
+"  --no-capture        do not trace reclaim stalls\n"
+"  --events LIST       +sys:event,-sys:event changes to the traced set\n"
+"  --callchain         record kernel call chains at stall begin (stacks.folded)\n"
+"  --ring-pages N      perf ring data pages per CPU (power of two)\n"
+"  --cgroup-parent P   create the run's cgroup below P (a delegated subtree)\n");
+	fprintf(f, "workloads:\n");
+	for (int i = 0; workloads[i]; i++) {
+		fprintf(f, "  %-16s %s\n", workloads[i]->name, workloads[i]->help);
+		for (const struct wl_opt *o = workloads[i]->opts; o->name; o++)
+			fprintf(f, "      --%-14s %s (default %s)\n", o->name, o->help,
+				o->def && *o->def ? o->def : "none");
+	}
+}
+
+/* Parses val into the option's field. 0 or -EINVAL with msg. */
+static int set_opt(void *priv, const struct wl_opt *o, const char *val, char *msg, size_t len)
+{
+	char *f = (char *)priv + o->off;
+
+	switch (o->type) {
+	case WOPT_SIZE:
+		return parse_size(val, (uint64_t *)f, msg, len);
+	case WOPT_DURATION:
+		return parse_duration(val, (uint64_t *)f, msg, len);
+	case WOPT_UINT:
+		return parse_uint(val, 0, UINT32_MAX, (uint64_t *)f, msg, len);
+	case WOPT_BOOL:
+		return parse_bool(val, (bool *)f, msg, len);
+	case WOPT_DOUBLE:
+		return parse_double(val, (double *)f, msg, len);
+	case WOPT_STR:
+		if (strlen(val) >= WL_STR_MAX) {
+			snprintf(msg, len, "value too long");
+			return -EINVAL;
+		}
+		snprintf(f, WL_STR_MAX, "%s", val);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const struct wl_opt *find_opt(const struct workload *w, const char *name)
+{
+	for (const struct wl_opt *o = w->opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+static struct wl_inst *add_workload(struct run_cfg *c, const char *name, char *msg, size_t len)
+{
+	const struct workload *w = workload_find(name);
+	struct wl_inst *in;
+
+	if (!w) {
+		int n = snprintf(msg, len, "--workload '%s': unknown (one of:", name);
+
+		for (int i = 0; workloads[i]; i++)
+			n += snprintf(msg + n, n < (int)len ? len - (size_t)n : 0, " %s", workloads[i]->name);
+		snprintf(msg + n, n < (int)len ? len - (size_t)n : 0, ")");
+		return NULL;
+	}
+	if (c->nr_wl == RUN_MAX_WL) {
+		snprintf(msg, len, "at most %d workloads in one run", RUN_MAX_WL);
+		return NULL;
+	}
+	in = &c->wl[c->nr_wl++];
+	in->w = w;
+	in->priv = calloc(1, w->priv_size);
+	in->opts = json_object();
+	for (const struct wl_opt *o = w->opts; o->name; o++) {
+		if (o->def && set_opt(in->priv, o, o->def, msg, len))
+			return NULL;	/* a bad default is our bug */
+		json_object_set_new(in->opts, o->name, json_string(o->def ? o->def : ""));
+	}
+	return in;
+}
+
+/* Nearest existing ancestor of path is writable. */
+static int parent_writable(const char *path)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (;;) {
+		if (!access(buf, F_OK))
+			return access(buf, W_OK | X_OK) ? -errno : 0;
+		slash = strrchr(buf, '/');
+		if (!slash)
+			return access(".", W_OK | X_OK) ? -errno : 0;
+		if (slash == buf)
+			return access("/", W_OK | X_OK) ? -errno : 0;
+		*slash = 0;
+	}
+}
+
+#define BAD(...) do { fprintf(stderr, "stallbench run: " __VA_ARGS__); fputc('\n', stderr); \
+		      rc = 2; goto out; } while (0)
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_cfg c = {
+		.node = -1, .workers = 0, .duration_ns = 10000000000ull,
+		.grace_ns = 30000000000ull, .tick_ns = 100000000ull, .capture = true,
+	};
+	struct wl_inst *cur = NULL;
+	char msg[512];
+	int rc = 0;
+	uint64_t v;
+	bool workers_set[RUN_MAX_WL] = { false };
+	unsigned int default_workers = 2;
+
+	c.argv = json_array();
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(c.argv, json_string(argv[i]));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		char name[64];
+		const char *eq;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			goto out;
+		}
+		if (strncmp(a, "--", 2) || !a[2])
+			BAD("'%s': unexpected argument (options start with --; see --help)", a);
+		eq = strchr(a, '=');
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a - 2) : (int)strlen(a + 2), a + 2);
+		/* flags without a value */
+		if (!strcmp(name, "no-capture")) {
+			c.capture = false;
+			continue;
+		}
+		if (!strcmp(name, "callchain")) {
+			c.cap_opts.callchain = true;
+			continue;
+		}
+		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+		if (!val)
+			BAD("--%s: needs a value", name);
+		if (!strcmp(name, "workload")) {
+			cur = add_workload(&c, val, msg, sizeof(msg));
+			if (!cur)
+				BAD("%s", msg);
+		} else if (!strcmp(name, "cap")) {
+			if (parse_size(val, &c.cap, msg, sizeof(msg)))
+				BAD("--cap %s", msg);
+		} else if (!strcmp(name, "node")) {
+			if (parse_uint(val, 0, 4095, &v, msg, sizeof(msg)))
+				BAD("--node %s", msg);
+			c.node = (int)v;
+		} else if (!strcmp(name, "workers")) {
+			if (parse_uint(val, 1, 256, &v, msg, sizeof(msg)))
+				BAD("--workers %s", msg);
+			if (cur) {
+				cur->workers = (unsigned int)v;
+				workers_set[cur - c.wl] = true;
+			} else {
+				default_workers = (unsigned int)v;
+			}
+		} else if (!strcmp(name, "duration")) {
+			if (parse_duration(val, &c.duration_ns, msg, sizeof(msg)))
+				BAD("--duration %s", msg);
+			if (!c.duration_ns || c.duration_ns > 86400ull * 1000000000ull)
+				BAD("--duration %s: must be between 1ns and 24h", val);
+		} else if (!strcmp(name, "grace")) {
+			if (parse_duration(val, &c.grace_ns, msg, sizeof(msg)))
+				BAD("--grace %s", msg);
+		} else if (!strcmp(name, "tick")) {
+			if (parse_duration(val, &c.tick_ns, msg, sizeof(msg)))
+				BAD("--tick %s", msg);
+			if (c.tick_ns < 10000000ull)
+				BAD("--tick %s: at least 10ms", val);
+		} else if (!strcmp(name, "out")) {
+			if (!*val || strlen(val) >= sizeof(c.out) - 64)
+				BAD("--out '%s': not a usable path", val);
+			snprintf(c.out, sizeof(c.out), "%s", val);
+		} else if (!strcmp(name, "events")) {
+			c.cap_opts.events = val;
+		} else if (!strcmp(name, "ring-pages")) {
+			if (parse_uint(val, 1, 1 << 20, &v, msg, sizeof(msg)) || (v & (v - 1)))
+				BAD("--ring-pages '%s': a power of two from 1 to 1048576", val);
+			c.cap_opts.ring_pages = v;
+		} else if (!strcmp(name, "ring-ops")) {
+			if (parse_uint(val, 1024, 1 << 24, &v, msg, sizeof(msg)) || (v & (v - 1)))
+				BAD("--ring-ops '%s': a power of two from 1024 to 16777216", val);
+			c.ring_ops = v;
+		} else if (!strcmp(name, "cgroup-parent")) {
+			if (strstr(val, "..") || strlen(val) >= sizeof(c.cgroup_parent))
+				BAD("--cgroup-parent '%s': not a cgroup path", val);
+			snprintf(c.cgroup_parent, sizeof(c.cgroup_parent), "%s", val[0] == '/' ? val + 1 : val);
+		} else {
+			const struct wl_opt *o = cur ? find_opt(cur->w, name) : NULL;
+
+			if (!o) {
+				if (cur)
+					BAD("--%s: unknown option (not a run option nor one of %s's; see --help)",
+					    name, cur->w->name);
+				BAD("--%s: unknown option (workload options go after --workload W)", name);
+			}
+			if (set_opt(cur->priv, o, val, msg, sizeof(msg)))
+				BAD("--%s %s", name, msg);
+			json_object_set_new(cur->opts, o->name, json_string(val));
+		}
+	}
+	if (!c.nr_wl)
+		BAD("no --workload given (try --workload truncate-storm; see --help)");
+	if (c.cap) {
+		uint64_t total = mem_total_bytes();
+		char a[32], b[32];
+
+		if (c.cap < (4ull << 20))
+			BAD("--cap %s: too small (at least 4M)", fmt_size(c.cap, a, sizeof(a)));
+		if (total && c.cap > total)
+			BAD("--cap %s: above this machine's RAM (%s)", fmt_size(c.cap, a, sizeof(a)),
+			    fmt_size(total, b, sizeof(b)));
+	}
+	if (c.node >= 0 && !topo_node_valid(c.node))
+		BAD("--node %d: no such NUMA node with memory (this machine has %u)", c.node,
+		    topo_nr_nodes());
+	for (unsigned int i = 0; i < c.nr_wl; i++) {
+		struct run_env env = { .cap = c.cap, .node = c.node, .duration_ns = c.duration_ns };
+
+		if (!workers_set[i])
+			c.wl[i].workers = c.wl[i].w->background ? 1 : default_workers;
+		json_object_set_new(c.wl[i].opts, "workers", json_integer(c.wl[i].workers));
+		if (c.wl[i].w->check && c.wl[i].w->check(c.wl[i].priv, &env, msg, sizeof(msg)))
+			BAD("%s: %s", c.wl[i].w->name, msg);
+	}
+	if (!c.out[0]) {
+		struct utsname u;
+		char ts[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		uname(&u);
+		localtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+		snprintf(c.out, sizeof(c.out), "results/%s/%s-%s-%d", u.release, ts, c.wl[0].w->name,
+			 (int)getpid());
+	}
+	{
+		char p[PATH_MAX + 16];
+		struct stat st;
+		int e;
+
+		snprintf(p, sizeof(p), "%s/meta.json", c.out);
+		if (!access(p, F_OK))
+			BAD("--out %s: already holds a result (choose another directory)", c.out);
+		if (!stat(c.out, &st) && !S_ISDIR(st.st_mode))
+			BAD("--out %s: exists and is not a directory", c.out);
+		e = parent_writable(c.out);
+		if (e)
+			BAD("--out %s: not writable (%s)", c.out, strerror(-e));
+	}
+	rc = run_execute(&c);
+out:
+	for (unsigned int i = 0; i < c.nr_wl; i++) {
+		free(c.wl[i].priv);
+		json_decref(c.wl[i].opts);
+	}
+	json_decref(c.argv);
+	return rc;
+}

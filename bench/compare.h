@@ -1,0 +1,110 @@
+/*
+ * Comparing runs. A run is one result directory, or several directories
+ * given as "dir1,dir2,..." that are repetitions of the same configuration.
+ * cmp_load() streams each run's ops.csv and stalls.csv once into per-op and
+ * per-stall-kind sample vectors (sorted afterwards); cmp_build() turns runs
+ * into one JSON model (per metric: each run's value, change against the
+ * first, tests), which is printed as JSON as is, or rendered as a 72-column
+ * text table or Markdown. plot.c reuses the loaded samples.
+ */
+#ifndef STALLBENCH_COMPARE_H
+#define STALLBENCH_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "resread.h"
+
+#define CMP_MAX_ERRNAMES	16
+#define CMP_MAX_NODES		64
+
+struct cmp_vec {
+	double *v;
+	size_t n, cap;
+};
+
+struct cmp_errcount {
+	char name[24];
+	uint64_t n;
+};
+
+/* Latency by NUMA node (ops.csv "node" column; -1 = not bound). */
+struct cmp_nodestat {
+	int node;
+	uint64_t count;
+	double mean, p50, p99;	/* ns */
+};
+
+#define CMP_ROUNDS_EXACT	1024	/* rounds counted exactly below this, log2 above */
+
+struct cmp_opstat {
+	char name[160];		/* "workload/op" */
+	/*
+	 * latency_ns of every op, ascending after load. While loading each slot
+	 * holds (latency << 16 | (node + 1)) as uint64 bits, so one sort orders
+	 * latencies and keeps each one's node for the per-node breakdown at
+	 * 8 bytes per op.
+	 */
+	struct cmp_vec lat;
+	double mean, stddev;	/* ns */
+	struct cmp_vec rep_mean;	/* mean latency per repetition (dir) */
+	uint64_t rounds_lo[CMP_ROUNDS_EXACT];	/* ops that saw exactly i rounds */
+	uint64_t rounds_hi[64];	/* ops with rounds in [2^i, 2^(i+1)), i >= 10 */
+	double rounds_sum;
+	uint64_t rounds_max;
+	uint64_t errors;
+	struct cmp_errcount err[CMP_MAX_ERRNAMES];
+	int nerr;
+	uint64_t other_errs;	/* errno names beyond CMP_MAX_ERRNAMES */
+	uint64_t killed, null, mismatch, unfinished;
+	uint64_t stall_ns;
+	struct cmp_nodestat nodes[CMP_MAX_NODES];
+	int nnodes;
+	/* load-time scratch */
+	double rep_sum;
+	uint64_t rep_n;
+};
+
+struct cmp_stallstat {
+	char name[48];		/* "run/direct", "system/compact", ... */
+	struct cmp_vec dur;	/* duration_ns, sorted after load */
+	uint64_t total_ns;
+};
+
+struct cmp_run {
+	char id[4];		/* "A", "B", ... */
+	char label[512];	/* release + cmdline differences (cmp_label_runs) */
+	struct rr_dir *dirs;	/* repetitions, open (meta/summary loaded) */
+	int ndirs;
+	struct cmp_opstat *ops;
+	size_t nops;
+	struct cmp_stallstat *stalls;
+	size_t nstalls;
+	uint64_t oom_kills, lost_events, bad_rows;
+	bool oom_known, lost_known;
+	const char *status;	/* worst status among the dirs */
+};
+
+struct cmp_opts {
+	double alpha;		/* significance level, e.g. 0.05 */
+	unsigned int boot_iters;	/* bootstrap resamples, e.g. 2000 */
+	uint64_t seed;
+};
+
+/* Nearest-rank value of reclaim rounds at quantile q (a bucket's floor above 1023). */
+double cmp_rounds_pct(const struct cmp_opstat *o, double q);
+/* Loads one run from "dir[,dir...]". 0 or -errno with msg set. */
+int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *msg, size_t len);
+void cmp_run_free(struct cmp_run *r);
+/* Sets ids and labels: kernel release plus the cmdline words not shared by all. */
+void cmp_label_runs(struct cmp_run *runs, int n);
+/* The comparison model; NULL on allocation failure. Caller json_decref()s. */
+json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o);
+/* Renders the model. 0 or -errno (write error). */
+int cmp_print_text(FILE *f, json_t *model);
+int cmp_print_markdown(FILE *f, json_t *model);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * Reading a result directory written by the runner: meta.json and
+ * summary.json as jansson trees, and the CSV files (ops, stalls, timeline)
+ * streamed row by row into a callback, with one fixed read buffer per file
+ * and no allocation per row, so a 10M-row ops.csv is read in flat memory.
+ * Columns are found by header name (order-free, unknown columns ignored).
+ * A directory that is not complete, or a CSV row that does not parse, is
+ * refused with -EINVAL and a one-line message naming the file and the
+ * reason, unless RR_ALLOW_INCOMPLETE is set, in which case bad rows are
+ * skipped and counted. Pure data: used by report, compare and plot.
+ */
+#ifndef STALLBENCH_RESREAD_H
+#define STALLBENCH_RESREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#define RR_ALLOW_INCOMPLETE	(1u << 0)
+#define RR_MAX_LINE		8192	/* longer CSV lines are malformed */
+
+/* flags column names -> bits; same values as OPF_* in workloads/oprec.h */
+enum {
+	RR_OPF_KILLED = 1 << 0,
+	RR_OPF_NULL = 1 << 1,
+	RR_OPF_MISMATCH = 1 << 2,
+	RR_OPF_UNFINISHED = 1 << 3,
+	RR_OPF_MODULE = 1 << 4,
+	RR_OPF_HUGE = 1 << 5,
+	RR_OPF_SIGPENDING = 1 << 6,
+};
+
+struct rr_dir {
+	char path[4096];
+	unsigned int flags;	/* RR_* given to rr_open */
+	json_t *meta;		/* owned */
+	json_t *summary;	/* owned; NULL if absent (only with RR_ALLOW_INCOMPLETE) */
+	const char *status;	/* "complete", "incomplete", "timeout", ... (in meta) */
+	const char *release;	/* kernel release, "" if unknown */
+	const char *cmdline;	/* /proc/cmdline, "" if unknown */
+	uint64_t start_ns, end_ns;	/* CLOCK_MONOTONIC, 0 if unknown */
+};
+
+/*
+ * One row of ops.csv. Strings point into the reader's buffer and are valid
+ * only during the callback. Missing optional columns read as 0 / -1 / "".
+ */
+struct rr_op {
+	uint64_t t_start_ns;
+	uint64_t latency_ns;
+	uint64_t stall_ns;
+	uint64_t reclaim_rounds;
+	uint64_t bytes;
+	uint64_t kernel_ns;
+	uint32_t tid;
+	int32_t worker;		/* -1 unknown */
+	int32_t node;		/* -1 none */
+	int32_t landed_node;	/* -1 unknown */
+	unsigned int flags;	/* RR_OPF_* (unknown names ignored) */
+	const char *workload;
+	const char *op;
+	const char *err;	/* "" when the op succeeded, else "ENOMEM", ... */
+};
+
+enum rr_stall_kind {
+	RR_STALL_DIRECT,
+	RR_STALL_MEMCG,
+	RR_STALL_MEMCG_SOFT,
+	RR_STALL_COMPACT,
+	RR_STALL_THROTTLED,
+	RR_STALL_NR_KINDS,
+	RR_STALL_OTHER = -1,	/* a kind this reader does not know */
+};
+
+/* One row of stalls.csv; strings valid only during the callback. */
+struct rr_stall {
+	uint64_t t_start_ns;
+	uint64_t duration_ns;
+	uint32_t tid;
+	int32_t cpu;		/* -1 unknown */
+	int kind;		/* enum rr_stall_kind */
+	int64_t nr_reclaimed;	/* -1 n/a */
+	int32_t order;		/* -1 n/a */
+	const char *kind_name;
+	const char *gfp;
+	const char *scope;	/* "run" or "system" ("run" if the column is absent) */
+};
+
+enum rr_tl_col {
+	RR_TL_T_NS,
+	RR_TL_PSI_SOME_AVG10,
+	RR_TL_PSI_SOME_TOTAL_US,
+	RR_TL_PSI_FULL_TOTAL_US,
+	RR_TL_CG_PSI_SOME_TOTAL_US,
+	RR_TL_CG_PSI_FULL_TOTAL_US,
+	RR_TL_MEMCG_USAGE,
+	RR_TL_MEMCG_HIGH,
+	RR_TL_MEMCG_MAX,
+	RR_TL_MEMCG_OOM,
+	RR_TL_MEMCG_OOM_KILL,
+	RR_TL_ALLOCSTALL,
+	RR_TL_PGSCAN_DIRECT,
+	RR_TL_COMPACT_STALL,
+	RR_TL_NR_COLS
+};
+
+/* One row of timeline.csv: v[col] is NAN where the cell is empty/absent. */
+struct rr_tick {
+	double v[RR_TL_NR_COLS];
+};
+
+/* What a CSV pass saw. */
+struct rr_csv_stats {
+	uint64_t rows;		/* rows handed to the callback */
+	uint64_t bad_rows;	/* rows skipped (RR_ALLOW_INCOMPLETE only) */
+	bool truncated;		/* last line had no newline */
+};
+
+/* Callbacks return 0 to go on; anything else stops the pass and is returned. */
+typedef int (*rr_op_fn)(void *arg, const struct rr_op *op);
+typedef int (*rr_stall_fn)(void *arg, const struct rr_stall *s);
+typedef int (*rr_tick_fn)(void *arg, const struct rr_tick *t);
+
+/* Opens dir: reads and checks meta.json and summary.json. 0 or -errno, msg set. */
+int rr_open(const char *dir, unsigned int flags, struct rr_dir *d, char *msg, size_t len);
+void rr_close(struct rr_dir *d);
+/* Streams ops.csv. 0, the callback's value, or -errno with msg set. */
+int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
+		struct rr_csv_stats *st, char *msg, size_t len);
+/* Streams stalls.csv (absent file: no rows). 0, callback's value, or -errno. */
+int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
+		   struct rr_csv_stats *st, char *msg, size_t len);
+/* Streams timeline.csv (absent file: -ENOENT). 0, callback's value, or -errno. */
+int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,
+		     struct rr_csv_stats *st, char *msg, size_t len);
+
+const char *rr_stall_kind_name(int kind);
+/* String value at a "a.b.c" path in a JSON tree, or NULL. */
+const char *rr_json_str(json_t *root, const char *path);
+/* Object at a "a.b.c" path, or NULL. */
+json_t *rr_json_get(json_t *root, const char *path);
+
+#endif

@@ -1,0 +1,22 @@
+/* Writing result files so that a crash at any moment leaves either the
+ * previous complete file or the new complete one. Pure data, no kernel. */
+#ifndef STALLBENCH_RESULTIO_H
+#define STALLBENCH_RESULTIO_H
+#include <jansson.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "stats.h"
+
+/* Writes j to dir/name via a temporary file, fsync and rename. 0 or -errno. */
+int json_write_atomic(const char *dir, const char *name, const json_t *j);
+/* "ENOMEM" for ENOMEM, "0" for 0, "E<n>" if unknown. */
+const char *errno_name(int e);
+/* Inverse of errno_name; 0 or -EINVAL. */
+int errno_from_name(const char *s, int *e);
+/* OPF_* flags as "killed|null", "" for none. Returns buf. */
+const char *opflags_str(unsigned int flags, char *buf, size_t len);
+/* A dist as a JSON object {count,min,mean,p50,p90,p99,p999,max,stddev,total}. */
+json_t *dist_json(const struct dist *d);
+/* Creates dir (and parents). 0 or -errno. */
+int mkdir_p(const char *dir, unsigned int mode);
+#endif

@@ -1,0 +1,895 @@
+/*
+ * The runner ties one `stallbench run` together: it checks it can run, makes
+ * the result directory and the capped cgroup, forks the workers into it,
+ * captures stalls, samples the timeline, attributes stalls to operations and
+ * writes the result files, and on every way out (normal end, deadline,
+ * SIGINT/SIGTERM, worker deaths) tears the cgroup down and marks the result
+ * honestly: complete, incomplete or timeout.
+ *
+ * The driver keeps itself alive under the pressure it creates: it is never
+ * in the capped cgroup, locks its memory, sets oom_score_adj -1000 as root,
+ * and maps the workers' op rings before forking so their pages are charged
+ * to it, not to the cap. Workers get oom_score_adj +1000 and die with it
+ * (PR_SET_PDEATHSIG), and a stale cgroup of a killed driver is removed at the
+ * next start.
+ */
+#include "runner.h"
+#include "attrib.h"
+#include "cgroup.h"
+#include "parse.h"
+#include "resultio.h"
+#include "stats.h"
+#include "sysinfo.h"
+#include "timeline.h"
+#include "topo.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_OPS_PER_WL 16
+#define MAX_ERRS 16
+#define TICK_NS (50ull * 1000 * 1000)
+
+struct worker {
+	pid_t pid;
+	unsigned int wl, idx;
+	struct opring *ring;
+	size_t ring_bytes;
+	bool exited;
+	int status;
+	uint64_t exit_ns;
+};
+
+struct opagg {
+	struct dvec lat, stall, rounds;
+	uint64_t count, stalled;
+	struct { int e; uint64_t n; } errs[MAX_ERRS];
+	uint64_t flags[8];
+};
+
+struct stallagg {
+	struct dvec dur;
+	uint64_t unpaired;
+};
+
+/* An op waiting for the capture to pass its end, so its stalls are known. */
+struct pend {
+	struct oprec r;
+	bool done;
+};
+
+struct runner {
+	struct run_cfg *cfg;
+	struct run_env env;
+	struct sb_cgroup cg;
+	struct timeline tl;
+	struct worker *w;
+	unsigned int nw;
+	struct ctl {
+		int stop;	/* finish now */
+		uint64_t t_go;	/* when the workers were released */
+	} *ctl;			/* shared with workers */
+	int *stop;
+	int go_fd;
+	FILE *ops_f, *stalls_f;
+	struct opagg agg[RUN_MAX_WL][MAX_OPS_PER_WL];
+	struct stallagg sagg[2][STALL_NR_KINDS];	/* [0] run, [1] system */
+	uint64_t points[2][POINT_NR_KINDS];
+	struct capture *cap;
+	char cap_err[256];
+	json_t *meta, *stacks;
+	uint64_t t0, t_go, t_end;
+	const char *status;
+	uint64_t oom_killed_workers, killed_by_watchdog, rows;
+	/* attribution: pend[i] holds the op with cookie base + i */
+	struct attrib *attr;
+	struct pend *pend;
+	size_t npend, cpend;
+	uint64_t base;
+	uint64_t mismatches, unpaired;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* --- aggregation and the ops/stalls files ------------------------------ */
+
+static void agg_op(struct runner *r, const struct oprec *o, uint64_t stall_ns, uint32_t rounds)
+{
+	struct opagg *a;
+	unsigned int k;
+
+	if (o->wl >= r->cfg->nr_wl || o->op >= MAX_OPS_PER_WL)
+		return;
+	a = &r->agg[o->wl][o->op];
+	a->count++;
+	if (!(o->flags & OPF_UNFINISHED))
+		dvec_push(&a->lat, (double)o->latency_ns);
+	dvec_push(&a->stall, (double)stall_ns);
+	dvec_push(&a->rounds, (double)rounds);
+	a->stalled += stall_ns > 0;
+	for (k = 0; k < 8; k++)
+		a->flags[k] += !!(o->flags & (1u << k));
+	if (o->flags & OPF_MISMATCH)
+		r->mismatches++;
+	if (!o->err)
+		return;
+	for (k = 0; k < MAX_ERRS; k++) {
+		if (a->errs[k].e == o->err || !a->errs[k].e) {
+			a->errs[k].e = o->err;
+			a->errs[k].n++;
+			return;
+		}
+	}
+}
+
+static const char *op_name(const struct runner *r, const struct oprec *o)
+{
+	const struct workload *w = r->cfg->wl[o->wl].w;
+
+	for (unsigned int i = 0; w->op_names[i]; i++)
+		if (i == o->op)
+			return w->op_names[i];
+	return "unknown";
+}
+
+static void write_op(struct runner *r, const struct oprec *o, uint64_t stall_ns, uint32_t rounds)
+{
+	char fl[128];
+
+	fprintf(r->ops_f, "%llu,%u,%u,%d,%s,%s,%llu,%s,%llu,%u,%llu,%llu,%s,%d\n",
+		(unsigned long long)o->t_start_ns, o->tid, o->worker, o->node,
+		r->cfg->wl[o->wl].w->name, op_name(r, o),
+		(unsigned long long)o->latency_ns, errno_name(o->err),
+		(unsigned long long)stall_ns, rounds, (unsigned long long)o->bytes,
+		(unsigned long long)o->kernel_ns, opflags_str(o->flags, fl, sizeof(fl)),
+		o->landed_node);
+	r->rows++;
+	agg_op(r, o, stall_ns, rounds);
+}
+
+static void op_done(void *arg, const struct attrib_op *op)
+{
+	struct runner *r = arg;
+	struct pend *p = &r->pend[op->cookie - r->base];
+
+	write_op(r, &p->r, op->stall_ns, op->reclaim_rounds);
+	p->done = true;
+}
+
+/* Finalises the ops that ended before horizon (all of them with UINT64_MAX). */
+static void flush_ops(struct runner *r, uint64_t horizon)
+{
+	size_t k = 0;
+
+	attrib_flush(r->attr, horizon, op_done, r);
+	while (k < r->npend && r->pend[k].done)
+		k++;
+	if (k) {
+		memmove(r->pend, r->pend + k, (r->npend - k) * sizeof(*r->pend));
+		r->npend -= k;
+		r->base += k;
+	}
+	fflush(r->ops_f);
+}
+
+static void push_op(struct runner *r, const struct oprec *o)
+{
+	struct attrib_op a = { .t_start_ns = o->t_start_ns, .latency_ns = o->latency_ns,
+			       .tid = o->tid, .cookie = r->base + r->npend };
+
+	if (r->npend == r->cpend) {
+		size_t nc = r->cpend ? r->cpend * 2 : 4096;
+		struct pend *n = realloc(r->pend, nc * sizeof(*n));
+
+		if (!n) {
+			/* Out of memory in the driver: write it unattributed, never lose it. */
+			write_op(r, o, 0, 0);
+			return;
+		}
+		r->pend = n;
+		r->cpend = nc;
+	}
+	if (attrib_add_op(r->attr, &a)) {
+		/* Not a worker's task, or out of order: written as it is. */
+		write_op(r, o, 0, 0);
+		return;
+	}
+	r->pend[r->npend++] = (struct pend){ .r = *o };
+}
+
+static void sink_push(struct opsink *s, const struct oprec *o)
+{
+	push_op(s->arg, o);
+}
+
+static void on_stall(void *arg, const struct stall *s)
+{
+	struct runner *r = arg;
+	bool mine = attrib_is_worker(r->attr, s->tid);
+	struct stallagg *a = &r->sagg[mine ? 0 : 1][s->kind < STALL_NR_KINDS ? s->kind : 0];
+
+	fprintf(r->stalls_f, "%llu,%u,%u,%s,%llu,%lld,%d,%s,%s%s\n",
+		(unsigned long long)s->t_start_ns, s->tid, s->cpu, stall_kind_name(s->kind),
+		(unsigned long long)s->duration_ns, (long long)s->nr_reclaimed, s->order,
+		s->gfp_names[0] ? s->gfp_names : "", mine ? "run" : "system",
+		s->unpaired ? ",unpaired" : ",");
+	if (s->unpaired) {
+		a->unpaired++;
+		r->unpaired++;
+	} else {
+		dvec_push(&a->dur, (double)s->duration_ns);
+	}
+	attrib_add_stall(r->attr, s);
+	if (s->stack && r->stacks) {
+		json_t *v = json_object_get(r->stacks, s->stack);
+
+		json_object_set_new(r->stacks, s->stack, json_integer(
+			(v ? json_integer_value(v) : 0) + (json_int_t)s->duration_ns));
+	}
+}
+
+static void on_point(void *arg, const struct point *p)
+{
+	struct runner *r = arg;
+	bool mine = attrib_is_worker(r->attr, p->tid);
+
+	r->points[mine ? 0 : 1][p->kind < POINT_NR_KINDS ? p->kind : POINT_OTHER]++;
+	attrib_add_point(r->attr, p);
+}
+
+/* Reads every worker's ring. */
+static void drain_rings(struct runner *r)
+{
+	for (unsigned int i = 0; i < r->nw; i++) {
+		struct opring *g = r->w[i].ring;
+		uint64_t head = atomic_load_explicit(&g->head, memory_order_acquire);
+		uint64_t tail = atomic_load_explicit(&g->tail, memory_order_relaxed);
+
+		for (; tail != head; tail++)
+			push_op(r, &g->rec[tail & g->mask]);
+		atomic_store_explicit(&g->tail, tail, memory_order_release);
+	}
+}
+
+static void drain_all(struct runner *r, bool final)
+{
+	struct capture_sink sink = { on_stall, on_point, r };
+	uint64_t now = now_ns();
+
+	drain_rings(r);
+	for (unsigned int i = 0; i < r->cfg->nr_wl; i++) {
+		const struct workload *w = r->cfg->wl[i].w;
+		struct opsink s = { sink_push, r };
+
+		if (w->collect)
+			w->collect(r->cfg->wl[i].priv, &r->env, &s, final);
+	}
+	if (r->cap) {
+		/* An op is final once the capture has delivered everything up to its end. */
+		capture_drain(r->cap, &sink, final);
+		fflush(r->stalls_f);
+		flush_ops(r, final ? UINT64_MAX : capture_horizon(r->cap));
+	} else {
+		flush_ops(r, final ? UINT64_MAX : now);
+	}
+}
+
+/* --- workers ----------------------------------------------------------- */
+
+static void write_oom_adj(const char *v)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, v, strlen(v)) < 0) {
+			/* not root: stays at the default */
+		}
+		close(fd);
+	}
+}
+
+static void worker_main(struct runner *r, struct worker *w, int go_fd, pid_t parent)
+{
+	struct wl_inst *in = &r->cfg->wl[w->wl];
+	struct wl_ctx c = {
+		.env = &r->env, .priv = in->priv, .worker = (unsigned int)(w - r->w),
+		.index = w->idx, .nr_workers = in->workers, .wl = (uint8_t)w->wl,
+		.node = r->cfg->node, .stop = r->stop, .ring = w->ring,
+	};
+	char b;
+	ssize_t n;
+	int rc;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	signal(SIGINT, SIG_IGN);	/* the driver decides when to stop */
+	signal(SIGTERM, SIG_DFL);
+	write_oom_adj("1000");
+	if (r->cfg->node >= 0 && topo_bind_node(r->cfg->node))
+		_exit(3);
+	w->ring->pid = (uint32_t)getpid();
+	do
+		n = read(go_fd, &b, 1);
+	while (n < 0 && errno == EINTR);
+	close(go_fd);
+	if (*r->stop)
+		_exit(0);
+	c.deadline_ns = r->ctl->t_go + r->cfg->duration_ns;
+	rc = in->w->run(&c);
+	_exit(rc & 0xff);
+}
+
+/* Reaps exited workers; reports an op a dead worker was inside. */
+static void reap(struct runner *r)
+{
+	for (unsigned int i = 0; i < r->nw; i++) {
+		struct worker *w = &r->w[i];
+		int st;
+
+		if (w->exited || waitpid(w->pid, &st, WNOHANG) != w->pid)
+			continue;
+		w->exited = true;
+		w->status = st;
+		w->exit_ns = now_ns();
+		drain_rings(r);
+		if (atomic_load_explicit(&w->ring->inflight, memory_order_acquire)) {
+			struct oprec o = w->ring->cur;
+
+			o.latency_ns = w->exit_ns - o.t_start_ns;
+			o.flags |= OPF_UNFINISHED;
+			if (WIFSIGNALED(st))
+				o.flags |= OPF_KILLED;
+			push_op(r, &o);
+			atomic_store(&w->ring->inflight, 0);
+		}
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && !*r->stop)
+			r->oom_killed_workers++;
+	}
+}
+
+static unsigned int alive(const struct runner *r)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < r->nw; i++)
+		n += !r->w[i].exited;
+	return n;
+}
+
+static void kill_all(struct runner *r, int sig)
+{
+	for (unsigned int i = 0; i < r->nw; i++)
+		if (!r->w[i].exited && r->w[i].pid > 0)
+			kill(r->w[i].pid, sig);
+}
+
+/* --- meta and summary --------------------------------------------------- */
+
+static json_t *build_meta(struct runner *r)
+{
+	struct run_cfg *c = r->cfg;
+	json_t *m = json_object(), *wls = json_array(), *params;
+	char iso[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(m, "tool", json_pack("{s:s,s:s}", "version", STALLBENCH_VERSION,
+						  "git", STALLBENCH_GIT));
+	json_object_set_new(m, "kernel", sysinfo_kernel());
+	json_object_set_new(m, "host", sysinfo_host());
+	json_object_set_new(m, "topology", topo_json());
+	json_object_set_new(m, "mm", sysinfo_mm());
+	for (unsigned int i = 0; i < c->nr_wl; i++)
+		json_array_append_new(wls, json_pack("{s:s,s:I,s:O}", "name", c->wl[i].w->name,
+			"workers", (json_int_t)c->wl[i].workers, "options", c->wl[i].opts));
+	params = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:b}", "workloads", wls,
+			   "cap_bytes", (json_int_t)c->cap, "node", (json_int_t)c->node,
+			   "duration_ns", (json_int_t)c->duration_ns,
+			   "grace_ns", (json_int_t)c->grace_ns, "tick_ns", (json_int_t)c->tick_ns,
+			   "capture", c->capture);
+	if (c->cap_opts.events)
+		json_object_set_new(params, "events", json_string(c->cap_opts.events));
+	json_object_set_new(params, "callchain", json_boolean(c->cap_opts.callchain));
+	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
+	if (c->argv)
+		json_object_set(params, "argv", c->argv);
+	json_object_set_new(m, "params", params);
+	json_object_set_new(m, "cgroup", json_pack("{s:i,s:I,s:s}", "version", r->cg.version,
+		"cap_bytes", (json_int_t)c->cap, "path", r->cg.path));
+	json_object_set_new(m, "start_time", json_string(iso));
+	json_object_set_new(m, "start_ns", json_integer((json_int_t)r->t0));
+	json_object_set_new(m, "end_ns", json_null());
+	json_object_set_new(m, "status", json_string("incomplete"));
+	json_object_set_new(m, "pid", json_integer(getpid()));
+	return m;
+}
+
+static json_t *dist_of(struct dvec *v)
+{
+	struct dist d;
+
+	dist_compute(v->v, v->n, &d);
+	return dist_json(&d);
+}
+
+/* A counter's growth over the run, -1 where the kernel does not have it. */
+static json_int_t cdelta(uint64_t last, uint64_t first)
+{
+	if (last == UINT64_MAX || first == UINT64_MAX)
+		return -1;
+	return (json_int_t)(last - first);
+}
+
+static json_t *build_summary(struct runner *r)
+{
+	static const char *const fnames[] = { "killed", "null", "mismatch", "unfinished",
+					      "module", "huge", "sigpending" };
+	json_t *s = json_object(), *ops = json_object(), *st = json_object();
+	uint64_t lost = 0, per[1024] = { 0 };
+	unsigned int ncpu = 0;
+	struct cg_stats first = r->tl.first, last = r->tl.last;
+	uint64_t ooms = 0;
+
+	for (unsigned int i = 0; i < r->cfg->nr_wl; i++) {
+		const struct workload *w = r->cfg->wl[i].w;
+
+		for (unsigned int k = 0; w->op_names[k] && k < MAX_OPS_PER_WL; k++) {
+			struct opagg *a = &r->agg[i][k];
+			json_t *o, *errs = json_object(), *fl = json_object(), *sd;
+			char key[128];
+
+			if (!a->count)
+				continue;
+			for (unsigned int e = 0; e < MAX_ERRS && a->errs[e].e; e++)
+				json_object_set_new(errs, errno_name(a->errs[e].e),
+						    json_integer((json_int_t)a->errs[e].n));
+			for (unsigned int f = 0; f < 7; f++)
+				json_object_set_new(fl, fnames[f], json_integer((json_int_t)a->flags[f]));
+			sd = dist_of(&a->stall);
+			json_object_set_new(sd, "stalled_share",
+					    json_real((double)a->stalled / (double)a->count));
+			o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "count", (json_int_t)a->count,
+				      "errors", errs, "flags", fl, "latency_ns", dist_of(&a->lat),
+				      "stall_ns", sd, "reclaim_rounds", dist_of(&a->rounds));
+			snprintf(key, sizeof(key), "%s/%s", w->name, w->op_names[k]);
+			json_object_set_new(ops, key, o);
+		}
+	}
+	for (int sc = 0; sc < 2; sc++) {
+		json_t *byk = json_object(), *pts = json_object();
+
+		for (int k = 0; k < STALL_NR_KINDS; k++) {
+			struct stallagg *a = &r->sagg[sc][k];
+			struct dist d;
+
+			if (!a->dur.n && !a->unpaired)
+				continue;
+			dist_compute(a->dur.v, a->dur.n, &d);
+			json_object_set_new(byk, stall_kind_name(k), json_pack("{s:I,s:f,s:I,s:o}",
+				"count", (json_int_t)d.count, "total_ns", d.total,
+				"unpaired", (json_int_t)a->unpaired, "duration_ns", dist_json(&d)));
+		}
+		for (int k = 0; k < POINT_NR_KINDS; k++)
+			if (r->points[sc][k])
+				json_object_set_new(pts, point_kind_name(k),
+						    json_integer((json_int_t)r->points[sc][k]));
+		json_object_set_new(byk, "points", pts);
+		json_object_set_new(st, sc ? "system" : "run", byk);
+	}
+	if (r->cap) {
+		ncpu = capture_nr_cpus(r->cap);
+		if (ncpu > 1024)
+			ncpu = 1024;
+		lost = capture_lost(r->cap, per, ncpu);
+	}
+	json_object_set_new(s, "status", json_string(r->status));
+	json_object_set_new(s, "ops", ops);
+	json_object_set_new(s, "stalls", st);
+	if (r->cap) {
+		json_t *arr = json_array();
+
+		for (unsigned int i = 0; i < ncpu; i++)
+			json_array_append_new(arr, json_integer((json_int_t)per[i]));
+		json_object_set_new(s, "lost_events", json_integer((json_int_t)lost));
+		json_object_set_new(s, "lost_per_cpu", arr);
+		json_object_set_new(s, "capture", json_pack("{s:b,s:s}", "enabled", 1,
+							    "events", capture_events(r->cap)));
+	} else {
+		/* Not captured is not zero lost: say so. */
+		json_object_set_new(s, "lost_events", json_null());
+		json_object_set_new(s, "capture", json_pack("{s:b,s:s}", "enabled", 0,
+							    "reason", r->cap_err));
+	}
+	if (last.oom_kill != UINT64_MAX && first.oom_kill != UINT64_MAX)
+		ooms = last.oom_kill - first.oom_kill;
+	json_object_set_new(s, "oom_kills", json_integer((json_int_t)(ooms > r->oom_killed_workers ?
+						ooms : r->oom_killed_workers)));
+	json_object_set_new(s, "memcg", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+		"max_events", cdelta(last.max, first.max),
+		"high_events", cdelta(last.high, first.high),
+		"oom_events", cdelta(last.oom, first.oom),
+		"oom_kill", cdelta(last.oom_kill, first.oom_kill),
+		"usage_end", cdelta(last.usage, 0)));
+	{
+		json_t *ws = json_array();
+
+		for (unsigned int i = 0; i < r->nw; i++) {
+			struct worker *w = &r->w[i];
+			json_t *o = json_pack("{s:i,s:s,s:i,s:I}", "pid", w->pid,
+				"workload", r->cfg->wl[w->wl].w->name, "index", w->idx,
+				"ring_waits", (json_int_t)w->ring->waits);
+
+			if (!w->exited)
+				json_object_set_new(o, "end", json_string("still running"));
+			else if (WIFSIGNALED(w->status))
+				json_object_set_new(o, "signal", json_integer(WTERMSIG(w->status)));
+			else
+				json_object_set_new(o, "exit", json_integer(WEXITSTATUS(w->status)));
+			json_array_append_new(ws, o);
+		}
+		json_object_set_new(s, "workers", ws);
+	}
+	json_object_set_new(s, "ops_rows", json_integer((json_int_t)r->rows));
+	json_object_set_new(s, "size_mismatches", json_integer((json_int_t)r->mismatches));
+	json_object_set_new(s, "unpaired_stalls", json_integer((json_int_t)r->unpaired));
+	json_object_set_new(s, "killed_by_watchdog", json_integer((json_int_t)r->killed_by_watchdog));
+	json_object_set_new(s, "duration_ns", json_integer((json_int_t)(r->t_end - r->t_go)));
+	return s;
+}
+
+static void write_stacks(struct runner *r)
+{
+	char p[PATH_MAX + 32];
+	FILE *f;
+	const char *k;
+	json_t *v;
+
+	if (!r->stacks)
+		return;
+	snprintf(p, sizeof(p), "%s/stacks.folded", r->cfg->out);
+	f = fopen(p, "we");
+	if (!f)
+		return;
+	json_object_foreach(r->stacks, k, v)
+		fprintf(f, "%s %lld\n", k, (long long)json_integer_value(v));
+	fclose(f);
+}
+
+/* --- the run ------------------------------------------------------------ */
+
+static FILE *open_csv(const char *dir, const char *name, const char *header)
+{
+	char p[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "we");
+	if (f)
+		fputs(header, f);
+	return f;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
+
+	nanosleep(&ts, NULL);
+}
+
+static int start_workers(struct runner *r)
+{
+	struct run_cfg *c = r->cfg;
+	unsigned int n = 0;
+	int go[2];
+	pid_t parent = getpid();
+	size_t recs = c->ring_ops ? c->ring_ops : 65536;
+
+	for (unsigned int i = 0; i < c->nr_wl; i++)
+		n += c->wl[i].workers;
+	r->w = calloc(n, sizeof(*r->w));
+	if (!r->w || pipe2(go, O_CLOEXEC))
+		return -ENOMEM;
+	/* Shared memory, touched here so the driver is charged for it. */
+	for (unsigned int i = 0, k = 0; i < c->nr_wl; i++) {
+		for (unsigned int j = 0; j < c->wl[i].workers; j++, k++) {
+			struct worker *w = &r->w[k];
+
+			w->wl = i;
+			w->idx = j;
+			w->ring_bytes = sizeof(struct opring) + recs * sizeof(struct oprec);
+			w->ring = mmap(NULL, w->ring_bytes, PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			if (w->ring == MAP_FAILED) {
+				w->ring = NULL;
+				return -ENOMEM;
+			}
+			memset(w->ring, 0, w->ring_bytes);
+			w->ring->mask = (uint32_t)(recs - 1);
+		}
+	}
+	r->nw = n;
+	for (unsigned int k = 0; k < n; k++) {
+		struct worker *w = &r->w[k];
+		pid_t pid;
+
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (pid == 0) {
+			close(go[1]);
+			worker_main(r, w, go[0], parent);
+		}
+		w->pid = pid;
+		attrib_add_worker(r->attr, (uint32_t)pid);
+		if (r->cg.path[0] && cg_attach(&r->cg, pid)) {
+			fprintf(stderr, "stallbench: cannot move worker %d into %s\n", pid, r->cg.path);
+			return -EIO;
+		}
+	}
+	close(go[0]);
+	r->go_fd = go[1];
+	return 0;
+}
+
+/* Checks that can fail without writing anything: 0, or an exit code. */
+static int preflight(struct runner *r)
+{
+	struct run_cfg *c = r->cfg;
+	char why[512], mount[256];
+	int ver;
+
+	for (unsigned int i = 0; i < c->nr_wl; i++) {
+		const struct workload *w = c->wl[i].w;
+
+		if (w->supported && w->supported(c->wl[i].priv, &r->env, why, sizeof(why))) {
+			fprintf(stderr, "stallbench: %s cannot run here: %s\n", w->name, why);
+			return 4;
+		}
+	}
+	if (!r->env.is_root) {
+		fprintf(stderr, "stallbench: run needs root (to create the memory cgroup)\n");
+		return 4;
+	}
+	if (cg_probe(&ver, mount, sizeof(mount), why, sizeof(why))) {
+		fprintf(stderr, "stallbench: cannot run here: %s\n", why);
+		return 4;
+	}
+	return 0;
+}
+
+int run_execute(struct run_cfg *c)
+{
+	struct runner R = { .cfg = c, .status = "incomplete", .go_fd = -1 }, *r = &R;
+	char msg[512];
+	int rc = 1, ret;
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool timed_out = false, interrupted = false;
+	uint64_t last_tl = 0, deadline, hard;
+
+	r->env.outdir = c->out;
+	r->env.cap = c->cap;
+	r->env.node = c->node;
+	r->env.nr_nodes = topo_nr_nodes();
+	r->env.duration_ns = c->duration_ns;
+	r->env.is_root = geteuid() == 0;
+	rc = preflight(r);
+	if (rc)
+		return rc;
+	rc = 1;
+
+	/* Stay alive: locked memory, never the OOM victim, stop cleanly on signals. */
+	write_oom_adj("-1000");
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		fprintf(stderr, "stallbench: mlockall: %s (continuing)\n", strerror(errno));
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	cg_reap_stale();
+
+	ret = mkdir_p(c->out, 0755);
+	if (ret) {
+		fprintf(stderr, "stallbench: --out %s: %s\n", c->out, strerror(-ret));
+		return 2;
+	}
+	r->t0 = now_ns();
+	/* meta.json first, marked incomplete: a crash from here on leaves that. */
+	if (cg_create(&r->cg, c->cgroup_parent, "run", c->cap, msg, sizeof(msg))) {
+		fprintf(stderr, "stallbench: %s\n", msg);
+		goto out;
+	}
+	_Static_assert(sizeof(r->env.cgroup_path) == sizeof(r->cg.path), "path sizes");
+	memcpy(r->env.cgroup_path, r->cg.path, sizeof(r->cg.path));
+	r->meta = build_meta(r);
+	if (json_write_atomic(c->out, "meta.json", r->meta)) {
+		fprintf(stderr, "stallbench: cannot write %s/meta.json\n", c->out);
+		goto out;
+	}
+	r->ops_f = open_csv(c->out, "ops.csv", "t_start_ns,tid,worker,node,workload,op,latency_ns,"
+			    "errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node\n");
+	r->stalls_f = open_csv(c->out, "stalls.csv", "t_start_ns,tid,cpu,kind,duration_ns,"
+			       "nr_reclaimed,order,gfp,scope,note\n");
+	if (!r->ops_f || !r->stalls_f || timeline_open(&r->tl, c->out, r->t0, &r->cg)) {
+		fprintf(stderr, "stallbench: cannot create result files in %s: %s\n", c->out,
+			strerror(errno));
+		goto out;
+	}
+	for (unsigned int i = 0; i < c->nr_wl; i++) {
+		const struct workload *w = c->wl[i].w;
+
+		if (w->setup && w->setup(c->wl[i].priv, &r->env, msg, sizeof(msg))) {
+			fprintf(stderr, "stallbench: %s\n", msg);
+			goto out;
+		}
+		if (w->describe) {
+			json_t *o = json_array_get(json_object_get(json_object_get(r->meta, "params"),
+								   "workloads"), i);
+
+			if (o)
+				w->describe(c->wl[i].priv, o);
+		}
+	}
+	if (c->capture) {
+		if (capture_open(&c->cap_opts, &r->cap, r->cap_err, sizeof(r->cap_err))) {
+			fprintf(stderr, "stallbench: stall capture off: %s\n", r->cap_err);
+			r->cap = NULL;
+		} else if (c->cap_opts.callchain) {
+			r->stacks = json_object();
+		}
+	} else {
+		snprintf(r->cap_err, sizeof(r->cap_err), "disabled with --no-capture");
+	}
+	r->ctl = mmap(NULL, sizeof(*r->ctl), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r->ctl == MAP_FAILED) {
+		r->ctl = NULL;
+		goto out;
+	}
+	memset(r->ctl, 0, sizeof(*r->ctl));
+	r->stop = &r->ctl->stop;
+	if (attrib_new(&r->attr))
+		goto out;
+	if (start_workers(r)) {
+		fprintf(stderr, "stallbench: cannot start workers: %s\n", strerror(errno));
+		r->ctl->stop = 1;
+		goto out_workers;
+	}
+	if (r->cap)
+		capture_enable(r->cap);
+	r->ctl->t_go = r->t_go = now_ns();
+	close(r->go_fd);	/* releases every worker at once */
+	r->go_fd = -1;
+	deadline = r->t_go + c->duration_ns;
+	hard = deadline + c->grace_ns;
+	timeline_tick(&r->tl, r->t_go);
+	last_tl = r->t_go;
+
+	while (alive(r)) {
+		uint64_t now;
+
+		sleep_ns(TICK_NS);
+		now = now_ns();
+		reap(r);
+		drain_all(r, false);
+		if (now - last_tl >= c->tick_ns) {
+			timeline_tick(&r->tl, now);
+			fflush(r->tl.f);
+			last_tl = now;
+		}
+		if (got_signal && !interrupted) {
+			interrupted = true;
+			r->ctl->stop = 1;
+			hard = now + 2000000000ull;	/* 2 s to finish the op at hand */
+			fprintf(stderr, "stallbench: %s, stopping (result will be marked incomplete)\n",
+				strsignal(got_signal));
+		}
+		if (now >= deadline)
+			r->ctl->stop = 1;
+		if (now >= hard && alive(r)) {
+			r->killed_by_watchdog = alive(r);
+			if (!interrupted)
+				timed_out = true;
+			fprintf(stderr, "stallbench: %u worker(s) still running %.1fs past the deadline: killing\n",
+				alive(r), (double)(now - deadline) / 1e9);
+			kill_all(r, SIGKILL);
+			for (int i = 0; i < 200 && alive(r); i++) {
+				sleep_ns(10 * 1000 * 1000);
+				reap(r);
+			}
+			break;
+		}
+	}
+	r->t_end = now_ns();
+	if (r->cap)
+		capture_disable(r->cap);
+	reap(r);
+	timeline_tick(&r->tl, r->t_end);
+	drain_all(r, true);
+	r->status = timed_out ? "timeout" : interrupted ? "incomplete" : "complete";
+	rc = timed_out || interrupted ? 1 : 0;
+
+out_workers:
+	if (r->ctl)
+		r->ctl->stop = 1;
+	kill_all(r, SIGKILL);
+	for (unsigned int i = 0; i < r->nw; i++)
+		if (!r->w[i].exited && r->w[i].pid > 0)
+			waitpid(r->w[i].pid, &r->w[i].status, 0);
+out:
+	if (r->ops_f) {
+		fflush(r->ops_f);
+		fsync(fileno(r->ops_f));
+		fclose(r->ops_f);
+	}
+	if (r->stalls_f) {
+		fflush(r->stalls_f);
+		fsync(fileno(r->stalls_f));
+		fclose(r->stalls_f);
+	}
+	timeline_close(&r->tl);
+	if (r->meta) {
+		json_t *s;
+
+		if (!r->t_end)
+			r->t_end = now_ns();
+		s = build_summary(r);
+		json_write_atomic(c->out, "summary.json", s);
+		json_decref(s);
+		write_stacks(r);
+		json_object_set_new(r->meta, "end_ns", json_integer((json_int_t)r->t_end));
+		json_object_set_new(r->meta, "go_ns", json_integer((json_int_t)r->t_go));
+		json_object_set_new(r->meta, "status", json_string(r->status));
+		json_write_atomic(c->out, "meta.json", r->meta);
+	}
+	if (r->cap)
+		capture_close(r->cap);
+	for (unsigned int i = 0; i < c->nr_wl; i++)
+		if (c->wl[i].w->cleanup)
+			c->wl[i].w->cleanup(c->wl[i].priv, &r->env);
+	if (cg_destroy(&r->cg))
+		fprintf(stderr, "stallbench: could not remove cgroup %s\n", r->cg.path);
+	for (unsigned int i = 0; i < r->nw; i++)
+		if (r->w[i].ring)
+			munmap(r->w[i].ring, r->w[i].ring_bytes);
+	free(r->w);
+	free(r->pend);
+	if (r->attr)
+		attrib_free(r->attr);
+	json_decref(r->meta);
+	json_decref(r->stacks);
+	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
+		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
+			dvec_free(&r->agg[i][k].lat);
+			dvec_free(&r->agg[i][k].stall);
+			dvec_free(&r->agg[i][k].rounds);
+		}
+	for (int s = 0; s < 2; s++)
+		for (int k = 0; k < STALL_NR_KINDS; k++)
+			dvec_free(&r->sagg[s][k].dur);
+	if (r->meta == NULL && rc == 0)
+		rc = 1;
+	if (rc == 0)
+		fprintf(stderr, "stallbench: %s: %llu ops, status %s\n", c->out,
+			(unsigned long long)r->rows, r->status);
+	else
+		fprintf(stderr, "stallbench: %s: status %s\n", c->out, r->status);
+	return rc;
+}

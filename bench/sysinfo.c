@@ -1,0 +1,162 @@
+/* Reads the kernel and mm settings recorded in meta.json. A comparison of
+ * two kernels that hides a differing setting (Debian 6.1 ships MGLRU off,
+ * 6.12 on) misleads its reader, so every setting that is known to move
+ * reclaim numbers is recorded, and a missing one is recorded as null. */
+#include "sysinfo.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+int read_keyval(const char *path, const char *key, uint64_t *out)
+{
+	FILE *f = fopen(path, "re");
+	char line[256];
+	size_t kl = strlen(key);
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+		unsigned long long v;
+
+		if (strncmp(line, key, kl) || (line[kl] != ':' && line[kl] != ' '))
+			continue;
+		p = line + kl + (line[kl] == ':');
+		v = strtoull(p, &p, 10);
+		if (strstr(p, "kB"))
+			v *= 1024;
+		*out = v;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+uint64_t mem_total_bytes(void)
+{
+	uint64_t v = 0;
+
+	read_keyval("/proc/meminfo", "MemTotal", &v);
+	return v;
+}
+
+/* The selected value of a "[always] madvise never" style file. */
+static void set_file(json_t *o, const char *key, const char *path, int bracketed)
+{
+	char buf[512];
+
+	if (read_small(path, buf, sizeof(buf))) {
+		json_object_set_new(o, key, json_null());
+		return;
+	}
+	if (bracketed) {
+		char *l = strchr(buf, '['), *r = l ? strchr(l, ']') : NULL;
+
+		if (l && r) {
+			*r = 0;
+			json_object_set_new(o, key, json_string(l + 1));
+			return;
+		}
+	}
+	json_object_set_new(o, key, json_string(buf));
+}
+
+/* A boot parameter's value from /proc/cmdline, or def if absent. */
+static void set_cmdline_param(json_t *o, const char *key, const char *param, const char *def)
+{
+	char buf[4096], *tok, *save;
+	size_t pl = strlen(param);
+	const char *val = def;
+	char found[256];
+
+	if (!read_small("/proc/cmdline", buf, sizeof(buf))) {
+		for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			if (!strncmp(tok, param, pl) && tok[pl] == '=') {
+				snprintf(found, sizeof(found), "%s", tok + pl + 1);
+				val = found;
+			} else if (!strcmp(tok, param)) {
+				val = "present";
+			}
+		}
+	}
+	json_object_set_new(o, key, val ? json_string(val) : json_null());
+}
+
+json_t *sysinfo_mm(void)
+{
+	json_t *o = json_object();
+	uint64_t swap = 0;
+	char buf[4096];
+
+	if (!o)
+		return NULL;
+	set_file(o, "lru_gen", "/sys/kernel/mm/lru_gen/enabled", 0);
+	set_file(o, "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled", 1);
+	set_file(o, "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag", 1);
+	/* init_on_alloc has no sysfs file: the boot parameter, else the
+	 * kernel's build default, which Debian sets to 1. */
+	set_cmdline_param(o, "init_on_alloc", "init_on_alloc", NULL);
+	set_cmdline_param(o, "init_on_free", "init_on_free", NULL);
+	if (read_keyval("/proc/meminfo", "SwapTotal", &swap) == 0)
+		json_object_set_new(o, "swap_total_bytes", json_integer((json_int_t)swap));
+	else
+		json_object_set_new(o, "swap_total_bytes", json_null());
+	set_file(o, "zswap", "/sys/module/zswap/parameters/enabled", 0);
+	set_file(o, "swappiness", "/proc/sys/vm/swappiness", 0);
+	set_file(o, "compaction_proactiveness", "/proc/sys/vm/compaction_proactiveness", 0);
+	set_file(o, "min_free_kbytes", "/proc/sys/vm/min_free_kbytes", 0);
+	set_file(o, "watermark_scale_factor", "/proc/sys/vm/watermark_scale_factor", 0);
+	set_file(o, "overcommit_memory", "/proc/sys/vm/overcommit_memory", 0);
+	/* Huge vmalloc is on unless booted with nohugevmalloc (x86-64, arm64). */
+	if (!read_small("/proc/cmdline", buf, sizeof(buf)))
+		json_object_set_new(o, "vmalloc_huge",
+				    json_string(strstr(buf, "nohugevmalloc") ? "off" : "on"));
+	else
+		json_object_set_new(o, "vmalloc_huge", json_null());
+	set_cmdline_param(o, "preempt", "preempt", NULL);
+	return o;
+}
+
+json_t *sysinfo_kernel(void)
+{
+	struct utsname u;
+	char cmd[4096] = "";
+
+	uname(&u);
+	read_small("/proc/cmdline", cmd, sizeof(cmd));
+	return json_pack("{s:s,s:s,s:s,s:s}", "release", u.release, "version", u.version,
+			 "cmdline", cmd, "machine", u.machine);
+}
+
+json_t *sysinfo_host(void)
+{
+	char host[256] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	return json_pack("{s:s,s:I,s:I}", "hostname", host,
+			 "cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
+			 "mem_total_bytes", (json_int_t)mem_total_bytes());
+}

@@ -1,0 +1,132 @@
+/* The timeline: what the system and the run's cgroup looked like every tick
+ * (PSI, memcg usage and events, direct reclaim and compaction counters), so
+ * that a plot can put stalls, pressure and usage on one time axis. */
+#include "timeline.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int vmstat_read(struct vmstat_snap *s)
+{
+	FILE *f = fopen("/proc/vmstat", "re");
+	char key[64];
+	unsigned long long v;
+
+	memset(s, 0, sizeof(*s));
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %llu", key, &v) == 2) {
+		if (!strncmp(key, "allocstall", 10))
+			s->allocstall += v;	/* allocstall_{dma,dma32,normal,movable} */
+		else if (!strncmp(key, "pgscan_direct", 13) && strcmp(key, "pgscan_direct_throttle"))
+			s->pgscan_direct += v;
+		else if (!strcmp(key, "compact_stall"))
+			s->compact_stall = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct sb_cgroup *cg)
+{
+	char p[768];
+
+	memset(t, 0, sizeof(*t));
+	snprintf(p, sizeof(p), "%s/timeline.csv", dir);
+	t->f = fopen(p, "we");
+	if (!t->f)
+		return -errno;
+	t->t0 = t0;
+	t->cg = cg;
+	vmstat_read(&t->base);
+	memset(&t->first, 0xff, sizeof(t->first));
+	if (cg && cg->path[0])
+		cg_read(cg, &t->first);
+	t->last = t->first;
+	fprintf(t->f, "t_ns,psi_some_avg10,psi_some_total_us,psi_full_total_us,"
+		"cg_psi_some_total_us,cg_psi_full_total_us,memcg_usage,memcg_high,"
+		"memcg_max,memcg_oom,memcg_oom_kill,allocstall,pgscan_direct,compact_stall\n");
+	return 0;
+}
+
+static void put(FILE *f, uint64_t v, char sep)
+{
+	if (v == UINT64_MAX)
+		fputc(sep, f);
+	else
+		fprintf(f, "%llu%c", (unsigned long long)v, sep);
+}
+
+/* Delta of a counter since the start; missing stays missing. */
+static uint64_t delta(uint64_t now, uint64_t base)
+{
+	if (now == UINT64_MAX || base == UINT64_MAX)
+		return now;
+	return now - base;
+}
+
+int timeline_tick(struct timeline *t, uint64_t now)
+{
+	FILE *pf = fopen("/proc/pressure/memory", "re");
+	double avg10 = -1;
+	uint64_t some = UINT64_MAX, full = UINT64_MAX;
+	struct cg_stats cs;
+	struct vmstat_snap vs;
+	char line[256];
+
+	if (!t->f)
+		return -EBADF;
+	if (pf) {
+		while (fgets(line, sizeof(line), pf)) {
+			char *a = strstr(line, "avg10="), *tt = strstr(line, "total=");
+
+			if (!strncmp(line, "some", 4)) {
+				if (a)
+					avg10 = strtod(a + 6, NULL);
+				if (tt)
+					some = strtoull(tt + 6, NULL, 10);
+			} else if (!strncmp(line, "full", 4) && tt) {
+				full = strtoull(tt + 6, NULL, 10);
+			}
+		}
+		fclose(pf);
+	}
+	memset(&cs, 0xff, sizeof(cs));
+	if (t->cg && t->cg->path[0] && !cg_read(t->cg, &cs))
+		t->last = cs;
+	vmstat_read(&vs);
+	fprintf(t->f, "%llu,", (unsigned long long)(now - t->t0));
+	if (avg10 >= 0)
+		fprintf(t->f, "%.2f,", avg10);
+	else
+		fputc(',', t->f);
+	put(t->f, some, ',');
+	put(t->f, full, ',');
+	put(t->f, cs.psi_some_us, ',');
+	put(t->f, cs.psi_full_us, ',');
+	put(t->f, cs.usage, ',');
+	put(t->f, delta(cs.high, t->first.high), ',');
+	put(t->f, delta(cs.max, t->first.max), ',');
+	put(t->f, delta(cs.oom, t->first.oom), ',');
+	put(t->f, delta(cs.oom_kill, t->first.oom_kill), ',');
+	put(t->f, vs.allocstall - t->base.allocstall, ',');
+	put(t->f, vs.pgscan_direct - t->base.pgscan_direct, ',');
+	put(t->f, vs.compact_stall - t->base.compact_stall, '\n');
+	t->rows++;
+	return 0;
+}
+
+int timeline_close(struct timeline *t)
+{
+	int r = 0;
+
+	if (!t->f)
+		return 0;
+	if (fflush(t->f) || fsync(fileno(t->f)))
+		r = -errno;
+	if (fclose(t->f) && !r)
+		r = -errno;
+	t->f = NULL;
+	return r;
+}

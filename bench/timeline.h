@@ -1,0 +1,29 @@
+/* Periodic samples of system and cgroup memory pressure into timeline.csv. */
+#ifndef STALLBENCH_TIMELINE_H
+#define STALLBENCH_TIMELINE_H
+#include <stdint.h>
+#include <stdio.h>
+#include "cgroup.h"
+
+struct vmstat_snap {
+	uint64_t allocstall, pgscan_direct, compact_stall;
+};
+
+struct timeline {
+	FILE *f;
+	uint64_t t0;
+	const struct sb_cgroup *cg;	/* may be NULL */
+	struct vmstat_snap base;	/* at run start */
+	struct cg_stats first, last;	/* cgroup counters at start and last tick */
+	uint64_t rows;
+};
+
+/* Reads the vmstat counters of interest. 0 or -errno. */
+int vmstat_read(struct vmstat_snap *s);
+/* Opens dir/timeline.csv and writes its header. 0 or -errno. */
+int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct sb_cgroup *cg);
+/* Appends one row sampled now. 0 or -errno. */
+int timeline_tick(struct timeline *t, uint64_t now);
+/* Flushes and closes. 0 or -errno. */
+int timeline_close(struct timeline *t);
+#endif

@@ -1,0 +1,293 @@
+/*
+ * Attribution: straddling and nested stalls, unpaired ones, several tids,
+ * system tasks, arrival out of order across drains, bounded memory, and a
+ * randomized comparison with a brute-force per-nanosecond count.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "attrib.h"
+
+#define MAXOPS 4096
+
+struct res {
+	struct attrib_op op[MAXOPS];
+	size_t n;
+};
+
+static void done(void *arg, const struct attrib_op *op)
+{
+	struct res *r = arg;
+
+	assert_true(op->stall_ns <= op->latency_ns);
+	if (r->n < MAXOPS)
+		r->op[r->n++] = *op;
+}
+
+static struct stall mkstall(uint32_t tid, uint64_t t, uint64_t d, enum stall_kind k)
+{
+	struct stall s;
+
+	memset(&s, 0, sizeof(s));
+	s.tid = tid;
+	s.t_start_ns = t;
+	s.duration_ns = d;
+	s.kind = k;
+	s.nr_reclaimed = -1;
+	s.order = -1;
+	return s;
+}
+
+static struct attrib_op mkop(uint32_t tid, uint64_t t, uint64_t lat, uint64_t cookie)
+{
+	struct attrib_op o = { .t_start_ns = t, .latency_ns = lat, .tid = tid, .cookie = cookie };
+
+	return o;
+}
+
+static void test_straddle_and_nested(void **state)
+{
+	struct attrib *a;
+	struct res *r = calloc(1, sizeof(*r));
+	struct stall s;
+
+	(void)state;
+	assert_int_equal(attrib_new(&a), 0);
+	assert_int_equal(attrib_add_worker(a, 10), 0);
+	/* memcg [50,150) straddles ops [0,100) and [100,200) */
+	s = mkstall(10, 50, 100, STALL_MEMCG);
+	assert_int_equal(attrib_add_stall(a, &s), 1);
+	/* throttled nested inside it: not counted twice */
+	s = mkstall(10, 60, 20, STALL_THROTTLED);
+	attrib_add_stall(a, &s);
+	/* a stall longer than the op window: clipped */
+	s = mkstall(10, 250, 1000, STALL_DIRECT);
+	attrib_add_stall(a, &s);
+	struct point p = { .t_ns = 120, .tid = 10, .kind = POINT_RECLAIM_RETRY };
+
+	assert_int_equal(attrib_add_point(a, &p), 1);
+	p.kind = POINT_MARK_VICTIM;
+	assert_int_equal(attrib_add_point(a, &p), 0);
+	struct attrib_op o1 = mkop(10, 0, 100, 1), o2 = mkop(10, 100, 100, 2), o3 = mkop(10, 300, 50, 3);
+
+	attrib_add_op(a, &o1);
+	attrib_add_op(a, &o2);
+	attrib_add_op(a, &o3);
+	assert_int_equal(attrib_flush(a, UINT64_MAX, done, r), 3);
+	assert_int_equal(r->op[0].cookie, 1);
+	assert_int_equal(r->op[0].stall_ns, 50);
+	assert_int_equal(r->op[0].reclaim_rounds, 1);	/* the memcg begin at 50 */
+	assert_int_equal(r->op[1].stall_ns, 50);
+	assert_int_equal(r->op[1].reclaim_rounds, 1);	/* the retry point at 120 */
+	assert_int_equal(r->op[2].stall_ns, 50);	/* whole window stalled */
+	assert_int_equal(r->op[2].reclaim_rounds, 0);	/* its direct begin (250) was before */
+	attrib_free(a);
+	free(r);
+}
+
+static void test_unpaired_system_tids(void **state)
+{
+	struct attrib *a;
+	struct res *r = calloc(1, sizeof(*r));
+	struct stall s;
+
+	(void)state;
+	attrib_new(&a);
+	attrib_add_worker(a, 1);
+	attrib_add_worker(a, 2);
+	assert_string_equal(attrib_scope(a, 1), "worker");
+	assert_string_equal(attrib_scope(a, 99), "system");
+	s = mkstall(99, 0, 1000, STALL_DIRECT);	/* kswapd-ish: not attributed */
+	assert_int_equal(attrib_add_stall(a, &s), 0);
+	/* tid 1: end without begin, start guessed at enable: time counts, no round */
+	s = mkstall(1, 0, 40, STALL_MEMCG);
+	s.unpaired = s.missing_begin = true;
+	attrib_add_stall(a, &s);
+	/* tid 2: begin left open at the end of the run */
+	s = mkstall(2, 30, 500, STALL_MEMCG);
+	s.unpaired = true;
+	attrib_add_stall(a, &s);
+	struct attrib_op o1 = mkop(1, 10, 100, 1), o2 = mkop(2, 10, 100, 2), bad = mkop(77, 0, 1, 0);
+
+	assert_int_equal(attrib_add_op(a, &bad), -EINVAL);
+	attrib_add_op(a, &o1);
+	attrib_add_op(a, &o2);
+	attrib_flush(a, UINT64_MAX, done, r);
+	assert_int_equal(r->n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		if (r->op[i].tid == 1) {
+			assert_int_equal(r->op[i].stall_ns, 30);
+			assert_int_equal(r->op[i].reclaim_rounds, 0);
+		} else {
+			assert_int_equal(r->op[i].stall_ns, 80);
+			assert_int_equal(r->op[i].reclaim_rounds, 1);
+		}
+	}
+	attrib_free(a);
+	free(r);
+}
+
+/* Ops and stalls arriving in pieces, in either order, finalised only past the horizon. */
+static void test_incremental(void **state)
+{
+	struct attrib *a;
+	struct res *r = calloc(1, sizeof(*r));
+	struct stall s;
+
+	(void)state;
+	attrib_new(&a);
+	attrib_add_worker(a, 5);
+	struct attrib_op o1 = mkop(5, 1000, 1000, 1), o2 = mkop(5, 2000, 1000, 2);
+
+	attrib_add_op(a, &o1);	/* the worker finished it; capture has not caught up */
+	assert_int_equal(attrib_flush(a, 1500, done, r), 0);
+	s = mkstall(5, 1800, 400, STALL_MEMCG);	/* drained later; straddles o1/o2 */
+	attrib_add_stall(a, &s);
+	assert_int_equal(attrib_flush(a, 2100, done, r), 1);
+	assert_int_equal(r->op[0].stall_ns, 200);
+	/* a stall inside o2 that arrives before o2 itself, then an earlier one out of order */
+	s = mkstall(5, 2600, 100, STALL_THROTTLED);
+	attrib_add_stall(a, &s);
+	s = mkstall(5, 2300, 100, STALL_DIRECT);
+	attrib_add_stall(a, &s);
+	attrib_add_op(a, &o2);
+	assert_int_equal(attrib_flush(a, 5000, done, r), 1);
+	assert_int_equal(r->op[1].stall_ns, 200 + 100 + 100);
+	assert_int_equal(r->op[1].reclaim_rounds, 1);
+	/* an op before what is final is a contract breach, not silently wrong */
+	struct attrib_op old = mkop(5, 500, 10, 9);
+
+	assert_int_equal(attrib_add_op(a, &old), -EINVAL);
+	assert_int_equal(attrib_pending(a), 0);
+	attrib_free(a);
+	free(r);
+}
+
+static void count_only(void *arg, const struct attrib_op *op)
+{
+	(*(size_t *)arg)++;
+	assert_true(op->stall_ns <= op->latency_ns);
+}
+
+/* A long run keeps memory to what is pending. */
+static void test_bounded(void **state)
+{
+	struct attrib *a;
+	size_t n = 0, maxpend = 0;
+
+	(void)state;
+	attrib_new(&a);
+	for (uint32_t t = 1; t <= 4; t++)
+		attrib_add_worker(a, t);
+	for (uint64_t i = 0; i < 200000; i++) {
+		uint32_t tid = (uint32_t)(i % 4) + 1;
+		uint64_t t0 = (i / 4) * 1000;
+		struct stall s = mkstall(tid, t0 + 100, 300, STALL_MEMCG);
+		struct attrib_op o = mkop(tid, t0, 900, i);
+
+		attrib_add_stall(a, &s);
+		attrib_add_op(a, &o);
+		if (i % 64 == 0) {
+			attrib_flush(a, t0, count_only, &n);
+			if (attrib_pending(a) > maxpend)
+				maxpend = attrib_pending(a);
+		}
+	}
+	attrib_flush(a, UINT64_MAX, count_only, &n);
+	assert_int_equal(n, 200000);
+	assert_true(maxpend < 1000);
+	assert_int_equal(attrib_pending(a), 0);
+	attrib_free(a);
+}
+
+/* Random stalls against a brute-force count over a small time line. */
+static void test_random_vs_bruteforce(void **state)
+{
+	enum { T = 4000, TIDS = 3 };
+
+	(void)state;
+	srand(42);
+	for (int iter = 0; iter < 50; iter++) {
+		static unsigned char covered[TIDS + 1][T];
+		static unsigned char begins[TIDS + 1][T];
+		struct attrib *a;
+		struct res *r = calloc(1, sizeof(*r));
+
+		memset(covered, 0, sizeof(covered));
+		memset(begins, 0, sizeof(begins));
+		attrib_new(&a);
+		for (uint32_t t = 1; t <= TIDS; t++)
+			attrib_add_worker(a, t);
+		struct stall st[200];
+		int nst = 0;
+
+		for (int k = 0; k < 200; k++) {
+			uint32_t tid = (uint32_t)(rand() % TIDS) + 1;
+			uint64_t s = (uint64_t)(rand() % (T - 200)), d = (uint64_t)(rand() % 200);
+			enum stall_kind kind = (enum stall_kind)(rand() % STALL_NR_KINDS);
+
+			st[nst++] = mkstall(tid, s, d, kind);
+			for (uint64_t x = s; x < s + d; x++)
+				covered[tid][x] = 1;
+			if (kind <= STALL_MEMCG_SOFT)
+				begins[tid][s]++;
+		}
+		/* feed in shuffled order */
+		for (int k = nst - 1; k > 0; k--) {
+			int j = rand() % (k + 1);
+			struct stall tmp = st[k];
+
+			st[k] = st[j];
+			st[j] = tmp;
+		}
+		for (int k = 0; k < nst; k++)
+			attrib_add_stall(a, &st[k]);
+		for (uint32_t tid = 1; tid <= TIDS; tid++) {
+			uint64_t t = 0;
+
+			while (t < T - 1) {
+				uint64_t lat = (uint64_t)(rand() % 300) + 1, gap = (uint64_t)(rand() % 50);
+
+				if (t + gap + lat > T)
+					break;
+				struct attrib_op o = mkop(tid, t + gap, lat, (t + gap) * 10 + tid);
+
+				attrib_add_op(a, &o);
+				t += gap + lat;
+			}
+		}
+		attrib_flush(a, UINT64_MAX, done, r);
+		for (size_t i = 0; i < r->n; i++) {
+			const struct attrib_op *o = &r->op[i];
+			uint64_t want = 0, rounds = 0;
+
+			for (uint64_t x = o->t_start_ns; x < o->t_start_ns + o->latency_ns; x++) {
+				want += covered[o->tid][x];
+				rounds += begins[o->tid][x];
+			}
+			assert_int_equal(o->stall_ns, want);
+			assert_int_equal(o->reclaim_rounds, rounds);
+		}
+		attrib_free(a);
+		free(r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_straddle_and_nested),
+		cmocka_unit_test(test_unpaired_system_tids),
+		cmocka_unit_test(test_incremental),
+		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_random_vs_bruteforce),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

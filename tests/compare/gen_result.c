@@ -1,0 +1,228 @@
+/*
+ * Writes a synthetic result directory in the runner's format, with a known
+ * latency distribution: log-normal latencies per op, scaled by --scale.
+ * The same --seed draws the same random sequence whatever the scale, so
+ * "--seed 1 --scale 1.5" is exactly "--seed 1" with every latency x1.5: the
+ * comparison's percentages are known. Options also produce the broken
+ * directories the reader must refuse.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static uint64_t rs;
+
+static uint64_t rnd(void)
+{
+	/* splitmix64: small, good enough for test data */
+	uint64_t z = (rs += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static double unif(void)
+{
+	return ((double)(rnd() >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static double gauss(void)
+{
+	double u1 = unif(), u2 = unif();
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+static FILE *open_in(const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "gen_result: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return f;
+}
+
+static void usage(void)
+{
+	fputs("usage: gen_result OUTDIR [--seed N] [--scale X] [--n N] [--release R]\n"
+	      "  [--cmdline C] [--lru-gen V] [--thp V] [--status S] [--nodes K]\n"
+	      "  [--oom-kills K] [--no-summary] [--no-meta] [--truncate] [--bad-number]\n"
+	      "  [--long-line] [--few-fields] [--ops-only]\n", stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = NULL, *release = "6.1.0-56-amd64", *lru = "0x0000", *thp = "always";
+	const char *status = "complete";
+	const char *cmdline = "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro console=ttyS0";
+	uint64_t seed = 1, n = 2000, oom = 0;
+	double scale = 1.0;
+	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
+	int long_line = 0, few_fields = 0, ops_only = 0, i;
+	static const char *const ops[] = { "ftruncate", "punch", "unlink_close" };
+	const uint64_t t0 = 1000000000ull, dur = 10000000000ull;
+	uint64_t row = 0, k;
+	FILE *f, *fs;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (a[0] != '-') {
+			dir = a;
+			continue;
+		}
+		if (!strcmp(a, "--no-summary")) { no_summary = 1; continue; }
+		if (!strcmp(a, "--no-meta")) { no_meta = 1; continue; }
+		if (!strcmp(a, "--truncate")) { truncate = 1; continue; }
+		if (!strcmp(a, "--bad-number")) { bad_number = 1; continue; }
+		if (!strcmp(a, "--long-line")) { long_line = 1; continue; }
+		if (!strcmp(a, "--few-fields")) { few_fields = 1; continue; }
+		if (!strcmp(a, "--ops-only")) { ops_only = 1; continue; }
+		if (!v)
+			usage();
+		i++;
+		if (!strcmp(a, "--seed")) seed = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--scale")) scale = strtod(v, NULL);
+		else if (!strcmp(a, "--n")) n = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--release")) release = v;
+		else if (!strcmp(a, "--cmdline")) cmdline = v;
+		else if (!strcmp(a, "--lru-gen")) lru = v;
+		else if (!strcmp(a, "--thp")) thp = v;
+		else if (!strcmp(a, "--status")) status = v;
+		else if (!strcmp(a, "--nodes")) nodes = atoi(v);
+		else if (!strcmp(a, "--oom-kills")) oom = strtoull(v, NULL, 0);
+		else usage();
+	}
+	if (!dir || nodes < 1)
+		usage();
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "gen_result: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	rs = seed;
+
+	if (!no_meta) {
+		f = open_in(dir, "meta.json");
+		fprintf(f, "{\"tool\":{\"version\":\"0.1.0\",\"git\":\"test\"},\n"
+			" \"kernel\":{\"release\":\"%s\",\"cmdline\":\"%s\",\"version\":\"#1 SMP\"},\n"
+			" \"host\":{\"name\":\"lab1\",\"cpus\":4},\n"
+			" \"topology\":{\"nodes\":[", release, cmdline);
+		for (i = 0; i < nodes; i++)
+			fprintf(f, "%s{\"id\":%d,\"cpus\":\"%d-%d\",\"memory_bytes\":4294967296}",
+				i ? "," : "", i, 2 * i, 2 * i + 1);
+		fprintf(f, "],\"distances\":[[10]]},\n"
+			" \"cgroup\":{\"version\":2,\"cap_bytes\":67108864},\n"
+			" \"params\":{\"workloads\":[{\"name\":\"truncate-storm\",\"options\":{}},"
+			"{\"name\":\"vmalloc-nofail\",\"options\":{\"size\":\"64M\"}}],"
+			"\"duration_ns\":%llu,\"workers\":4,\"node\":-1},\n"
+			" \"mm\":{\"lru_gen\":\"%s\",\"thp_enabled\":\"%s\",\"thp_defrag\":\"madvise\","
+			"\"init_on_alloc\":\"1\",\"init_on_free\":\"0\",\"swap_total_kb\":0,\"zswap\":\"N\","
+			"\"swappiness\":\"60\",\"compaction_proactiveness\":\"20\","
+			"\"min_free_kbytes\":\"67584\",\"watermark_scale_factor\":\"10\","
+			"\"vmalloc_huge\":\"on\"},\n"
+			" \"start_ns\":%llu,\"end_ns\":%llu,\"start_time\":\"2024-01-01T00:00:00Z\",\n"
+			" \"status\":\"%s\"}\n", (unsigned long long)dur, lru, thp,
+			(unsigned long long)t0, (unsigned long long)(t0 + dur), status);
+		fclose(f);
+	}
+
+	f = open_in(dir, "ops.csv");
+	fs = open_in(dir, "stalls.csv");
+	fputs("t_start_ns,tid,worker,node,workload,op,latency_ns,errno,stall_ns,reclaim_rounds,"
+	      "bytes,kernel_ns,flags,landed_node\n", f);
+	fputs("t_start_ns,tid,cpu,kind,duration_ns,nr_reclaimed,order,gfp,scope\n", fs);
+	/* 3 truncate-storm ops and 1 vmalloc-nofail op per round, n rounds. */
+	for (k = 0; k < n; k++) {
+		uint64_t t = t0 + k * (dur / n);
+
+		for (i = 0; i < 4; i++) {
+			int worker = i, node = worker % nodes;
+			double z = gauss(), u = unif(), u2 = unif();
+			double base = i < 3 ? 20000.0 * (1 + i) : 2e6;	/* ns */
+			uint64_t lat = (uint64_t)llround(base * exp(0.6 * z) * scale);
+			unsigned rounds = (unsigned)floor(-log(u) * 1.5 * scale);
+			const char *err = (i == 1 && u2 < 0.002) ? "ENOMEM" : "0";
+			const char *wl = i < 3 ? "truncate-storm" : "vmalloc-nofail";
+			const char *op = i < 3 ? ops[i] : "alloc";
+			uint64_t stall = rounds ? lat / 2 : 0;
+
+			row++;
+			if (bad_number && row == 100) {
+				fprintf(f, "%llu,%d,%d,%d,%s,%s,12x3,0,0,0,0,0,,%d\n",
+					(unsigned long long)t, 100 + worker, worker, node, wl, op, node);
+				continue;
+			}
+			if (few_fields && row == 50) {
+				fprintf(f, "%llu,%d,%d\n", (unsigned long long)t, 100 + worker, worker);
+				continue;
+			}
+			if (long_line && row == 70) {
+				int j;
+
+				fprintf(f, "%llu,%d,%d,%d,%s,", (unsigned long long)t, 100 + worker,
+					worker, node, wl);
+				for (j = 0; j < 20000; j++)
+					fputc('x', f);
+				fputs(",1,0,0,0,0,0,,0\n", f);
+				continue;
+			}
+			fprintf(f, "%llu,%d,%d,%d,%s,%s,%llu,%s,%llu,%u,%llu,%llu,%s,%d\n",
+				(unsigned long long)t, 100 + worker, worker, node, wl, op,
+				(unsigned long long)lat, err, (unsigned long long)stall, rounds,
+				i < 3 ? 65536ull : 67108864ull, i < 3 ? 0ull : lat * 9 / 10,
+				i < 3 ? "" : "module|huge", node);
+			if (rounds && !ops_only)
+				fprintf(fs, "%llu,%d,%d,%s,%llu,%u,%d,GFP_KERNEL|__GFP_NOFAIL,run\n",
+					(unsigned long long)(t + 100), 100 + worker, worker,
+					i == 3 ? "direct" : "memcg", (unsigned long long)stall,
+					32 * rounds, i == 3 ? 0 : -1);
+		}
+		if (k % 10 == 0 && !ops_only)
+			fprintf(fs, "%llu,1,0,compact,%llu,-1,4,GFP_TRANSHUGE,system\n",
+				(unsigned long long)t, (unsigned long long)llround(50000 * scale));
+	}
+	if (truncate)
+		fputs("1234,100,0,0,truncate-storm,ftrun", f);
+	fclose(f);
+	fclose(fs);
+
+	f = open_in(dir, "timeline.csv");
+	fputs("t_ns,psi_some_avg10,psi_some_total_us,psi_full_total_us,cg_psi_some_total_us,"
+	      "cg_psi_full_total_us,memcg_usage,memcg_high,memcg_max,memcg_oom,memcg_oom_kill,"
+	      "allocstall,pgscan_direct,compact_stall\n", f);
+	for (k = 0; k <= 100; k++) {
+		uint64_t t = k * (dur / 100);
+		double fill = k < 20 ? k / 20.0 : 1.0;
+
+		fprintf(f, "%llu,%.2f,%llu,%llu,%llu,%llu,%llu,,67108864,0,%llu,%llu,%llu,%llu\n",
+			(unsigned long long)t, 10.0 * fill * scale,
+			(unsigned long long)(k * 20000 * scale * fill),
+			(unsigned long long)(k * 5000 * scale * fill),
+			(unsigned long long)(k * 30000 * scale * fill),
+			(unsigned long long)(k * 8000 * scale * fill),
+			(unsigned long long)(67108864.0 * 0.97 * fill),
+			(unsigned long long)(k == 100 ? oom : 0), (unsigned long long)(k * 3),
+			(unsigned long long)(k * 1000), (unsigned long long)k);
+	}
+	fclose(f);
+
+	if (!no_summary) {
+		f = open_in(dir, "summary.json");
+		fprintf(f, "{\"status\":\"%s\",\"lost_events\":0,\"lost_per_cpu\":[0,0,0,0],"
+			"\"oom_kills\":%llu,\"ops\":{},\"stalls\":{\"run\":{},\"system\":{}}}\n",
+			status, (unsigned long long)oom);
+		fclose(f);
+	}
+	return 0;
+}

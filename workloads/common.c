@@ -1,0 +1,72 @@
+/* Worker-side recording: ops go into the worker's ring in memory shared with
+ * the driver. The op in flight is published first, so a worker killed inside
+ * a call (the OOM killer's favourite moment) still leaves a row. */
+#include "workload.h"
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint32_t my_tid(void)
+{
+	static __thread uint32_t tid;
+
+	if (!tid)
+		tid = (uint32_t)syscall(SYS_gettid);
+	return tid;
+}
+
+uint64_t op_begin(struct wl_ctx *c, uint8_t op, uint64_t bytes)
+{
+	struct oprec *r = &c->ring->cur;
+
+	memset(r, 0, sizeof(*r));
+	r->tid = my_tid();
+	r->worker = (uint16_t)c->worker;
+	r->node = (int16_t)c->node;
+	r->wl = c->wl;
+	r->op = op;
+	r->bytes = bytes;
+	r->landed_node = -1;
+	r->t_start_ns = now_ns();
+	atomic_store_explicit(&c->ring->inflight, 1, memory_order_release);
+	return r->t_start_ns;
+}
+
+void op_record(struct wl_ctx *c, const struct oprec *rec)
+{
+	struct opring *ring = c->ring;
+	uint64_t head = atomic_load_explicit(&ring->head, memory_order_relaxed);
+
+	/* A full ring means the driver fell behind; wait rather than lose a row. */
+	while (head - atomic_load_explicit(&ring->tail, memory_order_acquire) > ring->mask) {
+		struct timespec ts = { 0, 1000 * 1000 };
+
+		ring->waits++;
+		nanosleep(&ts, NULL);
+	}
+	ring->rec[head & ring->mask] = *rec;
+	atomic_store_explicit(&ring->head, head + 1, memory_order_release);
+}
+
+void op_end(struct wl_ctx *c, uint64_t t_start, int err, uint16_t flags)
+{
+	uint64_t end = now_ns();
+	struct oprec r = c->ring->cur;
+
+	r.t_start_ns = t_start;
+	r.latency_ns = end - t_start;
+	r.err = err;
+	r.flags |= flags;
+	op_record(c, &r);
+	atomic_store_explicit(&c->ring->inflight, 0, memory_order_release);
+}

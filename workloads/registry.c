@@ -1,0 +1,22 @@
+/* The single list of workloads: adding one is one file plus one line here. */
+#include <string.h>
+#include "workload.h"
+
+extern const struct workload wl_truncate_storm;
+extern const struct workload wl_memhog;
+extern const struct workload wl_vmalloc_nofail;
+
+const struct workload *const workloads[] = {
+	&wl_truncate_storm,
+	&wl_memhog,
+	&wl_vmalloc_nofail,
+	NULL,
+};
+
+const struct workload *workload_find(const char *name)
+{
+	for (int i = 0; workloads[i]; i++)
+		if (!strcmp(workloads[i]->name, name))
+			return workloads[i];
+	return NULL;
+}

@@ -1,0 +1,110 @@
+/*
+ * The workload interface. A workload is one file in workloads/ defining one
+ * struct workload and one line in workloads/registry.c. The driver parses the
+ * workload's options from its table, calls setup() in the driver (outside the
+ * capped cgroup), forks workers that call run() inside the cgroup, and calls
+ * cleanup() on every exit path. Workers record every operation with op_begin()
+ * / op_end() into memory shared with the driver, so a worker that is
+ * OOM-killed loses nothing it completed.
+ */
+#ifndef STALLBENCH_WORKLOAD_H
+#define STALLBENCH_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "oprec.h"
+
+enum wl_opt_type {
+	WOPT_SIZE,	/* uint64_t bytes: "4K", "256M", "1G" */
+	WOPT_DURATION,	/* uint64_t ns: "10s", "500ms", "2m" */
+	WOPT_UINT,	/* uint64_t */
+	WOPT_STR,	/* char[WL_STR_MAX] */
+	WOPT_BOOL,	/* bool: "yes/no/1/0/true/false/on/off" */
+	WOPT_DOUBLE,	/* double */
+};
+
+#define WL_STR_MAX 256
+
+/* One option of a workload: --<name> VALUE on the run command line. */
+struct wl_opt {
+	const char *name;
+	enum wl_opt_type type;
+	size_t off;		/* offset into the workload's private struct */
+	const char *def;	/* default, parsed like user input; NULL: zero */
+	const char *help;
+};
+
+/* What the driver knows about the run, handed to setup/cleanup/run. */
+struct run_env {
+	const char *outdir;	/* the result directory */
+	uint64_t cap;		/* cgroup memory cap in bytes, 0 = none */
+	int node;		/* NUMA node workers are bound to, -1 = none */
+	unsigned int nr_nodes;	/* NUMA nodes on this machine */
+	uint64_t duration_ns;
+	bool is_root;
+	char cgroup_path[512];	/* filesystem path of the run's memory cgroup, "" if none */
+};
+
+/* Per-worker context, valid inside run(). */
+struct wl_ctx {
+	const struct run_env *env;
+	void *priv;		/* the workload's parsed options + setup state */
+	unsigned int worker;	/* global worker index in the run */
+	unsigned int index;	/* index among this workload's workers */
+	unsigned int nr_workers;	/* workers of this workload */
+	uint8_t wl;		/* this workload's index in the run */
+	int node;		/* node this worker is bound to, -1 none */
+	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: stop issuing ops after this */
+	volatile const int *stop;	/* set by the driver: finish now */
+	struct opring *ring;	/* shared with the driver */
+};
+
+/* Extra per-run facts a workload wants in meta.json. */
+struct json_t;
+
+struct workload {
+	const char *name;
+	const char *help;
+	const struct wl_opt *opts;	/* terminated by { .name = NULL } */
+	size_t priv_size;
+	const char *const *op_names;	/* op code -> name, NULL-terminated */
+	/* Background workloads (memhog) are not the measured subject; they
+	 * still record their ops. */
+	bool background;
+	/* Checks parsed options make sense (at parse time, before anything is
+	 * written). 0 or -EINVAL with the reason in err. Optional. */
+	int (*check)(void *priv, const struct run_env *env, char *err, size_t len);
+	/* 0 if it can run here, else -errno with the reason in why. */
+	int (*supported)(const void *priv, const struct run_env *env, char *why, size_t len);
+	/* Driver side, before workers fork. 0 or -errno, with a message in err. */
+	int (*setup)(void *priv, const struct run_env *env, char *err, size_t len);
+	/* Worker side, in the capped cgroup. Returns 0 or a positive exit code. */
+	int (*run)(struct wl_ctx *ctx);
+	/* Driver side, periodically and at the end: collect records the
+	 * workload keeps outside the workers (e.g. the module's call log) and
+	 * push them with opring_push_driver(). Optional. final=true at the end. */
+	int (*collect)(void *priv, const struct run_env *env, struct opsink *sink, bool final);
+	/* Adds workload facts (e.g. filesystem type) to meta's "workloads" entry. Optional. */
+	void (*describe)(const void *priv, struct json_t *obj);
+	/* Driver side, every exit path. */
+	void (*cleanup)(void *priv, const struct run_env *env);
+};
+
+extern const struct workload *const workloads[];
+const struct workload *workload_find(const char *name);
+
+/* Helpers for workers (workloads/common.c). */
+uint64_t now_ns(void);	/* CLOCK_MONOTONIC */
+static inline bool wl_should_stop(const struct wl_ctx *c)
+{
+	return *c->stop || now_ns() >= c->deadline_ns;
+}
+/* Marks an op in flight (so a worker killed inside it is reported), returns t_start. */
+uint64_t op_begin(struct wl_ctx *c, uint8_t op, uint64_t bytes);
+/* Records the op begun by op_begin. err is 0 or an errno; flags OPF_*. */
+void op_end(struct wl_ctx *c, uint64_t t_start, int err, uint16_t flags);
+/* Records a complete op with explicit fields (module-measured etc). */
+void op_record(struct wl_ctx *c, const struct oprec *r);
+
+#endif
