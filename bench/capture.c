@@ -569,8 +569,6 @@ static int add_event(struct capture *c, const char *sys, const char *name, enum 
 		snprintf(errmsg, len, "event %s: no usec_delayed field", e->name);
 		return -EINVAL;
 	}
-	if (role == R_THROTTLED)
-		c->have_throttled = true;
 	c->nr_ev++;
 	return 0;
 }
@@ -723,9 +721,12 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 		goto fail;
 	}
 	c->max_id = 0;
-	for (size_t i = 0; i < c->nr_ev; i++)
+	for (size_t i = 0; i < c->nr_ev; i++) {
 		if (c->ev[i].id > c->max_id)
 			c->max_id = c->ev[i].id;
+		if (c->ev[i].role == R_THROTTLED)
+			c->have_throttled = true;
+	}
 	c->by_id = malloc(((size_t)c->max_id + 1) * sizeof(*c->by_id));
 	if (!c->by_id) {
 		err = -ENOMEM;

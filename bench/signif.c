@@ -358,11 +358,12 @@ int boot_pct_ci(const double *sorted, size_t n, double q, unsigned int iters,
 }
 
 int boot_pct_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double q,
-		      unsigned int iters, double conf, uint64_t seed, double *lo, double *hi)
+		      unsigned int iters, double conf, uint64_t seed, double *lo, double *hi,
+		      double *p)
 {
 	struct sb_rng rng;
 	double *rep;
-	size_t ka, kb;
+	size_t ka, kb, le = 0, ge = 0;
 	unsigned int i;
 
 	if (!na || !nb || !(q >= 0.0 && q <= 1.0) || !(conf > 0.0 && conf < 1.0) ||
@@ -379,6 +380,53 @@ int boot_pct_ratio_ci(const double *a, size_t na, const double *b, size_t nb, do
 		double qb = boot_draw(&rng, b, nb, kb);
 
 		rep[i] = qa > 0.0 ? qb / qa : (qb > 0.0 ? INFINITY : 1.0);
+		le += rep[i] <= 1.0;
+		ge += rep[i] >= 1.0;
+	}
+	if (p) {
+		*p = 2.0 * (double)(le < ge ? le : ge) / (double)iters;
+		if (*p > 1.0)
+			*p = 1.0;
 	}
 	return ci_from(rep, iters, conf, lo, hi);
+}
+
+struct pidx {
+	double p;
+	size_t i;
+};
+
+static int cmp_pidx(const void *x, const void *y)
+{
+	const struct pidx *a = x, *b = y;
+
+	if (a->p != b->p)
+		return (a->p > b->p) - (a->p < b->p);
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+int holm_adjust(double *p, size_t n)
+{
+	struct pidx *s;
+	double run = 0.0;
+	size_t k;
+
+	if (!n)
+		return 0;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (k = 0; k < n; k++)
+		s[k] = (struct pidx){ isnan(p[k]) ? 1.0 : p[k], k };
+	qsort(s, n, sizeof(*s), cmp_pidx);
+	/* p_adj(k) = max over j <= k of (n - j) p(j), capped at 1: monotone. */
+	for (k = 0; k < n; k++) {
+		double v = (double)(n - k) * s[k].p;
+
+		if (v > run)
+			run = v;
+		p[s[k].i] = run < 1.0 ? run : 1.0;
+	}
+	free(s);
+	return 0;
 }

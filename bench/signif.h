@@ -55,9 +55,20 @@ double pct_sorted(const double *v, size_t n, double q);
  */
 int boot_pct_ci(const double *sorted, size_t n, double q, unsigned int iters,
 		double conf, uint64_t seed, double *lo, double *hi);
-/* CI of the ratio pct(b)/pct(a), resampling both sides. 0, -EINVAL or -ENOMEM. */
+/*
+ * CI of the ratio pct(b)/pct(a), resampling both sides; if p is not NULL,
+ * also the two-sided bootstrap p-value of "ratio = 1" (twice the smaller
+ * share of replicates on either side of 1; resolution 1/iters).
+ * 0, -EINVAL or -ENOMEM.
+ */
 int boot_pct_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double q,
-		      unsigned int iters, double conf, uint64_t seed, double *lo, double *hi);
+		      unsigned int iters, double conf, uint64_t seed, double *lo, double *hi,
+		      double *p);
+/*
+ * Holm's step-down adjustment of n p-values in place (family-wise error
+ * control): compare the adjusted values with alpha. 0 or -ENOMEM.
+ */
+int holm_adjust(double *p, size_t n);
 
 /* Small deterministic PRNG (xoshiro256**), exposed for tests and generators. */
 struct sb_rng {

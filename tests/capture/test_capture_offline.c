@@ -172,7 +172,7 @@ static void test_wrap_and_drains(void **state)
 		uint64_t t = x.base + (uint64_t)round * 10000;
 
 		memcg_begin(&x, (unsigned int)round & 1, 200, t);
-		memcg_end(&x, (unsigned int)(round + 1) & 1, 200, t + 100 + (uint64_t)round);
+		memcg_end(&x, (unsigned int)(round + 1) & 1, 200, t + 100 + (uint64_t)round, 1);
 		/* records stamped before now - slack are released; sleep past the slack now and then */
 		if (round % 50 == 49) {
 			usleep(6000);

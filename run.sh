@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# stallbench's entry point.
+#   ./run.sh                 set up (Debian packages, build) and run the default sweep here
+#   ./run.sh test            build and run the whole test suite (ctest; VM tests included)
+#   ./run.sh --kernel IMG [--kernel IMG2 ...] [--kernel-cmdline "..."]
+#                            the same sweep inside the QEMU lab, once per kernel, then compare
+#   ./run.sh sweep [options] the sweep alone (no set-up)
+# Sweep options (each overrides the matrix below): --workloads LIST --caps LIST --mixes LIST
+#   --nodes LIST --reps N --duration T --config FILE (key=value lines, same keys in lower case)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+# ---- the default sweep matrix: workloads x caps x cut mixes x nodes x repetitions ----
+SWEEP_WORKLOADS="truncate-storm"        # truncate-storm (with background memhog), vmalloc-nofail
+SWEEP_CAPS="64M 128M"
+SWEEP_MIXES="ftruncate=1,truncate=1 punch=1,unlink=1"
+SWEEP_NODES="-"                         # "-" = no binding; e.g. "0 1" on a 2-node box
+SWEEP_REPS=1
+SWEEP_DURATION=8s
+SWEEP_HOG_FRACTION=0.5                  # memhog fills this fraction of the cap alongside
+NOFAIL_SIZES="48M"                      # vmalloc-nofail request sizes (past the 32M cap)
+NOFAIL_CAP="32M"
+NOFAIL_FLAGS="nofail,account retry_mayfail,account"
+# ---------------------------------------------------------------------------------------
+
+DEB_PACKAGES="build-essential cmake pkg-config libcgroup-dev libnuma-dev libhwloc-dev
+ libtraceevent-dev libtracefs-dev libjansson-dev libcmocka-dev gnuplot-nox numactl hwloc
+ linux-perf qemu-system-x86 busybox-static kmod cpio zstd xz-utils e2fsprogs python3"
+
+log() { printf 'run.sh: %s\n' "$*" >&2; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
+
+setup() {
+	local missing=()
+	for p in $DEB_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		if [[ $(id -u) -ne 0 ]]; then
+			log "missing Debian packages (run as root to install): ${missing[*]}"
+		else
+			log "installing: ${missing[*]}"
+			export DEBIAN_FRONTEND=noninteractive
+			apt-get update -qq >/dev/null || log "apt-get update failed (offline?)"
+			apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+				log "apt-get install failed for some of: ${missing[*]}"
+		fi
+	fi
+	build
+}
+
+build() {
+	cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$ROOT/build" -j"$(nproc)" >/dev/null || cmake --build "$ROOT/build"
+}
+
+SB="$ROOT/build/stallbench"
+
+# key=value config file: only known keys, no code is executed.
+load_config() {
+	local f=$1 k v
+	[[ -r $f ]] || die "--config $f: cannot read it"
+	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%%#*}
+		[[ -z ${line//[[:space:]]/} ]] && continue
+		[[ $line == *=* ]] || die "--config $f: '$line': not key=value"
+		k=${line%%=*}; v=${line#*=}
+		k=${k//[[:space:]]/}; v=$(echo "$v" | sed 's/^[[:space:]]*//;s/[[:space:]]*$//;s/^"//;s/"$//')
+		case $k in
+		workloads) SWEEP_WORKLOADS=$v ;; caps) SWEEP_CAPS=$v ;; mixes) SWEEP_MIXES=$v ;;
+		nodes) SWEEP_NODES=$v ;; reps) SWEEP_REPS=$v ;; duration) SWEEP_DURATION=$v ;;
+		hog_fraction) SWEEP_HOG_FRACTION=$v ;; nofail_sizes) NOFAIL_SIZES=$v ;;
+		nofail_cap) NOFAIL_CAP=$v ;; nofail_flags) NOFAIL_FLAGS=$v ;;
+		*) die "--config $f: unknown key '$k'" ;;
+		esac
+	done <"$f"
+}
+
+# Builds the list of points: one line "name|args" each.
+points() {
+	local wl cap mix node rep nargs size flags
+	for wl in $SWEEP_WORKLOADS; do
+		for node in $SWEEP_NODES; do
+			nargs=(); [[ $node != - ]] && nargs=(--node "$node")
+			for rep in $(seq 1 "$SWEEP_REPS"); do
+				case $wl in
+				truncate-storm)
+					for cap in $SWEEP_CAPS; do for mix in $SWEEP_MIXES; do
+						echo "storm-cap$cap-${mix//[=,]/_}-n${node}-r$rep|--cap $cap ${nargs[*]} --duration $SWEEP_DURATION --workload truncate-storm --mix $mix --workload memhog --fraction $SWEEP_HOG_FRACTION"
+					done; done ;;
+				vmalloc-nofail)
+					for size in $NOFAIL_SIZES; do for flags in $NOFAIL_FLAGS; do
+						echo "nofail-cap$NOFAIL_CAP-$size-${flags//,/_}-n${node}-r$rep|--cap $NOFAIL_CAP ${nargs[*]} --duration 1s --grace 240s --workload vmalloc-nofail --size $size --count 1 --flags $flags --workers 1"
+					done; done ;;
+				*) die "unknown workload in sweep: $wl" ;;
+				esac
+			done
+		done
+	done
+}
+
+# Runs every point of the matrix into $1; a failing point is recorded and the sweep goes on.
+run_sweep() {
+	local dir=$1 n i=0 t0 name args rc el eta
+	mkdir -p "$dir"
+	mapfile -t P < <(points)
+	n=${#P[@]}
+	t0=$(date +%s)
+	: >"$dir/points.tsv"
+	for p in "${P[@]}"; do
+		i=$((i + 1))
+		name=${p%%|*}; args=${p#*|}
+		el=$(( $(date +%s) - t0 ))
+		eta=$(( i > 1 ? el * (n - i + 1) / (i - 1) : 0 ))
+		log "point $i/$n $name (elapsed ${el}s, ETA ${eta}s)"
+		set +e
+		# shellcheck disable=SC2086
+		"$SB" run --out "$dir/$name" $args 2> >(sed 's/^/    /' >&2)
+		rc=$?
+		set -e
+		printf '%s\t%s\t%s\n' "$name" "$rc" "$args" >>"$dir/points.tsv"
+		((rc == 0)) || log "point $name failed (exit $rc); recorded in points.tsv, going on"
+	done
+}
+
+# report + plots for a finished sweep directory.
+finish_sweep() {
+	local dir=$1 d ok=()
+	for d in "$dir"/*/; do
+		[[ -f $d/summary.json ]] || continue
+		"$SB" report --allow-incomplete "$d" >"$d/report.txt" 2>&1 || true
+		ok+=("${d%/}")
+	done
+	{ for d in "${ok[@]}"; do cat "$d/report.txt"; echo; done; } >"$dir/report.txt"
+	if ((${#ok[@]})); then
+		"$SB" plot "${ok[@]}" --out "$dir/plots" >/dev/null 2>"$dir/plot.log" ||
+			log "plot failed: $(tail -1 "$dir/plot.log")"
+	fi
+}
+
+sweep_here() {
+	local rel sid dir t0
+	rel=$(uname -r); sid=${SWEEP_ID:-$(date +%Y%m%d-%H%M%S)}
+	dir="$ROOT/results/$rel/$sid"
+	t0=$(date +%s)
+	run_sweep "$dir"
+	finish_sweep "$dir"
+	cat "$dir/report.txt"
+	log "sweep on $rel took $(( $(date +%s) - t0 ))s"
+	log "results: $dir  (report.txt, plots/, one directory per point)"
+	echo "$dir"
+}
+
+parse_sweep_opts() {
+	while (($#)); do
+		case $1 in
+		--workloads) SWEEP_WORKLOADS=${2//,/ }; shift ;;
+		--caps) SWEEP_CAPS=${2//,/ }; shift ;;
+		--mixes) SWEEP_MIXES=$2; shift ;;
+		--nodes) SWEEP_NODES=${2//,/ }; shift ;;
+		--reps) SWEEP_REPS=$2; shift ;;
+		--duration) SWEEP_DURATION=$2; shift ;;
+		--config) load_config "$2"; shift ;;
+		*) die "unknown option '$1' (see the top of run.sh)" ;;
+		esac
+		shift
+	done
+	[[ $SWEEP_REPS =~ ^[1-9][0-9]*$ ]] || die "reps $SWEEP_REPS: a positive whole number"
+	local x
+	for x in $SWEEP_CAPS $NOFAIL_CAP $NOFAIL_SIZES; do
+		[[ $x =~ ^[0-9]+(\.[0-9]+)?[KMGTkmgt]?$ ]] || die "size '$x': not a size (try 128M)"
+	done
+	[[ $SWEEP_DURATION =~ ^[0-9]+(ms|s|m|us)?$ ]] || die "duration '$SWEEP_DURATION': not a duration (try 10s)"
+	for x in $SWEEP_NODES; do
+		[[ $x == - || $x =~ ^[0-9]+$ ]] || die "node '$x': a node number or -"
+	done
+	for x in $SWEEP_WORKLOADS; do
+		[[ $x == truncate-storm || $x == vmalloc-nofail ]] || die "workload '$x': truncate-storm or vmalloc-nofail"
+	done
+}
+
+cmd=${1:-}
+case $cmd in
+test)
+	shift
+	setup
+	cd "$ROOT/build"
+	exec ctest --output-on-failure --timeout 1800 "$@"
+	;;
+sweep)
+	shift
+	parse_sweep_opts "$@"
+	build
+	sweep_here
+	;;
+--kernel)
+	setup
+	exec "$ROOT/vm/sweep" "$@"
+	;;
+""|--*)
+	parse_sweep_opts "$@"
+	setup
+	sweep_here
+	if [[ ! -e /dev/nofail_vmalloc && -x $ROOT/vm/sweep ]]; then
+		log "the module cannot be loaded here: vmalloc-nofail points run in the VM lab (Debian's kernel)"
+		"$ROOT/vm/sweep" --vmalloc-only || log "VM lab sweep failed"
+	fi
+	;;
+-h|--help|help) sed -n '2,10p' "$0" ;;
+*) die "unknown command '$cmd' (test, sweep, --kernel IMG, or nothing for the default sweep)" ;;
+esac

@@ -1,0 +1,128 @@
+/* Unit tests: size/duration/number parsing (good and bad input), stats, and
+ * the result helpers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+#include "parse.h"
+#include "stats.h"
+#include "resultio.h"
+
+static void sizes_good(void **st)
+{
+	static const struct { const char *in; uint64_t out; } t[] = {
+		{ "4096", 4096 }, { "4K", 4096 }, { "4k", 4096 }, { "256M", 256ull << 20 },
+		{ "1G", 1ull << 30 }, { "1.5G", 3ull << 29 }, { "2T", 2ull << 40 },
+		{ "64MiB", 64ull << 20 }, { "0", 0 }, { "512b", 512 },
+	};
+	char msg[128];
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint64_t v = 1;
+
+		assert_int_equal(parse_size(t[i].in, &v, msg, sizeof(msg)), 0);
+		assert_true(v == t[i].out);
+	}
+}
+
+static void sizes_bad(void **st)
+{
+	static const char *const bad[] = {
+		"", "M", "-1", "-1M", "10XB", "1.5", "abc", "1e400", "99999999999T", " 1M",
+		"1M ", "+5", "0x10", "1..2M", "nan", "inf",
+	};
+	char msg[128];
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t v = 7;
+
+		msg[0] = 0;
+		assert_true(parse_size(bad[i], &v, msg, sizeof(msg)) < 0);
+		assert_true(strlen(msg) > 0);
+		assert_true(v == 7);
+	}
+}
+
+static void durations(void **st)
+{
+	char msg[128];
+	uint64_t v;
+
+	(void)st;
+	assert_int_equal(parse_duration("10s", &v, msg, sizeof(msg)), 0);
+	assert_true(v == 10000000000ull);
+	assert_int_equal(parse_duration("500ms", &v, msg, sizeof(msg)), 0);
+	assert_true(v == 500000000ull);
+	assert_int_equal(parse_duration("2m", &v, msg, sizeof(msg)), 0);
+	assert_true(v == 120000000000ull);
+	assert_int_equal(parse_duration("3", &v, msg, sizeof(msg)), 0);
+	assert_true(v == 3000000000ull);
+	assert_int_equal(parse_duration("100us", &v, msg, sizeof(msg)), 0);
+	assert_true(v == 100000ull);
+	assert_true(parse_duration("10 s", &v, msg, sizeof(msg)) < 0);
+	assert_true(parse_duration("-1s", &v, msg, sizeof(msg)) < 0);
+	assert_true(parse_duration("10parsecs", &v, msg, sizeof(msg)) < 0);
+	assert_true(parse_duration("1e30h", &v, msg, sizeof(msg)) < 0);
+}
+
+static void uints(void **st)
+{
+	char msg[128];
+	uint64_t v;
+
+	(void)st;
+	assert_int_equal(parse_uint("5", 1, 10, &v, msg, sizeof(msg)), 0);
+	assert_true(v == 5);
+	assert_true(parse_uint("0", 1, 10, &v, msg, sizeof(msg)) < 0);
+	assert_true(parse_uint("11", 1, 10, &v, msg, sizeof(msg)) < 0);
+	assert_true(parse_uint("-3", 0, 10, &v, msg, sizeof(msg)) < 0);
+	assert_true(parse_uint("3x", 0, 10, &v, msg, sizeof(msg)) < 0);
+	assert_true(parse_uint("99999999999999999999999", 0, UINT64_MAX, &v, msg, sizeof(msg)) < 0);
+}
+
+static void stats_basic(void **st)
+{
+	double v[1000];
+	struct dist d;
+
+	(void)st;
+	for (int i = 0; i < 1000; i++)
+		v[i] = 1000 - i;	/* 1..1000 reversed */
+	dist_compute(v, 1000, &d);
+	assert_true(d.count == 1000);
+	assert_true(d.min == 1 && d.max == 1000);
+	assert_true(d.p50 == 500 && d.p90 == 900 && d.p99 == 990 && d.p999 == 999);
+	assert_true(d.mean == 500.5);
+	dist_compute(v, 0, &d);
+	assert_true(d.count == 0 && d.max == 0);
+}
+
+static void errnames(void **st)
+{
+	int e;
+
+	(void)st;
+	assert_string_equal(errno_name(ENOMEM), "ENOMEM");
+	assert_string_equal(errno_name(0), "0");
+	assert_int_equal(errno_from_name("ENOSPC", &e), 0);
+	assert_int_equal(e, ENOSPC);
+	assert_int_equal(errno_from_name("E4000", &e), 0);
+	assert_int_equal(e, 4000);
+	assert_true(errno_from_name("EBOGUS", &e) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sizes_good), cmocka_unit_test(sizes_bad),
+		cmocka_unit_test(durations), cmocka_unit_test(uints),
+		cmocka_unit_test(stats_basic), cmocka_unit_test(errnames),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

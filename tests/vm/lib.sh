@@ -1,0 +1,45 @@
+# Shared by the VM tests (sourced). kselftest exit codes: 0 pass, 1 fail,
+# 4 skip with the reason on stderr. Each test boots one guest with vm/run,
+# runs a small guest script and asserts on what it wrote to the results.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VMRUN=$TOP/vm/run
+KERNEL=${1:-${SB_VM_KERNEL:-6.1}}
+NAME=$(basename "$0" .sh)
+
+skip() { echo "SKIP $NAME: $*" >&2; exit 4; }
+fail() { echo "FAIL $NAME [$KERNEL]: $*" >&2; [ -n "${RES:-}" ] && echo "  results kept in $RES" >&2; KEEP=1; exit 1; }
+pass() { echo "PASS $NAME [$KERNEL]${1:+: $1}"; exit 0; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (QEMU 9p export of / and the kernel cache)"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+command -v busybox >/dev/null || skip "busybox-static not installed"
+command -v gcc >/dev/null || skip "gcc not installed"
+"$TOP/vm/fetch-kernel" "$KERNEL" >/dev/null || skip "cannot fetch kernel $KERNEL (apt archive unreachable?)"
+
+KEEP=${SB_VM_KEEP:-}
+RES=$(mktemp -d "${SB_VM_TESTDIR:-/var/tmp}/sbvm-$NAME.XXXXXX") || skip "mktemp failed"
+trap '[ -n "$KEEP" ] || rm -rf "$RES"' EXIT
+# The client runs in the guest: build it where the guest sees it (not /tmp,
+# a tmpfs there).
+gcc -O2 -Wall -I"$TOP/workloads/kmod" -o "$RES/nofail_client" "$TOP/tests/vm/nofail_client.c" ||
+	fail "cannot build nofail_client"
+C=$RES/nofail_client
+
+# run_guest TIMEOUT [vm/run options]: runs $RES/guest.sh (written by the test)
+# in the guest; sets VMRC to vm/run's status and prints the timing.
+run_guest() {
+	local t=$1 t0 t1
+	shift
+	t0=$(date +%s)
+	"$VMRUN" --kernel "$KERNEL" --timeout "$t" --results "$RES" "$@" -- \
+		bash "$RES/guest.sh" "$RES" > "$RES/host.out" 2>&1
+	VMRC=$?
+	t1=$(date +%s)
+	echo "$NAME [$KERNEL]: vm/run exit $VMRC in $((t1 - t0))s"
+	[ "$VMRC" -ne 124 ] || fail "guest timed out after ${t}s"
+	[ "$VMRC" -ne 125 ] || fail "lab failure: $(tail -n 3 "$RES/host.out")"
+	[ -f "$RES/vm.status" ] || fail "no vm.status came back"
+}
+
+# val FILE KEY: the value of KEY=... in FILE (last occurrence)
+val() { sed -n "s/^$2=//p" "$1" | tail -n1; }
