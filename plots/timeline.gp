@@ -1,8 +1,9 @@
 # Stall timeline: stall time per second of run (top) and PSI "some" with
 # memcg usage (bottom) on the same time axis, one line per run (data: index
-# blocks, one per run, each starting with a header row naming the run;
+# blocks, one per run, each starting with a header row of series names;
 # columns: t_s psi_some_avg10 psi_some_pct cg_psi_some_pct memcg_usage_mib
-# memcg_max_mib run_stall_ms_per_s system_stall_ms_per_s; "?" = not known).
+# memcg_max_mib run_stall_ms_per_s system_stall_ms_per_s; "?" = not known;
+# the PSI line is the cgroup's where known, else the system's).
 # Usage: gnuplot -e "in='timeline.dat'; out='timeline.png'; title='...'" timeline.gp
 #    or: gnuplot -c timeline.gp timeline.dat timeline.svg 'title'
 # The output's extension picks the terminal: .png, .svg, or .txt (72x32 text).
@@ -25,13 +26,14 @@ set ylabel "stall ms per s"
 set yrange [0:*]
 set lmargin 10
 set rmargin 10
-plot for [i=0:*] in index i using 1:7 with lines linewidth 2 title columnheader(1)
+plot for [i=0:*] in index i using 1:7 with lines linewidth 2 title columnheader(7), \
+     for [i=0:*] in index i using 1:8 with lines dashtype 3 title columnheader(8)
 set xlabel "time since run start (s)"
 set ylabel "PSI some (% of time)"
 set y2label "memcg usage (MiB)"
 set y2tics
 set ytics nomirror
 set y2range [0:*]
-plot for [i=0:*] in index i using 1:($4 == $4 ? $4 : $3) with lines linewidth 2 title columnheader(1), \
-     for [i=0:*] in index i using 1:5 axes x1y2 with lines dashtype 2 title "memcg usage"
+plot for [i=0:*] in index i using 1:($4 == $4 ? $4 : $3) with lines linewidth 2 title columnheader(4), \
+     for [i=0:*] in index i using 1:5 axes x1y2 with lines dashtype 2 title columnheader(5)
 unset multiplot
