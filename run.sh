@@ -56,6 +56,8 @@ build() {
 }
 
 SB="$ROOT/build/stallbench"
+RESULTS_ROOT=${RESULTS_ROOT:-$ROOT/results}   # the VM lab points this at its writable share
+SWEEP_STORM_DIR=${SWEEP_STORM_DIR:-}          # where storm files live (default: inside each result)
 
 # key=value config file: only known keys, no code is executed.
 load_config() {
@@ -87,7 +89,7 @@ points() {
 				case $wl in
 				truncate-storm)
 					for cap in $SWEEP_CAPS; do for mix in $SWEEP_MIXES; do
-						echo "storm-cap$cap-${mix//[=,]/_}-n${node}-r$rep|--cap $cap ${nargs[*]} --duration $SWEEP_DURATION --workload truncate-storm --mix $mix --workload memhog --fraction $SWEEP_HOG_FRACTION"
+						echo "storm-cap$cap-${mix//[=,]/_}-n${node}-r$rep|--cap $cap ${nargs[*]} --duration $SWEEP_DURATION --workload truncate-storm --mix $mix ${SWEEP_STORM_DIR:+--dir $SWEEP_STORM_DIR} --workload memhog --fraction $SWEEP_HOG_FRACTION"
 					done; done ;;
 				vmalloc-nofail)
 					for size in $NOFAIL_SIZES; do for flags in $NOFAIL_FLAGS; do
@@ -142,7 +144,7 @@ finish_sweep() {
 sweep_here() {
 	local rel sid dir t0
 	rel=$(uname -r); sid=${SWEEP_ID:-$(date +%Y%m%d-%H%M%S)}
-	dir="$ROOT/results/$rel/$sid"
+	dir="$RESULTS_ROOT/$rel/$sid"
 	t0=$(date +%s)
 	run_sweep "$dir"
 	finish_sweep "$dir"
@@ -162,6 +164,9 @@ parse_sweep_opts() {
 		--reps) SWEEP_REPS=$2; shift ;;
 		--duration) SWEEP_DURATION=$2; shift ;;
 		--config) load_config "$2"; shift ;;
+		--nofail-sizes) NOFAIL_SIZES=${2//,/ }; shift ;;
+		--nofail-cap) NOFAIL_CAP=$2; shift ;;
+		--nofail-flags) NOFAIL_FLAGS=$2; shift ;;
 		*) die "unknown option '$1' (see the top of run.sh)" ;;
 		esac
 		shift
@@ -191,7 +196,7 @@ test)
 sweep)
 	shift
 	parse_sweep_opts "$@"
-	build
+	[[ -n ${SB_NO_BUILD:-} ]] || build
 	sweep_here
 	;;
 --kernel)

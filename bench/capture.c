@@ -101,7 +101,7 @@ struct ring {
 	uint64_t ts;
 	const unsigned char *rec;	/* points into data or into copy */
 	uint16_t rec_size;
-	unsigned char copy[65536];
+	unsigned char copy[65536] __attribute__((aligned(8)));	/* a record that wraps */
 };
 
 /* A stall or point waiting for its turn to leave. */

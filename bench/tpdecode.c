@@ -97,6 +97,10 @@ static int find_tracefs(char *out, size_t len, char *errmsg, size_t elen)
 			return 0;
 		}
 	}
+	if (geteuid() != 0 && access(cand[0], R_OK | X_OK) != 0) {
+		snprintf(errmsg, elen, "tracefs: %s: %s (run as root)", cand[0], strerror(errno));
+		return -EACCES;
+	}
 	if (mount("nodev", cand[0], "tracefs", 0, NULL) == 0 && has_events_dir(cand[0])) {
 		snprintf(out, len, "%s", cand[0]);
 		return 0;
