@@ -448,11 +448,11 @@ static json_t *op_obj(const struct cmp_opstat *o, const struct cmp_opts *opt)
 	json_object_set_new(j, "count", json_integer((json_int_t)n));
 	json_object_set_new(j, "mean", jreal(o->mean));
 	json_object_set_new(j, "stddev", jreal(o->stddev));
-	json_object_set_new(j, "min", jreal(pct_sorted(v, n, 0.0)));
-	json_object_set_new(j, "p50", jreal(pct_sorted(v, n, 0.50)));
-	json_object_set_new(j, "p90", jreal(pct_sorted(v, n, 0.90)));
-	json_object_set_new(j, "p99", jreal(pct_sorted(v, n, 0.99)));
-	json_object_set_new(j, "p999", jreal(pct_sorted(v, n, 0.999)));
+	json_object_set_new(j, "min", jreal(quantile_sorted(v, n, 0.0)));
+	json_object_set_new(j, "p50", jreal(quantile_sorted(v, n, 0.50)));
+	json_object_set_new(j, "p90", jreal(quantile_sorted(v, n, 0.90)));
+	json_object_set_new(j, "p99", jreal(quantile_sorted(v, n, 0.99)));
+	json_object_set_new(j, "p999", jreal(quantile_sorted(v, n, 0.999)));
 	json_object_set_new(j, "max", jreal(n ? v[n - 1] : NAN));
 	if (n >= MIN_BOOT && boot_pct_ci(v, n, 0.99, opt->boot_iters, 0.95, opt->seed,
 					 &lo, &hi) == 0)
@@ -505,10 +505,10 @@ static json_t *stall_obj(const struct cmp_stallstat *s, const struct cmp_opts *o
 	json_object_set_new(j, "count", json_integer((json_int_t)n));
 	json_object_set_new(j, "total_ns", json_integer((json_int_t)s->total_ns));
 	json_object_set_new(j, "mean", jreal(n ? m / (double)n : NAN));
-	json_object_set_new(j, "p50", jreal(pct_sorted(v, n, 0.50)));
-	json_object_set_new(j, "p90", jreal(pct_sorted(v, n, 0.90)));
-	json_object_set_new(j, "p99", jreal(pct_sorted(v, n, 0.99)));
-	json_object_set_new(j, "p999", jreal(pct_sorted(v, n, 0.999)));
+	json_object_set_new(j, "p50", jreal(quantile_sorted(v, n, 0.50)));
+	json_object_set_new(j, "p90", jreal(quantile_sorted(v, n, 0.90)));
+	json_object_set_new(j, "p99", jreal(quantile_sorted(v, n, 0.99)));
+	json_object_set_new(j, "p999", jreal(quantile_sorted(v, n, 0.999)));
 	json_object_set_new(j, "max", jreal(n ? v[n - 1] : NAN));
 	if (n >= MIN_BOOT && boot_pct_ci(v, n, 0.99, opt->boot_iters, 0.95, opt->seed,
 					 &lo, &hi) == 0)

@@ -19,10 +19,19 @@ static int split_num(const char *s, double *num, const char **unit)
 		return -EINVAL;
 	if (!isdigit((unsigned char)*s) && *s != '.')
 		return -EINVAL;
-	errno = 0;
-	*num = strtod(s, &end);
-	if (end == s || errno || !isfinite(*num) || *num < 0)
+	/* Plain decimal only: strtod would also take hex, exponents, "nan". */
+	for (end = (char *)s; isdigit((unsigned char)*end) || *end == '.'; end++)
+		;
+	if (strchr(s, '.') && strchr(s, '.') != strrchr(s, '.') && strrchr(s, '.') < end)
 		return -EINVAL;
+	{
+		char *e2;
+
+		errno = 0;
+		*num = strtod(s, &e2);
+		if (e2 != end || errno || !isfinite(*num) || *num < 0)
+			return -EINVAL;
+	}
 	*unit = end;
 	return 0;
 }

@@ -257,6 +257,46 @@ static int gp_run(const struct plot_opts *o, const char *script, const char *dat
 	return 0;
 }
 
+/*
+ * Text plots go into e-mail: drop gnuplot's form feeds and trailing blanks.
+ * 0 or -errno.
+ */
+static int tidy_text(const char *path)
+{
+	char line[512];
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *in = fopen(path, "r"), *m;
+	int ret = 0;
+
+	if (!in)
+		return -errno;
+	m = open_memstream(&buf, &blen);
+	if (!m) {
+		fclose(in);
+		return -ENOMEM;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		char *p = line, *e;
+
+		while (*p == '\f')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\f'))
+			e--;
+		fprintf(m, "%.*s\n", (int)(e - p), p);
+	}
+	fclose(in);
+	fclose(m);
+	in = fopen(path, "w");
+	if (!in || fwrite(buf, 1, blen, in) != blen)
+		ret = -EIO;
+	if (in && fclose(in) != 0)
+		ret = -EIO;
+	free(buf);
+	return ret;
+}
+
 /* Renders data with script into base.{png,svg,txt}. 0 or -errno. */
 static int render(const struct plot_opts *o, const char *script, const char *data,
 		  const char *base, const char *title, FILE *list, char *msg, size_t len)
@@ -270,6 +310,8 @@ static int render(const struct plot_opts *o, const char *script, const char *dat
 			continue;
 		snprintf(out, sizeof(out), "%s/%s.%s", o->outdir, base, ext[i]);
 		ret = gp_run(o, script, data, out, title, msg, len);
+		if (ret == 0 && i == 2 && (ret = tidy_text(out)) < 0)
+			setmsg(msg, len, "%s: %s", out, strerror(-ret));
 		if (ret < 0)
 			return ret;
 		if (list)
@@ -360,7 +402,7 @@ static uint64_t rounds_in(const struct cmp_opstat *o, int b)
 static int plot_op(const struct cmp_run *runs, int n, const char *name,
 		   const struct plot_opts *o, FILE *list, char *msg, size_t len)
 {
-	char sl[200], file[300], base[300], title[600], hdr[700];
+	char sl[200], file[300], base[300], title[1400], hdr[700];
 	struct datfile d;
 	int r, b, bmin = 64, bmax = -1, rmax = 0, ret;
 	const char *kern = n == 1 ? runs[0].label : NULL;
@@ -378,7 +420,7 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 			continue;
 		dat_block(&d);
 		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s frac\n", hdr);
+		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
 		write_cdf(d.f, &s->lat);
 		b = lat_bucket(s->lat.v[0]);
 		bmin = b < bmin ? b : bmin;
@@ -413,7 +455,7 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 			cnt[lat_bucket(s->lat.v[i])]++;
 		dat_block(&d);
 		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s pct\n", hdr);
+		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
 		for (b = bmin; b <= bmax; b++)
 			fprintf(d.f, "%.6g %.6g\n", ldexp(1.0, b) / 1e3,
 				100.0 * (double)cnt[b] / (double)s->lat.n);
@@ -440,7 +482,7 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 			continue;
 		dat_block(&d);
 		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s rounds pct\n", hdr);
+		fprintf(d.f, "%s \"%s\" pct\n", hdr, runs[r].id);
 		for (b = 0; b <= rmax; b++) {
 			uint64_t c = rounds_in(s, b);
 
@@ -476,7 +518,8 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 		series(hdr, sizeof(hdr), &runs[r], NULL);
 		series(h50, sizeof(h50), &runs[r], "p50");
 		series(h99, sizeof(h99), &runs[r], "p99");
-		fprintf(d.f, "%s count %s %s mean\n", hdr, h50, h99);
+		fprintf(d.f, "%s count %s %s mean \"%s p50\" \"%s p99\"\n", hdr, h50, h99,
+			runs[r].id, runs[r].id);
 		/* ascending node id */
 		while (done < s->nnodes) {
 			int best = -1;
@@ -640,7 +683,8 @@ static int timeline_block(const struct cmp_run *run, FILE *f, char *msg, size_t 
 	series(h[1], sizeof(h[1]), run, "memcg MiB");
 	series(h[2], sizeof(h[2]), run, "stalls");
 	series(h[3], sizeof(h[3]), run, "system stalls");
-	fprintf(f, "t_s avg10 %s %s %s max %s %s\n", h[0], h[0], h[1], h[2], h[3]);
+	fprintf(f, "t_s avg10 %s %s %s max %s %s \"%s PSI\" \"%s memcg\" \"%s stalls\" "
+		"\"%s system\"\n", h[0], h[0], h[1], h[2], h[3], run->id, run->id, run->id, run->id);
 	for (i = 0; i < t.n; i++) {
 		double dt = i ? t.t[i] - t.t[i - 1] : NAN;
 
@@ -662,7 +706,7 @@ out:
 int plot_runs(const struct cmp_run *runs, int n, const struct plot_opts *o, FILE *list,
 	      char *msg, size_t len)
 {
-	char file[PATH_MAX + 16], title[600];
+	char file[PATH_MAX + 16], title[1400];
 	struct datfile d;
 	int r, k, ret;
 	size_t i;

@@ -306,7 +306,7 @@ size_t pct_rank(size_t n, double q)
 	return k;
 }
 
-double pct_sorted(const double *v, size_t n, double q)
+double quantile_sorted(const double *v, size_t n, double q)
 {
 	if (!n)
 		return NAN;
@@ -331,8 +331,8 @@ static double boot_draw(struct sb_rng *rng, const double *sorted, size_t n, size
 static int ci_from(double *rep, unsigned int iters, double conf, double *lo, double *hi)
 {
 	qsort(rep, iters, sizeof(*rep), cmp_double);
-	*lo = pct_sorted(rep, iters, (1.0 - conf) / 2.0);
-	*hi = pct_sorted(rep, iters, (1.0 + conf) / 2.0);
+	*lo = quantile_sorted(rep, iters, (1.0 - conf) / 2.0);
+	*hi = quantile_sorted(rep, iters, (1.0 + conf) / 2.0);
 	free(rep);
 	return 0;
 }

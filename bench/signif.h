@@ -43,7 +43,7 @@ double incbeta(double a, double b, double x);
 /* 1-based nearest rank of quantile q among n >= 1 (robust to q*n rounding). */
 size_t pct_rank(size_t n, double q);
 /* Nearest-rank percentile (q in [0,1]) of an ascending-sorted sample; NAN if n == 0. */
-double pct_sorted(const double *v, size_t n, double q);
+double quantile_sorted(const double *v, size_t n, double q);
 
 /*
  * Percentile bootstrap CI (confidence conf, e.g. 0.95) of the nearest-rank

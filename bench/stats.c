@@ -19,7 +19,7 @@ double pct_sorted(const double *v, size_t n, double p)
 
 	if (!n)
 		return 0;
-	rank = (size_t)ceil(p / 100.0 * (double)n);
+	rank = (size_t)ceil(p / 100.0 * (double)n - 1e-9);	/* 99.9% of 1000 is 999, not 1000 */
 	if (rank < 1)
 		rank = 1;
 	if (rank > n)

@@ -1,5 +1,5 @@
 # Latency CDF of one op, one line per run (data: index blocks, one per run,
-# each starting with a header row naming the run; columns: latency_us fraction).
+# each starting with a header row: run name, short id; columns: latency_us fraction).
 # Usage: gnuplot -e "in='cdf-op.dat'; out='cdf-op.png'; title='op latency'" cdf.gp
 #    or: gnuplot -c cdf.gp cdf-op.dat cdf-op.svg 'op latency'
 # The output's extension picks the terminal: .png, .svg, or .txt (72x24 text).
@@ -10,9 +10,11 @@ if (!exists("in")) { print "cdf.gp: no input (in='file.dat' or ARG1)"; exit stat
 if (!exists("out")) out = in.".png"
 if (!exists("title")) title = in
 ext = out[strlen(out)-2:]
-if (ext eq "svg") { set terminal svg size 900,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb 72 24 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 900,600 noenhanced } else { set terminal png size 900,600 noenhanced } } }
+if (ext eq "svg") { set terminal svg size 900,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 24 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 900,600 noenhanced } else { set terminal png size 900,600 noenhanced } } }
 set output out
 set datafile missing "?"
+# text plots name runs by their short id (A, B, ...) to fit 72 columns
+short = (ext eq "txt")
 
 set title title noenhanced
 set logscale x
@@ -20,5 +22,5 @@ set xlabel "latency (us, log scale)"
 set ylabel "fraction of ops <= latency"
 set yrange [0:1]
 set grid
-set key bottom right noenhanced
-plot for [i=0:*] in index i using 1:2 with steps linewidth 2 title columnheader(1)
+set key bottom right noenhanced opaque
+plot for [i=0:*] in index i using 1:2 with steps linewidth 2 title columnheader(short ? 2 : 1)

@@ -129,13 +129,13 @@ static void test_pct(void)
 
 	for (i = 0; i < 100; i++)
 		v[i] = i + 1;
-	NEAR(pct_sorted(v, 100, 0.99), 99, 0);	/* 0.99 * 100 must not round up to 100 */
-	NEAR(pct_sorted(v, 100, 0.5), 50, 0);
-	NEAR(pct_sorted(v, 100, 0.999), 100, 0);
-	NEAR(pct_sorted(v, 100, 0.0), 1, 0);
-	NEAR(pct_sorted(v, 10, 0.9), 9, 0);
-	NEAR(pct_sorted(v, 1, 0.99), 1, 0);
-	CHECK(isnan(pct_sorted(v, 0, 0.5)));
+	NEAR(quantile_sorted(v, 100, 0.99), 99, 0);	/* 0.99 * 100 must not round up to 100 */
+	NEAR(quantile_sorted(v, 100, 0.5), 50, 0);
+	NEAR(quantile_sorted(v, 100, 0.999), 100, 0);
+	NEAR(quantile_sorted(v, 100, 0.0), 1, 0);
+	NEAR(quantile_sorted(v, 10, 0.9), 9, 0);
+	NEAR(quantile_sorted(v, 1, 0.99), 1, 0);
+	CHECK(isnan(quantile_sorted(v, 0, 0.5)));
 }
 
 /* The k-th order statistic by literal resampling: the definition. */
@@ -152,10 +152,10 @@ static double literal_ci(const double *v, size_t n, double q, int iters, double 
 		for (j = 0; j < n; j++)
 			s[j] = v[sb_rng_next(&rng) % n];
 		qsort(s, n, sizeof(double), cmpd);
-		rep[it] = pct_sorted(s, n, q);
+		rep[it] = quantile_sorted(s, n, q);
 	}
 	qsort(rep, iters, sizeof(double), cmpd);
-	res = pct_sorted(rep, iters, want_hi ? (1 + conf) / 2 : (1 - conf) / 2);
+	res = quantile_sorted(rep, iters, want_hi ? (1 + conf) / 2 : (1 - conf) / 2);
 	free(rep);
 	free(s);
 	return res;
@@ -185,7 +185,7 @@ static void test_bootstrap(void)
 	}
 	qsort(v, N, sizeof(double), cmpd);
 	qsort(w, N, sizeof(double), cmpd);
-	p99 = pct_sorted(v, N, 0.99);
+	p99 = quantile_sorted(v, N, 0.99);
 	CHECK(boot_pct_ci(v, N, 0.99, 4000, 0.95, 7, &lo, &hi) == 0);
 	CHECK(lo <= p99 && p99 <= hi && lo < hi);
 	CHECK(boot_pct_ci(v, N, 0.99, 4000, 0.95, 7, &lo2, &hi2) == 0);

@@ -37,12 +37,16 @@ for i in $(seq 1 10); do
 	sleep "0.$((RANDOM % 9 + 1))"
 	kill -KILL $pid; wait $pid 2>/dev/null
 	kills=$((kills + 1))
-	sleep 0.3
-	# No worker survives its driver.
-	for cg in /sys/fs/cgroup/memory/stallbench-$pid-*; do
+	# No worker survives its driver: SIGKILLed with it (PR_SET_PDEATHSIG), a
+	# worker finishes the kernel call it is in (reclaim, writeback) and exits.
+	for cg in /sys/fs/cgroup/memory/stallbench-$pid-* /sys/fs/cgroup/stallbench-$pid-*; do
 		[[ -d $cg ]] || continue
-		n=$(wc -l <"$cg/cgroup.procs")
-		[[ $n -eq 0 ]] || fail "kill $i: $n worker(s) outlived the driver"
+		for t in $(seq 50); do
+			n=$(wc -l <"$cg/cgroup.procs")
+			((n == 0)) && break
+			sleep 0.1
+		done
+		[[ $n -eq 0 ]] || fail "kill $i: $n worker(s) outlived the driver by 5s: $(cat "$cg/cgroup.procs")"
 	done
 	if [[ -f $TMP/k$i/meta.json ]]; then
 		[[ $(jget "$TMP/k$i/meta.json" '["status"]') == incomplete ]] || fail "kill $i: meta not incomplete"

@@ -163,25 +163,27 @@ static void nfvm_sample_nodes(const void *p, u64 bytes, u32 *landed,
 	}
 }
 
+#ifdef CONFIG_X86
 /* Whether the area is mapped with huge (PMD) pages: NFVM_OUT_HUGE* bits. */
 static u32 nfvm_huge(const void *p)
 {
+	unsigned int level;
+	pte_t *pte;
+
 	if (!is_vmalloc_addr(p))
 		return 0;
-#ifdef CONFIG_X86
-	{
-		unsigned int level;
-		pte_t *pte = lookup_address((unsigned long)p, &level);
-
-		if (!pte)
-			return NFVM_OUT_HUGE_UNKNOWN;
-		return level > PG_LEVEL_4K ? NFVM_OUT_HUGE : 0;
-	}
-#else
-	/* find_vm_area() is not exported: no way to see page_order here. */
-	return NFVM_OUT_HUGE_UNKNOWN;
-#endif
+	pte = lookup_address((unsigned long)p, &level);
+	if (!pte)
+		return NFVM_OUT_HUGE_UNKNOWN;
+	return level > PG_LEVEL_4K ? NFVM_OUT_HUGE : 0;
 }
+#else
+/* find_vm_area() is not exported: no way to see page_order from a module. */
+static u32 nfvm_huge(const void *p)
+{
+	return is_vmalloc_addr(p) ? NFVM_OUT_HUGE_UNKNOWN : 0;
+}
+#endif
 
 /* Sleeps for ns unless a fatal signal arrives; returns false if cut short. */
 static bool nfvm_hold(u64 ns)

@@ -1,0 +1,40 @@
+#!/bin/bash
+# `stallbench run --workload vmalloc-nofail` inside the guest writes a result
+# directory with one ops.csv row per call, and the row of a caller
+# OOM-killed past the cap comes from the module's call log (flag "killed").
+# Needs the built driver: $STALLBENCH_BIN or build/stallbench.
+# usage: tests/vm/workload.sh [KERNEL]
+BIN=${STALLBENCH_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/stallbench}
+[ -x "$BIN" ] || { echo "SKIP workload: no stallbench binary at $BIN (build first or set STALLBENCH_BIN)" >&2; exit 4; }
+. "$(dirname "$0")/lib.sh"
+# /tmp is a tmpfs in the guest: run a copy from the results folder.
+cp "$BIN" "$RES/stallbench" || fail "cannot copy $BIN"
+BIN=$RES/stallbench
+cat > "$RES/guest.sh" <<G
+R=\$1
+# Uncapped: two calls recorded by a live worker.
+$BIN run --workload vmalloc-nofail --workers 1 --duration 30s --alloc-size 16M \\
+	--alloc-count 2 --no-capture --out \$R/free > \$R/free.log 2>&1
+echo free_rc=\$?
+# Past a 32M cap: the caller is OOM-killed, its NOFAIL call completes.
+$BIN run --workload vmalloc-nofail --cap 32M --workers 1 --duration 30s --grace 60s \\
+	--alloc-size 40M --alloc-count 1 --no-capture --out \$R/capped > \$R/capped.log 2>&1
+echo capped_rc=\$?
+G
+run_guest 400
+for d in free capped; do
+	[ -f "$RES/$d/ops.csv" ] || fail "no $d/ops.csv: $(tail -n 3 "$RES/$d.log")"
+done
+rows() { awk -F, 'NR > 1 && $6 == "alloc"' "$RES/$1/ops.csv"; }
+[ "$(rows free | wc -l)" = 2 ] || fail "uncapped run: $(rows free | wc -l) alloc rows, want 2"
+rows free | awk -F, '$8 != "0" && $8 != "" { bad = 1 } END { exit bad }' || fail "uncapped run: an alloc failed"
+rows free | grep -q killed && fail "uncapped run: a row says killed"
+[ "$(rows capped | wc -l)" = 1 ] || fail "capped run: $(rows capped | wc -l) alloc rows, want 1: $(cat "$RES/capped/ops.csv")"
+row=$(rows capped)
+if grep -q killed <<< "$row"; then
+	how="caller killed, row from the module log"
+else
+	how="caller survived"
+fi
+grep -q null <<< "$row" && fail "capped run: NOFAIL returned NULL: $row"
+pass "2 uncapped rows; capped row: $how ($row)"
