@@ -118,8 +118,8 @@ run_sweep() {
 		log "point $i/$n $name (elapsed ${el}s, ETA ${eta}s)"
 		set +e
 		# shellcheck disable=SC2086
-		"$SB" run --out "$dir/$name" $args 2> >(sed 's/^/    /' >&2)
-		rc=$?
+		{ "$SB" run --out "$dir/$name" $args 2>&1 1>&3 | sed 's/^/    /' >&2; } 3>&1
+		rc=${PIPESTATUS[0]}
 		set -e
 		printf '%s\t%s\t%s\n' "$name" "$rc" "$args" >>"$dir/points.tsv"
 		((rc == 0)) || log "point $name failed (exit $rc); recorded in points.tsv, going on"

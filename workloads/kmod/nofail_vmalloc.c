@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -433,7 +434,8 @@ static long nfvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/* A short, long or misaligned struct is a caller bug, not a new call. */
 	if (_IOC_SIZE(cmd) != want || _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
 		return -EINVAL;
-	if (!IS_ALIGNED(arg, sizeof(u64)))
+	/* i386 aligns __u64 to 4 bytes: a compat caller's struct may be too. */
+	if (!IS_ALIGNED(arg, in_compat_syscall() ? sizeof(u32) : sizeof(u64)))
 		return -EINVAL;
 
 	switch (_IOC_NR(cmd)) {
