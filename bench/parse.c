@@ -174,8 +174,8 @@ const char *fmt_size(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%lluB", (unsigned long long)b);
 	else if (v == floor(v))
 		snprintf(buf, len, "%.0f%c", v, units[u]);
-	else
-		snprintf(buf, len, "%.3g%c", v, units[u]);
+	else	/* never looks exact when it is not */
+		snprintf(buf, len, "%.2f%c", v, units[u]);
 	return buf;
 }
 

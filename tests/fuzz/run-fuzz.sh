@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a
+# bounded time. usage: run-fuzz.sh SRCDIR WORKDIR [SECONDS]
+set -u
+src=$1 work=$2 secs=${3:-30}
+command -v clang >/dev/null || { echo "SKIP: clang not installed (apt-get install clang)" >&2; exit 4; }
+mkdir -p "$work"
+cflags=(-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+	-fno-sanitize-recover=undefined -I"$src/bench" -I"$src/workloads" $(pkg-config --cflags jansson))
+libs=($(pkg-config --libs jansson) -lm)
+clang "${cflags[@]}" -o "$work/fuzz_parse" "$src/tests/fuzz/fuzz_parse.c" "$src/bench/parse.c" \
+	"$src/bench/resultio.c" "$src/bench/stats.c" "${libs[@]}" 2>"$work/build.log" ||
+	{ echo "SKIP: cannot build with clang's libFuzzer: $(tail -1 "$work/build.log")" >&2; exit 4; }
+clang "${cflags[@]}" -o "$work/fuzz_resread" "$src/tests/fuzz/fuzz_resread.c" "$src/bench/resread.c" \
+	"${libs[@]}" 2>>"$work/build.log" || { echo "FAIL: build fuzz_resread" >&2; tail "$work/build.log"; exit 1; }
+total=0
+for t in fuzz_parse fuzz_resread; do
+	mkdir -p "$work/corpus-$t"
+	out=$("$work/$t" -max_total_time="$secs" -max_len=4096 -rss_limit_mb=1024 -artifact_prefix="$work/" \
+		"$work/corpus-$t" 2>&1) || { echo "$out" | tail -30; echo "FAIL: $t found a crash" >&2; exit 1; }
+	n=$(echo "$out" | grep -oE 'Done [0-9]+ runs' | grep -oE '[0-9]+')
+	echo "$t: ${n:-?} inputs in ${secs}s, no crash"
+	total=$((total + ${n:-0}))
+done
+echo "fuzzed inputs: $total"
