@@ -386,11 +386,11 @@ static bool has_word(const char *cmdline, const char *w, size_t n)
 void cmp_label_runs(struct cmp_run *runs, int n)
 {
 	int i, j;
+	size_t used;
 
 	for (i = 0; i < n; i++) {
 		const char *cl = runs[i].dirs[0].cmdline, *p = cl;
 		const char *rel = runs[i].dirs[0].release;
-		size_t used;
 
 		if (i < 26)
 			snprintf(runs[i].id, sizeof(runs[i].id), "%c", 'A' + i);
@@ -418,6 +418,30 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 			p += m;
 		}
 	}
+	/* Runs of one kernel (a sweep's points) are told apart by their directory. */
+	bool *dup = calloc((size_t)n, sizeof(*dup));
+
+	for (i = 0; dup && i < n; i++)
+		for (j = 0; j < n; j++)
+			if (j != i && !strcmp(runs[i].label, runs[j].label))
+				dup[i] = true;
+	for (i = 0; dup && i < n; i++) {
+		const char *path = runs[i].dirs[0].path, *base;
+		size_t pl = strlen(path);
+
+		if (!dup[i])
+			continue;
+		while (pl > 1 && path[pl - 1] == '/')
+			pl--;
+		base = path + pl;
+		while (base > path && base[-1] != '/')
+			base--;
+		used = strlen(runs[i].label);
+		if (used + 2 + (size_t)(path + pl - base) < sizeof(runs[i].label))
+			snprintf(runs[i].label + used, sizeof(runs[i].label) - used, " %.*s",
+				 (int)(path + pl - base), base);
+	}
+	free(dup);
 }
 
 /* ---- the model ---- */

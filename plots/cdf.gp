@@ -10,7 +10,7 @@ if (!exists("in")) { print "cdf.gp: no input (in='file.dat' or ARG1)"; exit stat
 if (!exists("out")) out = in.".png"
 if (!exists("title")) title = in
 ext = out[strlen(out)-2:]
-if (ext eq "svg") { set terminal svg size 900,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 24 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 900,600 noenhanced } else { set terminal png size 900,600 noenhanced } } }
+if (ext eq "svg") { set terminal svg size 1200,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 24 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,600 noenhanced } else { set terminal png size 1200,600 noenhanced } } }
 set output out
 set datafile missing "?"
 # text plots name runs by their short id (A, B, ...) to fit 72 columns
@@ -23,4 +23,5 @@ set ylabel "fraction of ops <= latency"
 set yrange [0:1]
 set grid
 set key bottom right noenhanced opaque
+if (!short) set key outside right top vertical noenhanced noopaque
 plot for [i=0:*] in index i using 1:2 with steps linewidth 2 title columnheader(short ? 2 : 1)

@@ -12,7 +12,7 @@ if (!exists("in")) { print "rounds.gp: no input (in='file.dat' or ARG1)"; exit s
 if (!exists("out")) out = in.".png"
 if (!exists("title")) title = in
 ext = out[strlen(out)-2:]
-if (ext eq "svg") { set terminal svg size 900,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 24 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 900,600 noenhanced } else { set terminal png size 900,600 noenhanced } } }
+if (ext eq "svg") { set terminal svg size 1200,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 24 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,600 noenhanced } else { set terminal png size 1200,600 noenhanced } } }
 set output out
 set datafile missing "?"
 # text plots name runs by their short id (A, B, ...) to fit 72 columns
@@ -24,5 +24,6 @@ set xlabel "reclaim rounds during the call"
 set ylabel "% of calls (log scale)"
 set grid
 set key top right noenhanced
+if (!short) set key outside right top vertical noenhanced noopaque
 set xtics rotate by -45
 plot for [i=0:*] in index i using 1:3:xtic(2) with linespoints linewidth 2 title columnheader(short ? 2 : 1)

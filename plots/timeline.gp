@@ -15,7 +15,7 @@ if (!exists("in")) { print "timeline.gp: no input (in='file.dat' or ARG1)"; exit
 if (!exists("out")) out = in.".png"
 if (!exists("title")) title = in
 ext = out[strlen(out)-2:]
-if (ext eq "svg") { set terminal svg size 900,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 32 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 900,600 noenhanced } else { set terminal png size 900,600 noenhanced } } }
+if (ext eq "svg") { set terminal svg size 1200,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 32 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,600 noenhanced } else { set terminal png size 1200,600 noenhanced } } }
 set output out
 set datafile missing "?"
 # text plots name runs by their short id (A, B, ...) to fit 72 columns
@@ -23,20 +23,20 @@ short = (ext eq "txt")
 
 set multiplot layout 2,1 title title noenhanced
 set grid
-set key top left noenhanced opaque
+set key top left noenhanced noopaque horizontal maxrows 2
 set xlabel ""
 set ylabel "stall ms per s"
 set yrange [0:*]
 set lmargin 10
 set rmargin 10
-plot for [i=0:*] in index i using 1:7 with lines linewidth 2 title columnheader(short ? 11 : 7), \
-     for [i=0:*] in index i using 1:8 with lines dashtype 3 title columnheader(short ? 12 : 8)
+plot for [i=0:*] in index i using 1:7 with lines linewidth 2 title columnheader(11), \
+     for [i=0:*] in index i using 1:8 with lines dashtype 3 title columnheader(12)
 set xlabel "time since run start (s)"
 set ylabel "PSI some (% of time)"
 if (!short) set y2label "memcg usage (MiB)"
 set y2tics
 set ytics nomirror
 set y2range [0:*]
-plot for [i=0:*] in index i using 1:($4 == $4 ? $4 : $3) with lines linewidth 2 title columnheader(short ? 9 : 4), \
-     for [i=0:*] in index i using 1:5 axes x1y2 with lines dashtype 2 title columnheader(short ? 10 : 5)
+plot for [i=0:*] in index i using 1:($4 == $4 ? $4 : $3) with lines linewidth 2 title columnheader(9), \
+     for [i=0:*] in index i using 1:5 axes x1y2 with lines dashtype 2 title columnheader(10)
 unset multiplot

@@ -203,8 +203,10 @@ static int run_raw(const char *events, size_t pages, int interval, const char *r
 			a.sample_period = 1;
 			a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_RAW;
 			a.disabled = 1;
-			a.use_clockid = 1;
-			a.clockid = CLOCK_MONOTONIC;
+			if (!getenv("CAPREADER_PERF_CLOCK")) {	/* experiment: perf's default clock */
+				a.use_clockid = 1;
+				a.clockid = CLOCK_MONOTONIC;
+			}
 			a.watermark = 1;
 			a.wakeup_watermark = (uint32_t)(pages * pg / 2);
 			fd = (int)syscall(SYS_perf_event_open, &a, -1, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
