@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
+#include <numaif.h>
 
 enum { OP_FILL, OP_TOUCH };
 static const char *const hog_ops[] = { "fill", "touch", NULL };
@@ -141,7 +142,13 @@ static int hog_run(struct wl_ctx *c)
 				err = errno;
 				chunks[i] = NULL;
 			} else {
+				void *pg0 = chunks[i];
+				int st = -1;
+
 				memset(chunks[i], 0xa5, h->chunk);
+				/* Where the memory landed: placement is verified, not assumed. */
+				if (!move_pages(0, 1, &pg0, NULL, &st, 0))
+					c->ring->cur.landed_node = st;
 			}
 		}
 		op_end(c, t, err, 0);
