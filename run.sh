@@ -94,7 +94,7 @@ points() {
 					done; done ;;
 				vmalloc-nofail)
 					for size in $NOFAIL_SIZES; do for flags in $NOFAIL_FLAGS; do
-						echo "nofail-cap$NOFAIL_CAP-$size-${flags//,/_}-n${node}-r$rep|--cap $NOFAIL_CAP ${nargs[*]} --duration 1s --grace 240s --workload vmalloc-nofail --size $size --count 1 --flags $flags --workers 1"
+						echo "nofail-cap$NOFAIL_CAP-$size-${flags//,/_}-n${node}-r$rep|--cap $NOFAIL_CAP ${nargs[*]} --duration 1s --grace 240s --workload vmalloc-nofail --alloc-size $size --alloc-count 1 --alloc-flags $flags --workers 1"
 					done; done ;;
 				*) die "unknown workload in sweep: $wl" ;;
 				esac

@@ -263,6 +263,7 @@ static int cmd_bad(void)
 	TRY("valid 4K", ioctl(fd, NFVM_IOC_ALLOC, &a), 0);
 
 	/* Unprivileged: an inherited fd and a world-openable node both refuse. */
+	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		int bad = 0, fd2;
@@ -287,6 +288,7 @@ static int cmd_bad(void)
 	failures += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 
 	if (chmod(NFVM_DEVICE, 0666) == 0) {
+		fflush(stdout);
 		pid = fork();
 		if (pid == 0) {
 			if (setgid(65534) || setuid(65534))
@@ -342,6 +344,7 @@ static int cmd_keepfree(int argc, char **argv)
 
 	for (round = 0; round < 2; round++) {
 		before = vmalloc_used_kb();
+		fflush(stdout);	/* or the child repeats what is buffered */
 		pid = fork();
 		if (pid == 0) {
 			fd = dev_open();
