@@ -107,7 +107,9 @@ points() {
 run_sweep() {
 	local dir=$1 n i=0 t0 name args rc el eta
 	mkdir -p "$dir"
-	mapfile -t P < <(points)
+	local plist
+	plist=$(points) || die "cannot build the sweep's points"
+	mapfile -t P <<<"$plist"
 	n=${#P[@]}
 	t0=$(date +%s)
 	: >"$dir/points.tsv"

@@ -246,11 +246,13 @@ static int vn_setup(void *priv, const struct run_env *env, char *err, size_t len
 	return 0;
 }
 
-static uint16_t vn_out_flags(uint32_t out)
+/* OPF_NULL is the kernel bug "NULL despite __GFP_NOFAIL"; a NULL without
+ * NOFAIL is an ordinary failure and shows as ENOMEM. */
+static uint16_t vn_out_flags(uint32_t out, uint32_t req_flags)
 {
 	uint16_t f = OPF_MODULE;
 
-	if (out & NFVM_OUT_NULL)
+	if ((out & NFVM_OUT_NULL) && (req_flags & NFVM_F_NOFAIL))
 		f |= OPF_NULL;
 	if (out & NFVM_OUT_HUGE)
 		f |= OPF_HUGE;
@@ -324,7 +326,7 @@ static int vn_run(struct wl_ctx *c)
 		/* The module filled the struct in when it made the call (also on ENOMEM). */
 		if (!ret || err == ENOMEM) {
 			r.kernel_ns = a.latency_ns;
-			r.flags = vn_out_flags(a.out);
+			r.flags = vn_out_flags(a.out, a.flags);
 			if (a.landed_node != NFVM_UNKNOWN)
 				r.landed_node = (int32_t)a.landed_node;
 		}
@@ -393,7 +395,7 @@ static void vn_push_killed(struct vn *v, struct vn_slot *s,
 	r.node = s->node;
 	r.wl = s->wl;
 	r.op = OP_ALLOC;
-	r.flags = vn_out_flags(k->out) | OPF_KILLED;
+	r.flags = vn_out_flags(k->out, k->flags) | OPF_KILLED;
 	r.landed_node = k->landed_node == NFVM_UNKNOWN ? -1 : (int32_t)k->landed_node;
 	sink->push(sink, &r);
 	v->killed_rows++;
