@@ -16,9 +16,10 @@ R=\$1
 $BIN run --workload vmalloc-nofail --workers 1 --duration 30s --alloc-size 16M \\
 	--alloc-count 2 --no-capture --out \$R/free > \$R/free.log 2>&1
 echo free_rc=\$?
-# Past a 32M cap: the caller is OOM-killed, its NOFAIL call completes.
+# Past a 32M cap: the caller is OOM-killed, its NOFAIL call completes; the
+# stall capture sees its memcg reclaim rounds and attributes them to its row.
 $BIN run --workload vmalloc-nofail --cap 32M --workers 1 --duration 30s --grace 60s \\
-	--alloc-size 40M --alloc-count 1 --no-capture --out \$R/capped > \$R/capped.log 2>&1
+	--alloc-size 40M --alloc-count 1 --out \$R/capped > \$R/capped.log 2>&1
 echo capped_rc=\$?
 G
 run_guest 400
@@ -37,4 +38,9 @@ else
 	how="caller survived"
 fi
 grep -q null <<< "$row" && fail "capped run: NOFAIL returned NULL: $row"
+# Issue 4: the over-cap NOFAIL call's row carries its reclaim rounds and stall time.
+awk -F, '{ exit !($10 > 0 && $9 > 0 && $9 <= $7) }' <<< "$row" ||
+	fail "capped run: want reclaim_rounds > 0 and 0 < stall_ns <= latency_ns: $row"
+lost=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lost_events"])' "$RES/capped/summary.json")
+[ "$lost" = 0 ] || fail "capped run: $lost lost trace events"
 pass "2 uncapped rows; capped row: $how ($row)"
