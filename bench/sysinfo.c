@@ -105,6 +105,48 @@ static void set_cmdline_param(json_t *o, const char *key, const char *param, con
 	json_object_set_new(o, key, val ? json_string(val) : json_null());
 }
 
+/* CONFIG_<opt> of the running kernel's build config: 1 y, 0 not set, -1 unknown.
+ * The lab's kernels keep their config in the package cache the guest sees. */
+static int kconfig_bool(const char *opt)
+{
+	struct utsname u;
+	char paths[3][512], line[256], want[128];
+	size_t wl;
+
+	uname(&u);
+	snprintf(paths[0], sizeof(paths[0]), "/boot/config-%s", u.release);
+	snprintf(paths[1], sizeof(paths[1]), "/var/cache/stallbench/kernels/%s/root/boot/config-%s",
+		 u.release, u.release);
+	snprintf(paths[2], sizeof(paths[2]), "/lib/modules/%s/build/.config", u.release);
+	wl = (size_t)snprintf(want, sizeof(want), "CONFIG_%s=", opt);
+	for (int i = 0; i < 3; i++) {
+		FILE *f = fopen(paths[i], "re");
+		int v = 0;
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, want, wl))
+				v = line[wl] == 'y';
+		fclose(f);
+		return v;
+	}
+	return -1;
+}
+
+/* init_on_alloc/free: the boot parameter, else the build default. */
+static void set_init_on(json_t *o, const char *key, const char *cfg)
+{
+	int v;
+
+	set_cmdline_param(o, key, key, NULL);
+	if (!json_is_null(json_object_get(o, key)))
+		return;
+	v = kconfig_bool(cfg);
+	if (v >= 0)
+		json_object_set_new(o, key, json_string(v ? "1 (build default)" : "0 (build default)"));
+}
+
 json_t *sysinfo_mm(void)
 {
 	json_t *o = json_object();
@@ -117,9 +159,9 @@ json_t *sysinfo_mm(void)
 	set_file(o, "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled", 1);
 	set_file(o, "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag", 1);
 	/* init_on_alloc has no sysfs file: the boot parameter, else the
-	 * kernel's build default, which Debian sets to 1. */
-	set_cmdline_param(o, "init_on_alloc", "init_on_alloc", NULL);
-	set_cmdline_param(o, "init_on_free", "init_on_free", NULL);
+	 * kernel's build default (Debian: on), null when neither is known. */
+	set_init_on(o, "init_on_alloc", "INIT_ON_ALLOC_DEFAULT_ON");
+	set_init_on(o, "init_on_free", "INIT_ON_FREE_DEFAULT_ON");
 	if (read_keyval("/proc/meminfo", "SwapTotal", &swap) == 0)
 		json_object_set_new(o, "swap_total_bytes", json_integer((json_int_t)swap));
 	else
