@@ -68,7 +68,7 @@ int cg_probe(int *version, char *mount, size_t mlen, char *msg, size_t len)
 /* Writes a string to dir/file. 0 or -errno. */
 static int write_file(const char *dir, const char *file, const char *val)
 {
-	char p[768];
+	char p[1200];
 	int fd, ret = 0;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, file);
@@ -84,7 +84,7 @@ static int write_file(const char *dir, const char *file, const char *val)
 /* Sends sig to every pid in dir/cgroup.procs. Returns how many were listed. */
 static int kill_procs(const char *dir, int sig)
 {
-	char p[768];
+	char p[1200];
 	FILE *f;
 	int pid, n = 0;
 
@@ -105,7 +105,7 @@ static int remove_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char sub[768];
+	char sub[1200];
 
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -129,16 +129,44 @@ static int remove_tree(const char *dir)
 	return rmdir(dir) && errno != ENOENT ? -errno : 0;
 }
 
-int cg_reap_stale(void)
+int cg_delegated(const char *mount, char *rel, size_t len)
 {
-	char mount[256], msg[256], p[768];
-	int ver, n = 0;
-	DIR *d;
-	struct dirent *e;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[1024], p[1600], ctl[512];
 
-	if (cg_probe(&ver, mount, sizeof(mount), msg, sizeof(msg)))
+	rel[0] = 0;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		if (strncmp(line, "0::", 3))
+			continue;
+		while (n && line[n - 1] == '\n')
+			line[--n] = 0;
+		snprintf(rel, len, "%s", line[3] == '/' ? line + 4 : line + 3);
+	}
+	fclose(f);
+	if (!rel[0])
 		return 0;
-	d = opendir(mount);
+	snprintf(p, sizeof(p), "%s/%s/cgroup.controllers", mount, rel);
+	f = fopen(p, "re");
+	if (!f || !fgets(ctl, sizeof(ctl), f) || !strstr(ctl, "memory") ||
+	    (snprintf(p, sizeof(p), "%s/%s/cgroup.subtree_control", mount, rel), access(p, W_OK)))
+		rel[0] = 0;
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+/* Removes stale stallbench-<pid>-* groups (their driver is dead) in dir. */
+static int reap_dir(const char *dir)
+{
+	char p[1200];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
@@ -147,12 +175,10 @@ int cg_reap_stale(void)
 		if (strncmp(e->d_name, CG_PREFIX, strlen(CG_PREFIX)) ||
 		    sscanf(e->d_name + strlen(CG_PREFIX), "%d", &pid) != 1)
 			continue;
-		/* The owning driver is alive: not stale. */
-		if (pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM))
+		/* The owning driver is alive (or it is us): not stale. */
+		if (pid == getpid() || kill(pid, 0) == 0 || errno == EPERM)
 			continue;
-		if (pid == getpid())
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", mount, e->d_name);
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
 		if (!remove_tree(p)) {
 			fprintf(stderr, "stallbench: removed stale cgroup %s (its run was killed)\n", p);
 			n++;
@@ -160,6 +186,97 @@ int cg_reap_stale(void)
 	}
 	closedir(d);
 	return n;
+}
+
+int cg_reap_stale(void)
+{
+	char mount[256], msg[256], own[512], p[800];
+	int ver, n;
+
+	if (cg_probe(&ver, mount, sizeof(mount), msg, sizeof(msg)))
+		return 0;
+	n = reap_dir(mount);
+	if (ver == 2 && !cg_delegated(mount, own, sizeof(own)) && own[0]) {
+		snprintf(p, sizeof(p), "%s/%s", mount, own);
+		n += reap_dir(p);
+	}
+	return n;
+}
+
+/* Moves every task of from into to, again while new ones appear (a task
+ * that exits meanwhile is fine). Returns how many could not be moved. */
+static int move_all(const char *from, const char *to)
+{
+	char p[1200];
+	int bad = 0;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", from);
+	for (int round = 0; round < 10; round++) {
+		FILE *f = fopen(p, "re");
+		int pid, seen = 0;
+
+		if (!f)
+			return 0;
+		bad = 0;
+		while (fscanf(f, "%d", &pid) == 1) {
+			char b[32];
+			int r;
+
+			seen++;
+			snprintf(b, sizeof(b), "%d", pid);
+			r = write_file(to, "cgroup.procs", b);
+			bad += r && r != -ESRCH;
+		}
+		fclose(f);
+		if (!seen)
+			break;
+	}
+	return bad;
+}
+
+/*
+ * A delegated v2 subtree (systemd-run --scope -p Delegate=yes, or a user
+ * session's delegated unit): its tasks move into a leaf so that the memory
+ * controller can be enabled for children ("no internal processes"), and the
+ * run's group is created beside that leaf, never behind systemd's back in
+ * the root. 0 or -errno.
+ */
+static int enter_delegated(struct sb_cgroup *g)
+{
+	char own[780];
+
+	snprintf(own, sizeof(own), "%s/%s", g->mount, g->own);
+	snprintf(g->leaf, sizeof(g->leaf), "%s/sb-driver-%d", own, (int)getpid());
+	if (mkdir(g->leaf, 0755) && errno != EEXIST)
+		return -errno;
+	if (move_all(own, g->leaf) || write_file(own, "cgroup.subtree_control", "+memory")) {
+		move_all(g->leaf, own);
+		rmdir(g->leaf);
+		g->leaf[0] = 0;
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void leave_delegated(struct sb_cgroup *g)
+{
+	char own[1200];
+
+	if (!g->leaf[0])
+		return;
+	snprintf(own, sizeof(own), "%s/%s", g->mount, g->own);
+	write_file(own, "cgroup.subtree_control", "-memory");
+	for (int i = 0; i < 100; i++) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		move_all(g->leaf, own);
+		if (!rmdir(g->leaf) || errno == ENOENT) {
+			g->leaf[0] = 0;
+			return;
+		}
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "stallbench: cannot remove %s: %s\n", g->leaf, strerror(errno));
 }
 
 int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t cap,
@@ -173,6 +290,13 @@ int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t
 	r = cg_probe(&g->version, g->mount, sizeof(g->mount), msg, len);
 	if (r)
 		return r;
+	if (g->version == 2 && !(parent && *parent) &&
+	    !cg_delegated(g->mount, g->own, sizeof(g->own)) && g->own[0]) {
+		if (enter_delegated(g))
+			g->own[0] = 0;	/* not usable: fall back to the root */
+		else
+			parent = g->own;
+	}
 	snprintf(g->name, sizeof(g->name), "%s%s" CG_PREFIX "%d-%s",
 		 parent && *parent ? parent : "", parent && *parent ? "/" : "",
 		 (int)getpid(), tag);
@@ -180,7 +304,7 @@ int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t
 	g->cap = cap;
 	if (g->version == 2) {
 		/* The memory controller must be enabled for children of the parent. */
-		char pdir[512];
+		char pdir[800];
 
 		snprintf(pdir, sizeof(pdir), "%s/%s", g->mount, parent ? parent : "");
 		write_file(pdir, "cgroup.subtree_control", "+memory");
@@ -212,7 +336,7 @@ int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t
 	g->cg = cg;
 	if (cap) {
 		/* Verify the cap took: a silently uncapped run would measure nothing. */
-		char p[768], buf[64];
+		char p[1200], buf[64];
 		FILE *f;
 		unsigned long long v = 0;
 
@@ -254,7 +378,7 @@ int cg_attach(struct sb_cgroup *g, pid_t pid)
 /* Reads "key value" from dir/file. UINT64_MAX if absent. */
 static uint64_t read_kv(const char *dir, const char *file, const char *key)
 {
-	char p[768], line[256];
+	char p[1200], line[256];
 	FILE *f;
 	size_t kl = strlen(key);
 	uint64_t v = UINT64_MAX;
@@ -275,7 +399,7 @@ static uint64_t read_kv(const char *dir, const char *file, const char *key)
 
 static uint64_t read_u64(const char *dir, const char *file)
 {
-	char p[768], buf[64];
+	char p[1200], buf[64];
 	FILE *f;
 	uint64_t v = UINT64_MAX;
 
@@ -292,7 +416,7 @@ static uint64_t read_u64(const char *dir, const char *file)
 /* total= of the "some"/"full" line of a PSI file. */
 static uint64_t read_psi_total(const char *dir, const char *file, const char *which)
 {
-	char p[768], line[256];
+	char p[1200], line[256];
 	FILE *f;
 	uint64_t v = UINT64_MAX;
 
@@ -341,9 +465,13 @@ int cg_destroy(struct sb_cgroup *g)
 {
 	int r;
 
-	if (!g->path[0])
+	if (!g->path[0]) {
+		leave_delegated(g);
 		return 0;
+	}
 	r = remove_tree(g->path);
+	if (!r)
+		leave_delegated(g);
 	if (g->cg) {
 		struct cgroup *cg = g->cg;
 

@@ -7,10 +7,12 @@
 
 struct sb_cgroup {
 	int version;		/* 1 or 2 */
-	char name[128];		/* relative to the memory mount, e.g. "stallbench-1234" */
-	char path[512];		/* filesystem path */
+	char name[768];		/* relative to the memory mount, e.g. "stallbench-1234" */
+	char path[1100];		/* filesystem path */
 	char mount[256];	/* memory controller mount point */
 	uint64_t cap;		/* bytes, 0 = no limit */
+	char own[512];		/* v2 delegated subtree the driver started in, "" if none */
+	char leaf[800];		/* where the driver moved itself inside it, "" if not moved */
 	void *cg;		/* struct cgroup * */
 };
 
@@ -22,6 +24,9 @@ struct cg_stats {
 
 /* Initialises libcgroup and finds the memory controller. 0 or -errno with msg. */
 int cg_probe(int *version, char *mount, size_t mlen, char *msg, size_t len);
+/* The v2 cgroup this process is in, if it is delegated to us (holds the
+ * memory controller and is not the root), as a path under mount; "" if not. 0 or -errno. */
+int cg_delegated(const char *mount, char *rel, size_t len);
 /* Removes groups left by dead stallbench runs (named stallbench-<pid>-*). Returns how many. */
 int cg_reap_stale(void);
 /* Creates parent/stallbench-<pid>-<tag> with the cap (0 = none). 0 or -errno with msg. */

@@ -93,7 +93,15 @@ int cmd_doctor(int argc, char **argv)
 	} else {
 		line(true, "memory cgroup", "cgroup v%d, memory controller at %s", ver, mount_pt);
 		if (ver == 2) {
-			char p[600];
+			char p[600], own[512];
+
+			if (!cg_delegated(mount_pt, own, sizeof(own)) && own[0])
+				line(true, "v2 placement", "run groups go in the delegated subtree %s/%s "
+				     "(the driver moves itself into a leaf there)", mount_pt, own);
+			else
+				line(true, "v2 placement", "run groups go in %s (not in a delegated "
+				     "subtree; under systemd use systemd-run --scope -p Delegate=yes)",
+				     mount_pt);
 
 			snprintf(p, sizeof(p), "%s/cgroup.subtree_control", mount_pt);
 			read_small(p, buf, sizeof(buf));

@@ -43,7 +43,7 @@ struct run_env {
 	unsigned int nr_nodes;	/* NUMA nodes on this machine */
 	uint64_t duration_ns;
 	bool is_root;
-	char cgroup_path[512];	/* filesystem path of the run's memory cgroup, "" if none */
+	char cgroup_path[1100];	/* filesystem path of the run's memory cgroup, "" if none */
 };
 
 /* Per-worker context, valid inside run(). */

@@ -240,7 +240,7 @@ static uint32_t gen_node(void)
  * read-only/crossing into an unmapped page/kernel address. */
 static void *gen_ptr(void *good, size_t len, int *kind)
 {
-	*kind = (int)(rnd() % 24);
+	*kind = (int)(rnd() % 32);
 	switch (*kind) {
 	case 0: return NULL;
 	case 1: return unmapped;
@@ -260,7 +260,7 @@ static unsigned int gen_cmd(unsigned int good, size_t sz)
 
 	const unsigned int rw = _IOC_READ | _IOC_WRITE, nr = _IOC_NR(good);
 
-	switch (rnd() % 16) {
+	switch (rnd() % 24) {
 	case 0: return _IOC(rw, NFVM_IOC_MAGIC, nr, sz + 8);		/* long */
 	case 1: return _IOC(rw, NFVM_IOC_MAGIC, nr, sz - 8);		/* short */
 	case 2: return _IOC(rw, NFVM_IOC_MAGIC, nr, (unsigned int)(rnd() % 1024));
@@ -322,16 +322,41 @@ static void op_alloc(void)
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.abi = NFVM_ABI;
-	a.bytes = gen_bytes();
-	a.flags = gen_flags();
-	a.node = gen_node();
-	a.scope = rnd() % 8 ? (uint32_t)(rnd() % 3) : (uint32_t)rnd();
-	a.entry = rnd() % 8 ? (uint32_t)(rnd() % 2) : (uint32_t)rnd();
-	if (rnd() % 10 == 0)
-		a.hold_ns = rnd() % 4 ? rnd() % 100000 : rnd();	/* huge holds only with... */
+	if (rnd() % 2) {
+		/* A valid request, sometimes with one field made wrong below. */
+		static const uint32_t fl[] = {
+			0, NFVM_F_NOFAIL, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_F_RETRY_MAYFAIL,
+			NFVM_F_NORETRY, NFVM_F_ACCOUNT | NFVM_F_NORETRY,
+		};
+
+		a.bytes = rnd() % 8 ? 1 + rnd() % (64 << 10) : 1 + rnd() % (1 << 20);
+		a.flags = fl[rnd() % 6] | NFVM_F_NOWARN | (rnd() % 3 ? 0 : NFVM_F_KEEP);
+		a.scope = (uint32_t)(rnd() % 3);
+		a.entry = (uint32_t)(rnd() % 2);
+		a.node = a.entry == NFVM_ENTRY_KVMALLOC_NODE && rnd() % 2 ?
+			 (uint32_t)(rnd() % 2) : NFVM_NO_NODE;
+		if (!(a.flags & NFVM_F_KEEP) && rnd() % 8 == 0)
+			a.hold_ns = rnd() % 100000;
+		switch (rnd() % 10) {
+		case 0: a.bytes = gen_bytes(); break;
+		case 1: a.flags = gen_flags(); break;
+		case 2: a.node = gen_node(); break;
+		case 3: a.scope = (uint32_t)rnd(); break;
+		case 4: a.entry = (uint32_t)rnd(); break;
+		}
+	} else {
+		a.bytes = gen_bytes();
+		a.flags = gen_flags();
+		a.node = gen_node();
+		a.scope = rnd() % 8 ? (uint32_t)(rnd() % 3) : (uint32_t)rnd();
+		a.entry = rnd() % 8 ? (uint32_t)(rnd() % 2) : (uint32_t)rnd();
+		if (rnd() % 10 == 0)
+			a.hold_ns = rnd() % 4 ? rnd() % 100000 : rnd();
+	}
+	/* Huge holds only where they are refused (KEEP): never sleep long. */
 	if (a.hold_ns > 100000 && !(a.flags & NFVM_F_KEEP))
-		a.hold_ns = 100000;				/* ...KEEP (EINVAL): never sleep long */
-	switch (rnd() % 12) {
+		a.hold_ns = 100000;
+	switch (rnd() % 16) {
 	case 0: a.size = (uint32_t)rnd(); break;
 	case 1: a.size = sizeof(a) + 8 * (1 + (uint32_t)(rnd() % 4)); break;
 	case 2: a.size = sizeof(a) - 8; break;
@@ -767,8 +792,8 @@ static int cmd_unpriv(void)
 		NEED("INFO on an inherited fd", ioctl(fd, NFVM_IOC_INFO, &i), v_ == -1 && e_ == EPERM);
 		NEED("FREE on an inherited fd", ioctl(fd, NFVM_IOC_FREE, &f), v_ == -1 && e_ == EPERM);
 		NEED("read on an inherited fd", read(fd, buf, sizeof(buf)), v_ == -1 && e_ == EPERM);
-		fd2 = open(NFVM_DEVICE, O_RDWR);
-		NEED("open (mode 0600)", fd2, v_ == -1 && (e_ == EPERM || e_ == EACCES));
+		NEED("open (mode 0600)", fd2 = open(NFVM_DEVICE, O_RDWR),
+		     v_ == -1 && (e_ == EPERM || e_ == EACCES));
 		fflush(stdout);
 		_exit(r);
 	}

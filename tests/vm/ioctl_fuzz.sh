@@ -15,7 +15,7 @@
 set -- "${1:-6.12}"
 . "$(dirname "$0")/lib.sh"
 SEED=${SB_FUZZ_SEED:-$(date +%s)}
-PER=${SB_FUZZ_PER_PROC:-27000}
+PER=${SB_FUZZ_PER_PROC:-36000}
 gcc -O2 -Wall -pthread -I"$TOP/workloads/kmod" -o "$RES/ioctl_fuzz" "$TOP/tests/vm/ioctl_fuzz.c" ||
 	fail "cannot build ioctl_fuzz"
 cat > "$RES/guest.sh" <<G
