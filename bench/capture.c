@@ -819,7 +819,7 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 			a.use_clockid = 1;
 			a.clockid = CLOCK_MONOTONIC;
 			a.watermark = 1;
-			a.wakeup_watermark = (uint32_t)(c->pages * pg / 2);
+			a.wakeup_watermark = (uint32_t)(c->pages * pg / 4);	/* a reader held off its CPU for a while still keeps up */
 			if (c->callchain) {
 				a.exclude_callchain_user = 1;
 				a.sample_max_stack = MAX_STACK;

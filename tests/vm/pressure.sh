@@ -10,10 +10,14 @@
 # "Killed process <driver pid>" in the guest's dmesg); that summary oom_kills
 # equals the memory.events oom_kill delta and every worker the kernel
 # OOM-killed is in summary.workers with signal 9.
-# Second case: one NOFAIL call far past the cap (512M against 16M) with a
-# 2 s duration and 4 s grace cannot finish before the deadline: the run ends
-# with status timeout and an "unfinished" row at the deadline, not hung.
-# 6.12 by default (past the cap it charges ~10x faster than 6.1 under TCG).
+# Second case ("late", a second boot on 6.1, which charges past a cap at
+# ~1 MB/s under TCG): one NOFAIL call of 48M against the 16M cap with
+# --duration 2s --grace 4s cannot finish before the deadline: the run must
+# end with status timeout and an "unfinished" row, its results final within
+# 12 s of the hard deadline (not when the call returns, a minute or more
+# later), the killed worker shown as still running with that unfinished row.
+# Main case on 6.12 (SB_VM_KERNEL or $1), late case on SB_PRESSURE_LATE_KERNEL
+# (default 6.1). About 3 minutes wall under TCG, both boots included.
 # usage: tests/vm/pressure.sh [KERNEL]
 BIN=${STALLBENCH_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/stallbench}
 [ -x "$BIN" ] || { echo "SKIP pressure: no stallbench binary at $BIN (build first or set STALLBENCH_BIN)" >&2; exit 4; }
@@ -44,13 +48,16 @@ echo ${c}_pid=\$p
 # the driver exited: a worker stuck in a NOFAIL call may keep it longer.
 sm=
 while st=\$(cut -d' ' -f3 /proc/\$p/stat 2>/dev/null) && [ "\$st" != Z ]; do
-	[ -z "\$sm" ] && [ -f \$R/$c/summary.json ] && sm=\$(( (\$(date +%s%N) - t0) / 1000000 ))
+	[ -z "\$sm" ] && [ -f \$R/$c/summary.json ] &&
+		sm=\$(( (\$(date +%s%N) - t0) / 1000000 )) su=\$(cut -d' ' -f1 /proc/uptime)
 	sleep 0.2
 done
 wait \$p
 echo ${c}_rc=\$?
 echo ${c}_ms=\$(( (\$(date +%s%N) - t0) / 1000000 ))
 echo ${c}_summary_ms=\${sm:-\$(( (\$(date +%s%N) - t0) / 1000000 ))}
+# CLOCK_MONOTONIC (as meta.json go_ns) ~ uptime when the results appeared
+echo ${c}_summary_up=\${su:-\$(cut -d' ' -f1 /proc/uptime)}
 $C log > \$R/$c.modlog
 G
 }
@@ -189,10 +196,12 @@ v() { sed -n "s/^$1=//p" <<< "$F"; }
 [ "$(v main_calls)" -ge 2 ] || fail "main: $(v main_calls) vmalloc-nofail rows, want >= 2"
 [ "$(v late_status)" = timeout ] || fail "late: status $(v late_status), want timeout (the 48M call should outlive the deadline)"
 [ "$(v late_unfinished)" -ge 1 ] || fail "late: no unfinished row for the call still inside the kernel at the deadline"
-# Reported at the deadline: the results are final within --duration 2s +
-# --grace 4s + 2 s of kill wait + 15 s slack (start-up, TCG), even though the
-# NOFAIL call itself goes on inside the kernel (its module latency).
-sm=$(val "$RES/late.vm.out" late_summary_ms)
-[ "$sm" -le 23000 ] ||
-	fail "late: results written only $sm ms after the start (deadline 6000 ms): the driver waited for the stuck NOFAIL call (module latency $(v late_module_max_latency_ms) ms) instead of reporting at the deadline"
-pass "main: $(v main_status) in $(val "$RES/main.vm.out" main_ms) ms, $(v main_calls) NOFAIL rows ($(v main_killed_rows) from the module log, $(v main_unfinished) unfinished), oom_kills $(v main_oom_kills) = memcg delta, $(v main_oom_victims) OOM-killed workers recorded, driver survived; late: $(v late_status), results final at $sm ms, driver exit at $(val "$RES/late.vm.out" late_ms) ms, $(v late_unfinished) unfinished row(s) at the deadline; the call itself took $(v late_module_max_latency_ms) ms"
+# Reported at the deadline: the results are final within 12 s of the hard
+# deadline (go + --duration 2s + --grace 4s: then the watchdog's kill and
+# wait, the final drain and the writes, under TCG), even though the NOFAIL
+# call itself goes on inside the kernel (its module latency).
+lag=$(python3 -c 'import json, sys; print("%.1f" % (float(sys.argv[2]) - json.load(open(sys.argv[1]))["go_ns"] / 1e9 - 6))' \
+	"$RES/late/meta.json" "$(val "$RES/late.vm.out" late_summary_up)") || fail "late: no go_ns in meta.json"
+python3 -c 'import sys; sys.exit(float(sys.argv[1]) > 12)' "$lag" ||
+	fail "late: results written only ${lag}s after the hard deadline: the driver waited for the stuck NOFAIL call (module latency $(v late_module_max_latency_ms) ms) instead of reporting at the deadline"
+pass "main: $(v main_status) in $(val "$RES/main.vm.out" main_ms) ms, $(v main_calls) NOFAIL rows ($(v main_killed_rows) from the module log, $(v main_unfinished) unfinished), oom_kills $(v main_oom_kills) = memcg delta, $(v main_oom_victims) OOM-killed workers recorded, driver survived; late: $(v late_status), results final ${lag}s after the hard deadline, driver exit at $(val "$RES/late.vm.out" late_ms) ms, $(v late_unfinished) unfinished row(s) at the deadline; the call itself took $(v late_module_max_latency_ms) ms"
