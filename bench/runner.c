@@ -821,6 +821,20 @@ int run_execute(struct run_cfg *c)
 	if (r->cap)
 		capture_disable(r->cap);
 	reap(r);
+	/* A worker still inside an op (killed, but stuck in the kernel): that op
+	 * is reported unfinished now, at the deadline, not whenever it returns. */
+	for (unsigned int i = 0; i < r->nw; i++) {
+		struct worker *w = &r->w[i];
+
+		if (!w->exited && atomic_load_explicit(&w->ring->inflight, memory_order_acquire)) {
+			struct oprec o = w->ring->cur;
+
+			o.latency_ns = r->t_end - o.t_start_ns;
+			o.flags |= OPF_UNFINISHED;
+			push_op(r, &o);
+			atomic_store(&w->ring->inflight, 0);
+		}
+	}
 	timeline_tick(&r->tl, r->t_end);
 	drain_all(r, true);
 	r->status = timed_out ? "timeout" : interrupted ? "incomplete" : "complete";
@@ -830,9 +844,12 @@ out_workers:
 	if (r->ctl)
 		r->ctl->stop = 1;
 	kill_all(r, SIGKILL);
-	for (unsigned int i = 0; i < r->nw; i++)
-		if (!r->w[i].exited && r->w[i].pid > 0)
-			waitpid(r->w[i].pid, &r->w[i].status, 0);
+	/* Bounded: a worker inside a NOFAIL call dies only when the call
+	 * returns, which may be minutes; the results do not wait for it. */
+	for (int i = 0; i < 200 && alive(r); i++) {
+		sleep_ns(10 * 1000 * 1000);
+		reap(r);
+	}
 out:
 	if (r->ops_f) {
 		fflush(r->ops_f);
@@ -864,6 +881,14 @@ out:
 	for (unsigned int i = 0; i < c->nr_wl; i++)
 		if (c->wl[i].w->cleanup)
 			c->wl[i].w->cleanup(c->wl[i].priv, &r->env);
+	/* Results are final: now wait for workers stuck in the kernel, so that
+	 * their cgroup can be removed. */
+	for (unsigned int i = 0; i < r->nw; i++)
+		if (!r->w[i].exited && r->w[i].pid > 0) {
+			fprintf(stderr, "stallbench: results written; waiting for worker %d, "
+				"killed but still inside the kernel\n", (int)r->w[i].pid);
+			waitpid(r->w[i].pid, &r->w[i].status, 0);
+		}
 	if (cg_destroy(&r->cg))
 		fprintf(stderr, "stallbench: could not remove cgroup %s\n", r->cg.path);
 	for (unsigned int i = 0; i < r->nw; i++)
