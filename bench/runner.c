@@ -538,7 +538,9 @@ static json_t *build_summary(struct runner *r)
 				"ring_waits", (json_int_t)w->ring->waits);
 
 			if (!w->exited)
-				json_object_set_new(o, "end", json_string("still running"));
+				json_object_set_new(o, "end", json_string(r->killed_by_watchdog ?
+					"SIGKILLed by the watchdog, still inside the kernel" :
+					"still running"));
 			else if (WIFSIGNALED(w->status))
 				json_object_set_new(o, "signal", json_integer(WTERMSIG(w->status)));
 			else
