@@ -52,7 +52,7 @@ MODULE_PARM_DESC(log_records, "Capacity of the call log in records (default 6553
 
 /* The call log: a ring of records, indexed by seq % log_records. */
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects next_seq and rec[] */
 	u64 next_seq;
 	struct nofail_vmalloc_record *rec;
 } nlog = {

@@ -37,7 +37,8 @@
 
 /* nofail_vmalloc_alloc.entry: which exported allocator is called. */
 #define NFVM_ENTRY_KVMALLOC_NODE 0	/* kvmalloc_node(size, gfp, node) */
-#define NFVM_ENTRY_VMALLOC	1	/* __vmalloc(size, gfp): no node (node must be NFVM_NO_NODE) */
+/* __vmalloc(size, gfp): takes no node, so node must be NFVM_NO_NODE */
+#define NFVM_ENTRY_VMALLOC	1
 
 /* nofail_vmalloc_alloc.out and nofail_vmalloc_record.out */
 #define NFVM_OUT_NULL		(1U << 0)	/* the allocator returned NULL */
