@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The module is kernel coding style: checkpatch.pl --strict finds nothing
+# (BIT() excepted: a UAPI header cannot use it). checkpatch.pl comes from
+# Debian's linux-source-6.1, fetched once into /var/cache/stallbench.
+set -u
+src=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${STALLBENCH_CACHE:-/var/cache/stallbench}/checkpatch
+cp=${CHECKPATCH:-$cache/scripts/checkpatch.pl}
+if [[ ! -f $cp ]]; then
+	command -v apt-get >/dev/null || { echo "SKIP: no checkpatch.pl and no apt-get" >&2; exit 4; }
+	tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+	(cd "$tmp" && apt-get download linux-source-6.1 >/dev/null 2>&1) ||
+		{ echo "SKIP: cannot download linux-source-6.1 for checkpatch.pl" >&2; exit 4; }
+	dpkg-deb --fsys-tarfile "$tmp"/linux-source-6.1_*.deb | tar -x -C "$tmp" --wildcards '*.tar.xz' ||
+		{ echo "SKIP: cannot unpack linux-source-6.1" >&2; exit 4; }
+	mkdir -p "$cache"
+	tar -xJf "$tmp"/usr/src/linux-source-6.1.tar.xz -C "$cache" --strip-components=1 \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch' ||
+		{ echo "SKIP: checkpatch.pl not in linux-source-6.1" >&2; exit 4; }
+fi
+out=$(perl "$cp" --no-tree --strict --terse --ignore BIT_MACRO \
+	-f "$src"/workloads/kmod/nofail_vmalloc.c "$src"/workloads/kmod/nofail_vmalloc_uapi.h 2>&1)
+bad=$(grep -E ': (ERROR|WARNING|CHECK):' <<<"$out")
+[[ -z $bad ]] || { echo "$bad"; echo "FAIL: checkpatch --strict"; exit 1; }
+echo "checkpatch --strict: module and UAPI header clean"
