@@ -102,23 +102,31 @@ int cmd_report(int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(json_object_get(sum, "memcg"), "max_events")),
 		       (long long)json_integer_value(json_object_get(sum, "size_mismatches")));
 	}
-	printf("%-28s %8s %6s %8s %8s %8s %8s %6s %6s\n", "op", "count", "errors", "p50", "p99",
-	       "p99.9", "max", "stall%", "rounds");
+	/* Ops grouped under their workload, so the table fits a 72-column mail. */
 	ops = json_object_get(sum, "ops");
-	json_object_foreach(ops, k, v) {
-		json_t *lat = json_object_get(v, "latency_ns"), *errs = json_object_get(v, "errors");
-		json_t *st = json_object_get(v, "stall_ns"), *rr = json_object_get(v, "reclaim_rounds");
-		const char *ek;
-		json_t *ev;
-		long long nerr = 0;
+	{
+		char prev[128] = "";
 
-		json_object_foreach(errs, ek, ev)
-			nerr += json_integer_value(ev);
-		printf("%-28s %8lld %6lld %8s %8s %8s %8s %5.1f%% %6.0f\n", k,
-		       (long long)json_integer_value(json_object_get(v, "count")), nerr,
-		       fmt_ns(num(lat, "p50"), a, sizeof(a)), fmt_ns(num(lat, "p99"), b, sizeof(b)),
-		       fmt_ns(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
-		       100.0 * num(st, "stalled_share"), num(rr, "max"));
+		json_object_foreach(ops, k, v) {
+			json_t *lat = json_object_get(v, "latency_ns"), *errs = json_object_get(v, "errors");
+			json_t *st = json_object_get(v, "stall_ns"), *rr = json_object_get(v, "reclaim_rounds");
+			const char *slash = strchr(k, '/'), *ek, *opn = slash ? slash + 1 : k;
+			int wl = slash ? (int)(slash - k) : 0;
+			json_t *ev;
+			long long nerr = 0;
+
+			if (strncmp(prev, k, (size_t)wl) || prev[wl] != 0) {
+				snprintf(prev, sizeof(prev), "%.*s", wl, k);
+				printf("%-15s %6s %4s %7s %7s %7s %7s %6s %5s\n", prev, "count", "err",
+				       "p50", "p99", "p99.9", "max", "stall%", "rnds");
+			}
+			json_object_foreach(errs, ek, ev)
+				nerr += json_integer_value(ev);
+			printf("  %-13.13s %6lld %4lld %7s %7s %7s %7s %5.1f%% %5.0f\n", opn,
+			       (long long)json_integer_value(json_object_get(v, "count")), nerr,
+			       fmt_ns(num(lat, "p50"), a, sizeof(a)), fmt_ns(num(lat, "p99"), b, sizeof(b)),
+			       fmt_ns(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
+			       100.0 * num(st, "stalled_share"), num(rr, "max"));
 		json_object_foreach(errs, ek, ev)
 			printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
 		{
@@ -128,8 +136,11 @@ int cmd_report(int argc, char **argv)
 				if (json_integer_value(ev) && strcmp(ek, "module") && strcmp(ek, "huge"))
 					printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
 		}
+		}
 	}
 	stalls = json_object_get(sum, "stalls");
+	printf("%-15s %6s %8s %7s %7s %7s %7s\n", "stalls", "scope", "count", "total", "p50", "p99",
+	       "max");
 	for (int sc = 0; sc < 2; sc++) {
 		json_t *byk = json_object_get(stalls, sc ? "system" : "run");
 
@@ -140,8 +151,7 @@ int cmd_report(int argc, char **argv)
 				continue;
 			if (!json_object_get(v, "count"))
 				continue;
-			printf("%s stalls %-14s %8lld total %8s p50 %8s p99 %8s max %8s\n",
-			       sc ? "system" : "run   ", k,
+			printf("  %-13.13s %6s %8lld %7s %7s %7s %7s\n", k, sc ? "system" : "run",
 			       (long long)json_integer_value(json_object_get(v, "count")),
 			       fmt_ns(num(v, "total_ns"), a, sizeof(a)), fmt_ns(num(dd, "p50"), b, sizeof(b)),
 			       fmt_ns(num(dd, "p99"), c, sizeof(c)), fmt_ns(num(dd, "max"), e, sizeof(e)));
