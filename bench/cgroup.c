@@ -10,6 +10,7 @@
  * dying tasks are still exiting fails with EBUSY.
  */
 #include "cgroup.h"
+#include "sysinfo.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -375,88 +376,62 @@ int cg_attach(struct sb_cgroup *g, pid_t pid)
 	return 0;
 }
 
-/* Reads "key value" from dir/file. UINT64_MAX if absent. */
-static uint64_t read_kv(const char *dir, const char *file, const char *key)
+/* Reads the small file dir/file into buf. 0 or -errno. */
+static int slurp(const char *dir, const char *file, char *buf, size_t len)
 {
-	char p[1200], line[256];
-	FILE *f;
+	char p[1200];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	return read_small(p, buf, len);
+}
+
+/* The number after "key " at the start of a line of text, UINT64_MAX if absent. */
+static uint64_t kv(const char *text, const char *key)
+{
 	size_t kl = strlen(key);
-	uint64_t v = UINT64_MAX;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	f = fopen(p, "re");
-	if (!f)
-		return v;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, kl) && line[kl] == ' ') {
-			v = strtoull(line + kl + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, key, kl) && l[kl] == ' ')
+			return strtoull(l + kl + 1, NULL, 10);
+	return UINT64_MAX;
 }
 
-static uint64_t read_u64(const char *dir, const char *file)
+/* total= of the "some" or "full" line of PSI text, UINT64_MAX if absent. */
+static uint64_t psi_total(const char *text, const char *which)
 {
-	char p[1200], buf[64];
-	FILE *f;
-	uint64_t v = UINT64_MAX;
+	const char *l = strstr(text, which), *t = l ? strstr(l, "total=") : NULL;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	f = fopen(p, "re");
-	if (!f)
-		return v;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoull(buf, NULL, 10);
-	fclose(f);
-	return v;
+	return t ? strtoull(t + 6, NULL, 10) : UINT64_MAX;
 }
 
-/* total= of the "some"/"full" line of a PSI file. */
-static uint64_t read_psi_total(const char *dir, const char *file, const char *which)
-{
-	char p[1200], line[256];
-	FILE *f;
-	uint64_t v = UINT64_MAX;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	f = fopen(p, "re");
-	if (!f)
-		return v;
-	while (fgets(line, sizeof(line), f)) {
-		char *t = strstr(line, "total=");
-
-		if (!strncmp(line, which, strlen(which)) && t)
-			v = strtoull(t + 6, NULL, 10);
-	}
-	fclose(f);
-	return v;
-}
-
+/* Each file is read once per tick: this runs every 100 ms during a run. */
 int cg_read(const struct sb_cgroup *g, struct cg_stats *s)
 {
+	char buf[1024], psi[512] = "";
+	bool v2 = g->version == 2;
+
 	if (access(g->path, F_OK))
 		return -errno;
-	if (g->version == 2) {
-		s->usage = read_u64(g->path, "memory.current");
-		s->high = read_kv(g->path, "memory.events", "high");
-		s->max = read_kv(g->path, "memory.events", "max");
-		s->oom = read_kv(g->path, "memory.events", "oom");
-		s->oom_kill = read_kv(g->path, "memory.events", "oom_kill");
-		s->failcnt = UINT64_MAX;
-		s->psi_some_us = read_psi_total(g->path, "memory.pressure", "some");
-		s->psi_full_us = read_psi_total(g->path, "memory.pressure", "full");
+	memset(s, 0xff, sizeof(*s));
+	if (!slurp(g->path, v2 ? "memory.current" : "memory.usage_in_bytes", buf, sizeof(buf)))
+		s->usage = strtoull(buf, NULL, 10);
+	if (v2) {
+		if (!slurp(g->path, "memory.events", buf, sizeof(buf))) {
+			s->high = kv(buf, "high");
+			s->max = kv(buf, "max");
+			s->oom = kv(buf, "oom");
+			s->oom_kill = kv(buf, "oom_kill");
+		}
 	} else {
-		s->usage = read_u64(g->path, "memory.usage_in_bytes");
-		s->failcnt = read_u64(g->path, "memory.failcnt");
-		s->high = UINT64_MAX;
 		/* v1 has no "max" event counter: failcnt counts the charges that hit the limit. */
-		s->max = s->failcnt;
-		s->oom = UINT64_MAX;
-		s->oom_kill = read_kv(g->path, "memory.oom_control", "oom_kill");
-		s->psi_some_us = read_psi_total(g->path, "cgroup.pressure", "some");
-		s->psi_full_us = read_psi_total(g->path, "cgroup.pressure", "full");
+		if (!slurp(g->path, "memory.failcnt", buf, sizeof(buf)))
+			s->max = s->failcnt = strtoull(buf, NULL, 10);
+		if (!slurp(g->path, "memory.oom_control", buf, sizeof(buf)))
+			s->oom_kill = kv(buf, "oom_kill");
+	}
+	if (!slurp(g->path, v2 ? "memory.pressure" : "cgroup.pressure", psi, sizeof(psi))) {
+		s->psi_some_us = psi_total(psi, "some");
+		s->psi_full_us = psi_total(psi, "full");
 	}
 	return 0;
 }
