@@ -139,8 +139,8 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	stalls = json_object_get(sum, "stalls");
-	printf("%-15s %6s %8s %7s %7s %7s %7s\n", "stalls", "scope", "count", "total", "p50", "p99",
-	       "max");
+	printf("%-15s %6s %8s %7s %7s %7s %7s %5s\n", "stalls", "scope", "count", "total", "p50", "p99",
+	       "max", "zero%");
 	for (int sc = 0; sc < 2; sc++) {
 		json_t *byk = json_object_get(stalls, sc ? "system" : "run");
 
@@ -151,10 +151,18 @@ int cmd_report(int argc, char **argv)
 				continue;
 			if (!json_object_get(v, "count"))
 				continue;
-			printf("  %-13.13s %6s %8lld %7s %7s %7s %7s\n", k, sc ? "system" : "run",
-			       (long long)json_integer_value(json_object_get(v, "count")),
-			       fmt_ns(num(v, "total_ns"), a, sizeof(a)), fmt_ns(num(dd, "p50"), b, sizeof(b)),
-			       fmt_ns(num(dd, "p99"), c, sizeof(c)), fmt_ns(num(dd, "max"), e, sizeof(e)));
+			double cnt = num(v, "count"), zero = num(v, "no_progress");
+
+			/* zero%: the share of reclaim rounds that reclaimed nothing */
+			printf("  %-13.13s %6s %8lld %7s %7s %7s %7s", k, sc ? "system" : "run",
+			       (long long)cnt, fmt_ns(num(v, "total_ns"), a, sizeof(a)),
+			       fmt_ns(num(dd, "p50"), b, sizeof(b)), fmt_ns(num(dd, "p99"), c, sizeof(c)),
+			       fmt_ns(num(dd, "max"), e, sizeof(e)));
+			if (cnt > 0 && json_object_get(v, "no_progress") && strcmp(k, "throttled") &&
+			    strcmp(k, "compact"))
+				printf(" %4.0f%%\n", 100.0 * zero / cnt);
+			else
+				printf("     -\n");
 		}
 	}
 out:

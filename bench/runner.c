@@ -60,6 +60,9 @@ struct opagg {
 struct stallagg {
 	struct dvec dur;
 	uint64_t unpaired;
+	uint64_t reclaimed;	/* pages, summed over stalls that report it */
+	uint64_t no_progress;	/* stalls that reclaimed nothing */
+	uint64_t with_count;	/* stalls that report nr_reclaimed */
 };
 
 /* An op waiting for the capture to pass its end, so its stalls are known. */
@@ -233,6 +236,11 @@ static void on_stall(void *arg, const struct stall *s)
 		r->unpaired++;
 	} else {
 		dvec_push(&a->dur, (double)s->duration_ns);
+	}
+	if (s->nr_reclaimed >= 0) {
+		a->with_count++;
+		a->reclaimed += (uint64_t)s->nr_reclaimed;
+		a->no_progress += s->nr_reclaimed == 0;
 	}
 	attrib_add_stall(r->attr, s);
 	if (s->stack && r->stacks) {
@@ -483,9 +491,12 @@ static json_t *build_summary(struct runner *r)
 			if (!a->dur.n && !a->unpaired)
 				continue;
 			dist_compute(a->dur.v, a->dur.n, &d);
-			json_object_set_new(byk, stall_kind_name(k), json_pack("{s:I,s:f,s:I,s:o}",
+			json_object_set_new(byk, stall_kind_name(k), json_pack("{s:I,s:f,s:I,s:o,s:I,s:I}",
 				"count", (json_int_t)d.count, "total_ns", d.total,
-				"unpaired", (json_int_t)a->unpaired, "duration_ns", dist_json(&d)));
+				"unpaired", (json_int_t)a->unpaired, "duration_ns", dist_json(&d),
+				/* Reclaim that makes no progress is the NOFAIL retry loop's signature. */
+				"nr_reclaimed", (json_int_t)a->reclaimed,
+				"no_progress", (json_int_t)a->no_progress));
 		}
 		for (int k = 0; k < POINT_NR_KINDS; k++)
 			if (r->points[sc][k])
