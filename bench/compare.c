@@ -170,6 +170,10 @@ static int on_stall(void *arg, const struct rr_stall *s)
 	}
 	st = &r->stalls[i];
 	st->total_ns += s->duration_ns;
+	if (s->nr_reclaimed >= 0) {
+		st->with_count++;
+		st->no_progress += s->nr_reclaimed == 0;
+	}
 	return vec_push(&st->dur, (double)s->duration_ns);
 }
 
@@ -528,6 +532,9 @@ static json_t *stall_obj(const struct cmp_stallstat *s, const struct cmp_opts *o
 		m += v[i];
 	json_object_set_new(j, "count", json_integer((json_int_t)n));
 	json_object_set_new(j, "total_ns", json_integer((json_int_t)s->total_ns));
+	/* Rounds that reclaimed nothing: NOFAIL's retry loop against a full cgroup. */
+	json_object_set_new(j, "no_progress_pct", jreal(s->with_count ?
+		100.0 * (double)s->no_progress / (double)s->with_count : NAN));
 	json_object_set_new(j, "mean", jreal(n ? m / (double)n : NAN));
 	json_object_set_new(j, "p50", jreal(quantile_sorted(v, n, 0.50)));
 	json_object_set_new(j, "p90", jreal(quantile_sorted(v, n, 0.90)));
@@ -1245,6 +1252,7 @@ static const struct row stall_rows[] = {
 	{ "p99", "p99", ROW_LAT, "p99" },
 	{ "p99.9", "p999", ROW_LAT, NULL },
 	{ "max", "max", ROW_LAT, NULL },
+	{ "0-reclaim %", "no_progress_pct", ROW_REAL, NULL },	/* rounds reclaiming nothing */
 };
 
 #define PER_BLOCK	3	/* runs beside the first that fit 72 columns */

@@ -72,6 +72,8 @@ struct cmp_stallstat {
 	char name[48];		/* "run/direct", "system/compact", ... */
 	struct cmp_vec dur;	/* duration_ns, sorted after load */
 	uint64_t total_ns;
+	uint64_t with_count;	/* stalls that report nr_reclaimed */
+	uint64_t no_progress;	/* ... of which reclaimed nothing */
 };
 
 struct cmp_run {
