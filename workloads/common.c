@@ -2,7 +2,10 @@
  * the driver. The op in flight is published first, so a worker killed inside
  * a call (the OOM killer's favourite moment) still leaves a row. */
 #include "workload.h"
+#include <dirent.h>
+#include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,4 +72,22 @@ void op_end(struct wl_ctx *c, uint64_t t_start, int err, uint16_t flags)
 	r.flags |= flags;
 	op_record(c, &r);
 	atomic_store_explicit(&c->ring->inflight, 0, memory_order_release);
+}
+
+void wl_remove_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char p[PATH_MAX + 256];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(path);
 }

@@ -181,16 +181,10 @@ static int hog_run(struct wl_ctx *c)
 static void hog_cleanup(void *priv, const struct run_env *env)
 {
 	struct memhog *h = priv;
-	char p[PATH_MAX + 32];
 
 	(void)env;
-	if (!h->made_dir)
-		return;
-	for (unsigned int w = 0; w < 1024; w++) {
-		snprintf(p, sizeof(p), "%s/hog-%u", h->path, w);
-		unlink(p);
-	}
-	rmdir(h->path);
+	if (h->made_dir)
+		wl_remove_dir(h->path);
 	h->made_dir = false;
 }
 

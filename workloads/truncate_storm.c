@@ -18,7 +18,6 @@
 #include <sys/statfs.h>
 #include <sys/types.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <linux/falloc.h>
 #include <linux/magic.h>
@@ -321,31 +320,13 @@ static int storm_run(struct wl_ctx *c)
 	return 0;
 }
 
-static void rm_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char p[PATH_MAX + 256];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static void storm_cleanup(void *priv, const struct run_env *env)
 {
 	struct storm *s = priv;
 
 	(void)env;
 	if (s->made_dir)
-		rm_dir(s->path);
+		wl_remove_dir(s->path);
 	s->made_dir = false;
 }
 

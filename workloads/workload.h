@@ -106,5 +106,7 @@ uint64_t op_begin(struct wl_ctx *c, uint8_t op, uint64_t bytes);
 void op_end(struct wl_ctx *c, uint64_t t_start, int err, uint16_t flags);
 /* Records a complete op with explicit fields (module-measured etc). */
 void op_record(struct wl_ctx *c, const struct oprec *r);
+/* Removes the files in path and path itself (a workload's scratch directory). */
+void wl_remove_dir(const char *path);
 
 #endif
