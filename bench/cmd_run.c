@@ -35,8 +35,9 @@ static void usage(FILE *f)
 	for (int i = 0; workloads[i]; i++) {
 		fprintf(f, "  %-16s %s\n", workloads[i]->name, workloads[i]->help);
 		for (const struct wl_opt *o = workloads[i]->opts; o->name; o++)
-			fprintf(f, "      --%-14s %s (default %s)\n", o->name, o->help,
-				o->def && *o->def ? o->def : "none");
+			fprintf(f, "      --%-14s %s (default %s)%s%s\n", o->name, o->help,
+				o->def && *o->def ? o->def : "none", o->alias ? "; also --" : "",
+				o->alias ? o->alias : "");
 	}
 }
 
@@ -70,7 +71,7 @@ static int set_opt(void *priv, const struct wl_opt *o, const char *val, char *ms
 static const struct wl_opt *find_opt(const struct workload *w, const char *name)
 {
 	for (const struct wl_opt *o = w->opts; o->name; o++)
-		if (!strcmp(o->name, name))
+		if (!strcmp(o->name, name) || (o->alias && !strcmp(o->alias, name)))
 			return o;
 	return NULL;
 }

@@ -37,12 +37,12 @@ struct memhog {
 
 #define O(f) offsetof(struct memhog, f)
 static const struct wl_opt hog_opts[] = {
-	{ "mode", WOPT_STR, O(mode), "anon", "anon (private anonymous memory) or file (page cache)" },
-	{ "fraction", WOPT_DOUBLE, O(fraction), "0.5", "fill this fraction of the cap (all hog workers together)" },
-	{ "hog-size", WOPT_SIZE, O(size), "0", "fill this much instead (needed without a cap; default 64M then)" },
-	{ "chunk", WOPT_SIZE, O(chunk), "4M", "fill in chunks of this size (one op each)" },
-	{ "interval", WOPT_DURATION, O(interval), "100ms", "pause between touch passes" },
-	{ "hog-dir", WOPT_STR, O(dir), "", "directory for file mode (default: OUT/.memhog)" },
+	{ "mode", WOPT_STR, O(mode), "anon", "anon (private anonymous memory) or file (page cache)", NULL },
+	{ "fraction", WOPT_DOUBLE, O(fraction), "0.5", "fill this fraction of the cap (all hog workers together)", NULL },
+	{ "hog-size", WOPT_SIZE, O(size), "0", "fill this much instead (needed without a cap; default 64M then)", "size" },
+	{ "chunk", WOPT_SIZE, O(chunk), "4M", "fill in chunks of this size (one op each)", NULL },
+	{ "interval", WOPT_DURATION, O(interval), "100ms", "pause between touch passes", NULL },
+	{ "hog-dir", WOPT_STR, O(dir), "", "directory for file mode (default: OUT/.memhog)", "dir" },
 	{ NULL },
 };
 #undef O

@@ -46,14 +46,14 @@ struct storm {
 
 #define O(f) offsetof(struct storm, f)
 static const struct wl_opt storm_opts[] = {
-	{ "dir", WOPT_STR, O(dir), "", "directory for the files (default: OUT/.storm, removed after)" },
-	{ "file-size", WOPT_SIZE, O(file_size), "8M", "size of each file" },
-	{ "live", WOPT_SIZE, O(live), "0", "live set kept on disk/page cache (0: 2x cap, 256M uncapped)" },
+	{ "dir", WOPT_STR, O(dir), "", "directory for the files (default: OUT/.storm, removed after)", NULL },
+	{ "file-size", WOPT_SIZE, O(file_size), "8M", "size of each file", NULL },
+	{ "live", WOPT_SIZE, O(live), "0", "live set kept on disk/page cache (0: 2x cap, 256M uncapped)", NULL },
 	{ "mix", WOPT_STR, O(mix), "ftruncate=1,truncate=1,punch=1,unlink=1",
-	  "cut mix, weights of ftruncate,truncate,punch,unlink" },
-	{ "block", WOPT_SIZE, O(block), "256K", "write size per write(2) when refilling" },
-	{ "fsync", WOPT_BOOL, O(fsync), "no", "fsync after each refill" },
-	{ "seed", WOPT_UINT, O(seed), "1", "random seed for the cut order" },
+	  "cut mix, weights of ftruncate,truncate,punch,unlink", NULL },
+	{ "block", WOPT_SIZE, O(block), "256K", "write size per write(2) when refilling", NULL },
+	{ "fsync", WOPT_BOOL, O(fsync), "no", "fsync after each refill", NULL },
+	{ "seed", WOPT_UINT, O(seed), "1", "random seed for the cut order", NULL },
 	{ NULL },
 };
 #undef O

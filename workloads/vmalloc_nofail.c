@@ -73,14 +73,14 @@ struct vn {
 
 #define O(f) offsetof(struct vn, f)
 static const struct wl_opt vn_opts[] = {
-	{ "alloc-size", WOPT_SIZE, O(size), "64M", "bytes per allocation" },
-	{ "alloc-count", WOPT_UINT, O(count), "0", "allocations per worker (0: until the run ends)" },
+	{ "alloc-size", WOPT_SIZE, O(size), "64M", "bytes per allocation", "size" },
+	{ "alloc-count", WOPT_UINT, O(count), "0", "allocations per worker (0: until the run ends)", "count" },
 	{ "alloc-flags", WOPT_STR, O(flags_s), "nofail,account",
-	  "gfp set: nofail, account, nowarn, retry_mayfail, noretry (comma-separated)" },
-	{ "alloc-scope", WOPT_STR, O(scope_s), "none", "allocation scope: none, nofs, noio" },
-	{ "alloc-hold", WOPT_DURATION, O(hold_ns), "0", "keep each area this long before freeing it" },
+	  "gfp set: nofail, account, nowarn, retry_mayfail, noretry (comma-separated)", "flags" },
+	{ "alloc-scope", WOPT_STR, O(scope_s), "none", "allocation scope: none, nofs, noio", "scope" },
+	{ "alloc-hold", WOPT_DURATION, O(hold_ns), "0", "keep each area this long before freeing it", "hold" },
 	{ "alloc-entry", WOPT_STR, O(entry_s), "kvmalloc",
-	  "allocator: kvmalloc (kvmalloc_node, takes the node) or vmalloc (__vmalloc, no node)" },
+	  "allocator: kvmalloc (kvmalloc_node, takes the node) or vmalloc (__vmalloc, no node)", "entry" },
 	{ NULL },
 };
 #undef O
