@@ -4,10 +4,8 @@
 # back), moves itself into a leaf so the memory controller can be enabled,
 # and on exit puts everything back: no group left, the shell back in place.
 # A second run in the root (not delegated) still works and cleans up.
-BIN=${STALLBENCH_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/stallbench}
-[ -x "$BIN" ] || { echo "SKIP delegated: no stallbench binary at $BIN" >&2; exit 4; }
+NEED_SB=1
 . "$(dirname "$0")/lib.sh"
-cp "$BIN" "$RES/stallbench" || fail "cannot copy $BIN"
 cat > "$RES/guest.sh" <<G
 R=\$1
 CG=/sys/fs/cgroup
@@ -18,7 +16,7 @@ while [ ! -e \$R/stop ]; do
 	ls -d \$CG/deleg.scope/stallbench-* \$CG/stallbench-* 2>/dev/null >> \$R/seen.txt
 	sleep 0.05
 done &
-$RES/stallbench run --workload truncate-storm --cap 32M --duration 1s --file-size 1M --live 24M --no-capture \\
+$BIN run --workload truncate-storm --cap 32M --duration 1s --file-size 1M --live 24M --no-capture \\
 	--out \$R/deleg > \$R/deleg.log 2>&1
 echo deleg_rc=\$?
 touch \$R/stop; wait
@@ -26,7 +24,7 @@ echo self_cg=\$(cat /proc/self/cgroup)
 echo left=\$(ls -d \$CG/deleg.scope/*/ 2>/dev/null | tr '\n' ' ')
 echo subtree=\$(cat \$CG/deleg.scope/cgroup.subtree_control)
 echo \$\$ > \$CG/cgroup.procs
-$RES/stallbench run --workload truncate-storm --cap 32M --duration 1s --file-size 1M --live 24M --no-capture \\
+$BIN run --workload truncate-storm --cap 32M --duration 1s --file-size 1M --live 24M --no-capture \\
 	--out \$R/root > \$R/root.log 2>&1
 echo root_rc=\$?
 echo rootleft=\$(ls -d \$CG/stallbench-* 2>/dev/null | tr '\n' ' ')

@@ -14,6 +14,14 @@ pass() { echo "PASS $NAME [$KERNEL]${1:+: $1}"; exit 0; }
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 command -v busybox >/dev/null || skip "busybox-static not installed"
 command -v gcc >/dev/null || skip "gcc not installed"
+# Tests that drive stallbench in the guest set NEED_SB=1 before sourcing this:
+# without a build they skip (before any kernel is fetched); with one, the
+# driver is copied where the guest sees it (its /tmp is a tmpfs) as $BIN,
+# and $HOSTBIN is the host's.
+if [ -n "${NEED_SB:-}" ]; then
+	HOSTBIN=${STALLBENCH_BIN:-$TOP/build/stallbench}
+	[ -x "$HOSTBIN" ] || skip "no stallbench binary at $HOSTBIN (build first or set STALLBENCH_BIN)"
+fi
 "$TOP/vm/fetch-kernel" "$KERNEL" >/dev/null || skip "cannot fetch kernel $KERNEL (apt archive unreachable?)"
 
 KEEP=${SB_VM_KEEP:-}
@@ -24,6 +32,10 @@ trap '[ -n "$KEEP" ] || rm -rf "$RES"' EXIT
 gcc -O2 -Wall -I"$TOP/workloads/kmod" -o "$RES/nofail_client" "$TOP/tests/vm/nofail_client.c" ||
 	fail "cannot build nofail_client"
 C=$RES/nofail_client
+if [ -n "${NEED_SB:-}" ]; then
+	BIN=$RES/stallbench
+	cp "$HOSTBIN" "$BIN" || fail "cannot copy $HOSTBIN"
+fi
 
 # run_guest TIMEOUT [vm/run options]: runs $RES/guest.sh (written by the test)
 # in the guest; sets VMRC to vm/run's status and prints the timing.

@@ -3,20 +3,18 @@
 # CPUs and memory to node N (libnuma) and verifies where memory landed:
 # every memhog fill and every vmalloc-nofail call reports landed_node == N,
 # for N = 0 and 1, and meta.json records both nodes from hwloc.
-BIN=${STALLBENCH_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/stallbench}
-[ -x "$BIN" ] || { echo "SKIP placement: no stallbench binary at $BIN" >&2; exit 4; }
+NEED_SB=1
 . "$(dirname "$0")/lib.sh"
-cp "$BIN" "$RES/stallbench" || fail "cannot copy $BIN"
 cat > "$RES/guest.sh" <<G
 R=\$1
 for n in 0 1; do
-	$RES/stallbench run --node \$n --duration 2s --no-capture \\
+	$BIN run --node \$n --duration 2s --no-capture \\
 		--workload memhog --hog-size 16M --chunk 4M \\
 		--workload vmalloc-nofail --alloc-size 8M --alloc-count 2 --alloc-flags nofail \\
 		--out \$R/node\$n > \$R/node\$n.log 2>&1
 	echo node\${n}_rc=\$?
 done
-$RES/stallbench run --node 7 --workload memhog --out \$R/bad > \$R/bad.log 2>&1
+$BIN run --node 7 --workload memhog --out \$R/bad > \$R/bad.log 2>&1
 echo bad_rc=\$?
 G
 run_guest 300

@@ -19,15 +19,11 @@
 # Main case on 6.12 (SB_VM_KERNEL or $1), late case on SB_PRESSURE_LATE_KERNEL
 # (default 6.1). About 3 minutes wall under TCG, both boots included.
 # usage: tests/vm/pressure.sh [KERNEL]
-BIN=${STALLBENCH_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/stallbench}
-[ -x "$BIN" ] || { echo "SKIP pressure: no stallbench binary at $BIN (build first or set STALLBENCH_BIN)" >&2; exit 4; }
+NEED_SB=1
 set -- "${1:-6.12}"
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "python3 not installed (reads summary.json)"
 command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed (vm/run --disk)"
-cp "$BIN" "$RES/stallbench" || fail "cannot copy $BIN"
-HOSTBIN=$BIN
-BIN=$RES/stallbench
 
 LATE_KERNEL=${SB_PRESSURE_LATE_KERNEL:-6.1}
 "$TOP/vm/fetch-kernel" "$LATE_KERNEL" >/dev/null || skip "cannot fetch kernel $LATE_KERNEL"

@@ -4,12 +4,8 @@
 # OOM-killed past the cap comes from the module's call log (flag "killed").
 # Needs the built driver: $STALLBENCH_BIN or build/stallbench.
 # usage: tests/vm/workload.sh [KERNEL]
-BIN=${STALLBENCH_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/stallbench}
-[ -x "$BIN" ] || { echo "SKIP workload: no stallbench binary at $BIN (build first or set STALLBENCH_BIN)" >&2; exit 4; }
+NEED_SB=1
 . "$(dirname "$0")/lib.sh"
-# /tmp is a tmpfs in the guest: run a copy from the results folder.
-cp "$BIN" "$RES/stallbench" || fail "cannot copy $BIN"
-BIN=$RES/stallbench
 cat > "$RES/guest.sh" <<G
 R=\$1
 # Uncapped: two calls recorded by a live worker.
