@@ -7,7 +7,15 @@ KERNEL=${1:-${SB_VM_KERNEL:-6.1}}
 NAME=$(basename "$0" .sh)
 
 skip() { echo "SKIP $NAME: $*" >&2; exit 4; }
-fail() { echo "FAIL $NAME [$KERNEL]: $*" >&2; [ -n "${RES:-}" ] && echo "  results kept in $RES" >&2; KEEP=1; exit 1; }
+fail() {
+	echo "FAIL $NAME [$KERNEL]: $*" >&2
+	if [ -n "${RES:-}" ]; then
+		echo "  results kept in $RES; the lab's log:" >&2
+		grep '^vm/run:' "$RES/host.out" 2>/dev/null | tail -n 8 | sed 's/^/  /' >&2
+	fi
+	KEEP=1
+	exit 1
+}
 pass() { echo "PASS $NAME [$KERNEL]${1:+: $1}"; exit 0; }
 
 [ "$(id -u)" = 0 ] || skip "needs root (QEMU 9p export of / and the kernel cache)"
