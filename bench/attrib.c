@@ -15,6 +15,15 @@
 
 struct iv {
 	uint64_t start, end;
+	/*
+	 * Only the end is exact (mm_vmscan_throttled: fired after the sleep,
+	 * its length in jiffies; an end whose begin was never seen): the
+	 * stall happened inside whatever op holds its end, and its start may
+	 * be guessed early by up to a jiffy, into the op before. Such an
+	 * interval counts for the op that contains its end only, clipped to
+	 * that op's start.
+	 */
+	bool anchored;
 };
 
 struct vec {
@@ -175,6 +184,7 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 	memmove(&p[i + 1], &p[i], (w->ivs.len - i) * sizeof(*p));
 	p[i].start = s->t_start_ns;
 	p[i].end = end;
+	p[i].anchored = s->kind == STALL_THROTTLED || s->missing_begin;
 	w->ivs.len++;
 	a->pending++;
 	return 1;
@@ -225,6 +235,8 @@ static void finalise(struct attrib *a, struct wstate *w, struct attrib_op *op)
 		uint64_t lo = iv[i].start > covered ? iv[i].start : covered;
 		uint64_t hi = iv[i].end < e ? iv[i].end : e;
 
+		if (iv[i].anchored && (iv[i].end > e || iv[i].end <= s))
+			continue;
 		if (hi > lo) {
 			sum += hi - lo;
 			covered = hi;
