@@ -45,6 +45,7 @@
 #include "tpdecode.h"
 
 #define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
+#define MAX_VICTIMS		4096	/* mark_victim details kept per run */
 #define THROTTLE_SLACK_NS	(110ull * 1000 * 1000)	/* reclaim_throttle() sleeps <= HZ/10 */
 #define OPEN_CHECK_NS		(1000ull * 1000 * 1000)
 #define MAX_STACK		64
@@ -80,6 +81,7 @@ struct cev {
 	enum role role;
 	int kind;
 	struct tpd_field order, gfp, nr, arg;
+	struct tpd_field comm, anon_rss, file_rss, shmem_rss, oom_adj;	/* mark_victim */
 	struct tpd_flags gfpfl;
 	bool have_gfpfl;
 	uint64_t gfp_cache_val[8];
@@ -172,6 +174,8 @@ struct capture {
 	struct ksym *ksyms;
 	size_t nksyms;
 	char *ksym_names;
+	struct oom_victim *vict;	/* mark_victim details; item.gfp = index + 1 */
+	size_t nvict;
 	struct stackent *stacks;	/* hash table, open addressing */
 	size_t stack_cap, stack_len;
 	const char **stack_by_id;
@@ -564,6 +568,13 @@ static int add_event(struct capture *c, const char *sys, const char *name, enum 
 
 		if (an)
 			tpd_field(tev, an, &e->arg);
+		if (kind == POINT_MARK_VICTIM) {
+			tpd_field(tev, "comm", &e->comm);
+			tpd_field(tev, "anon_rss", &e->anon_rss);
+			tpd_field(tev, "file_rss", &e->file_rss);
+			tpd_field(tev, "shmem_rss", &e->shmem_rss);
+			tpd_field(tev, "oom_score_adj", &e->oom_adj);
+		}
 	}
 	if (role == R_THROTTLED && !e->nr.size) {
 		snprintf(errmsg, len, "event %s: no usec_delayed field", e->name);
@@ -969,6 +980,37 @@ static void fill_end(struct item *it, uint64_t end, int64_t nr)
 	it->open = 0;
 }
 
+/*
+ * Keeps what mark_victim says of the chosen task (name, rss, oom_score_adj)
+ * beside the FIFO: OOM kills are rare, so items stay small. Returns the
+ * detail's index + 1, 0 when out of memory.
+ */
+static uint64_t victim_decode(struct capture *c, const struct cev *e, const void *raw, size_t rawsz)
+{
+	struct oom_victim *nv, *v;
+	int64_t x, rss = 0;
+	bool have_rss = false;
+	const struct tpd_field *rf[] = { &e->anon_rss, &e->file_rss, &e->shmem_rss };
+
+	/* one block on the first kill, never moved: points hand out pointers into it */
+	if (!c->vict && !(c->vict = calloc(MAX_VICTIMS, sizeof(*c->vict))))
+		return 0;
+	nv = c->vict;
+	v = &nv[c->nvict];
+	memset(v, 0, sizeof(*v));
+	if (e->comm.size)
+		tpd_read_str(&e->comm, raw, rawsz, v->comm, sizeof(v->comm));
+	for (size_t i = 0; i < 3; i++)
+		if (rf[i]->size && tpd_read(rf[i], raw, rawsz, &x) == 0) {
+			rss += x;
+			have_rss = true;
+		}
+	v->rss_kb = have_rss ? rss : -1;
+	v->oom_score_adj = e->oom_adj.size && tpd_read(&e->oom_adj, raw, rawsz, &x) == 0 ?
+			   (int32_t)x : INT32_MIN;
+	return ++c->nvict;
+}
+
 static int handle_sample(struct capture *c, struct ring *r)
 {
 	const unsigned char *p = r->rec + sizeof(struct perf_event_header);
@@ -1021,6 +1063,9 @@ static int handle_sample(struct capture *c, struct ring *r)
 		it->kind = (uint8_t)e->kind;
 		it->is_point = 1;
 		it->nr = tpd_read(&e->arg, raw, rawsz, &v) == 0 ? v : -1;
+		it->gfp = 0;
+		if (e->kind == POINT_MARK_VICTIM && c->nvict < MAX_VICTIMS)
+			it->gfp = victim_decode(c, e, raw, rawsz);
 		return 0;
 	}
 	t = tid_get(c, tid);
@@ -1129,6 +1174,7 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 		struct point pt = {
 			.t_ns = it->t, .tid = it->tid, .cpu = it->cpu,
 			.kind = (enum point_kind)it->kind, .name = e->name, .arg = it->nr,
+			.victim = it->gfp && it->gfp <= c->nvict ? &c->vict[it->gfp - 1] : NULL,
 		};
 
 		if (sink && sink->point)
@@ -1375,6 +1421,7 @@ void capture_close(struct capture *c)
 	free(c->by_id);
 	free(c->events_str);
 	free(c->ev);
+	free(c->vict);
 	tpd_close(c->tpd);
 	free(c);
 }

@@ -46,14 +46,23 @@ struct stall {
 				 * or lost): t_start is then a guess, see capture.c */
 };
 
+/* What oom:mark_victim says of the task it picked (fields present since 5.x). */
+struct oom_victim {
+	char comm[16];		/* "" when the kernel's event lacks it */
+	int64_t rss_kb;		/* anon + file + shmem (the event reports kB), -1 if absent */
+	int32_t oom_score_adj;	/* INT32_MIN if absent */
+};
+
 struct point {
 	uint64_t t_ns;
-	uint32_t tid;
+	uint32_t tid;		/* mark_victim: the task that ran the OOM killer */
 	uint32_t cpu;
 	enum point_kind kind;
 	const char *name;	/* "system:event" */
 	int64_t arg;		/* mark_victim: victim pid; reclaim_retry_zone: no_progress_loops;
 				 * compact_retry: retries; -1 otherwise */
+	const struct oom_victim *victim;	/* mark_victim only (NULL past 4096 of them);
+						 * valid until capture_close() */
 };
 
 struct capture_opts {

@@ -15,6 +15,53 @@ static double num(json_t *o, const char *k)
 	return v ? json_number_value(v) : 0;
 }
 
+/* Who the OOM killer picked (oom:mark_victim): the run's workers, or others. */
+static void print_victims(json_t *vs, json_int_t total)
+{
+	size_t i, nw = 0, nother = 0, shown = 0;
+	json_t *v;
+
+	if (!json_is_array(vs) || !total)
+		return;
+	json_array_foreach(vs, i, v) {
+		const char *who = json_string_value(json_object_get(v, "who")) ?: "?";
+
+		if (strcmp(who, "worker"))
+			nother++;
+		else
+			nw++;
+	}
+	printf("oom victims: %lld (%zu workers, %zu other tasks%s)%s\n", (long long)total, nw, nother,
+	       (size_t)total > json_array_size(vs) ? " among the first 1000" : "",
+	       nother ? "  <-- tasks outside the run were killed" : "");
+	json_array_foreach(vs, i, v) {
+		const char *who = json_string_value(json_object_get(v, "who")) ?: "?";
+		json_t *rss = json_object_get(v, "rss_kb"), *adj = json_object_get(v, "oom_score_adj");
+		char what[96];
+
+		/* every outsider, and the first few workers */
+		if (!strcmp(who, "worker") && shown >= 3)
+			continue;
+		shown += !strcmp(who, "worker");
+		if (!strcmp(who, "worker"))
+			snprintf(what, sizeof(what), "%s#%lld",
+				 json_string_value(json_object_get(v, "workload")) ?: "?",
+				 (long long)json_integer_value(json_object_get(v, "worker")));
+		else
+			snprintf(what, sizeof(what), "%s", who);
+		printf("  +%.2fs %-18s %s[%lld]", num(v, "t_ns") / 1e9, what,
+		       json_string_value(json_object_get(v, "comm")) ?: "",
+		       (long long)json_integer_value(json_object_get(v, "pid")));
+		if (rss)
+			printf(" rss %.1fM", (double)json_integer_value(rss) / 1024);
+		if (adj)
+			printf(" adj %lld", (long long)json_integer_value(adj));
+		printf(" (killer: %s)\n", json_string_value(json_object_get(v, "killer")) ?: "?");
+	}
+	if (nw > shown)
+		printf("  ... %zu more workers\n", nw - shown);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: stallbench report DIR [--json] [--allow-incomplete]\n");
@@ -97,10 +144,13 @@ int cmd_report(int argc, char **argv)
 		else
 			printf("lost events: %lld%s\n", (long long)json_integer_value(lost),
 			       json_integer_value(lost) ? "  <-- the stall figures below are incomplete" : "");
-		printf("oom kills: %lld  memcg max events: %lld  size mismatches: %lld\n\n",
+		printf("oom kills: %lld  memcg max events: %lld  size mismatches: %lld\n",
 		       (long long)json_integer_value(json_object_get(sum, "oom_kills")),
 		       (long long)json_integer_value(json_object_get(json_object_get(sum, "memcg"), "max_events")),
 		       (long long)json_integer_value(json_object_get(sum, "size_mismatches")));
+		print_victims(json_object_get(sum, "oom_victims"),
+			      json_integer_value(json_object_get(sum, "oom_victims_total")));
+		putchar('\n');
 	}
 	/* Ops grouped under their workload, so the table fits a 72-column mail. */
 	ops = json_object_get(sum, "ops");

@@ -91,6 +91,8 @@ struct runner {
 	struct capture *cap;
 	char cap_err[256];
 	json_t *meta, *stacks;
+	json_t *victims;	/* oom:mark_victim, one object each: who was picked, who asked */
+	uint64_t nvictims;
 	uint64_t t0, t_go, t_end;
 	const char *status;
 	uint64_t oom_killed_workers, killed_by_watchdog, rows;
@@ -251,6 +253,43 @@ static void on_stall(void *arg, const struct stall *s)
 	}
 }
 
+/*
+ * Who the OOM killer picked: a worker of this run (which), the driver itself
+ * (must never happen: oom_score_adj -1000), or another task of the machine
+ * (a global OOM, or a cap that let the run push others out). Kept for the
+ * first 1000; the count is exact.
+ */
+static void note_victim(struct runner *r, const struct point *p, bool trigger_is_worker)
+{
+	pid_t pid = (pid_t)p->arg;
+	const char *who = pid == getpid() ? "driver" : "other";
+	json_t *o;
+
+	r->nvictims++;
+	if (!r->victims || json_array_size(r->victims) >= 1000)
+		return;
+	o = json_pack("{s:I,s:i}", "t_ns", (json_int_t)(p->t_ns - r->t0), "pid", (int)pid);
+	for (unsigned int i = 0; i < r->nw; i++)
+		if (r->w[i].pid == pid) {
+			who = "worker";
+			json_object_set_new(o, "workload",
+					    json_string(r->cfg->wl[r->w[i].wl].w->name));
+			json_object_set_new(o, "worker", json_integer(r->w[i].idx));
+		}
+	json_object_set_new(o, "who", json_string(who));
+	if (p->victim) {
+		if (p->victim->comm[0])
+			json_object_set_new(o, "comm", json_string(p->victim->comm));
+		if (p->victim->rss_kb >= 0)
+			json_object_set_new(o, "rss_kb", json_integer((json_int_t)p->victim->rss_kb));
+		if (p->victim->oom_score_adj != INT32_MIN)
+			json_object_set_new(o, "oom_score_adj", json_integer(p->victim->oom_score_adj));
+	}
+	json_object_set_new(o, "killer_tid", json_integer(p->tid));
+	json_object_set_new(o, "killer", json_string(trigger_is_worker ? "worker" : "other"));
+	json_array_append_new(r->victims, o);
+}
+
 static void on_point(void *arg, const struct point *p)
 {
 	struct runner *r = arg;
@@ -258,6 +297,8 @@ static void on_point(void *arg, const struct point *p)
 
 	r->points[mine ? 0 : 1][p->kind < POINT_NR_KINDS ? p->kind : POINT_OTHER]++;
 	attrib_add_point(r->attr, p);
+	if (p->kind == POINT_MARK_VICTIM)
+		note_victim(r, p, mine);
 }
 
 /* Reads every worker's ring. */
@@ -326,6 +367,13 @@ static void worker_main(struct runner *r, struct worker *w, int go_fd, pid_t par
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
+	{
+		/* "sb-memhog0": what ps, perf script and the OOM killer's log show */
+		char comm[16];
+
+		snprintf(comm, sizeof(comm), "sb-%.9s%u", in->w->name, w->idx);
+		prctl(PR_SET_NAME, comm);
+	}
 	signal(SIGINT, SIG_IGN);	/* the driver decides when to stop */
 	signal(SIGTERM, SIG_DFL);
 	write_oom_adj("1000");
@@ -533,6 +581,13 @@ static json_t *build_summary(struct runner *r)
 		ooms = last.oom_kill - first.oom_kill;
 	json_object_set_new(s, "oom_kills", json_integer((json_int_t)(ooms > r->oom_killed_workers ?
 						ooms : r->oom_killed_workers)));
+	if (r->victims) {
+		/* null without the capture (or oom:mark_victim): not seen is not none */
+		json_object_set_new(s, "oom_victims", json_deep_copy(r->victims));
+		json_object_set_new(s, "oom_victims_total", json_integer((json_int_t)r->nvictims));
+	} else {
+		json_object_set_new(s, "oom_victims", json_null());
+	}
 	json_object_set_new(s, "memcg", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 		"max_events", cdelta(last.max, first.max),
 		"high_events", cdelta(last.high, first.high),
@@ -765,8 +820,11 @@ int run_execute(struct run_cfg *c)
 		if (capture_open(&c->cap_opts, &r->cap, r->cap_err, sizeof(r->cap_err))) {
 			fprintf(stderr, "stallbench: stall capture off: %s\n", r->cap_err);
 			r->cap = NULL;
-		} else if (c->cap_opts.callchain) {
-			r->stacks = json_object();
+		} else {
+			if (c->cap_opts.callchain)
+				r->stacks = json_object();
+			if (strstr(capture_events(r->cap), "oom:mark_victim"))
+				r->victims = json_array();
 		}
 	} else {
 		snprintf(r->cap_err, sizeof(r->cap_err), "disabled with --no-capture");
@@ -913,6 +971,7 @@ out:
 		attrib_free(r->attr);
 	json_decref(r->meta);
 	json_decref(r->stacks);
+	json_decref(r->victims);
 	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
 		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
 			dvec_free(&r->agg[i][k].lat);

@@ -231,7 +231,8 @@ static void test_throttled_points_lost(void **state)
 	struct fx x;
 	struct fv thr = { "usec_delayed", 4000 };
 	struct fv retry[] = { { "no_progress_loops", 3 }, { "order", 0 } };
-	struct fv victim = { "pid", 4242 };
+	struct fv victim[] = { { "pid", 4242 }, { "anon_rss", 1000 }, { "file_rss", 20 },
+			       { "shmem_rss", 4 }, { "oom_score_adj", 1000 } };
 	struct perf_event_mmap_page *pg;
 	void *data;
 	size_t size;
@@ -244,7 +245,7 @@ static void test_throttled_points_lost(void **state)
 	memcg_end(&x, 0, 400, x.base + 3000, 1);
 	/* throttled fires after its sleep: this one began at +1500 */
 	put(&x, 1, 401, x.base + 4001500, "vmscan", "mm_vmscan_throttled", &thr, 1, NULL, 0);
-	put(&x, 1, 402, x.base + 4002000, "oom", "mark_victim", &victim, 1, NULL, 0);
+	put(&x, 1, 402, x.base + 4002000, "oom", "mark_victim", victim, 5, NULL, 0);
 	pg = capture_test_ring(x.c, 1, &data, &size);
 	ring_put_lost(pg, data, size, 7);
 	capture_drain(x.c, &x.sink, true);
@@ -262,6 +263,11 @@ static void test_throttled_points_lost(void **state)
 	assert_string_equal(x.g->p[0].name, "oom:reclaim_retry_zone");
 	assert_int_equal(x.g->p[1].kind, POINT_MARK_VICTIM);
 	assert_int_equal(x.g->p[1].arg, 4242);
+	/* who was picked: rss (kB, as the event reports it) and oom_score_adj by name */
+	assert_non_null(x.g->p[1].victim);
+	assert_int_equal(x.g->p[1].victim->rss_kb, 1024);
+	assert_int_equal(x.g->p[1].victim->oom_score_adj, 1000);
+	assert_null(x.g->p[0].victim);
 	fx_close(&x);
 }
 
