@@ -127,6 +127,17 @@ for p in killed:
         bad('worker %d was OOM-killed but summary.workers says %s' % (p, w))
 if len(killed) > oc:
     bad('%d workers OOM-killed (dmesg) but oom_kill delta is %d' % (len(killed), oc))
+# The capture names the same victims (oom:mark_victim), each matched to its worker.
+vict = s.get('oom_victims')
+if vict is not None:
+    named = {v['pid'] for v in vict if v['who'] == 'worker'}
+    if killed - named:
+        bad('OOM-killed workers %s (dmesg) missing from summary oom_victims %s' % (sorted(killed - named), vict))
+    if any(v['who'] == 'driver' for v in vict):
+        bad('the driver is among the OOM victims: %s' % vict)
+    for v in vict:
+        if v['who'] == 'worker' and workers[v['pid']]['workload'] != v.get('workload'):
+            bad('victim %s: workload does not match summary.workers' % v)
 rows = list(csv.DictReader(open(d + '/ops.csv')))
 vn = [r for r in rows if r['workload'] == 'vmalloc-nofail' and r['op'] == 'alloc']
 vtids = {int(r['tid']) for r in vn}
