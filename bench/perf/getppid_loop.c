@@ -6,9 +6,16 @@
  * itself to a target rate of tracepoint events per second (2 per call), for
  * the lost-samples sweep; -r 0 (default) runs flat out.
  *
- * usage: getppid_loop [-n CALLS] [-R ROUNDS] [-c CPU] [-r EVENTS_PER_S]
+ * With -b each round is followed by as many raw getpid() calls (not traced,
+ * same syscall path: with any syscall tracepoint on, both take the slow
+ * entry), and diff_ns_med is the median over rounds of the per-call
+ * difference: the tracepoint's cost measured within milliseconds, so the
+ * machine's drift (here: untraced 211 vs 294 ns/call from one run to the
+ * next) cancels.
+ *
+ * usage: getppid_loop [-n CALLS] [-R ROUNDS] [-c CPU] [-r EVENTS_PER_S] [-b]
  * output (one line, key=value): calls= events= wall_s= ns_per_call_med=
- *         ns_per_call_min= events_per_s=
+ *         ns_per_call_min= events_per_s= [base_ns_per_call_med= diff_ns_med=]
  */
 #include <sched.h>
 #include <stdint.h>
@@ -37,16 +44,17 @@ int main(int argc, char **argv)
 {
 	long calls = 1000000, rounds = 10, cpu = 0;
 	double rate = 0;	/* events/s, 0 = flat out */
-	int opt;
+	int opt, base = 0;
 
-	while ((opt = getopt(argc, argv, "n:R:c:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:R:c:r:b")) != -1) {
 		switch (opt) {
 		case 'n': calls = atol(optarg); break;
 		case 'R': rounds = atol(optarg); break;
 		case 'c': cpu = atol(optarg); break;
 		case 'r': rate = atof(optarg); break;
+		case 'b': base = 1; break;
 		default:
-			fprintf(stderr, "usage: getppid_loop [-n CALLS] [-R ROUNDS] [-c CPU] [-r EVENTS_PER_S]\n");
+			fprintf(stderr, "usage: getppid_loop [-n CALLS] [-R ROUNDS] [-c CPU] [-r EVENTS_PER_S] [-b]\n");
 			return 2;
 		}
 	}
@@ -64,6 +72,7 @@ int main(int argc, char **argv)
 	}
 	long per = calls / rounds;
 	double *v = calloc((size_t)rounds, sizeof(*v));
+	double *bv = calloc((size_t)rounds, sizeof(*bv)), *dv = calloc((size_t)rounds, sizeof(*dv));
 	uint64_t t0 = mono_ns();
 
 	/* warm-up: page in, settle the frequency */
@@ -91,14 +100,30 @@ int main(int argc, char **argv)
 			}
 		}
 		v[r] = (double)(mono_ns() - a) / (double)per;
+		if (base) {
+			uint64_t b = mono_ns();
+
+			for (long i = 0; i < per; i++)
+				syscall(SYS_getpid);
+			bv[r] = (double)(mono_ns() - b) / (double)per;
+			dv[r] = v[r] - bv[r];
+		}
 	}
 	uint64_t t1 = mono_ns();
 	double wall = (double)(t1 - t0) / 1e9;
 
 	qsort(v, (size_t)rounds, sizeof(*v), cmp_d);
-	printf("calls=%ld events=%ld wall_s=%.4f ns_per_call_med=%.1f ns_per_call_min=%.1f events_per_s=%.0f\n",
+	printf("calls=%ld events=%ld wall_s=%.4f ns_per_call_med=%.1f ns_per_call_min=%.1f events_per_s=%.0f",
 	       per * rounds, 2 * per * rounds, wall, v[rounds / 2], v[0],
 	       2.0 * (double)(per * rounds) / wall);
+	if (base) {
+		qsort(bv, (size_t)rounds, sizeof(*bv), cmp_d);
+		qsort(dv, (size_t)rounds, sizeof(*dv), cmp_d);
+		printf(" base_ns_per_call_med=%.1f diff_ns_med=%.1f", bv[rounds / 2], dv[rounds / 2]);
+	}
+	printf("\n");
 	free(v);
+	free(bv);
+	free(dv);
 	return 0;
 }
