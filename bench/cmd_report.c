@@ -62,6 +62,137 @@ static void print_victims(json_t *vs, json_int_t total)
 		printf("  ... %zu more workers\n", nw - shown);
 }
 
+/*
+ * "Where stalls come from" (--callchain): stacks.folded folded down to what
+ * a reader of a cover letter asks first, for the run's own stall time:
+ * which system call, which caller asked for memory (the frame before the
+ * first allocation/charge frame), through what, ending where. Up to 5
+ * sources by stall time.
+ */
+#define SRC_MAX 512
+
+struct src {
+	char key[320];
+	double ns;
+};
+
+static bool is_alloc_frame(const char *f)
+{
+	static const char *const pre[] = {
+		"__mem_cgroup_charge", "mem_cgroup_charge", "charge_memcg", "try_charge",
+		"__memcg_slab", "memcg_slab", "obj_cgroup_charge", "__alloc_pages", "alloc_pages",
+		"__folio_alloc", "folio_alloc", "filemap_alloc_folio", "kmem_cache_alloc", "__kmalloc",
+		"kmalloc", "__vmalloc", "vmalloc", "kvmalloc", "__get_free_pages", "vm_area_alloc_pages",
+		"alloc_pages_bulk", "__alloc_pages_bulk", "__alloc_frozen_pages", "alloc_frozen_pages",
+		"__folio_alloc_noprof", "try_to_free", "__perform_reclaim", "__alloc_pages_slowpath",
+	};
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (!strncmp(f, pre[i], strlen(pre[i])))
+			return true;
+	return false;
+}
+
+/* "syscall|caller|first alloc frame|leaf" of one folded stack (root first). */
+static void stack_key(char *stk, char *key, size_t len)
+{
+	const char *sys = "(no syscall)", *caller = "?", *first = "", *leaf = "";
+	char *save = NULL, *f, *prev = NULL;
+	bool in_alloc = false;
+
+	for (f = strtok_r(stk, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
+		if (strstr(f, "_sys_") && !in_alloc) {
+			const char *p = strstr(f, "_sys_") + 5;
+
+			sys = p;
+		}
+		if (!in_alloc && is_alloc_frame(f)) {
+			in_alloc = true;
+			caller = prev ? prev : "?";
+			first = f;
+		}
+		prev = f;
+		leaf = f;
+	}
+	if (!in_alloc)
+		caller = leaf;
+	snprintf(key, len, "%s|%s|%s|%s", sys, caller, first, leaf);
+}
+
+static int src_cmp(const void *a, const void *b)
+{
+	const struct src *x = a, *y = b;
+
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+static void print_stack_sources(const char *dir)
+{
+	char p[4096], *line = NULL;
+	size_t cap = 0, n = 0;
+	double total = 0;
+	struct src *v;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/stacks.folded", dir);
+	f = fopen(p, "r");
+	if (!f)
+		return;
+	v = calloc(SRC_MAX, sizeof(*v));
+	while (v && getline(&line, &cap, f) > 0) {
+		char *sp = strrchr(line, ' '), key[320];
+		double w;
+		size_t i;
+
+		if (!sp)
+			continue;
+		*sp = 0;
+		w = strtod(sp + 1, NULL);
+		if (!(w > 0))
+			continue;
+		total += w;
+		stack_key(line, key, sizeof(key));
+		for (i = 0; i < n && strcmp(v[i].key, key); i++)
+			;
+		if (i == n) {
+			if (n == SRC_MAX)
+				continue;	/* counted in the total, shown as the rest */
+			snprintf(v[n++].key, sizeof(v[0].key), "%s", key);
+		}
+		v[i].ns += w;
+	}
+	free(line);
+	fclose(f);
+	if (!v || !n || !(total > 0)) {
+		free(v);
+		return;
+	}
+	qsort(v, n, sizeof(*v), src_cmp);
+	printf("\nwhere the stall time comes from (stacks.folded: syscall <- caller,\n"
+	       "then the path; a throttle inside reclaim counts in both its lines)\n");
+	for (size_t i = 0; i < n && i < 5; i++) {
+		char *fld[4] = { v[i].key, NULL, NULL, NULL }, a[32];
+
+		for (int k = 1; k < 4; k++) {
+			fld[k] = strchr(fld[k - 1], '|');
+			if (!fld[k])
+				break;
+			*fld[k]++ = 0;
+		}
+		if (!fld[3])
+			continue;
+		printf("  %5.1f%% %7s  %.24s <- %.32s\n", 100.0 * v[i].ns / total,
+		       fmt_ns(v[i].ns, a, sizeof(a)), fld[0], fld[1]);
+		if (*fld[2] && strcmp(fld[2], fld[3]))
+			printf("%10s%.26s ... %.30s\n", "", fld[2], fld[3]);
+		else if (*fld[3] && strcmp(fld[1], fld[3]))
+			printf("%10s%.60s\n", "", fld[3]);
+	}
+	if (n > 5)
+		printf("  (%zu more sources)\n", n - 5);
+	free(v);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: stallbench report DIR [--json] [--allow-incomplete]\n");
@@ -215,6 +346,7 @@ int cmd_report(int argc, char **argv)
 				printf("     -\n");
 		}
 	}
+	print_stack_sources(dir);
 out:
 	json_decref(meta);
 	json_decref(sum);

@@ -4,10 +4,11 @@
 # limit is hit (memory.events max / failcnt grows), memcg reclaim stalls are
 # captured and attributed to the workers, stall_ns <= latency_ns on every row.
 # Uncapped: no limit hits and no memcg stall attributed. No cgroup left behind.
+# With --callchain, report says where the stall time comes from.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
-"$SB" run --workload truncate-storm --cap 64M --duration 4s --out "$TMP/capped" 2>"$TMP/err" ||
+"$SB" run --workload truncate-storm --cap 64M --duration 4s --callchain --out "$TMP/capped" 2>"$TMP/err" ||
 	fail "capped run failed: $(cat "$TMP/err")"
 "$SB" run --workload truncate-storm --live 64M --duration 3s --out "$TMP/free" 2>"$TMP/err" ||
 	fail "uncapped run failed: $(cat "$TMP/err")"
@@ -52,6 +53,13 @@ check(s["memcg"]["max_events"] == 0, "uncapped: limit hits %s" % s["memcg"])
 check(not [x for x in st if x["kind"] == "memcg" and x["scope"] == "run"], "uncapped: memcg stalls")
 print("uncapped control: %d ops, no limit hits, no memcg stall" % len(ops))
 PY
-"$SB" report "$TMP/capped" >/dev/null || fail "report failed"
+"$SB" report "$TMP/capped" > "$TMP/report" || fail "report failed"
+# --callchain: where the stall time comes from, down to the reclaim entry
+if [[ -s $TMP/capped/stacks.folded ]]; then
+	grep -q '^where the stall time comes from' "$TMP/report" || fail "report lacks the stack sources"
+	grep -A2 '^then the path' "$TMP/report" | grep -q ' <- ' || fail "no 'syscall <- caller' line"
+	grep -q 'try_to_free_mem_cgroup_pages\|reclaim_throttle' "$TMP/report" ||
+		fail "stack sources do not reach memcg reclaim: $(grep -A6 '^where' "$TMP/report")"
+fi
 "$SB" report --json "$TMP/capped" | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "report --json"
 echo "storm: ok"
