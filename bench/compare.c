@@ -344,6 +344,14 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 			goto out;
 		r->bad_rows += st.bad_rows;
 		r->oom_kills += summary_u64(d->summary, "oom_kills", &r->oom_known);
+		{
+			json_t *vs = json_object_get(d->summary, "oom_victims"), *x;
+			size_t k;
+
+			json_array_foreach(vs, k, x)
+				r->oom_outside += !json_is_string(json_object_get(x, "who")) ||
+						  strcmp(json_string_value(json_object_get(x, "who")), "worker");
+		}
 		r->lost_events += summary_u64(d->summary, "lost_events", &r->lost_known);
 	}
 	if (!r->ndirs) {
@@ -893,6 +901,8 @@ json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o)
 			"lost_events", cr->lost_known ? json_integer((json_int_t)cr->lost_events) :
 				json_null(),
 			"bad_rows", (json_int_t)cr->bad_rows));
+		json_object_set_new(json_array_get(jruns, json_array_size(jruns) - 1),
+				    "oom_victims_outside", json_integer((json_int_t)cr->oom_outside));
 		if (strcmp(cr->status, "complete") != 0) {
 			char w[160];
 
@@ -1310,13 +1320,17 @@ int cmp_print_text(FILE *f, json_t *m)
 	json_array_foreach(runs, i, r) {
 		json_t *dirs = json_object_get(r, "dirs"), *d;
 		json_t *oom = json_object_get(r, "oom_kills"), *lost = json_object_get(r, "lost_events");
-		char pre[16], oomb[32], lostb[32];
+		char pre[16], oomb[64], lostb[32];
 
 		snprintf(pre, sizeof(pre), "%-3s", json_string_value(json_object_get(r, "id")));
 		wrap(f, pre, "     ", json_string_value(json_object_get(r, "label")));
 		json_array_foreach(dirs, k, d)
 			wrap(f, "   ", "     ", json_string_value(d));
-		if (json_is_integer(oom))
+		if (json_is_integer(oom) && json_integer_value(json_object_get(r, "oom_victims_outside")))
+			snprintf(oomb, sizeof(oomb), "%" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
+				 " outside the run!)", json_integer_value(oom),
+				 json_integer_value(json_object_get(r, "oom_victims_outside")));
+		else if (json_is_integer(oom))
 			snprintf(oomb, sizeof(oomb), "%" JSON_INTEGER_FORMAT, json_integer_value(oom));
 		else
 			snprintf(oomb, sizeof(oomb), "?");

@@ -86,6 +86,7 @@ struct cmp_run {
 	struct cmp_stallstat *stalls;
 	size_t nstalls;
 	uint64_t oom_kills, lost_events, bad_rows;
+	uint64_t oom_outside;	/* OOM victims that were not the run's workers (summary oom_victims) */
 	bool oom_known, lost_known;
 	const char *status;	/* worst status among the dirs */
 };
