@@ -549,7 +549,7 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 /* ---- timeline ---- */
 
 struct tl {
-	double *t, *avg10, *some, *cgsome, *usage, *max, *rstall, *sstall;
+	double *t, *avg10, *some, *cgsome, *usage, *max, *rstall, *sstall, *oomk;
 	size_t n, cap;
 	uint64_t origin;	/* stalls' CLOCK_MONOTONIC of t = 0 */
 };
@@ -564,6 +564,7 @@ static void tl_free(struct tl *t)
 	free(t->max);
 	free(t->rstall);
 	free(t->sstall);
+	free(t->oomk);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -571,7 +572,7 @@ static int tl_grow(struct tl *t)
 {
 	size_t nc = t->cap ? t->cap * 2 : 256;
 	double **arr[] = { &t->t, &t->avg10, &t->some, &t->cgsome, &t->usage, &t->max,
-			   &t->rstall, &t->sstall };
+			   &t->rstall, &t->sstall, &t->oomk };
 	size_t i;
 
 	for (i = 0; i < sizeof(arr) / sizeof(arr[0]); i++) {
@@ -600,6 +601,7 @@ static int on_tick(void *arg, const struct rr_tick *k)
 	t->cgsome[i] = k->v[RR_TL_CG_PSI_SOME_TOTAL_US];
 	t->usage[i] = k->v[RR_TL_MEMCG_USAGE] / 1048576.0;
 	t->max[i] = k->v[RR_TL_MEMCG_MAX] / 1048576.0;
+	t->oomk[i] = k->v[RR_TL_MEMCG_OOM_KILL];	/* cumulative */
 	t->rstall[i] = t->sstall[i] = 0.0;
 	t->n++;
 	return 0;
@@ -683,7 +685,7 @@ static int timeline_block(const struct cmp_run *run, FILE *f, char *msg, size_t 
 	series(h[1], sizeof(h[1]), run, "memcg MiB");
 	series(h[2], sizeof(h[2]), run, "stalls");
 	series(h[3], sizeof(h[3]), run, "system stalls");
-	fprintf(f, "t_s avg10 %s %s %s max %s %s \"%s PSI\" \"%s memcg\" \"%s stalls\" "
+	fprintf(f, "t_s avg10 %s %s %s max %s %s oom_kills \"%s PSI\" \"%s memcg\" \"%s stalls\" "
 		"\"%s system\"\n", h[0], h[0], h[1], h[2], h[3], run->id, run->id, run->id, run->id);
 	for (i = 0; i < t.n; i++) {
 		double dt = i ? t.t[i] - t.t[i - 1] : NAN;
@@ -696,6 +698,7 @@ static int timeline_block(const struct cmp_run *run, FILE *f, char *msg, size_t 
 		put(f, t.max[i]);
 		put(f, i ? t.rstall[i] / dt : NAN);
 		put(f, i ? t.sstall[i] / dt : NAN);
+		put(f, i ? t.oomk[i] - t.oomk[i - 1] : NAN);	/* OOM kills in this tick */
 		fputc('\n', f);
 	}
 out:
