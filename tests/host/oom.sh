@@ -42,3 +42,9 @@ print("PASS: %d OOM kill(s); victim %s[%d] rss %.0f MiB adj %d, killer %s" %
       (s["oom_kills"], x["comm"], x["pid"], x["rss_kb"] / 1024, x["oom_score_adj"], x["killer"]))
 PY
 grep -q '^oom victims: [1-9]' "$TMP/report" || fail "report does not list the OOM victims: $(grep -i oom "$TMP/report")"
+# the timeline plot marks the kill at its tick (column 9 of timeline.dat)
+if command -v gnuplot >/dev/null; then
+	"$SB" plot "$TMP/oom" --out "$TMP/plots" > /dev/null 2>&1 || fail "plot failed"
+	awk 'NR > 1 && $9 != "?" && $9 > 0 { n++ } END { exit !n }' "$TMP/plots/timeline.dat" ||
+		fail "timeline.dat marks no OOM kill"
+fi
