@@ -279,6 +279,18 @@ int cmd_report(int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(sum, "oom_kills")),
 		       (long long)json_integer_value(json_object_get(json_object_get(sum, "memcg"), "max_events")),
 		       (long long)json_integer_value(json_object_get(sum, "size_mismatches")));
+		{
+			/* memory.events oom: the memcg OOM killer ran; more runs than
+			 * kills = it ran and found nothing to kill (a victim already
+			 * dying, charges that may not fail retrying) */
+			json_int_t ooms = json_integer_value(json_object_get(json_object_get(sum, "memcg"),
+									     "oom_events"));
+			json_int_t kills = json_integer_value(json_object_get(sum, "oom_kills"));
+
+			if (ooms > kills)
+				printf("memcg OOM events: %lld, %lld of them killed nothing\n",
+				       (long long)ooms, (long long)(ooms - kills));
+		}
 		print_victims(json_object_get(sum, "oom_victims"),
 			      json_integer_value(json_object_get(sum, "oom_victims_total")));
 		putchar('\n');
