@@ -268,7 +268,8 @@ static void note_victim(struct runner *r, const struct point *p, bool trigger_is
 	r->nvictims++;
 	if (!r->victims || json_array_size(r->victims) >= 1000)
 		return;
-	o = json_pack("{s:I,s:i}", "t_ns", (json_int_t)(p->t_ns - r->t0), "pid", (int)pid);
+	o = json_pack("{s:I,s:i}", "t_ns", (json_int_t)(p->t_ns > r->t0 ? p->t_ns - r->t0 : 0),
+		      "pid", (int)pid);
 	for (unsigned int i = 0; i < r->nw; i++)
 		if (r->w[i].pid == pid) {
 			who = "worker";
