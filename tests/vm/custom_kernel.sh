@@ -18,12 +18,6 @@ G
 run_guest 240 --kernel "$KC/vmlinuz" --kdir "$KC/build" --modroot "$KC/root"
 grep -qF "kernel $(basename "$KC") ($(realpath "$KC/vmlinuz")" "$RES/host.out" ||
 	fail "release not read from the bzImage's header: $(grep 'vm/run: kernel' "$RES/host.out")"
-[ "$VMRC" -eq 0 ] || fail "guest command exit $VMRC"
+check_module_cycle "the module built against --kdir" 4M
 [ "$(cat "$RES/vm.uname")" = "$(basename "$KC")" ] || fail "guest runs $(cat "$RES/vm.uname")"
-[ "$(cat "$RES/vm.insmod" 2>/dev/null)" = 0 ] || fail "insmod of the module built against --kdir failed"
-[ "$(val "$RES/vm.out" alloc_rc)" = 0 ] || fail "4M NOFAIL allocation failed"
-[ "$(val "$RES/alloc.out" null)" = 0 ] || fail "NOFAIL returned NULL"
-[ "$(cat "$RES/vm.rmmod" 2>/dev/null)" = 0 ] || fail "rmmod failed"
-t=$(cat "$RES/vm.tainted")
-[ $((t & 512)) -eq 0 ] || fail "kernel warning (taint W): see $RES/vm.dmesg"
 pass "bzImage $(basename "$KC"), module from --kdir, 9p modules from --modroot"

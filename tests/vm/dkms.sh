@@ -28,11 +28,5 @@ $1/nofail_client alloc 4M nofail > $1/alloc.out; echo alloc_rc=$?
 G
 run_guest 240 --kmod "$ko"
 grep -q "module: $ko (prebuilt)" "$RES/host.out" || fail "vm/run did not load the DKMS build"
-[ "$VMRC" -eq 0 ] || fail "guest command exit $VMRC"
-[ "$(cat "$RES/vm.insmod" 2>/dev/null)" = 0 ] || fail "insmod of the DKMS-built module failed"
-[ "$(val "$RES/vm.out" alloc_rc)" = 0 ] || fail "4M NOFAIL allocation failed"
-[ "$(val "$RES/alloc.out" null)" = 0 ] || fail "NOFAIL returned NULL"
-[ "$(cat "$RES/vm.rmmod" 2>/dev/null)" = 0 ] || fail "rmmod failed"
-t=$(cat "$RES/vm.tainted")
-[ $((t & 512)) -eq 0 ] || fail "kernel warning (taint W): see $RES/vm.dmesg"
+check_module_cycle "the DKMS-built module" 4M
 pass "dkms $(dkms --version | sed 's/dkms-//') built $name $ver for $REL; it loads and allocates"

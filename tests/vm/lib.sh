@@ -63,3 +63,19 @@ run_guest() {
 
 # val FILE KEY: the value of KEY=... in FILE (last occurrence)
 val() { sed -n "s/^$2=//p" "$1" | tail -n1; }
+
+# check_module_cycle WHAT SIZE: after a guest script that ran
+#   $C alloc SIZE nofail > $R/alloc.out; echo alloc_rc=$?
+# the module (WHAT: which build) loaded, the NOFAIL allocation succeeded and
+# did not return NULL, rmmod worked, and the kernel logged no warning (taint
+# W) and the module no BUG. Sets TAINT.
+check_module_cycle() {
+	[ "$VMRC" -eq 0 ] || fail "guest command exit $VMRC"
+	[ "$(cat "$RES/vm.insmod" 2>/dev/null)" = 0 ] || fail "insmod of $1 failed"
+	[ "$(val "$RES/vm.out" alloc_rc)" = 0 ] || fail "$2 NOFAIL allocation failed"
+	[ "$(val "$RES/alloc.out" null)" = 0 ] || fail "NOFAIL returned NULL"
+	[ "$(cat "$RES/vm.rmmod" 2>/dev/null)" = 0 ] || fail "rmmod failed"
+	TAINT=$(cat "$RES/vm.tainted")
+	[ $((TAINT & 512)) -eq 0 ] || fail "kernel warning (taint W) during the test: see $RES/vm.dmesg"
+	! grep -q 'nofail_vmalloc: BUG' "$RES/vm.dmesg" || fail "module reported a BUG"
+}
