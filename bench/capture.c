@@ -987,7 +987,7 @@ static void fill_end(struct item *it, uint64_t end, int64_t nr)
  */
 static uint64_t victim_decode(struct capture *c, const struct cev *e, const void *raw, size_t rawsz)
 {
-	struct oom_victim *nv, *v;
+	struct oom_victim *v;
 	int64_t x, rss = 0;
 	bool have_rss = false;
 	const struct tpd_field *rf[] = { &e->anon_rss, &e->file_rss, &e->shmem_rss };
@@ -995,9 +995,7 @@ static uint64_t victim_decode(struct capture *c, const struct cev *e, const void
 	/* one block on the first kill, never moved: points hand out pointers into it */
 	if (!c->vict && !(c->vict = calloc(MAX_VICTIMS, sizeof(*c->vict))))
 		return 0;
-	nv = c->vict;
-	v = &nv[c->nvict];
-	memset(v, 0, sizeof(*v));
+	v = &c->vict[c->nvict];	/* zeroed by calloc, written once */
 	if (e->comm.size)
 		tpd_read_str(&e->comm, raw, rawsz, v->comm, sizeof(v->comm));
 	for (size_t i = 0; i < 3; i++)

@@ -34,7 +34,6 @@ static int line(bool ok, const char *what, const char *fmt, ...)
 	return ok;
 }
 
-/* The tracefs root, mounting it when root and it is not mounted. */
 /*
  * /dev/kvm can be there and still not run a guest (nested set-ups: this
  * machine). Same probe as vm/run: a KVM QEMU with no kernel that is still
@@ -58,6 +57,7 @@ static bool kvm_runs(void)
 	       !strcasestr(buf, "assert");
 }
 
+/* The tracefs root, mounting it when root and it is not mounted. */
 static const char *tracefs_dir(void)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };

@@ -83,9 +83,8 @@ static bool is_alloc_frame(const char *f)
 		"__memcg_slab", "memcg_slab", "obj_cgroup_charge", "__alloc_pages", "alloc_pages",
 		"__folio_alloc", "folio_alloc", "filemap_alloc_folio", "kmem_cache_alloc", "__kmalloc",
 		"kmalloc", "__vmalloc", "vmalloc", "kvmalloc", "__get_free_pages", "vm_area_alloc_pages",
-		"alloc_pages_bulk", "__alloc_pages_bulk", "__alloc_frozen_pages", "alloc_frozen_pages",
-		"__folio_alloc_noprof", "try_to_free", "__perform_reclaim", "__alloc_pages_slowpath",
-	};
+		"__alloc_frozen_pages", "alloc_frozen_pages", "try_to_free", "__perform_reclaim",
+	};	/* prefixes: "alloc_pages" also matches alloc_pages_bulk, and so on */
 
 	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
 		if (!strncmp(f, pre[i], strlen(pre[i])))
@@ -101,11 +100,8 @@ static void stack_key(char *stk, char *key, size_t len)
 	bool in_alloc = false;
 
 	for (f = strtok_r(stk, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
-		if (strstr(f, "_sys_") && !in_alloc) {
-			const char *p = strstr(f, "_sys_") + 5;
-
-			sys = p;
-		}
+		if (!in_alloc && strstr(f, "_sys_"))
+			sys = strstr(f, "_sys_") + 5;
 		if (!in_alloc && is_alloc_frame(f)) {
 			in_alloc = true;
 			caller = prev ? prev : "?";

@@ -893,16 +893,15 @@ json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o)
 
 		for (d = 0; d < cr->ndirs; d++)
 			json_array_append_new(dirs, json_string(cr->dirs[d].path));
-		json_array_append_new(jruns, json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:i,s:o,s:o,s:I}",
+		json_array_append_new(jruns, json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:i,s:o,s:o,s:I,s:I}",
 			"id", cr->id, "label", cr->label, "release", cr->dirs[0].release,
 			"cmdline", cr->dirs[0].cmdline, "dirs", dirs, "status", cr->status,
 			"repetitions", cr->ndirs,
 			"oom_kills", cr->oom_known ? json_integer((json_int_t)cr->oom_kills) : json_null(),
 			"lost_events", cr->lost_known ? json_integer((json_int_t)cr->lost_events) :
 				json_null(),
-			"bad_rows", (json_int_t)cr->bad_rows));
-		json_object_set_new(json_array_get(jruns, json_array_size(jruns) - 1),
-				    "oom_victims_outside", json_integer((json_int_t)cr->oom_outside));
+			"bad_rows", (json_int_t)cr->bad_rows,
+			"oom_victims_outside", (json_int_t)cr->oom_outside));
 		if (strcmp(cr->status, "complete") != 0) {
 			char w[160];
 
