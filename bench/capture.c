@@ -652,6 +652,38 @@ static int build_event_set(struct capture *c, const char *spec, char *errmsg, si
 
 /* ---- opening ---- */
 
+int capture_probe(const struct capture_opts *o, char *errmsg, size_t len)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	err = tpd_open(o->tracefs, &c->tpd, errmsg, len);
+	if (err) {
+		err = err == -ENOMEM ? err : -ENODEV;
+		goto out;
+	}
+	/* The defaults alone first: a default that does not parse is our bug, not the user's. */
+	err = build_event_set(c, NULL, errmsg, len);
+	if (err) {
+		err = err == -ENOMEM ? err : -EIO;
+		goto out;
+	}
+	if (!c->nr_ev) {
+		snprintf(errmsg, len, "none of the reclaim tracepoints exist in %s/events",
+			 tpd_root(c->tpd));
+		err = -ENOENT;
+		goto out;
+	}
+	err = build_event_set(c, o->events, errmsg, len);
+	if (err && err != -ENOMEM)
+		err = -EINVAL;
+out:
+	capture_close(c);
+	return err;
+}
+
 static int online_cpus(int **cpus, unsigned int *n)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/online", "re");

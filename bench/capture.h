@@ -82,6 +82,14 @@ struct capture_sink {
 	void *arg;
 };
 
+/*
+ * Whether capture_open() can work here, opening no event: -ENODEV when there
+ * is no tracefs (or it cannot be mounted: not root), -EINVAL when o->events
+ * is not sys:event or names no tracepoint (bad input), other -errno when it
+ * should work and cannot (none of the reclaim tracepoints exist), else 0.
+ * *errmsg names the cause.
+ */
+int capture_probe(const struct capture_opts *o, char *errmsg, size_t len);
 /* Opens the events on all CPUs (disabled). 0 or -errno; *errmsg names the cause. */
 int capture_open(const struct capture_opts *o, struct capture **out, char *errmsg, size_t len);
 int capture_enable(struct capture *c);	/* 0 or -errno */

@@ -742,6 +742,25 @@ static int preflight(struct runner *r)
 		fprintf(stderr, "stallbench: cannot run here: %s\n", why);
 		return 4;
 	}
+	/* A run asked to capture never goes on without it: its stall and
+	 * attribution columns would read as "no stalls". */
+	if (c->capture) {
+		int err = capture_probe(&c->cap_opts, why, sizeof(why));
+
+		if (err == -EINVAL) {
+			fprintf(stderr, "stallbench: %s\n", why);
+			return 2;
+		}
+		if (err == -ENODEV) {
+			fprintf(stderr, "stallbench: cannot run here: %s (--no-capture runs without "
+				"the stall capture)\n", why);
+			return 4;
+		}
+		if (err) {
+			fprintf(stderr, "stallbench: stall capture: %s\n", why);
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -775,9 +794,26 @@ int run_execute(struct run_cfg *c)
 	signal(SIGPIPE, SIG_IGN);
 	cg_reap_stale();
 
+	/* Opened before anything is created: a run that cannot capture
+	 * (perf_event_open refused, rings that do not fit) leaves nothing. */
+	if (c->capture) {
+		if (capture_open(&c->cap_opts, &r->cap, r->cap_err, sizeof(r->cap_err))) {
+			fprintf(stderr, "stallbench: stall capture: %s\n", r->cap_err);
+			return 1;
+		}
+		if (c->cap_opts.callchain)
+			r->stacks = json_object();
+		if (strstr(capture_events(r->cap), "oom:mark_victim"))
+			r->victims = json_array();
+	} else {
+		snprintf(r->cap_err, sizeof(r->cap_err), "disabled with --no-capture");
+	}
 	ret = mkdir_p(c->out, 0755);
 	if (ret) {
 		fprintf(stderr, "stallbench: --out %s: %s\n", c->out, strerror(-ret));
+		capture_close(r->cap);
+		json_decref(r->stacks);
+		json_decref(r->victims);
 		return 2;
 	}
 	r->t0 = now_ns();
@@ -816,19 +852,6 @@ int run_execute(struct run_cfg *c)
 			if (o)
 				w->describe(c->wl[i].priv, o);
 		}
-	}
-	if (c->capture) {
-		if (capture_open(&c->cap_opts, &r->cap, r->cap_err, sizeof(r->cap_err))) {
-			fprintf(stderr, "stallbench: stall capture off: %s\n", r->cap_err);
-			r->cap = NULL;
-		} else {
-			if (c->cap_opts.callchain)
-				r->stacks = json_object();
-			if (strstr(capture_events(r->cap), "oom:mark_victim"))
-				r->victims = json_array();
-		}
-	} else {
-		snprintf(r->cap_err, sizeof(r->cap_err), "disabled with --no-capture");
 	}
 	r->ctl = mmap(NULL, sizeof(*r->ctl), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (r->ctl == MAP_FAILED) {

@@ -60,6 +60,11 @@ check 2 run "${W[@]}" extra-arg --out "$OUT"
 check 2 report
 check 2 report "$TMP/nonexistent"
 check 2 report "$TMP/done"
+if [[ $(id -u) -eq 0 && -d /sys/kernel/tracing/events ]]; then
+	# --events is checked against this kernel's tracefs, before anything is written
+	check 2 run "${W[@]}" --events +vmscan:nosuch --out "$OUT"
+	check 2 run "${W[@]}" --events +garbage --out "$OUT"
+fi
 if [[ $(id -u) -eq 0 ]]; then
 	# Unprivileged: cannot run here (4), says why in one line, writes nothing.
 	if command -v setpriv >/dev/null; then

@@ -36,18 +36,18 @@ check(len(tl) >= 20, "timeline has %d rows" % len(tl))
 check(m["mm"] and "fstype" in m["params"]["workloads"][0], "meta lacks mm/fstype")
 for o in ops:
     check(int(o["stall_ns"]) <= int(o["latency_ns"]), "stall_ns > latency_ns: %s" % o)
-if s["capture"]["enabled"]:
-    check(s["lost_events"] == 0, "lost events %s" % s["lost_events"])
-    memcg = [x for x in st if x["kind"] == "memcg" and x["scope"] == "run"]
-    check(len(memcg) > 10, "capped: %d memcg stalls of workers" % len(memcg))
-    att = sum(int(o["stall_ns"]) for o in ops)
-    check(att > 0 and sum(int(o["reclaim_rounds"]) for o in ops) > 0, "no stall attributed")
-    print("capped: %d ops, %d memcg stalls, %.3fs attributed, max events %d" %
-          (len(ops), len(memcg), att / 1e9, s["memcg"]["max_events"]))
-else:
-    print("note: capture off:", s["capture"].get("reason"))
+# the stall and attribution checks are the point of this test: no capture is a failure
+check(s["capture"]["enabled"], "capped: capture off (%s)" % s["capture"].get("reason"))
+check(s["lost_events"] == 0, "lost events %s" % s["lost_events"])
+memcg = [x for x in st if x["kind"] == "memcg" and x["scope"] == "run"]
+check(len(memcg) > 10, "capped: %d memcg stalls of workers" % len(memcg))
+att = sum(int(o["stall_ns"]) for o in ops)
+check(att > 0 and sum(int(o["reclaim_rounds"]) for o in ops) > 0, "no stall attributed")
+print("capped: %d ops, %d memcg stalls, %.3fs attributed, max events %d" %
+      (len(ops), len(memcg), att / 1e9, s["memcg"]["max_events"]))
 ops, st, s, m, tl = load(sys.argv[2])
 check(m["status"] == "complete", "uncapped: status")
+check(s["capture"]["enabled"], "uncapped: capture off (%s)" % s["capture"].get("reason"))
 check(len(ops) > 50, "uncapped: only %d ops" % len(ops))
 check(s["memcg"]["max_events"] == 0, "uncapped: limit hits %s" % s["memcg"])
 check(not [x for x in st if x["kind"] == "memcg" and x["scope"] == "run"], "uncapped: memcg stalls")
@@ -55,11 +55,10 @@ print("uncapped control: %d ops, no limit hits, no memcg stall" % len(ops))
 PY
 "$SB" report "$TMP/capped" > "$TMP/report" || fail "report failed"
 # --callchain: where the stall time comes from, down to the reclaim entry
-if [[ -s $TMP/capped/stacks.folded ]]; then
-	grep -q '^where the stall time comes from' "$TMP/report" || fail "report lacks the stack sources"
-	grep -A2 '^then the path' "$TMP/report" | grep -q ' <- ' || fail "no 'syscall <- caller' line"
-	grep -q 'try_to_free_mem_cgroup_pages\|reclaim_throttle' "$TMP/report" ||
-		fail "stack sources do not reach memcg reclaim: $(grep -A6 '^where' "$TMP/report")"
-fi
+[[ -s $TMP/capped/stacks.folded ]] || fail "--callchain run wrote no stacks.folded"
+grep -q '^where the stall time comes from' "$TMP/report" || fail "report lacks the stack sources"
+grep -A2 '^then the path' "$TMP/report" | grep -q ' <- ' || fail "no 'syscall <- caller' line"
+grep -q 'try_to_free_mem_cgroup_pages\|reclaim_throttle' "$TMP/report" ||
+	fail "stack sources do not reach memcg reclaim: $(grep -A6 '^where' "$TMP/report")"
 "$SB" report --json "$TMP/capped" | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "report --json"
 echo "storm: ok"
