@@ -360,5 +360,6 @@ int main(void)
 		cmocka_unit_test(test_bad_events),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* cmocka returns its failure count; 4 of them would read as a ctest skip */
+	return cmocka_run_group_tests(tests, NULL, NULL) ? 1 : 0;
 }
