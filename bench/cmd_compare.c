@@ -2,7 +2,8 @@
  * stallbench compare DIR_A DIR_B [...]: side-by-side table of runs, each
  * DIR being one result directory or "dir1,dir2,..." (repetitions of one
  * configuration). Text (72 columns, for e-mail) by default, --json or
- * --markdown on request.
+ * --markdown on request; --verdict prints the significant changes only and
+ * says so in its exit code, for scripts (a bisect).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,11 +15,14 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: stallbench compare DIR_A DIR_B [DIR_C ...] [--json|--markdown]\n"
-	      "                          [--allow-incomplete] [--alpha P]\n"
-	      "  DIR may be DIR1,DIR2,... : repetitions of one run (Welch's t on their means)\n"
-	      "  --json              the comparison as JSON\n"
-	      "  --markdown          Markdown tables\n"
+	fputs("usage: stallbench compare DIR_A DIR_B [DIR_C ...] [--format text|json|markdown]\n"
+	      "                          [--verdict] [--allow-incomplete] [--alpha P]\n"
+	      "  DIR may be DIR1,DIR2,... : repetitions of one configuration; changes are\n"
+	      "                      tested on them (Welch's t), so 2+ per side are needed\n"
+	      "  --format F          text (72 columns), json, markdown (--json, --markdown)\n"
+	      "  --verdict           only the significant changes; exit 0 none, 3 a change,\n"
+	      "                      2 not comparable (different experiment, < 2 repetitions)\n"
+	      "  --section S         text only: header, verdict or tables (repeatable)\n"
 	      "  --allow-incomplete  accept incomplete runs and skip malformed rows\n"
 	      "  --alpha P           significance level (default 0.05)\n", f);
 }
@@ -28,13 +32,17 @@ int cmd_compare(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "markdown", no_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "verdict", no_argument, NULL, 'v' },
+		{ "section", required_argument, NULL, 's' },
 		{ "allow-incomplete", no_argument, NULL, 'i' },
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmp_opts o = { .alpha = 0.05, .boot_iters = 10000, .seed = 0x5eedc0ffee };
-	bool json = false, md = false;
+	bool json = false, md = false, verdict = false;
+	unsigned int show = 0;
 	unsigned int flags = 0;
 	struct cmp_run *runs = NULL;
 	int nruns = 0, ret = 1, c, i;
@@ -50,6 +58,32 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'm':
 			md = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json")) {
+				json = true;
+			} else if (!strcmp(optarg, "markdown")) {
+				md = true;
+			} else if (strcmp(optarg, "text")) {
+				fprintf(stderr, "compare: --format %s: text, json or markdown\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v':
+			verdict = true;
+			break;
+		case 's':
+			if (!strcmp(optarg, "header")) {
+				show |= CMP_SHOW_HEADER;
+			} else if (!strcmp(optarg, "verdict")) {
+				show |= CMP_SHOW_VERDICT;
+			} else if (!strcmp(optarg, "tables")) {
+				show |= CMP_SHOW_TABLES;
+			} else {
+				fprintf(stderr, "compare: --section %s: header, verdict or tables\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'i':
 			flags |= RR_ALLOW_INCOMPLETE;
@@ -75,8 +109,8 @@ int cmd_compare(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (json && md) {
-		fprintf(stderr, "compare: --json and --markdown exclude each other\n");
+	if (json + md + verdict > 1) {
+		fprintf(stderr, "compare: json, markdown and --verdict exclude each other\n");
 		return 2;
 	}
 	runs = calloc((size_t)argc, sizeof(*runs));
@@ -105,13 +139,21 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "compare: out of memory\n");
 		goto out;
 	}
+	if (verdict) {
+		ret = cmp_print_verdict(stdout, model, "");
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "compare: writing the output: %s\n", strerror(EIO));
+			ret = 1;
+		}
+		goto out;
+	}
 	if (json)
 		ret = json_dumpf(model, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ?
 			-EIO : (fputc('\n', stdout) == EOF ? -EIO : 0);
 	else if (md)
 		ret = cmp_print_markdown(stdout, model);
 	else
-		ret = cmp_print_text(stdout, model);
+		ret = cmp_print_text(stdout, model, show ? show : CMP_SHOW_ALL);
 	if (ret == 0 && fflush(stdout) != 0)
 		ret = -EIO;
 	if (ret < 0) {

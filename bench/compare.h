@@ -1,11 +1,14 @@
 /*
  * Comparing runs. A run is one result directory, or several directories
  * given as "dir1,dir2,..." that are repetitions of the same configuration.
- * cmp_load() streams each run's ops.csv and stalls.csv once into per-op and
- * per-stall-kind sample vectors (sorted afterwards); cmp_build() turns runs
- * into one JSON model (per metric: each run's value, change against the
- * first, tests), which is printed as JSON as is, or rendered as a 72-column
- * text table or Markdown. plot.c reuses the loaded samples.
+ * cmp_load() streams each run's ops.csv and stalls.csv once into pooled
+ * per-op and per-stall-kind sample vectors (sorted afterwards) and one
+ * summary per repetition; cmp_build() turns runs into one JSON model (per
+ * metric: each run's value, change against the first, and tests on the
+ * repetitions, which are the replicated unit), which is printed as JSON as
+ * is, or rendered as a 72-column text table or Markdown. plot.c reuses the
+ * loaded samples. Unfinished ops (cut at the deadline) count as unfinished
+ * and stay out of every distribution: their latency is only a lower bound.
  */
 #ifndef STALLBENCH_COMPARE_H
 #define STALLBENCH_COMPARE_H
@@ -40,6 +43,16 @@ struct cmp_nodestat {
 
 #define CMP_ROUNDS_EXACT	1024	/* rounds counted exactly below this, log2 above */
 
+/* One repetition's figures for one op (finished ops only). */
+struct cmp_rep {
+	int dir;		/* index in cmp_run.dirs */
+	uint64_t count;
+	double logmean;		/* mean of ln(latency_ns): a geometric mean's log */
+	double mean, p50;	/* latency ns */
+	double rounds;		/* reclaim rounds per op */
+	double stall;		/* stall ns per op */
+};
+
 struct cmp_opstat {
 	char name[160];		/* "workload/op" */
 	/*
@@ -51,6 +64,9 @@ struct cmp_opstat {
 	struct cmp_vec lat;
 	double mean, stddev;	/* ns */
 	struct cmp_vec rep_mean;	/* mean latency per repetition (dir) */
+	struct cmp_vec rounds;	/* reclaim_rounds of every finished op, ascending */
+	struct cmp_rep *reps;	/* one per repetition that ran this op */
+	int nreps;
 	uint64_t rounds_lo[CMP_ROUNDS_EXACT];	/* ops that saw exactly i rounds */
 	uint64_t rounds_hi[64];	/* ops with rounds in [2^i, 2^(i+1)), i >= 10 */
 	double rounds_sum;
@@ -64,8 +80,10 @@ struct cmp_opstat {
 	struct cmp_nodestat nodes[CMP_MAX_NODES];
 	int nnodes;
 	/* load-time scratch */
-	double rep_sum;
+	double rep_sum, rep_logsum, rep_rounds, rep_stall;
 	uint64_t rep_n;
+	size_t rep_start;	/* first lat slot of the current repetition */
+	int rep_dir;		/* repetition rep_start belongs to */
 };
 
 struct cmp_stallstat {
@@ -74,11 +92,14 @@ struct cmp_stallstat {
 	uint64_t total_ns;
 	uint64_t with_count;	/* stalls that report nr_reclaimed */
 	uint64_t no_progress;	/* ... of which reclaimed nothing */
+	struct cmp_vec rep_total;	/* total ns per repetition (0 where none) */
+	uint64_t rep_acc;	/* load-time scratch */
 };
 
 struct cmp_run {
 	char id[4];		/* "A", "B", ... */
-	char label[512];	/* release + cmdline differences (cmp_label_runs) */
+	char label[512];	/* what sets it apart from the others (cmp_label_runs) */
+	char kernel[256];	/* release + boot words not shared by all (cmp_label_runs) */
 	struct rr_dir *dirs;	/* repetitions, open (meta/summary loaded) */
 	int ndirs;
 	struct cmp_opstat *ops;
@@ -97,17 +118,40 @@ struct cmp_opts {
 	uint64_t seed;
 };
 
-/* Nearest-rank value of reclaim rounds at quantile q (a bucket's floor above 1023). */
+/* Nearest-rank value of reclaim rounds at quantile q (exact). */
 double cmp_rounds_pct(const struct cmp_opstat *o, double q);
 /* Loads one run from "dir[,dir...]". 0 or -errno with msg set. */
 int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *msg, size_t len);
 void cmp_run_free(struct cmp_run *r);
-/* Sets ids and labels: kernel release plus the cmdline words not shared by all. */
+/*
+ * Sets ids and labels: what differs between the runs, short: the kernel
+ * (release and boot words not shared by all, the lab's own left out) when
+ * kernels differ, and the experiment's parameters that differ (cap, mix,
+ * flags, node...); the release alone when nothing differs.
+ */
 void cmp_label_runs(struct cmp_run *runs, int n);
+/*
+ * The experiment of a result, as a JSON object: run parameters (workloads
+ * and their options, cap, duration, node, workers...) and cgroup version,
+ * without what is not the experiment (paths, argv, pids). Caller decrefs.
+ */
+json_t *cmp_experiment(const struct rr_dir *d);
 /* The comparison model; NULL on allocation failure. Caller json_decref()s. */
 json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o);
 /* Renders the model. 0 or -errno (write error). */
-int cmp_print_text(FILE *f, json_t *model);
+enum {
+	CMP_SHOW_HEADER = 1 << 0,	/* runs, kernels, mm settings */
+	CMP_SHOW_VERDICT = 1 << 1,
+	CMP_SHOW_TABLES = 1 << 2,	/* this comparison's caveats, tables, footnote */
+	CMP_SHOW_ALL = 7,
+};
+int cmp_print_text(FILE *f, json_t *model, unsigned int show);
+/*
+ * The verdict alone, one line per significant change, prefix before each.
+ * Returns 0 (no significant change), 3 (a significant change) or 2 (not
+ * comparable: a different experiment, or a side with < 2 repetitions).
+ */
+int cmp_print_verdict(FILE *f, json_t *model, const char *prefix);
 int cmp_print_markdown(FILE *f, json_t *model);
 
 #endif

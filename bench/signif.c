@@ -292,6 +292,56 @@ int welch_test(const double *a, size_t na, const double *b, size_t nb,
 	return 0;
 }
 
+double student_t_quantile2(double p2, double df)
+{
+	double lo = 0.0, hi = 1.0;
+	int i;
+
+	if (!(p2 > 0.0 && p2 < 1.0) || !(df > 0.0))
+		return NAN;
+	while (student_t_p2(hi, df) > p2 && hi < 1e12)
+		hi *= 2.0;
+	/* p2 falls as t grows: bisect to well below the printed precision. */
+	for (i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+		double mid = 0.5 * (lo + hi);
+
+		if (student_t_p2(mid, df) > p2)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
+int welch_diff_ci(const double *a, size_t na, const double *b, size_t nb, double conf,
+		  struct welch_ci *r)
+{
+	struct welch_result w;
+	double va, vb, se, t;
+	int ret;
+
+	if (!(conf > 0.0 && conf < 1.0))
+		return -EINVAL;
+	ret = welch_test(a, na, b, nb, &w);
+	if (ret < 0)
+		return ret;
+	mean_var(a, na, &r->mean_a, &va);
+	mean_var(b, nb, &r->mean_b, &vb);
+	r->diff = r->mean_b - r->mean_a;
+	r->p = w.p;
+	r->df = w.df;
+	se = sqrt(va / (double)na + vb / (double)nb);
+	if (!(se > 0.0)) {
+		/* No spread on either side: the difference is exact. */
+		r->lo = r->hi = r->diff;
+		return 0;
+	}
+	t = student_t_quantile2(1.0 - conf, w.df);
+	r->lo = r->diff - t * se;
+	r->hi = r->diff + t * se;
+	return 0;
+}
+
 size_t pct_rank(size_t n, double q)
 {
 	double x = q * (double)n;

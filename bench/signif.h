@@ -35,6 +35,19 @@ int mw_test(const double *a, size_t na, const double *b, size_t nb, struct mw_re
 int welch_test(const double *a, size_t na, const double *b, size_t nb,
 	       struct welch_result *r);
 
+/*
+ * Welch's interval for mean(b) - mean(a): the difference, its conf (e.g.
+ * 0.95) interval from Student's t with Welch-Satterthwaite df, and the
+ * two-sided p of "no difference". 0, or -EINVAL if a side has < 2 values.
+ */
+struct welch_ci {
+	double diff, lo, hi, p, df;
+	double mean_a, mean_b;
+};
+int welch_diff_ci(const double *a, size_t na, const double *b, size_t nb, double conf,
+		  struct welch_ci *r);
+/* t with P(|T| > t) = p2 for Student's t with df degrees of freedom. */
+double student_t_quantile2(double p2, double df);
 /* Two-sided p of Student's t with df degrees of freedom. */
 double student_t_p2(double t, double df);
 /* Regularised incomplete beta I_x(a, b); NAN on bad arguments. */

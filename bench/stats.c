@@ -1,6 +1,7 @@
 /* Summary statistics for latency samples. Nearest-rank percentiles are
  * used so that every reported percentile is a value that was observed. */
 #include "stats.h"
+#include "signif.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,16 +16,8 @@ static int cmp_double(const void *a, const void *b)
 
 double pct_sorted(const double *v, size_t n, double p)
 {
-	size_t rank;
-
-	if (!n)
-		return 0;
-	rank = (size_t)ceil(p / 100.0 * (double)n - 1e-9);	/* 99.9% of 1000 is 999, not 1000 */
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return v[rank - 1];
+	/* One rank rule for report, compare and plot: signif.c's. */
+	return n ? quantile_sorted(v, n, p / 100.0) : 0;
 }
 
 int dist_compute(double *v, size_t n, struct dist *o)
