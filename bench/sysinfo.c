@@ -3,6 +3,9 @@
  * 6.12 on) misleads its reader, so every setting that is known to move
  * reclaim numbers is recorded, and a missing one is recorded as null. */
 #include "sysinfo.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -193,12 +196,73 @@ json_t *sysinfo_kernel(void)
 			 "cmdline", cmd, "machine", u.machine);
 }
 
+/* The CPU's model name from /proc/cpuinfo, "" if absent. */
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[512];
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *c = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) || !c)
+			continue;
+		c += 1 + strspn(c + 1, " \t");
+		c[strcspn(c, "\n")] = '\0';
+		snprintf(buf, len, "%s", c);
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * What the machine runs on, from the hypervisor's CPUID signature (leaf
+ * 0x40000000): "tcg" (QEMU emulation: every time is slow and some are
+ * distorted), "kvm", another hypervisor's name, or "bare-metal".
+ */
+static const char *virt_kind(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+	char sig[13];
+
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1u << 31)))
+		return "bare-metal";
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	if (!strncmp(sig, "TCGTCGTCG", 9))
+		return "tcg";
+	if (!strncmp(sig, "KVMKVMKVM", 9))
+		return "kvm";
+	if (!strncmp(sig, "Microsoft Hv", 12))
+		return "hyper-v";
+	if (!strncmp(sig, "VMwareVMware", 12))
+		return "vmware";
+	if (!strncmp(sig, "XenVMMXenVMM", 12))
+		return "xen";
+	if (!strncmp(sig, "bhyve bhyve ", 12))
+		return "bhyve";
+	return "hypervisor";
+#else
+	return "unknown";
+#endif
+}
+
 json_t *sysinfo_host(void)
 {
-	char host[256] = "";
+	char host[256] = "", model[256];
 
 	gethostname(host, sizeof(host) - 1);
-	return json_pack("{s:s,s:I,s:I}", "hostname", host,
+	cpu_model(model, sizeof(model));
+	return json_pack("{s:s,s:I,s:I,s:s,s:s}", "hostname", host,
 			 "cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
-			 "mem_total_bytes", (json_int_t)mem_total_bytes());
+			 "mem_total_bytes", (json_int_t)mem_total_bytes(),
+			 "cpu_model", model, "virt", virt_kind());
 }
