@@ -3,8 +3,11 @@
  * latency distribution: log-normal latencies per op, scaled by --scale.
  * The same --seed draws the same random sequence whatever the scale, so
  * "--seed 1 --scale 1.5" is exactly "--seed 1" with every latency x1.5: the
- * comparison's percentages are known. Options also produce the broken
- * directories the reader must refuse.
+ * comparison's percentages are known. --run-effect S models what real
+ * repetitions show: the whole run's latencies, rounds and stalls scaled by
+ * one factor exp(S * N(0,1)) drawn from the seed (a run's own conditions),
+ * so ops of one run are not independent of each other. Options also produce
+ * the broken directories the reader must refuse.
  */
 #include <errno.h>
 #include <math.h>
@@ -67,7 +70,7 @@ int main(int argc, char **argv)
 	const char *status = "complete";
 	const char *cmdline = "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro console=ttyS0";
 	uint64_t seed = 1, n = 2000, oom = 0;
-	double scale = 1.0;
+	double scale = 1.0, run_effect = 0.0;
 	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
 	int long_line = 0, few_fields = 0, ops_only = 0, i;
 	static const char *const ops[] = { "ftruncate", "punch", "unlink_close" };
@@ -102,6 +105,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--status")) status = v;
 		else if (!strcmp(a, "--nodes")) nodes = atoi(v);
 		else if (!strcmp(a, "--oom-kills")) oom = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--run-effect")) run_effect = strtod(v, NULL);
 		else usage();
 	}
 	if (!dir || nodes < 1)
@@ -109,6 +113,11 @@ int main(int argc, char **argv)
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "gen_result: %s: %s\n", dir, strerror(errno));
 		return 1;
+	}
+	/* The run's own factor, from a stream apart from the ops' draws. */
+	if (run_effect > 0.0) {
+		rs = seed ^ 0x5a5a5a5a5a5a5a5aull;
+		scale *= exp(run_effect * gauss());
 	}
 	rs = seed;
 
