@@ -7,8 +7,19 @@ skip() { echo "SKIP: $*" >&2; exit 4; }
 need_root() { [[ $(id -u) -eq 0 ]] || skip "needs root (cgroups, tracepoints)"; }
 # A JSON field via python3 (present on Debian 12 images).
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$1" "$2"; }
+# Nothing left behind: no cgroup that a run of this test recorded in its
+# meta.json (every one under $TMP, at any depth: a delegated scope puts the
+# run's group deep below the root), and none named *stallbench* anywhere.
 no_stale_cgroups() {
-	local left
-	left=$(find /sys/fs/cgroup -maxdepth 3 -name 'stallbench-*' -type d 2>/dev/null | head -3)
+	local left p metas rec=
+	metas=$(find "$TMP" -name meta.json 2>/dev/null)
+	if [[ -n $metas ]]; then
+		rec=$(printf '%s\n' "$metas" | xargs -d '\n' "$(dirname "${BASH_SOURCE[0]}")/../recorded-cgroups") ||
+			fail "cannot read the cgroups recorded in $metas"
+	fi
+	left=$( { while read -r p; do
+			[[ -n $p && -e $p ]] && echo "$p"
+		done <<< "$rec"; find /sys/fs/cgroup -name '*stallbench*' 2>/dev/null; } |
+		sort -u | head -n 5 | tr '\n' ' ')
 	[[ -z $left ]] || fail "cgroups left behind: $left"
 }

@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v socat >/dev/null || skip "socat not installed (the monitor dump needs it)"
 echo true > "$RES/guest.sh"
-before=$(pgrep -c qemu-system 2>/dev/null)
 t0=$(date +%s)
 STALLBENCH_VM_BOOT_WAIT=3 "$VMRUN" --kernel "$KERNEL" --accel tcg --timeout 120 --results "$RES" -- \
 	bash "$RES/guest.sh" > "$RES/host.out" 2>&1
@@ -20,6 +19,6 @@ grep -q 'boot stalled twice' "$RES/host.out" || fail "second stall not reported"
 grep -q '^RIP=' "$RES/vm.bootstall.txt" || fail "vm.bootstall.txt has no register dump"
 [ -e "$RES/vm.console.boot1.log" ] || fail "first boot's console not kept"
 [ "$t" -lt 60 ] || fail "took ${t}s: the watchdog did not cut the boots short"
-sleep 1
-[ "$(pgrep -c qemu-system 2>/dev/null)" -le "${before:-0}" ] || fail "QEMU left running"
+[ "$(wc -l < "$RES/vm.qemu.pid")" -eq 2 ] || fail "want two QEMU pids (boot, retry): $(cat "$RES/vm.qemu.pid")"
+check_qemu_gone
 pass "two forced stalls dumped ($(grep -m1 '^RIP ' "$RES/vm.bootstall.txt" | cut -c1-24)...), retried, exit 125 in ${t}s"

@@ -59,6 +59,45 @@ run_guest() {
 	[ "$VMRC" -ne 124 ] || fail "guest timed out after ${t}s"
 	[ "$VMRC" -ne 125 ] || fail "lab failure: $(tail -n 3 "$RES/host.out")"
 	[ -f "$RES/vm.status" ] || fail "no vm.status came back"
+	check_nothing_left
+}
+
+# check_qemu_gone: no QEMU that vm/run started for this test (vm.qemu.pid) is
+# still running. A pid is ours only while its command line serves $RES: a
+# reused pid, or another lab's QEMU, is not.
+check_qemu_gone() {
+	local p i res
+	res=$(realpath "$RES")
+	ours() { cat "/proc/$1/cmdline" 2>/dev/null | tr '\0' ' ' | grep -qF "path=$res,"; }
+	[ -s "$RES/vm.qemu.pid" ] || fail "vm/run recorded no QEMU pid (vm.qemu.pid)"
+	while read -r p; do
+		[[ $p =~ ^[0-9]+$ ]] || fail "vm/run could not tell the QEMU pid it started ($p)"
+		# vm/run's exit kills QEMU (TERM, then KILL after 1 s): let that land
+		for i in $(seq 20); do
+			ours "$p" || break
+			sleep 0.1
+		done
+		! ours "$p" || fail "QEMU pid $p (started for $RES) left running"
+	done < "$RES/vm.qemu.pid"
+}
+
+# check_nothing_left: after a guest run, no QEMU of it runs and the guest kept
+# no cgroup (vm.cgroups: its cgroup directories once the command ended) that a
+# run recorded in a meta.json under $RES, at any depth, nor one named
+# *stallbench*.
+check_nothing_left() {
+	local p left metas rec=
+	check_qemu_gone
+	[ -f "$RES/vm.cgroups" ] || fail "no vm.cgroups came back (the guest's cgroups after the command)"
+	metas=$(find "$RES" -name meta.json 2>/dev/null)
+	if [ -n "$metas" ]; then
+		rec=$(printf '%s\n' "$metas" | xargs -d '\n' "$TOP/tests/recorded-cgroups") ||
+			fail "cannot read the cgroups recorded in $metas"
+	fi
+	left=$( { while read -r p; do
+			[ -n "$p" ] && grep -xF "$p" "$RES/vm.cgroups"
+		done <<< "$rec"; grep stallbench "$RES/vm.cgroups"; } | sort -u | head -n 5 | tr '\n' ' ')
+	[ -z "$left" ] || fail "cgroups left behind in the guest: $left"
 }
 
 # val FILE KEY: the value of KEY=... in FILE (last occurrence)
