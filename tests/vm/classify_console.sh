@@ -1,0 +1,37 @@
+#!/bin/bash
+# vm/classify-console on saved console logs (offline, no QEMU): a guest Oops
+# with nofail_vmalloc frames is the module's (a failure), one without them is
+# the lab's (vm/run retries it once), an OOM report's stack is no crash, and
+# the "Modules linked in:" line (naming the module in every trace) is no frame.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+CL=$HERE/../../vm/classify-console
+FX=$HERE/fixtures
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail() { echo "FAIL classify_console: $*" >&2; exit 1; }
+want() {	# verdict log
+	local got
+	got=$("$CL" -o "$TMP/trace" "$2") || fail "$2: exit $?"
+	[ "$got" = "$1" ] || fail "$(basename "$2"): '$got', want '$1'"
+}
+want lab "$FX/console-oops-lab-int3.log"
+grep -q '^\[ *[0-9.]*\] Oops: int3: 0000 \[#1\]' "$TMP/trace" || fail "lab trace lacks the Oops line"
+grep -q '__kmalloc_noprof' "$TMP/trace" || fail "lab trace lacks the faulting frame"
+grep -q 'end Kernel panic' "$TMP/trace" || fail "lab trace lacks the panic"
+want module "$FX/console-oops-module.log"
+grep -q 'nfvm_ioctl+.*\[nofail_vmalloc\]' "$TMP/trace" || fail "module trace lacks the module's frames"
+want none "$FX/console-oom-report.log"
+[ ! -s "$TMP/trace" ] || fail "no crash, yet a trace was written: $(head -n 2 "$TMP/trace")"
+# The same int3 Oops with one module frame on its stack is the module's.
+sed '/p9_client_walk+/a [    6.416900]  nfvm_call+0x63/0xa0 [nofail_vmalloc]' \
+	"$FX/console-oops-lab-int3.log" > "$TMP/int3-module.log"
+want module "$TMP/int3-module.log"
+# A clean boot (the crash lines dropped) is none; CRLF consoles read the same.
+grep -v -e 'Oops' -e 'panic' "$FX/console-oops-lab-int3.log" | sed -n 1,4p > "$TMP/clean.log"
+want none "$TMP/clean.log"
+sed 's/$/\r/' "$FX/console-oops-lab-int3.log" > "$TMP/crlf.log"
+want lab "$TMP/crlf.log"
+"$CL" "$TMP/nonexistent" > /dev/null 2>&1
+[ $? -eq 2 ] || fail "an unreadable log is not exit 2"
+echo "PASS classify_console: lab, module, none, module frame in a lab trace, clean, CRLF"
