@@ -105,9 +105,22 @@ int cmd_doctor(int argc, char **argv)
 	const char *tfs;
 	unsigned int nodes;
 
-	(void)argv;
+	if (argc == 2 && !strcmp(argv[1], "--machine")) {
+		/* One line for a letter's reproduce block: what the numbers ran on. */
+		json_t *h = sysinfo_host(), *t = topo_json();
+		size_t nn = json_array_size(json_object_get(t, "nodes"));
+
+		printf("%s, %lld CPUs, %.1f GiB, %zu NUMA node%s, %s\n",
+		       json_string_value(json_object_get(h, "cpu_model")) ?: "unknown CPU",
+		       (long long)json_integer_value(json_object_get(h, "cpus")),
+		       (double)json_integer_value(json_object_get(h, "mem_total_bytes")) / (1u << 30),
+		       nn, nn == 1 ? "" : "s", json_string_value(json_object_get(h, "virt")) ?: "?");
+		json_decref(h);
+		json_decref(t);
+		return 0;
+	}
 	if (argc > 1) {
-		fprintf(stderr, "usage: stallbench doctor\n");
+		fprintf(stderr, "usage: stallbench doctor [--machine]\n");
 		return 2;
 	}
 	can_run &= line(geteuid() == 0, "root", "%s", geteuid() == 0 ? "running as root" :

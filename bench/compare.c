@@ -472,15 +472,27 @@ json_t *cmp_experiment(const struct rr_dir *d)
 		json_decref(e);
 		e = json_object();
 	}
-	/* Where the files went and how it was typed are not the experiment. */
+	/*
+	 * Where the files went and how it was typed are not the experiment, nor
+	 * what a run found out (the module's limits and release, rows read
+	 * back, sizes derived from the cap): a workload is its name, its
+	 * options and the filesystem it ran on.
+	 */
 	json_object_del(e, "argv");
 	json_array_foreach(json_object_get(e, "workloads"), i, wl) {
-		json_t *opt = json_object_get(wl, "options");
+		json_t *opt = json_deep_copy(json_object_get(wl, "options"));
+		json_t *fs = json_incref(json_object_get(wl, "fstype"));
+		json_t *name = json_incref(json_object_get(wl, "name"));
 		const char *dir = json_string_value(json_object_get(opt, "dir"));
 
-		json_object_del(wl, "dir_used");
 		if (dir && (*dir == '/' || !*dir))
 			json_object_del(opt, "dir");
+		json_object_clear(wl);
+		if (name)
+			json_object_set_new(wl, "name", name);
+		json_object_set_new(wl, "options", opt ? opt : json_object());
+		if (fs)
+			json_object_set_new(wl, "fstype", fs);
 	}
 	if (json_is_object(cg)) {
 		json_object_set(e, "cgroup_version", json_object_get(cg, "version"));
@@ -1179,13 +1191,13 @@ out:
 	return ret;
 }
 
-/* A duration in a unit that suits it: "17.9 s", "2.18 ms". */
+/* A duration in a unit that suits it, one word to wrap: "17.9s", "2.18ms". */
 static void fmt_dur(char *buf, size_t len, double ns)
 {
 	const char *u = unit_for(ns);
 	double d = !strcmp(u, "s") ? 1e9 : !strcmp(u, "ms") ? 1e6 : !strcmp(u, "us") ? 1e3 : 1.0;
 
-	snprintf(buf, len, "%.3g %s", ns / d, u);
+	snprintf(buf, len, "%.3g%s", ns / d, u);
 }
 
 /* A value of a tested metric, in its own unit. */
@@ -1194,7 +1206,7 @@ static void fmt_metric(char *buf, size_t len, const char *metric, double v)
 	if (isnan(v))
 		snprintf(buf, len, "-");
 	else if (!strcmp(metric, "rounds"))
-		snprintf(buf, len, "%.4g", v);
+		snprintf(buf, len, v >= 1000.0 ? "%.0f" : "%.3g", v);
 	else
 		fmt_dur(buf, len, v);
 }

@@ -1,10 +1,18 @@
 #!/bin/sh
-# stallbench compare on synthetic result directories with known answers:
-# B is A with every latency x1.5 (same seed), so every percentile changes by
-# +50.0% and the change must be marked significant; A and A2 come from the
-# same distribution (other seed) and must show no marker; broken and
-# incomplete directories must be refused with exit 2 and one line on stderr;
-# every text line fits 72 columns.
+# stallbench compare on synthetic result directories with known answers.
+# The repetition is the unit of test, so:
+# - B is A with every latency x1.5 (same seed): every percentile changes by
+#   exactly +50.0%; with one repetition a side nothing is starred, the block
+#   says "not tested (1 run on A)" and --verdict exits 2;
+# - three repetitions a side with a run-to-run effect (gen_result
+#   --run-effect): the x1.5 shift is in the verdict with a 95% interval that
+#   holds 1.5 and not 1, --verdict exits 3; an A/A of the same kind shows no
+#   star, no warning, exit 0; over 100 A/A seeds the verdict says "changed"
+#   at most at about alpha's rate (family-wise, Holm);
+# - a cap that differs is "not the same experiment" (exit 2), paths that
+#   differ are not;
+# - broken and incomplete directories are refused with exit 2 and one line
+#   on stderr; every text line fits 72 columns and holds no path.
 # Usage: compare_test.sh STALLBENCH GEN_RESULT WORKDIR. Exit 0 pass, 1 fail.
 set -u
 SB=$1 GEN=$2 W=$3
@@ -13,20 +21,27 @@ not_ok() { echo "not ok: $*"; fail=1; }
 ok() { echo "ok: $*"; }
 
 rm -rf "$W" && mkdir -p "$W" || exit 1
+B612="--release 6.12.117+deb12-amd64 --lru-gen 0x0007"
+B612CL="BOOT_IMAGE=/boot/vmlinuz-6.12 root=/dev/vda ro console=ttyS0 lru_gen=y"
 "$GEN" "$W/a" --seed 1 || exit 1
-"$GEN" "$W/b" --seed 1 --scale 1.5 --release 6.12.117+deb12-amd64 --lru-gen 0x0007 \
-	--cmdline "BOOT_IMAGE=/boot/vmlinuz-6.12 root=/dev/vda ro console=ttyS0 lru_gen=y" || exit 1
-"$GEN" "$W/a2" --seed 2 || exit 1
-"$GEN" "$W/a3" --seed 3 || exit 1
-"$GEN" "$W/b2" --seed 4 --scale 1.5 --release 6.12.117+deb12-amd64 --lru-gen 0x0007 || exit 1
-"$GEN" "$W/b3" --seed 5 --scale 1.5 --release 6.12.117+deb12-amd64 --lru-gen 0x0007 || exit 1
+"$GEN" "$W/b" --seed 1 --scale 1.5 $B612 --cmdline "$B612CL" || exit 1
+for i in 1 2 3; do
+	"$GEN" "$W/ra$i" --seed $((10 + i)) --run-effect 0.05 || exit 1
+	"$GEN" "$W/rb$i" --seed $((20 + i)) --run-effect 0.05 --scale 1.5 $B612 --cmdline "$B612CL" || exit 1
+	"$GEN" "$W/rc$i" --seed $((30 + i)) --run-effect 0.05 || exit 1
+done
+RA=$W/ra1,$W/ra2,$W/ra3 RB=$W/rb1,$W/rb2,$W/rb3 RC=$W/rc1,$W/rc2,$W/rc3
 
 fits72() {	# file what
 	if awk 'length($0) > 72 { bad = 1; print "  too long (" length($0) "): " $0 } END { exit bad }' "$1"
 	then ok "$2: every line <= 72 columns"; else not_ok "$2: lines over 72 columns"; fi
+	if grep -n "$W" "$1"; then not_ok "$2: holds a path of this machine"; fi
+}
+block() {	# file op: the lines of one op block
+	awk -v op="op $2 " 'index($0, op) == 1 { on = 1; next } /^$/ { on = 0 } on' "$1"
 }
 
-# --- known shift ---
+# --- known shift, one repetition a side: shown, never tested ---
 "$SB" compare "$W/a" "$W/b" >"$W/ab.txt" 2>"$W/ab.err"
 rc=$?
 [ $rc -eq 0 ] && ok "compare A B exits 0" || not_ok "compare A B exit $rc: $(cat "$W/ab.err")"
@@ -34,73 +49,147 @@ cat "$W/ab.txt"
 fits72 "$W/ab.txt" "A/B text"
 for op in truncate-storm/ftruncate truncate-storm/punch truncate-storm/unlink_close \
 	vmalloc-nofail/alloc; do
-	blk=$(awk -v op="op $op " 'index($0, op) == 1 { on = 1; next } /^$/ { on = 0 } on' "$W/ab.txt")
-	for row in mean p50 p90 p99 p99.9 max; do
-		echo "$blk" | grep -Eq "^$row +[0-9.e+]+ +[0-9.e+]+ +\+50\.0%" ||
-			not_ok "$op $row: change is not +50.0%"
+	blk=$(block "$W/ab.txt" $op)
+	for row in gmean mean p50 p90 p99 p99.9 max; do
+		echo "$blk" | grep -Eq "^$row +[0-9.e+]+ +[0-9.e+]+ +\+50\.0%$" ||
+			not_ok "$op $row: change is not +50.0% (unmarked)"
 	done
-	echo "$blk" | grep -Eq '^mean .*\+50\.0%\*$' || not_ok "$op mean: not marked significant"
-	echo "$blk" | grep -Eq '^p99 .*\+50\.0%\*$' || not_ok "$op p99: not marked significant"
+	echo "$blk" | grep -q "^  B vs A: not tested (1 run on A)$" ||
+		not_ok "$op: no 'not tested (1 run on A)' line"
 done
-ok "x1.5 shift: +50.0% on every percentile, marked on mean and p99"
-grep -q "lru_gen differs: results not comparable on reclaim counts" "$W/ab.txt" &&
-	ok "lru_gen difference flagged" || not_ok "lru_gen difference not flagged"
+grep -q '%\*' "$W/ab.txt" && not_ok "1 run a side: a change starred from per-op samples"
+ok "x1.5 shift, 1 run a side: +50.0% on every percentile, nothing starred"
+grep -q "^  not tested: a side has fewer than 2 repetitions" "$W/ab.txt" &&
+	ok "verdict says it cannot test" || not_ok "verdict does not say why nothing is tested"
+grep -q "^WARNING: B vs A: A has 1 repetition: changes are" "$W/ab.txt" ||
+	not_ok "no plain warning about too few repetitions"
+"$SB" compare --verdict "$W/a" "$W/b" >"$W/v.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "^not comparable: A has 1 repetition" "$W/v.txt" &&
+	ok "--verdict on 1 run a side: exit 2, says why" || not_ok "--verdict 1 run: exit $rc: $(cat "$W/v.txt")"
+# the kernel comparison: listed, lru_gen noted once, not a warning
+grep -Eq "^  lru_gen +A=0x0000 B=0x0007$" "$W/ab.txt" && ok "lru_gen values of both sides listed" ||
+	not_ok "lru_gen values not listed"
+[ "$(grep -c "^note: lru_gen (MGLRU) differs" "$W/ab.txt")" -eq 1 ] &&
+	ok "lru_gen difference noted once" || not_ok "lru_gen note missing or repeated"
+grep -q "not the same experiment" "$W/ab.txt" && not_ok "kernel comparison called another experiment"
 grep -Eq "^B +6\.12\.117\+deb12-amd64 lru_gen=y$" "$W/ab.txt" &&
-	ok "label: release + differing cmdline word" || not_ok "label of B wrong"
+	ok "label: release + differing boot word" || not_ok "label of B wrong"
 grep -Eq "^A +6\.1\.0-56-amd64$" "$W/ab.txt" && ok "label of A" || not_ok "label of A wrong"
 
-# --- A/A ---
-"$SB" compare "$W/a" "$W/a2" "$W/a3" >"$W/aa.txt" 2>"$W/aa.err" || not_ok "compare A/A exit $?"
+# --- known shift, three repetitions a side ---
+"$SB" compare "$RA" "$RB" >"$W/rab.txt" 2>&1 || not_ok "compare reps exit $?"
+fits72 "$W/rab.txt" "repetitions text"
+"$SB" compare --verdict "$RA" "$RB" >"$W/rv.txt" 2>&1
+rc=$?
+cat "$W/rv.txt"
+[ $rc -eq 3 ] && ok "--verdict on a x1.5 shift: exit 3" || not_ok "--verdict x1.5: exit $rc"
+for op in truncate-storm/ftruncate truncate-storm/punch truncate-storm/unlink_close \
+	vmalloc-nofail/alloc; do
+	line=$(grep "^$op latency: B " "$W/rv.txt")
+	[ -n "$line" ] || { not_ok "$op latency not in the verdict"; continue; }
+	echo "$line" | awk '{
+		if (!match($0, /B [0-9.]+x slower \[[0-9.]+x, [0-9.]+x\]/)) exit 1
+		split(substr($0, RSTART, RLENGTH), w, /[ x\[\],]+/)
+		# w[2] ratio, w[4] lo, w[5] hi
+		exit !(w[4] > 1 && w[4] <= 1.5 && w[5] >= 1.5 && w[2] > 1.35 && w[2] < 1.65)
+	}' && ok "$op: x1.5 slower, interval holds 1.5 and not 1" ||
+		not_ok "$op: verdict line wrong: $line"
+	echo "$line" | grep -q "3+3 runs; Welch's t on logs" || not_ok "$op: n or test not named"
+	block "$W/rab.txt" $op | grep -Eq '^gmean .*%\*$' || not_ok "$op gmean not starred"
+done
+head -12 "$W/rab.txt" | grep -q "^Verdict (B against A):" || not_ok "the verdict does not come first"
+
+# --- A/A with run-to-run effect, three repetitions a side ---
+"$SB" compare "$RA" "$RC" >"$W/aa.txt" 2>"$W/aa.err" || not_ok "compare A/A exit $?"
 fits72 "$W/aa.txt" "A/A text"
 if grep -E '%\*' "$W/aa.txt"; then not_ok "A/A: a difference marked significant"
 else ok "A/A: nothing marked significant"; fi
-grep -q "WARNING" "$W/aa.txt" && not_ok "A/A: spurious warning"
+grep -q "WARNING" "$W/aa.txt" && not_ok "A/A: spurious warning: $(grep WARNING "$W/aa.txt")"
+"$SB" compare --verdict "$RA" "$RC" >"$W/aav.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^no significant change" "$W/aav.txt" && ok "A/A --verdict: exit 0" ||
+	not_ok "A/A --verdict: exit $rc: $(cat "$W/aav.txt")"
+
+# --- false positives over many seeds: near alpha, family-wise ---
+fp=0 power=0 trials=60
+i=0
+while [ $i -lt $trials ]; do
+	for s in 1 2 3 4 5 6; do
+		"$GEN" "$W/fp$s" --seed $((1000 + 6 * i + s)) --n 200 --run-effect 0.1 >/dev/null || exit 1
+	done
+	"$SB" compare --verdict "$W/fp1,$W/fp2,$W/fp3" "$W/fp4,$W/fp5,$W/fp6" >/dev/null 2>&1
+	[ $? -eq 3 ] && fp=$((fp + 1))
+	for s in 1 2 3; do
+		"$GEN" "$W/fp$s" --seed $((1000 + 6 * i + s)) --n 200 --run-effect 0.05 >/dev/null
+	done
+	for s in 4 5 6; do
+		"$GEN" "$W/fp$s" --seed $((1000 + 6 * i + s)) --n 200 --run-effect 0.05 --scale 1.5 >/dev/null
+	done
+	"$SB" compare --verdict "$W/fp1,$W/fp2,$W/fp3" "$W/fp4,$W/fp5,$W/fp6" >/dev/null 2>&1
+	[ $? -eq 3 ] && power=$((power + 1))
+	i=$((i + 1))
+done
+echo "A/A (run effect 0.1): $fp of $trials verdicts 'changed'; x1.5 (run effect 0.05): $power of $trials found"
+[ $fp -le 6 ] && ok "false-positive rate $fp/$trials (alpha 0.05 family-wise)" ||
+	not_ok "false-positive rate $fp/$trials is far above alpha"
+[ $power -ge $((trials * 8 / 10)) ] && ok "power on x1.5: $power/$trials" ||
+	not_ok "a x1.5 change is found in only $power/$trials"
+
+# --- not the same experiment: only when it is not ---
+mkdir -p "$W/cap2" && cp "$W/ra1"/* "$W/cap2/"
+sed -i 's/"cap_bytes":67108864/"cap_bytes":134217728/' "$W/cap2/meta.json"
+mkdir -p "$W/path2" && cp "$W/ra2"/* "$W/path2/"
+sed -i 's|"params":{|"params":{"argv":["run","--out","/elsewhere/r2"],|; s|"options":{}|"options":{"dir":"/mnt/other"}|' \
+	"$W/path2/meta.json"
+"$SB" compare "$W/ra1,$W/ra3" "$W/path2,$W/rc1" >"$W/path.txt" 2>&1
+grep -q "not the same experiment" "$W/path.txt" && not_ok "paths/argv called another experiment"
+grep -q "/elsewhere\|/mnt/other" "$W/path.txt" && not_ok "a path of the run went into the text"
+"$SB" compare "$W/ra1,$W/ra3" "$W/cap2,$W/rc1" >"$W/cap.txt" 2>&1
+grep -q "^WARNING: B: repetitions are not the same experiment (repetition 1 vs 2)" "$W/cap.txt" ||
+	not_ok "mixed caps inside B not warned"
+"$SB" compare "$W/ra1" "$W/cap2" >"$W/cap.txt" 2>&1
+grep -q "^WARNING: not the same experiment: cap_bytes (A cap 64M, B cap 128M)" "$W/cap.txt" &&
+	ok "a different cap is not the same experiment, both values named" ||
+	{ not_ok "cap difference not warned"; cat "$W/cap.txt"; }
+grep -Eq "^B +cap 128M$" "$W/cap.txt" && ok "label says what differs: cap 128M" || not_ok "label of cap run"
+"$SB" compare --verdict "$W/ra1,$W/ra2" "$W/cap2,$W/cap2" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--verdict on different experiments: exit 2" || not_ok "--verdict experiment: not 2"
 
 # --- JSON ---
-"$SB" compare "$W/a" "$W/b" --json >"$W/ab.json" || not_ok "--json exit $?"
-"$SB" compare "$W/a" "$W/a2" --json >"$W/aa.json" || not_ok "--json A/A exit $?"
-"$SB" compare "$W/a,$W/a2,$W/a3" "$W/b,$W/b2,$W/b3" --json >"$W/reps.json" ||
-	not_ok "--json with repetitions exit $?"
-if command -v python3 >/dev/null 2>&1; then
-	python3 - "$W/ab.json" "$W/aa.json" "$W/reps.json" <<'PY' && ok "JSON checks" || not_ok "JSON checks"
+"$SB" compare "$RA" "$RB" --format json >"$W/reps.json" || not_ok "--format json exit $?"
+"$SB" compare "$RA" "$RC" --json >"$W/aa.json" || not_ok "--json A/A exit $?"
+python3 - "$W/reps.json" "$W/aa.json" <<'PY' && ok "JSON checks" || not_ok "JSON checks"
 import json, sys
-ab, aa, reps = (json.load(open(p)) for p in sys.argv[1:4])
+reps, aa = (json.load(open(p)) for p in sys.argv[1:3])
 bad = 0
 def check(cond, what):
     global bad
     if not cond:
         print("  JSON:", what); bad = 1
-check(len(ab["ops"]) == 4, "4 ops")
-for op in ab["ops"]:
-    vs = op["vs_first"][1]
-    for k in ("mean", "p50", "p90", "p99", "p999", "max"):
-        check(abs(vs["change_pct"][k] - 50.0) < 0.05, op["name"] + " " + k + " change")
-    check(vs["significant"]["mean"] and vs["significant"]["p99"], op["name"] + " significant")
-    check(vs["mann_whitney"]["p"] < 1e-10, op["name"] + " MW p")
-    check(vs["mean_test"] == "mann-whitney", op["name"] + " test")
-    lo, hi = vs["p99_ratio_ci95"]
-    check(lo < 1.5 < hi or abs(lo - 1.5) < 1e-3 or abs(hi - 1.5) < 1e-3, op["name"] + " ratio CI")
-check([d["key"] for d in ab["mm_differs"]] == ["lru_gen"], "mm_differs")
-check(ab["runs"][1]["oom_kills"] == 0 and ab["runs"][0]["status"] == "complete", "runs")
-for blk in aa["ops"] + aa["stalls"]:
-    vs = blk["vs_first"][1]
-    check(not any(vs["significant"].values()), "A/A " + blk["name"] + " significant")
-check(aa["mm_differs"] == [], "A/A mm_differs")
+check(len(reps["ops"]) == 4, "4 ops")
+check(reps["unit_of_test"] == "repetition", "unit of test")
 for op in reps["ops"]:
-    vs = op["vs_first"][1]
-    check(vs["mean_test"] == "welch" and vs["welch"]["p"] < 0.05, op["name"] + " Welch")
-    check(op["runs"][0]["repetitions"] == 3, "3 repetitions")
+    t = op["vs_first"][1]["tests"]["latency"]
+    check(t["test"] == "welch-log" and t["significant"], op["name"] + " latency test")
+    check(t["n_a"] == 3 and t["n_b"] == 3, op["name"] + " n")
+    lo, hi = t["ci95"]
+    check(1.0 < lo < 1.5 < hi, op["name"] + " ratio CI %s" % t["ci95"])
+    check(len(op["runs"][0]["reps"]) == 3, op["name"] + " per-repetition figures")
+check(any(v["metric"] == "latency" for v in reps["verdict"]), "verdict entries")
+for blk in aa["ops"] + aa["stalls"]:
+    for k, t in blk["vs_first"][1]["tests"].items():
+        check(not t.get("significant"), "A/A " + blk["name"] + " " + k + " significant")
+check(aa["mm_differs"] == [] and aa["experiment_differs"] == [], "A/A differences")
+check(aa["comparable"] is True, "A/A comparable")
 sys.exit(bad)
 PY
-else
-	grep -q '"change_pct"' "$W/ab.json" && ok "JSON written (python3 absent: not parsed)" ||
-		not_ok "JSON output"
-fi
 
 # --- Markdown ---
-"$SB" compare "$W/a" "$W/b" --markdown >"$W/ab.md" || not_ok "--markdown exit $?"
-grep -Eq '^\| mean \| [0-9.]+ \| [0-9.]+ \| \+50\.0%\\\* \|$' "$W/ab.md" &&
-	ok "markdown table" || { not_ok "markdown mean row"; head -30 "$W/ab.md"; }
+"$SB" compare "$RA" "$RB" --markdown >"$W/ab.md" || not_ok "--markdown exit $?"
+grep -Eq '^\| gmean \| [0-9.]+ \| [0-9.]+ \| \+[0-9.]+%\\\* \|$' "$W/ab.md" &&
+	ok "markdown table" || { not_ok "markdown gmean row"; head -30 "$W/ab.md"; }
+grep -q '^- vmalloc-nofail/alloc latency: B ' "$W/ab.md" || not_ok "markdown verdict"
 
 # --- refusals: exit 2, one line on stderr ---
 refused() {	# what needle args...
@@ -126,6 +215,8 @@ refused "missing directory" "No such file or directory" "$W/a" "$W/nope"
 refused "one directory" "need at least two" "$W/a"
 refused "bad option" "unknown option" "$W/a" "$W/b" --bogus
 refused "bad alpha" "not a probability" "$W/a" "$W/b" --alpha 2
+refused "verdict and json" "exclude each other" "$W/a" "$W/b" --verdict --json
+refused "bad format" "text, json or markdown" "$W/a" "$W/b" --format yaml
 "$SB" compare "$W/a" "$W/incomplete" "$W/trunc" --allow-incomplete >"$W/inc.txt" 2>&1 &&
 	grep -q "WARNING: B: status incomplete" "$W/inc.txt" &&
 	grep -q "WARNING: C: 1 malformed rows skipped" "$W/inc.txt" &&

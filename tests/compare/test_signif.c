@@ -107,6 +107,33 @@ static void test_welch(void)
 	CHECK(welch_test(c, 1, d, 3, &w) < 0);
 }
 
+/*
+ * Welch's interval: t quantiles from tables (t_{0.975} = 12.7062047 at 1 df,
+ * 2.7764451 at 4, 2.2281389 at 10, 1.9599640 in the limit); {1,2,3} vs
+ * {4,5,6}: difference 3, se sqrt(2/3), df 4, so 3 +- 2.7764451 * 0.8164966.
+ */
+static void test_welch_ci(void)
+{
+	static const double a[] = { 1, 2, 3 }, b[] = { 4, 5, 6 }, c[] = { 3, 3, 3 };
+	struct welch_ci w;
+
+	NEAR(student_t_quantile2(0.05, 1), 12.7062047, 1e-6);
+	NEAR(student_t_quantile2(0.05, 4), 2.7764451, 1e-6);
+	NEAR(student_t_quantile2(0.05, 10), 2.2281389, 1e-6);
+	NEAR(student_t_quantile2(0.05, 1e7), 1.9599640, 1e-5);
+	NEAR(student_t_quantile2(0.01, 4), 4.6040949, 1e-6);
+	CHECK(isnan(student_t_quantile2(0.0, 4)) && isnan(student_t_quantile2(0.05, 0)));
+	CHECK(welch_diff_ci(a, 3, b, 3, 0.95, &w) == 0);
+	NEAR(w.diff, 3.0, 1e-12);
+	NEAR(w.df, 4.0, 1e-9);
+	NEAR(w.lo, 3.0 - 2.7764451 * 0.81649658, 1e-6);
+	NEAR(w.hi, 3.0 + 2.7764451 * 0.81649658, 1e-6);
+	NEAR(w.p, 0.0213112, 1e-6);	/* t 3.6742 on 4 df, density integrated */
+	CHECK(welch_diff_ci(c, 3, c, 3, 0.95, &w) == 0 && w.lo == 0.0 && w.hi == 0.0);
+	CHECK(welch_diff_ci(a, 1, b, 3, 0.95, &w) < 0);
+	CHECK(welch_diff_ci(a, 3, b, 3, 1.5, &w) < 0);
+}
+
 static void test_holm(void)
 {
 	/* hand-computed: sorted 0.01 0.02 0.03 0.04 -> x4 x3 x2 x1 = .04 .06 .06 .06 */
@@ -225,6 +252,7 @@ int main(void)
 	test_distributions();
 	test_mw();
 	test_welch();
+	test_welch_ci();
 	test_holm();
 	test_pct();
 	test_bootstrap();
