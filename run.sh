@@ -130,18 +130,41 @@ run_sweep() {
 }
 
 # report + plots for a finished sweep directory (its points, and the VM lab's
-# points below DIR/vm when the module could only run there).
+# points below DIR/vm when the module could only run there). report.txt is
+# the sweep's letter: every point's report, 72 columns, no path of this
+# machine, and how to reproduce it. A point's repetitions are one line in
+# the plots.
 finish_sweep() {
-	local dir=$1 d ok=()
-	for d in "$dir"/*/ "$dir"/vm/k*/*/sweep/*/; do
-		[[ -f $d/summary.json ]] || continue
-		"$SB" report --allow-incomplete "$d" >"$d/report.txt" 2>&1 || true
-		ok+=("${d%/}")
-	done
-	{ for d in "${ok[@]}"; do cat "$d/report.txt"; echo; done; } >"$dir/report.txt"
+	local dir=$1 sd base list d specs=() kernels=() meta= vmrel
+	. "$ROOT/bench/letter.sh"
+	{
+		echo "stallbench sweep on $(uname -r)"
+		for sd in "$dir" "$dir"/vm/k*/*/sweep; do
+			[[ -d $sd ]] || continue
+			while IFS=$'\t' read -r base list; do
+				specs+=("$list")
+				IFS=, read -r -a R <<<"$list"
+				for d in "${R[@]}"; do
+					[[ -f $d/summary.json ]] || continue
+					[[ -n $meta ]] || meta=$d/meta.json
+					(cd "$(dirname "$d")" && "$SB" report --allow-incomplete "$(basename "$d")") \
+						>"$d/report.txt" 2>&1 || true
+					echo
+					cat "$d/report.txt"
+				done
+			done < <(sb_group_points "$sd")
+		done
+		echo
+		kernels=("this machine|$(uname -r)||")
+		for vmrel in "$dir"/vm/k*/vm.uname; do
+			[[ -f $vmrel ]] && kernels+=("VM lab|$(cat "$vmrel")|Debian linux-image-$(cat "$vmrel")|")
+		done
+		[[ -n $meta ]] && sb_reproduce "${SB_COMMAND:-./run.sh}" "$meta" "${kernels[@]}"
+	} >"$dir/report.raw"	# not a pipe: specs must outlive the block
+	sb_wrap72 <"$dir/report.raw" >"$dir/report.txt" && rm -f "$dir/report.raw"
 	# (the VM lab plots on the host: gnuplot under TCG is slow)
-	if ((${#ok[@]})) && [[ -z ${SWEEP_NO_PLOTS:-} ]]; then
-		"$SB" plot --allow-incomplete "${ok[@]}" --out "$dir/plots" >/dev/null 2>"$dir/plot.log" ||
+	if ((${#specs[@]})) && [[ -z ${SWEEP_NO_PLOTS:-} ]]; then
+		"$SB" plot --allow-incomplete "${specs[@]}" --out "$dir/plots" >/dev/null 2>"$dir/plot.log" ||
 			log "plot failed: $(tail -1 "$dir/plot.log")"
 	fi
 }
@@ -204,9 +227,10 @@ sweep)
 	;;
 --kernel)
 	setup
-	exec "$ROOT/vm/sweep" "$@"
+	SB_COMMAND_NAME=./run.sh exec "$ROOT/vm/sweep" "$@"
 	;;
 ""|--*)
+	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"
 	setup
 	T0=$(date +%s)

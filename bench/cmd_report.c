@@ -49,14 +49,15 @@ static void print_victims(json_t *vs, json_int_t total)
 				 (long long)json_integer_value(json_object_get(v, "worker")));
 		else
 			snprintf(what, sizeof(what), "%s", who);
-		printf("  +%.2fs %-18s %s[%lld]", num(v, "t_ns") / 1e9, what,
+		/* two lines: a comm of 16 and a workload name would not fit 72 columns */
+		printf("  +%.2fs %s %s[%lld]\n      ", num(v, "t_ns") / 1e9, what,
 		       json_string_value(json_object_get(v, "comm")) ?: "",
 		       (long long)json_integer_value(json_object_get(v, "pid")));
 		if (rss)
-			printf(" rss %.1fM", (double)json_integer_value(rss) / 1024);
+			printf("rss %.1fM, ", (double)json_integer_value(rss) / 1024);
 		if (adj)
-			printf(" adj %lld", (long long)json_integer_value(adj));
-		printf(" (killer: %s)\n", json_string_value(json_object_get(v, "killer")) ?: "?");
+			printf("oom_score_adj %lld, ", (long long)json_integer_value(adj));
+		printf("killer: %s\n", json_string_value(json_object_get(v, "killer")) ?: "?");
 	}
 	if (nw > shown)
 		printf("  ... %zu more workers\n", nw - shown);
