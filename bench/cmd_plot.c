@@ -1,8 +1,10 @@
 /*
  * stallbench plot DIR [DIR ...] [--out DIR] [--format png|svg|both]: gnuplot
- * plots of one run or of several side by side (one line per run): latency
- * CDF, histogram, reclaim rounds and per-node latency per op, and a stall
- * timeline with PSI and memcg usage; each also as 72-column text (.txt).
+ * plots of one run or of several side by side (one line per run, legend
+ * "ID what-differs"): per op a latency CDF, histogram, reclaim rounds and
+ * per-node latency, or for ops with few calls strip plots of latency and
+ * rounds; stall time by kind (stacked bars); a stall timeline with PSI and
+ * memcg usage, one panel per run; each also as 72-column text (.txt).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,7 +35,7 @@ int cmd_plot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct plot_opts o = { .png = true, .svg = true };
+	struct plot_opts o = { .png = true, .svg = true, .warn = stderr };
 	char gnuplot[PATH_MAX], scripts[PATH_MAX], outdir[PATH_MAX], msg[1024];
 	struct cmp_run *runs = NULL;
 	unsigned int flags = 0;

@@ -128,12 +128,41 @@ static void slug(char *out, size_t len, const char *name)
 	out[i] = '\0';
 }
 
+/*
+ * A legend: "ID label", the label cut at a word boundary to PLOT_LEGEND_MAX
+ * columns ("..." marks the cut), so it stays one line beside any figure.
+ */
+#define PLOT_LEGEND_MAX	40
+
+static void legend(char *out, size_t len, const struct cmp_run *r)
+{
+	char lab[PLOT_LEGEND_MAX + 8];
+	size_t n = strlen(r->label);
+
+	if (n <= PLOT_LEGEND_MAX) {
+		snprintf(lab, sizeof(lab), "%s", r->label);
+	} else {
+		size_t cut = PLOT_LEGEND_MAX - 3;
+
+		while (cut > 8 && r->label[cut] != ' ' && r->label[cut] != ',')
+			cut--;
+		if (cut <= 8)
+			cut = PLOT_LEGEND_MAX - 3;
+		while (cut > 0 && (r->label[cut - 1] == ' ' || r->label[cut - 1] == ','))
+			cut--;
+		snprintf(lab, sizeof(lab), "%.*s...", (int)cut, r->label);
+	}
+	snprintf(out, len, "%s %s", r->id, lab);
+}
+
 /* A run's name in a data file's header row: quotes would end the string. */
 static void series(char *out, size_t len, const struct cmp_run *r, const char *suffix)
 {
+	char lg[PLOT_LEGEND_MAX + 16];
 	char *p;
 
-	snprintf(out, len, "\"%s %s%s%s", r->id, r->label, suffix ? " " : "", suffix ? suffix : "");
+	legend(lg, sizeof(lg), r);
+	snprintf(out, len, "\"%s%s%s", lg, suffix ? " " : "", suffix ? suffix : "");
 	for (p = out + 1; *p; p++)
 		if (*p == '"' || *p == '\\')
 			*p = '\'';
@@ -141,10 +170,16 @@ static void series(char *out, size_t len, const struct cmp_run *r, const char *s
 		strcat(out, "\"");
 }
 
+/*
+ * A data file and the run of each of its index blocks: runs="0 2" goes to
+ * the script, so a run's colour follows the run, not the block.
+ */
 struct datfile {
 	FILE *f;
 	char path[PATH_MAX];
 	int blocks;
+	char runs[1024];
+	size_t rused;
 };
 
 static int dat_open(struct datfile *d, const char *dir, const char *name, char *msg, size_t len)
@@ -154,6 +189,8 @@ static int dat_open(struct datfile *d, const char *dir, const char *name, char *
 		return -ENAMETOOLONG;
 	}
 	d->blocks = 0;
+	d->runs[0] = '\0';
+	d->rused = 0;
 	d->f = fopen(d->path, "w");
 	if (!d->f) {
 		int e = errno;
@@ -164,10 +201,14 @@ static int dat_open(struct datfile *d, const char *dir, const char *name, char *
 	return 0;
 }
 
-static void dat_block(struct datfile *d)
+/* Starts the index block of run index run (-1: a block that is no run's). */
+static void dat_block(struct datfile *d, int run)
 {
 	if (d->blocks++)
 		fputs("\n\n", d->f);
+	if (run >= 0 && d->rused + 12 < sizeof(d->runs))
+		d->rused += (size_t)snprintf(d->runs + d->rused, sizeof(d->runs) - d->rused, "%s%d",
+					     d->rused ? " " : "", run);
 }
 
 static int dat_close(struct datfile *d, char *msg, size_t len)
@@ -198,25 +239,37 @@ static void gp_quote(char *out, size_t len, const char *s)
 	out[o] = '\0';
 }
 
-/* Runs script on data into out. 0 or -errno with msg naming the log. */
+/*
+ * Runs script on data into out; vars are more gnuplot statements for the
+ * script (runs='0 1', ...). 0 or -errno with msg naming the log.
+ */
 static int gp_run(const struct plot_opts *o, const char *script, const char *data,
-		  const char *out, const char *title, char *msg, size_t len)
+		  const char *out, const char *title, const char *vars, char *msg, size_t len)
 {
-	char expr[3 * PATH_MAX + 600], qin[PATH_MAX + 8], qout[PATH_MAX + 8], qt[520];
+	char qin[PATH_MAX + 8], qout[PATH_MAX + 8], qt[520];
 	char spath[PATH_MAX], logpath[PATH_MAX];
+	size_t elen = strlen(vars ? vars : "") + sizeof(qin) + sizeof(qout) + sizeof(qt) + 64;
+	char *expr;
 	pid_t pid;
 	int st, fd;
 
+	expr = malloc(elen);
+	if (!expr) {
+		setmsg(msg, len, "out of memory");
+		return -ENOMEM;
+	}
 	gp_quote(qin, sizeof(qin), data);
 	gp_quote(qout, sizeof(qout), out);
 	gp_quote(qt, sizeof(qt), title);
-	snprintf(expr, sizeof(expr), "in=%s; out=%s; title=%s", qin, qout, qt);
+	snprintf(expr, elen, "in=%s; out=%s; title=%s%s%s", qin, qout, qt,
+		 vars && *vars ? "; " : "", vars ? vars : "");
 	snprintf(spath, sizeof(spath), "%s/%s", o->scripts, script);
 	snprintf(logpath, sizeof(logpath), "%s/gnuplot.log", o->outdir);
 	fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		int e = errno;
 
+		free(expr);
 		setmsg(msg, len, "%s: %s", logpath, strerror(e));
 		return -e;
 	}
@@ -225,6 +278,7 @@ static int gp_run(const struct plot_opts *o, const char *script, const char *dat
 	if (pid < 0) {
 		int e = errno;
 
+		free(expr);
 		close(fd);
 		setmsg(msg, len, "fork: %s", strerror(e));
 		return -e;
@@ -241,6 +295,7 @@ static int gp_run(const struct plot_opts *o, const char *script, const char *dat
 		dprintf(2, "exec %s: %s\n", o->gnuplot, strerror(errno));
 		_exit(127);
 	}
+	free(expr);
 	close(fd);
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR) {
@@ -299,7 +354,8 @@ static int tidy_text(const char *path)
 
 /* Renders data with script into base.{png,svg,txt}. 0 or -errno. */
 static int render(const struct plot_opts *o, const char *script, const char *data,
-		  const char *base, const char *title, FILE *list, char *msg, size_t len)
+		  const char *base, const char *title, const char *vars, FILE *list,
+		  char *msg, size_t len)
 {
 	static const char *const ext[] = { "png", "svg", "txt" };
 	char out[PATH_MAX + 8];
@@ -309,7 +365,7 @@ static int render(const struct plot_opts *o, const char *script, const char *dat
 		if ((i == 0 && !o->png) || (i == 1 && !o->svg))
 			continue;
 		snprintf(out, sizeof(out), "%s/%s.%s", o->outdir, base, ext[i]);
-		ret = gp_run(o, script, data, out, title, msg, len);
+		ret = gp_run(o, script, data, out, title, vars, msg, len);
 		if (ret == 0 && i == 2 && (ret = tidy_text(out)) < 0)
 			setmsg(msg, len, "%s: %s", out, strerror(-ret));
 		if (ret < 0)
@@ -399,29 +455,134 @@ static uint64_t rounds_in(const struct cmp_opstat *o, int b)
 	return c;
 }
 
+/* Under this many finished calls a run's figure is a strip plot, not a CDF. */
+#define PLOT_FEW_OPS	50
+
+/* "runs='0 2'" for a data file's blocks, into buf. */
+static void runs_var(char *buf, size_t len, const struct datfile *d)
+{
+	snprintf(buf, len, "runs='%s'", d->runs);
+}
+
+/* Strip-plot values: latency or reclaim rounds. */
+enum strip_what { STRIP_LAT, STRIP_ROUNDS };
+
+/* Writes base.dat as a strip plot of op name and renders it. 0 or -errno. */
+static int plot_strip(const struct cmp_run *runs, int n, const char *name, const char *base,
+		      enum strip_what what, const struct plot_opts *o, FILE *list,
+		      char *msg, size_t len)
+{
+	char file[400], hdr[700], vars[1400], rv[1100], title[400], ylab[120];
+	double lo = INFINITY, hi = 0.0, div = 1.0;
+	const char *unit = "";
+	struct datfile d;
+	int r, ret, pos = 0;
+
+	/* the unit and axis from every value drawn */
+	for (r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+		const struct cmp_vec *v;
+
+		if (!s || !s->lat.n)
+			continue;
+		v = what == STRIP_LAT ? &s->lat : &s->rounds;
+		if (v->n) {
+			lo = fmin(lo, v->v[0]);
+			hi = fmax(hi, v->v[v->n - 1]);
+		}
+	}
+	if (what == STRIP_LAT) {
+		if (hi >= 1e10) {
+			div = 1e9;
+			unit = "s";
+		} else if (hi >= 1e7) {
+			div = 1e6;
+			unit = "ms";
+		} else {
+			div = 1e3;
+			unit = "us";
+		}
+		snprintf(ylab, sizeof(ylab), "latency (%s%s)", unit,
+			 lo > 0 && hi / lo > 10.0 ? ", log scale" : "");
+	} else {
+		snprintf(ylab, sizeof(ylab), "reclaim rounds per call%s",
+			 lo > 0 && hi / lo > 10.0 ? " (log scale)" : "");
+	}
+
+	snprintf(file, sizeof(file), "%s.dat", base);
+	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
+		return ret;
+	fprintf(d.f, "# %s: %s per run; the median is of all the run's finished calls%s%s\n",
+		name, what == STRIP_LAT ? "latency" : "reclaim rounds", *unit ? "; values in " : "",
+		unit);
+	for (r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+		double med, *val = NULL;
+		size_t m, k;
+		bool every;
+
+		if (!s || !s->lat.n)
+			continue;
+		every = s->lat.n < PLOT_FEW_OPS || s->nreps < 1;
+		m = every ? s->lat.n : (size_t)s->nreps;
+		val = malloc((m ? m : 1) * sizeof(*val));
+		if (!val) {
+			fclose(d.f);
+			setmsg(msg, len, "out of memory");
+			return -ENOMEM;
+		}
+		for (k = 0; k < m; k++) {
+			if (every)
+				val[k] = what == STRIP_LAT ? s->lat.v[k] / div : s->rounds.v[k];
+			else
+				val[k] = what == STRIP_LAT ? s->reps[k].p50 / div : s->reps[k].rounds;
+		}
+		med = what == STRIP_LAT ? quantile_sorted(s->lat.v, s->lat.n, 0.5) / div :
+					  cmp_rounds_pct(s, 0.5);
+		pos++;
+		dat_block(&d, r);
+		fprintf(d.f, "# %s: points = %s (%zu calls, %d repetitions); median = %.9g\n",
+			runs[r].id, every ? "every call" : what == STRIP_LAT ?
+			"each repetition's median latency" : "each repetition's mean rounds per call",
+			s->lat.n, runs[r].ndirs, med);
+		series(hdr, sizeof(hdr), &runs[r], NULL);
+		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
+		for (k = 0; k < m; k++) {
+			/* a golden-ratio spread keeps equal values apart, reproducibly */
+			double g = (double)k * 0.6180339887;
+			double x = pos + (m > 1 ? 0.36 * (g - floor(g) - 0.5) : 0.0);
+
+			fprintf(d.f, "%d %.4f %.9g %.9g %s\n", pos, x, val[k], med, runs[r].id);
+		}
+		free(val);
+	}
+	if ((ret = dat_close(&d, msg, len)) < 0)
+		return ret;
+	runs_var(rv, sizeof(rv), &d);
+	snprintf(vars, sizeof(vars), "%s; ylab='%s'; ylog=%d", rv, ylab,
+		 lo > 0 && hi / lo > 10.0);
+	snprintf(title, sizeof(title), "%s: %s", name, what == STRIP_LAT ?
+		 "latency of each call (few calls: no CDF)" : "reclaim rounds per call");
+	snprintf(file, sizeof(file), "%s/%s.dat", o->outdir, base);
+	return render(o, "strip.gp", file, base, title, vars, list, msg, len);
+}
+
 static int plot_op(const struct cmp_run *runs, int n, const char *name,
 		   const struct plot_opts *o, FILE *list, char *msg, size_t len)
 {
-	char sl[200], file[300], base[300], title[1400], hdr[700];
+	char sl[200], file[300], base[300], title[400], hdr[700], rv[1100];
 	struct datfile d;
 	int r, b, bmin = 64, bmax = -1, rmax = 0, ret;
-	const char *kern = n == 1 ? runs[0].label : NULL;
+	bool few = false, any = false;
 
 	slug(sl, sizeof(sl), name);
-
-	/* CDF */
-	snprintf(file, sizeof(file), "cdf-%s.dat", sl);
-	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
-		return ret;
 	for (r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
 
 		if (!s || !s->lat.n)
 			continue;
-		dat_block(&d);
-		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
-		write_cdf(d.f, &s->lat);
+		any = true;
+		few |= s->lat.n < PLOT_FEW_OPS;
 		b = lat_bucket(s->lat.v[0]);
 		bmin = b < bmin ? b : bmin;
 		b = lat_bucket(s->lat.v[s->lat.n - 1]);
@@ -429,15 +590,48 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 		b = rounds_bucket_of(s->rounds_max);
 		rmax = b > rmax ? b : rmax;
 	}
+	if (!any)
+		return 0;	/* no run finished this op */
+	if (few) {
+		/* A CDF of a handful of calls says nothing: draw the calls. */
+		snprintf(base, sizeof(base), "strip-%s", sl);
+		ret = plot_strip(runs, n, name, base, STRIP_LAT, o, list, msg, len);
+		if (ret < 0)
+			return ret;
+		snprintf(base, sizeof(base), "rounds-%s", sl);
+		return plot_strip(runs, n, name, base, STRIP_ROUNDS, o, list, msg, len);
+	}
+
+	/* CDF, led per run by its exact percentiles (what report prints) */
+	snprintf(file, sizeof(file), "cdf-%s.dat", sl);
+	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
+		return ret;
+	for (r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+		const double *v;
+		size_t m;
+
+		if (!s || !s->lat.n)
+			continue;
+		v = s->lat.v;
+		m = s->lat.n;
+		dat_block(&d, r);
+		fprintf(d.f, "# %s: n=%zu p50_us=%.9g p90_us=%.9g p99_us=%.9g p99.9_us=%.9g "
+			"max_us=%.9g (exact order statistics of finished calls)\n", runs[r].id, m,
+			quantile_sorted(v, m, 0.5) / 1e3, quantile_sorted(v, m, 0.9) / 1e3,
+			quantile_sorted(v, m, 0.99) / 1e3, quantile_sorted(v, m, 0.999) / 1e3,
+			v[m - 1] / 1e3);
+		series(hdr, sizeof(hdr), &runs[r], NULL);
+		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
+		write_cdf(d.f, &s->lat);
+	}
 	if ((ret = dat_close(&d, msg, len)) < 0)
 		return ret;
-	if (bmax < 0)
-		return 0;	/* no run has this op */
+	runs_var(rv, sizeof(rv), &d);
 	snprintf(base, sizeof(base), "cdf-%s", sl);
-	snprintf(title, sizeof(title), "%s: latency CDF%s%s%s", name, kern ? " (" : "",
-		 kern ? kern : "", kern ? ")" : "");
+	snprintf(title, sizeof(title), "%s: latency CDF", name);
 	snprintf(file, sizeof(file), "%s/cdf-%s.dat", o->outdir, sl);
-	if ((ret = render(o, "cdf.gp", file, base, title, list, msg, len)) < 0)
+	if ((ret = render(o, "cdf.gp", file, base, title, rv, list, msg, len)) < 0)
 		return ret;
 
 	/* histogram, log2 buckets, shared range so the runs line up */
@@ -453,7 +647,7 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 			continue;
 		for (i = 0; i < s->lat.n; i++)
 			cnt[lat_bucket(s->lat.v[i])]++;
-		dat_block(&d);
+		dat_block(&d, r);
 		series(hdr, sizeof(hdr), &runs[r], NULL);
 		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
 		for (b = bmin; b <= bmax; b++)
@@ -463,11 +657,11 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 	}
 	if ((ret = dat_close(&d, msg, len)) < 0)
 		return ret;
+	runs_var(rv, sizeof(rv), &d);
 	snprintf(base, sizeof(base), "hist-%s", sl);
-	snprintf(title, sizeof(title), "%s: latency histogram%s%s%s", name, kern ? " (" : "",
-		 kern ? kern : "", kern ? ")" : "");
+	snprintf(title, sizeof(title), "%s: latency histogram", name);
 	snprintf(file, sizeof(file), "%s/hist-%s.dat", o->outdir, sl);
-	if ((ret = render(o, "hist.gp", file, base, title, list, msg, len)) < 0)
+	if ((ret = render(o, "hist.gp", file, base, title, rv, list, msg, len)) < 0)
 		return ret;
 
 	/* reclaim rounds per call */
@@ -480,7 +674,10 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 
 		if (!s || !s->lat.n)
 			continue;
-		dat_block(&d);
+		dat_block(&d, r);
+		fprintf(d.f, "# %s: rounds p50=%.9g p99=%.9g max=%llu mean=%.6g (exact)\n",
+			runs[r].id, cmp_rounds_pct(s, 0.5), cmp_rounds_pct(s, 0.99),
+			(unsigned long long)s->rounds_max, s->rounds_sum / (double)s->lat.n);
 		series(hdr, sizeof(hdr), &runs[r], NULL);
 		fprintf(d.f, "%s \"%s\" pct\n", hdr, runs[r].id);
 		for (b = 0; b <= rmax; b++) {
@@ -496,11 +693,11 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 	}
 	if ((ret = dat_close(&d, msg, len)) < 0)
 		return ret;
+	runs_var(rv, sizeof(rv), &d);
 	snprintf(base, sizeof(base), "rounds-%s", sl);
-	snprintf(title, sizeof(title), "%s: reclaim rounds per call%s%s%s", name,
-		 kern ? " (" : "", kern ? kern : "", kern ? ")" : "");
+	snprintf(title, sizeof(title), "%s: reclaim rounds per call", name);
 	snprintf(file, sizeof(file), "%s/rounds-%s.dat", o->outdir, sl);
-	if ((ret = render(o, "rounds.gp", file, base, title, list, msg, len)) < 0)
+	if ((ret = render(o, "rounds.gp", file, base, title, rv, list, msg, len)) < 0)
 		return ret;
 
 	/* per NUMA node */
@@ -509,17 +706,16 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 		return ret;
 	for (r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
-		char h50[700], h99[700];
+		char h50[700];
 		int k, done = 0, last = INT_MIN;
 
 		if (!s || !s->nnodes)
 			continue;
-		dat_block(&d);
+		dat_block(&d, r);
 		series(hdr, sizeof(hdr), &runs[r], NULL);
+		series(hdr, sizeof(hdr), &runs[r], "p99");
 		series(h50, sizeof(h50), &runs[r], "p50");
-		series(h99, sizeof(h99), &runs[r], "p99");
-		fprintf(d.f, "%s count %s %s mean \"%s p50\" \"%s p99\"\n", hdr, h50, h99,
-			runs[r].id, runs[r].id);
+		fprintf(d.f, "%s count %s p99 mean\n", hdr, h50);
 		/* ascending node id */
 		while (done < s->nnodes) {
 			int best = -1;
@@ -539,11 +735,11 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 	}
 	if ((ret = dat_close(&d, msg, len)) < 0)
 		return ret;
+	runs_var(rv, sizeof(rv), &d);
 	snprintf(base, sizeof(base), "nodes-%s", sl);
-	snprintf(title, sizeof(title), "%s: latency by NUMA node%s%s%s", name, kern ? " (" : "",
-		 kern ? kern : "", kern ? ")" : "");
+	snprintf(title, sizeof(title), "%s: latency by NUMA node", name);
 	snprintf(file, sizeof(file), "%s/nodes-%s.dat", o->outdir, sl);
-	return render(o, "nodes.gp", file, base, title, list, msg, len);
+	return render(o, "nodes.gp", file, base, title, rv, list, msg, len);
 }
 
 /* ---- timeline ---- */
@@ -641,15 +837,44 @@ static void put(FILE *f, double v)
 		fputs(" ?", f);
 }
 
+/* A PSI share of time: above 100% (or below 0) is a measurement error. */
+static double psi_pct(double v, unsigned int *bad)
+{
+	if (isfinite(v) && (v > 100.0 || v < 0.0)) {
+		if (v > 100.0)
+			(*bad)++;
+		return NAN;
+	}
+	return v;
+}
+
+static double meta_cap(const struct rr_dir *d)
+{
+	json_t *c = json_object_get(json_object_get(d->meta, "cgroup"), "cap_bytes");
+
+	return json_is_integer(c) && json_integer_value(c) > 0 ?
+		(double)json_integer_value(c) : NAN;
+}
+
+/* What timeline blocks add up to: the shared axes and PSI errors. */
+struct tl_sum {
+	double tmax, ymax;
+	unsigned int psi_bad;	/* ticks of this run with PSI above 100% */
+};
+
 /* One run's timeline block (its first repetition). 0 or -errno. */
-static int timeline_block(const struct cmp_run *run, FILE *f, char *msg, size_t len)
+static int timeline_block(const struct cmp_run *run, FILE *f, struct tl_sum *sum,
+			  char *msg, size_t len)
 {
 	const struct rr_dir *d = &run->dirs[0];
 	struct tl t = { 0 };
-	char h[4][700];
-	size_t i;
+	char *body = NULL;
+	size_t i, blen = 0;
+	double cap = meta_cap(d);
+	FILE *m;
 	int ret;
 
+	sum->psi_bad = 0;
 	t.origin = d->start_ns;
 	ret = rr_read_timeline(d, on_tick, &t, NULL, msg, len);
 	if (ret == -ENOENT || (ret == 0 && t.n < 2)) {
@@ -681,35 +906,236 @@ static int timeline_block(const struct cmp_run *run, FILE *f, char *msg, size_t 
 	ret = rr_read_stalls(d, on_tl_stall, &t, NULL, msg, len);
 	if (ret < 0)
 		goto out;
-	series(h[0], sizeof(h[0]), run, "PSI some");
-	series(h[1], sizeof(h[1]), run, "memcg MiB");
-	series(h[2], sizeof(h[2]), run, "stalls");
-	series(h[3], sizeof(h[3]), run, "system stalls");
-	fprintf(f, "t_s avg10 %s %s %s max %s %s oom_kills \"%s PSI\" \"%s memcg\" \"%s stalls\" "
-		"\"%s system\"\n", h[0], h[0], h[1], h[2], h[3], run->id, run->id, run->id, run->id);
+	m = open_memstream(&body, &blen);
+	if (!m) {
+		ret = -ENOMEM;
+		setmsg(msg, len, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < t.n; i++) {
 		double dt = i ? t.t[i] - t.t[i - 1] : NAN;
+		double rs = i ? t.rstall[i] / dt : NAN, ss = i ? t.sstall[i] / dt : NAN;
 
-		fprintf(f, "%.6g", t.t[i]);
-		put(f, t.avg10[i]);
-		put(f, i ? (t.some[i] - t.some[i - 1]) / 1e4 / dt : NAN);	/* us per s -> % */
-		put(f, i ? (t.cgsome[i] - t.cgsome[i - 1]) / 1e4 / dt : NAN);
-		put(f, t.usage[i]);
-		put(f, t.max[i]);
-		put(f, i ? t.rstall[i] / dt : NAN);
-		put(f, i ? t.sstall[i] / dt : NAN);
-		put(f, i ? t.oomk[i] - t.oomk[i - 1] : NAN);	/* OOM kills in this tick */
-		fputc('\n', f);
+		fprintf(m, "%.6g", t.t[i]);
+		put(m, psi_pct(t.avg10[i], &sum->psi_bad));
+		/* us of stall per s of tick -> % */
+		put(m, psi_pct(i ? (t.some[i] - t.some[i - 1]) / 1e4 / dt : NAN, &sum->psi_bad));
+		put(m, psi_pct(i ? (t.cgsome[i] - t.cgsome[i - 1]) / 1e4 / dt : NAN,
+			       &sum->psi_bad));
+		put(m, t.usage[i]);
+		put(m, t.max[i]);
+		put(m, rs);
+		put(m, ss);
+		put(m, i ? t.oomk[i] - t.oomk[i - 1] : NAN);	/* OOM kills in this tick */
+		put(m, t.usage[i] * 1048576.0 / cap * 100.0);
+		fputc('\n', m);
+		if (isfinite(rs) && rs > sum->ymax)
+			sum->ymax = rs;
+		if (isfinite(ss) && ss > sum->ymax)
+			sum->ymax = ss;
 	}
+	fclose(m);
+	if (t.n && t.t[t.n - 1] > sum->tmax)
+		sum->tmax = t.t[t.n - 1];
+	fprintf(f, "# %s: repetition 1 of %d; %u PSI ticks above 100%% not drawn "
+		"(a measurement error)\n", run->id, run->ndirs, sum->psi_bad);
+	fputs("t_s avg10 psi_some_pct cg_psi_some_pct memcg_mib memcg_max_mib run_stall_ms_s "
+	      "system_stall_ms_s oom_kills memcg_pct_of_cap\n", f);
+	fwrite(body, 1, blen, f);
+	free(body);
 out:
 	tl_free(&t);
+	return ret;
+}
+
+/* "array T[n] = ['A label', ...]" for the runs of a data file's blocks. */
+static char *title_array(const struct cmp_run *runs, const struct datfile *d)
+{
+	char *buf = NULL, lg[PLOT_LEGEND_MAX + 16], q[2 * PLOT_LEGEND_MAX + 40];
+	size_t blen = 0;
+	const char *p = d->runs;
+	FILE *m = open_memstream(&buf, &blen);
+	int k = 0;
+
+	if (!m)
+		return NULL;
+	fprintf(m, "array T[%d] = [", d->blocks > 0 ? d->blocks : 1);
+	while (*p) {
+		char *end;
+		long r = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		legend(lg, sizeof(lg), &runs[r]);
+		gp_quote(q, sizeof(q), lg);
+		fprintf(m, "%s%s", k++ ? ", " : "", q);
+		p = end;
+	}
+	if (!k)
+		fputs("''", m);
+	fputs("]", m);
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Stall kinds in the order bars stack them; others follow as met. */
+static const char *const kind_order[] = { "memcg", "memcg_soft", "direct", "compact",
+					  "throttled" };
+
+static int kind_rank(const char *name)
+{
+	const char *k = strchr(name, '/');
+	size_t i;
+	int scope = strncmp(name, "system/", 7) == 0 ? 100 : 0;
+
+	k = k ? k + 1 : name;
+	for (i = 0; i < sizeof(kind_order) / sizeof(kind_order[0]); i++)
+		if (strcmp(k, kind_order[i]) == 0)
+			return scope + (int)i;
+	return scope + 50;
+}
+
+static const struct cmp_stallstat *find_stall(const struct cmp_run *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nstalls; i++)
+		if (strcmp(r->stalls[i].name, name) == 0)
+			return &r->stalls[i];
+	return NULL;
+}
+
+/*
+ * Stall time by kind, stacked bars: per run the mean over its repetitions
+ * of each kind's total; the run's own tasks, then the system's if any.
+ * 0 or -errno.
+ */
+static int plot_stalls(const struct cmp_run *runs, int n, const struct plot_opts *o,
+		       FILE *list, char *msg, size_t len)
+{
+	const char **kinds = NULL;
+	char kv[2048], hdr[700], file[PATH_MAX + 16], title[200], rv[1100];
+	char *tarr = NULL, *vars = NULL;
+	size_t nk = 0, cap = 0, i, j, kused = 0;
+	bool sys = false;
+	struct datfile d;
+	int r, ret = 0, g;
+
+	for (r = 0; r < n; r++) {
+		for (i = 0; i < runs[r].nstalls; i++) {
+			const char *name = runs[r].stalls[i].name;
+			bool seen = false;
+
+			if (!runs[r].stalls[i].total_ns)
+				continue;
+			for (j = 0; j < nk && !seen; j++)
+				seen = strcmp(kinds[j], name) == 0;
+			if (seen)
+				continue;
+			if (nk == cap) {
+				const char **k2 = realloc(kinds, (cap ? cap * 2 : 8) * sizeof(*k2));
+
+				if (!k2) {
+					free(kinds);
+					setmsg(msg, len, "out of memory");
+					return -ENOMEM;
+				}
+				kinds = k2;
+				cap = cap ? cap * 2 : 8;
+			}
+			kinds[nk++] = name;
+		}
+	}
+	if (!nk)
+		goto out;	/* no stall in any run: no figure */
+	/* stacking order: run's kinds, then system's; insertion sort by rank */
+	for (i = 1; i < nk; i++)
+		for (j = i; j > 0 && kind_rank(kinds[j]) < kind_rank(kinds[j - 1]); j--) {
+			const char *t = kinds[j];
+
+			kinds[j] = kinds[j - 1];
+			kinds[j - 1] = t;
+		}
+	for (i = 0; i < nk; i++) {
+		sys |= strncmp(kinds[i], "system/", 7) == 0;
+		if (kused + strlen(kinds[i]) + 2 < sizeof(kv))
+			kused += (size_t)snprintf(kv + kused, sizeof(kv) - kused, "%s%s",
+						  kused ? " " : "", kinds[i]);
+	}
+	if ((ret = dat_open(&d, o->outdir, "stalls.dat", msg, len)) < 0)
+		goto out;
+	fputs("# stall time by kind: mean over a run's repetitions of each kind's total, ms;\n"
+	      "# x 1.. = the run's own tasks, after a gap the rest of the system\n", d.f);
+	for (r = 0; r < n; r++) {
+		double acc[2] = { 0.0, 0.0 };
+
+		dat_block(&d, r);
+		fprintf(d.f, "# %s: %d repetitions\n", runs[r].id, runs[r].ndirs);
+		series(hdr, sizeof(hdr), &runs[r], NULL);
+		fprintf(d.f, "%s \"%s\" \"ms_high\"\n", hdr, runs[r].id);
+		for (i = 0; i < nk; i++) {
+			const struct cmp_stallstat *s = find_stall(&runs[r], kinds[i]);
+			double ms = s ? (double)s->total_ns / 1e6 /
+				(double)(runs[r].ndirs > 0 ? runs[r].ndirs : 1) : 0.0;
+
+			g = strncmp(kinds[i], "system/", 7) == 0;
+			if (ms > 0.0)
+				fprintf(d.f, "%d %.6g %.6g\n", g * (n + 1) + r + 1, acc[g],
+					acc[g] + ms);
+			else
+				fprintf(d.f, "%d ? ?\n", g * (n + 1) + r + 1);
+			acc[g] += ms;
+		}
+	}
+	/* totals: the tic labels and the number on top of each bar */
+	dat_block(&d, -1);
+	fputs("x total_ms tic\n", d.f);
+	for (g = 0; g <= (sys ? 1 : 0); g++) {
+		for (r = 0; r < n; r++) {
+			double tot = 0.0;
+
+			for (i = 0; i < nk; i++) {
+				const struct cmp_stallstat *s = find_stall(&runs[r], kinds[i]);
+
+				if (s && (strncmp(kinds[i], "system/", 7) == 0) == g)
+					tot += (double)s->total_ns / 1e6 /
+					       (double)(runs[r].ndirs > 0 ? runs[r].ndirs : 1);
+			}
+			fprintf(d.f, "%d %.6g \"%s%s\"\n", g * (n + 1) + r + 1, tot, runs[r].id,
+				g ? " sys" : "");
+		}
+	}
+	if ((ret = dat_close(&d, msg, len)) < 0)
+		goto out;
+	d.blocks--;	/* the totals block is no run's */
+	tarr = title_array(runs, &d);
+	runs_var(rv, sizeof(rv), &d);
+	if (!tarr || asprintf(&vars, "%s; kinds='%s'; %s", rv, kv, tarr) < 0) {
+		vars = NULL;
+		ret = -ENOMEM;
+		setmsg(msg, len, "out of memory");
+		goto out;
+	}
+	snprintf(title, sizeof(title), "stall time by kind%s", sys ?
+		 " (run's tasks; 'sys': the rest of the system)" : "");
+	snprintf(file, sizeof(file), "%s/stalls.dat", o->outdir);
+	ret = render(o, "stalls.gp", file, "stalls", title, vars, list, msg, len);
+out:
+	free(tarr);
+	free(vars);
+	free(kinds);
 	return ret;
 }
 
 int plot_runs(const struct cmp_run *runs, int n, const struct plot_opts *o, FILE *list,
 	      char *msg, size_t len)
 {
-	char file[PATH_MAX + 16], title[1400];
+	char file[PATH_MAX + 16], rv[1100];
+	char *tarr = NULL, *vars = NULL;
+	struct tl_sum sum = { 0 };
 	struct datfile d;
 	int r, k, ret;
 	size_t i;
@@ -736,6 +1162,8 @@ int plot_runs(const struct cmp_run *runs, int n, const struct plot_opts *o, FILE
 				return ret;
 		}
 	}
+	if ((ret = plot_stalls(runs, n, o, list, msg, len)) < 0)
+		return ret;
 	if ((ret = dat_open(&d, o->outdir, "timeline.dat", msg, len)) < 0)
 		return ret;
 	for (r = 0; r < n; r++) {
@@ -748,12 +1176,15 @@ int plot_runs(const struct cmp_run *runs, int n, const struct plot_opts *o, FILE
 			setmsg(msg, len, "out of memory");
 			return -ENOMEM;
 		}
-		ret = timeline_block(&runs[r], m, msg, len);
+		ret = timeline_block(&runs[r], m, &sum, msg, len);
 		fclose(m);
 		if (ret == 0 && blen) {
 			/* a run without timeline or run length gets no block */
-			dat_block(&d);
+			dat_block(&d, r);
 			fwrite(buf, 1, blen, d.f);
+			if (sum.psi_bad && o->warn)
+				fprintf(o->warn, "plot: warning: run %s: %u PSI ticks above 100%% "
+					"(a measurement error), not drawn\n", runs[r].id, sum.psi_bad);
 		}
 		free(buf);
 		if (ret < 0) {
@@ -765,8 +1196,19 @@ int plot_runs(const struct cmp_run *runs, int n, const struct plot_opts *o, FILE
 		return ret;
 	if (!d.blocks)
 		return 0;
-	snprintf(title, sizeof(title), "stalls, PSI and memcg usage over time%s%s%s",
-		 n == 1 ? " (" : "", n == 1 ? runs[0].label : "", n == 1 ? ")" : "");
+	tarr = title_array(runs, &d);
+	runs_var(rv, sizeof(rv), &d);
+	if (!tarr || asprintf(&vars, "%s; tmax=%.6g; ymax=%.6g; %s", rv,
+			      sum.tmax > 0 ? sum.tmax : 1.0,
+			      sum.ymax > 0 ? sum.ymax * 1.05 : 1.0, tarr) < 0) {
+		free(tarr);
+		setmsg(msg, len, "out of memory");
+		return -ENOMEM;
+	}
 	snprintf(file, sizeof(file), "%s/timeline.dat", o->outdir);
-	return render(o, "timeline.gp", file, "timeline", title, list, msg, len);
+	ret = render(o, "timeline.gp", file, "timeline", "stalls, PSI and memcg usage over time",
+		     vars, list, msg, len);
+	free(tarr);
+	free(vars);
+	return ret;
 }

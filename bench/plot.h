@@ -3,6 +3,10 @@
  * into an output directory and runs the scripts in plots/ on them, for PNG,
  * SVG and a 72-column text rendering (.txt) to paste into e-mail. Reads
  * only what cmp_load() loaded plus each run's timeline.csv and stalls.csv.
+ * Each line's legend is "ID label" (cmp_label_runs: what differs), a run
+ * keeps its colour in every figure; an op some run finished fewer than 50
+ * times is a strip plot (every call, or each repetition's value, and the
+ * median), not a CDF; timelines are one panel per run.
  */
 #ifndef STALLBENCH_PLOT_H
 #define STALLBENCH_PLOT_H
@@ -18,6 +22,7 @@ struct plot_opts {
 	bool png, svg;		/* .txt is always made */
 	const char *scripts;	/* the plots/ directory */
 	const char *gnuplot;	/* path of the gnuplot binary */
+	FILE *warn;		/* warnings (PSI above 100%...); NULL: none */
 };
 
 /* gnuplot's path from PATH into buf. 0 or -ENOENT. */

@@ -1,27 +1,24 @@
 # Latency CDF of one op, one line per run (data: index blocks, one per run,
-# each starting with a header row: run name, short id; columns: latency_us fraction).
-# Usage: gnuplot -e "in='cdf-op.dat'; out='cdf-op.png'; title='op latency'" cdf.gp
-#    or: gnuplot -c cdf.gp cdf-op.dat cdf-op.svg 'op latency'
-# The output's extension picks the terminal: .png, .svg, or .txt (72x24 text).
+# each led by comments with exact percentiles and a header row: "ID label",
+# ID; columns: latency_us fraction_of_calls_at_or_below).
+# Usage: gnuplot -e "in='cdf-op.dat'; out='cdf-op.png'; title='...'" cdf.gp
+#    or: gnuplot -c cdf.gp cdf-op.dat cdf-op.svg 'title'
+# (stallbench adds runs='0 1 ...' and the other variables it sets; see gnuplot.log
+# in the output directory for the exact command of every figure.)
 if (!exists("in") && ARGC >= 1) in = ARG1
 if (!exists("out") && ARGC >= 2) out = ARG2
 if (!exists("title") && ARGC >= 3) title = ARG3
 if (!exists("in")) { print "cdf.gp: no input (in='file.dat' or ARG1)"; exit status 2 }
 if (!exists("out")) out = in.".png"
 if (!exists("title")) title = in
-ext = out[strlen(out)-2:]
-if (ext eq "svg") { set terminal svg size 1200,600 dynamic noenhanced background rgb "white" } else { if (ext eq "txt") { set terminal dumb nofeed 72 24 } else { if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,600 noenhanced } else { set terminal png size 1200,600 noenhanced } } }
-set output out
-set datafile missing "?"
-# text plots name runs by their short id (A, B, ...) to fit 72 columns
-short = (ext eq "txt")
+k = strlen(ARG0)
+while (k > 0 && ARG0[k:k] ne "/") { k = k - 1 }
+W = 1200; H = 650; TH = 22
+load ARG0[1:k]."style.gp"
 
 set title title noenhanced
 set logscale x
 set xlabel "latency (us, log scale)"
-set ylabel "fraction of ops <= latency"
+set ylabel "fraction of calls <= latency"
 set yrange [0:1]
-set grid
-set key bottom right noenhanced opaque
-if (!short) set key outside right top vertical noenhanced noopaque
-plot for [i=0:*] in index i using 1:2 with steps linewidth 2 title columnheader(short ? 2 : 1)
+plot for [i=0:*] in index i using 1:2 with steps lt L(i) title columnheader(1)

@@ -19,7 +19,7 @@ if (!exists("kinds")) { print "stalls.gp: needs kinds='run/memcg ...' (see gnupl
 k = strlen(ARG0)
 while (k > 0 && ARG0[k:k] ne "/") { k = k - 1 }
 nk = words(kinds)
-W = 900; H = 650; TH = 20 + (nk + 1) / 2
+W = 900; H = 650; TH = 20 + nk
 load ARG0[1:k]."style.gp"
 
 # a kind's pattern: solid, then hatchings gnuplot draws on every terminal
@@ -29,11 +29,16 @@ set ylabel "stall ms per repetition (mean)"
 set yrange [0:*]
 set offsets 0.6, 0.6, graph 0.12, 0
 set xtics scale 0
-set grid noxtics ytics
-set key below horizontal left Left noreverse maxcols 3
+if (!txt) { set grid noxtics ytics }
+# runs in the key's first column, kinds after them
+set key below vertical left Left reverse maxrows (nblk > nk ? nblk : nk)
+# text plots cannot hatch: each segment carries its kind's number
+KT(j) = txt ? sprintf("%d %s", j + 1, word(kinds, j + 1)) : word(kinds, j + 1)
 plot for [i=0:nblk - 1] for [j=0:nk - 1] in index i every ::(j + 1)::(j + 1) \
 	using 1:(($2 + $3) / 2):($1 - 0.35):($1 + 0.35):2:3 with boxxyerror lt L(i) fs pattern P(j) border notitle, \
+     for [i=0:(txt ? nblk - 1 : -1)] for [j=0:nk - 1] in index i every ::(j + 1)::(j + 1) \
+	using 1:(($2 + $3) / 2):(sprintf("%d", j + 1)) with labels notitle, \
      in index nblk using 1:2:xtic(3) with points ps 0 notitle, \
      in index nblk using 1:2:(sprintf("%.4g", $2)) with labels offset 0, 0.7 notitle, \
      for [i=0:nblk - 1] keyentry with boxes lt L(i) fs solid 1.0 title (exists("T") ? T[i + 1] : sprintf("run %d", i + 1)), \
-     for [j=0:nk - 1] keyentry with boxes lc rgb "black" fs pattern P(j) title word(kinds, j + 1)
+     for [j=0:nk - 1] keyentry with boxes lc rgb "black" fs pattern P(j) title KT(j)

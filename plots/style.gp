@@ -33,8 +33,9 @@ set linetype 6 lc rgb "#56B4E9" lw 2 pt 3 ps 1.2 dt solid
 set linetype 7 lc rgb "#000000" lw 2 pt 1 ps 1.2 dt solid
 set linetype 8 lc rgb "#7F7F7F" lw 2 pt 2 ps 1.2 dt solid
 set linetype cycle 8
-run(i) = exists("runs") ? int(word(runs, i + 1)) : i
+run(i) = (exists("runs") && i < words(runs)) ? word(runs, i + 1) + 0 : i
 L(i) = run(i) % 8 + 1
 # Legends go below the plot, one run a line: "ID label" is up to ~44 columns.
 set key below left vertical noenhanced noopaque Left reverse
-set grid
+# grid lines are noise in a 72-column text plot
+if (txt) { unset grid } else { set grid }

@@ -60,7 +60,10 @@ static void usage(void)
 	fputs("usage: gen_result OUTDIR [--seed N] [--scale X] [--n N] [--release R]\n"
 	      "  [--cmdline C] [--lru-gen V] [--thp V] [--status S] [--nodes K]\n"
 	      "  [--oom-kills K] [--no-summary] [--no-meta] [--truncate] [--bad-number]\n"
-	      "  [--long-line] [--few-fields] [--ops-only]\n", stderr);
+	      "  [--long-line] [--few-fields] [--ops-only] [--cap BYTES] [--mix M]\n"
+	      "  [--psi-spike K]\n"
+	      "  --cap: cgroup cap_bytes; --mix: truncate-storm's mix option; --psi-spike K:\n"
+	      "  K ticks whose PSI some total grows by more than the tick (>100%%)\n", stderr);
 	exit(2);
 }
 
@@ -69,7 +72,8 @@ int main(int argc, char **argv)
 	const char *dir = NULL, *release = "6.1.0-56-amd64", *lru = "0x0000", *thp = "always";
 	const char *status = "complete";
 	const char *cmdline = "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro console=ttyS0";
-	uint64_t seed = 1, n = 2000, oom = 0;
+	const char *mix = "ftruncate=1,truncate=1,punch=1,unlink=1";
+	uint64_t seed = 1, n = 2000, oom = 0, cap = 67108864, spike = 0;
 	double scale = 1.0, run_effect = 0.0;
 	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
 	int long_line = 0, few_fields = 0, ops_only = 0, i;
@@ -105,6 +109,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--status")) status = v;
 		else if (!strcmp(a, "--nodes")) nodes = atoi(v);
 		else if (!strcmp(a, "--oom-kills")) oom = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--cap")) cap = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--mix")) mix = v;
+		else if (!strcmp(a, "--psi-spike")) spike = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--run-effect")) run_effect = strtod(v, NULL);
 		else usage();
 	}
@@ -131,17 +138,19 @@ int main(int argc, char **argv)
 			fprintf(f, "%s{\"id\":%d,\"cpus\":\"%d-%d\",\"memory_bytes\":4294967296}",
 				i ? "," : "", i, 2 * i, 2 * i + 1);
 		fprintf(f, "],\"distances\":[[10]]},\n"
-			" \"cgroup\":{\"version\":2,\"cap_bytes\":67108864},\n"
-			" \"params\":{\"workloads\":[{\"name\":\"truncate-storm\",\"options\":{}},"
+			" \"cgroup\":{\"version\":2,\"cap_bytes\":%llu},\n"
+			" \"params\":{\"workloads\":[{\"name\":\"truncate-storm\","
+			"\"options\":{\"mix\":\"%s\"}},"
 			"{\"name\":\"vmalloc-nofail\",\"options\":{\"size\":\"64M\"}}],"
-			"\"duration_ns\":%llu,\"workers\":4,\"node\":-1},\n"
+			"\"duration_ns\":%llu,\"workers\":4,\"node\":-1,\"cap_bytes\":%llu},\n"
 			" \"mm\":{\"lru_gen\":\"%s\",\"thp_enabled\":\"%s\",\"thp_defrag\":\"madvise\","
 			"\"init_on_alloc\":\"1\",\"init_on_free\":\"0\",\"swap_total_kb\":0,\"zswap\":\"N\","
 			"\"swappiness\":\"60\",\"compaction_proactiveness\":\"20\","
 			"\"min_free_kbytes\":\"67584\",\"watermark_scale_factor\":\"10\","
 			"\"vmalloc_huge\":\"on\"},\n"
 			" \"start_ns\":%llu,\"end_ns\":%llu,\"start_time\":\"2024-01-01T00:00:00Z\",\n"
-			" \"status\":\"%s\"}\n", (unsigned long long)dur, lru, thp,
+			" \"status\":\"%s\"}\n", (unsigned long long)cap, mix, (unsigned long long)dur, (unsigned long long)cap,
+			lru, thp,
 			(unsigned long long)t0, (unsigned long long)(t0 + dur), status);
 		fclose(f);
 	}
@@ -150,7 +159,7 @@ int main(int argc, char **argv)
 	fs = open_in(dir, "stalls.csv");
 	fputs("t_start_ns,tid,worker,node,workload,op,latency_ns,errno,stall_ns,reclaim_rounds,"
 	      "bytes,kernel_ns,flags,landed_node\n", f);
-	fputs("t_start_ns,tid,cpu,kind,duration_ns,nr_reclaimed,order,gfp,scope\n", fs);
+	fputs("t_start_ns,tid,cpu,kind,duration_ns,nr_reclaimed,order,gfp,scope,note\n", fs);
 	/* 3 truncate-storm ops and 1 vmalloc-nofail op per round, n rounds. */
 	for (k = 0; k < n; k++) {
 		uint64_t t = t0 + k * (dur / n);
@@ -192,13 +201,13 @@ int main(int argc, char **argv)
 				i < 3 ? 65536ull : 67108864ull, i < 3 ? 0ull : lat * 9 / 10,
 				i < 3 ? "" : "module|huge", node);
 			if (rounds && !ops_only)
-				fprintf(fs, "%llu,%d,%d,%s,%llu,%u,%d,GFP_KERNEL|__GFP_NOFAIL,run\n",
+				fprintf(fs, "%llu,%d,%d,%s,%llu,%u,%d,GFP_KERNEL|__GFP_NOFAIL,run,\n",
 					(unsigned long long)(t + 100), 100 + worker, worker,
 					i == 3 ? "direct" : "memcg", (unsigned long long)stall,
 					32 * rounds, i == 3 ? 0 : -1);
 		}
 		if (k % 10 == 0 && !ops_only)
-			fprintf(fs, "%llu,1,0,compact,%llu,-1,4,GFP_TRANSHUGE,system\n",
+			fprintf(fs, "%llu,1,0,compact,%llu,-1,4,GFP_TRANSHUGE,system,\n",
 				(unsigned long long)t, (unsigned long long)llround(50000 * scale));
 	}
 	if (truncate)
@@ -213,10 +222,12 @@ int main(int argc, char **argv)
 	for (k = 0; k <= 100; k++) {
 		uint64_t t = k * (dur / 100);
 		double fill = k < 20 ? k / 20.0 : 1.0;
+		/* a spike tick's some total grows 150 ms in a 100 ms tick: 150% */
+		uint64_t extra = 150000 * (k < 50 ? 0 : (k - 50 < spike ? k - 50 + 1 : spike));
 
 		fprintf(f, "%llu,%.2f,%llu,%llu,%llu,%llu,%llu,,67108864,0,%llu,%llu,%llu,%llu\n",
 			(unsigned long long)t, 10.0 * fill * scale,
-			(unsigned long long)(k * 20000 * scale * fill),
+			(unsigned long long)(k * 20000 * scale * fill) + extra,
 			(unsigned long long)(k * 5000 * scale * fill),
 			(unsigned long long)(k * 30000 * scale * fill),
 			(unsigned long long)(k * 8000 * scale * fill),
