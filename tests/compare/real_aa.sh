@@ -1,0 +1,61 @@
+#!/bin/bash
+# Real runs on this machine, read as a reviewer reads them. The same capped
+# storm sweep point (64M, with memhog) run as two sweeps of 3 repetitions,
+# one after the other, is an A/A comparison: compare --verdict must exit 0,
+# no change starred, no warning at all (the output directories, storm
+# directories and cgroup paths differ; the experiment does not). A third
+# sweep at cap 128M is another experiment: --verdict exits 2 and the warning
+# names both caps. Each sweep's report.txt is a letter: <= 72 columns, no
+# path of this machine, ends with the reproduce block.
+# Usage: real_aa.sh TOPDIR WORKDIR. Exit 0 pass, 1 fail, 4 skip (not root).
+set -u
+TOP=$1 W=$2
+SB=$TOP/build/stallbench
+[ "$(id -u)" = 0 ] || { echo "SKIP real_aa: needs root (cgroups, tracepoints)"; exit 4; }
+fail() { echo "FAIL real_aa: $*"; echo "(kept $W)"; exit 1; }
+rm -rf "$W" && mkdir -p "$W" || exit 1
+. "$TOP/bench/letter.sh"
+
+sweep() {	# id cap reps
+	RESULTS_ROOT=$W SWEEP_ID=$1 SB_NO_BUILD=1 "$TOP/run.sh" sweep --caps "$2" \
+		--mixes "ftruncate=1,punch=1,unlink=1" --duration 3s --reps "$3" >"$W/$1.log" 2>&1 ||
+		fail "sweep $1 exit $?: $(tail -3 "$W/$1.log")"
+	sb_group_points "$W/$(uname -r)/$1" | cut -f2
+}
+A=$(sweep a 64M 3)
+B=$(sweep b 64M 3)
+C=$(sweep c 128M 2)
+[ "$(echo "$A" | tr ',' '\n' | wc -l)" -eq 3 ] || fail "sweep a: not 3 repetitions of one point: $A"
+
+"$SB" compare --verdict "$A" "$B" >"$W/v.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || fail "A/A --verdict exit $rc: $(cat "$W/v.txt")"
+grep -q "^no significant change (alpha 0.05, Welch's t on per-repetition means" "$W/v.txt" ||
+	fail "A/A verdict: $(cat "$W/v.txt")"
+"$SB" compare "$A" "$B" >"$W/aa.txt" 2>&1 || fail "compare exit $?"
+cat "$W/aa.txt"
+grep -q '%\*' "$W/aa.txt" && fail "A/A: starred: $(grep '%\*' "$W/aa.txt")"
+grep -q 'WARNING' "$W/aa.txt" && fail "A/A: $(grep -A1 WARNING "$W/aa.txt")"
+grep -q "^  no significant change ([0-9]* tests at alpha 0.05)" "$W/aa.txt" || fail "A/A: verdict line"
+# the capture ran: the storm's writes stall in memcg reclaim, and that is compared
+grep -q "^stalls run/memcg" "$W/aa.txt" || fail "A/A: no memcg stalls compared (capture off?)"
+
+"$SB" compare --verdict "$A" "$C" >"$W/vc.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "64M vs 128M --verdict exit $rc, want 2: $(cat "$W/vc.txt")"
+"$SB" compare "$A" "$C" >"$W/ac.txt" 2>&1
+grep -q "^WARNING: not the same experiment: cap_bytes (A cap 64M, B cap 128M)" "$W/ac.txt" ||
+	fail "cap difference: $(grep -A2 WARNING "$W/ac.txt")"
+grep -Eq "^B +cap 128M$" "$W/ac.txt" || fail "label of B is not 'cap 128M'"
+
+for s in a b c; do
+	L=$W/$(uname -r)/$s/report.txt
+	long=$(awk 'length > 72' "$L" | head -2)
+	[ -z "$long" ] || fail "$s/report.txt: over 72 columns: $long"
+	p=$(grep -nE '(^|[ (=:])/(tmp|var|root|home|work|usr|mnt)/' "$L" | head -2)
+	[ -z "$p" ] || fail "$s/report.txt: a path: $p"
+	grep -q "^To reproduce:" "$L" && grep -q "^  machine: .*CPUs" "$L" &&
+		grep -q "^  stallbench [0-9.]* (git " "$L" || fail "$s/report.txt: no reproduce block"
+done
+echo "PASS real_aa: A/A of 3+3 real capped storms clean, 64M vs 128M not comparable, letters clean"
+rm -rf "$W"
