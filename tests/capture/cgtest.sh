@@ -1,11 +1,18 @@
-# Shared by the host capture tests (sourced): root and memcg v1 checks, a 64M
+# Shared by the host capture tests (sourced): root and memory cgroup checks
+# (v1 here, v2 in the lab's guests and on current lab machines), a 64M
 # cgroup and a work directory, torn down on every exit path.
-CG_ROOT=/sys/fs/cgroup/memory
 skip() { echo "SKIP: $*"; exit 4; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || skip "needs root (perf_event_open system-wide, cgroup creation)"
-[ -f "$CG_ROOT/memory.limit_in_bytes" ] || skip "no memory cgroup v1 at $CG_ROOT"
+if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	CG_ROOT=/sys/fs/cgroup/memory CG_LIMIT=memory.limit_in_bytes CG_VER=1
+elif grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+	CG_ROOT=/sys/fs/cgroup CG_LIMIT=memory.max CG_VER=2
+else
+	skip "no memory cgroup (v1 at /sys/fs/cgroup/memory, or v2 with +memory at /sys/fs/cgroup)"
+fi
+echo "memory cgroup v$CG_VER at $CG_ROOT"
 [ -x "${CAPDUMP:-}" ] || fail "capdump not built (${CAPDUMP:-unset})"
 
 WORK=$(mktemp -d /var/tmp/sbcap.XXXXXX)
@@ -24,5 +31,5 @@ trap cg_cleanup EXIT
 trap 'exit 1' INT TERM
 
 mkdir "$CG" || fail "cannot create $CG"
-echo 64M > "$CG/memory.limit_in_bytes" || fail "cannot cap $CG at 64M"
+echo 64M > "$CG/$CG_LIMIT" || fail "cannot cap $CG at 64M"
 : > "$WORK/pids"
