@@ -464,6 +464,8 @@ static void runs_var(char *buf, size_t len, const struct datfile *d)
 	snprintf(buf, len, "runs='%s'", d->runs);
 }
 
+static char *title_array(const struct cmp_run *runs, const struct datfile *d);
+
 /* Strip-plot values: latency or reclaim rounds. */
 enum strip_what { STRIP_LAT, STRIP_ROUNDS };
 
@@ -472,7 +474,8 @@ static int plot_strip(const struct cmp_run *runs, int n, const char *name, const
 		      enum strip_what what, const struct plot_opts *o, FILE *list,
 		      char *msg, size_t len)
 {
-	char file[400], hdr[700], vars[1400], rv[1100], title[400], ylab[120];
+	char file[400], hdr[700], rv[1100], title[400], ylab[120];
+	char *tarr, *vars = NULL;
 	double lo = INFINITY, hi = 0.0, div = 1.0;
 	const char *unit = "";
 	struct datfile d;
@@ -559,12 +562,20 @@ static int plot_strip(const struct cmp_run *runs, int n, const char *name, const
 	if ((ret = dat_close(&d, msg, len)) < 0)
 		return ret;
 	runs_var(rv, sizeof(rv), &d);
-	snprintf(vars, sizeof(vars), "%s; ylab='%s'; ylog=%d", rv, ylab,
-		 lo > 0 && hi / lo > 10.0);
+	tarr = title_array(runs, &d);
+	if (!tarr || asprintf(&vars, "%s; ylab='%s'; ylog=%d; %s", rv, ylab,
+			      lo > 0 && hi / lo > 10.0, tarr) < 0) {
+		free(tarr);
+		setmsg(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	free(tarr);
 	snprintf(title, sizeof(title), "%s: %s", name, what == STRIP_LAT ?
 		 "latency of each call (few calls: no CDF)" : "reclaim rounds per call");
 	snprintf(file, sizeof(file), "%s/%s.dat", o->outdir, base);
-	return render(o, "strip.gp", file, base, title, vars, list, msg, len);
+	ret = render(o, "strip.gp", file, base, title, vars, list, msg, len);
+	free(vars);
+	return ret;
 }
 
 static int plot_op(const struct cmp_run *runs, int n, const char *name,

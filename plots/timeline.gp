@@ -43,7 +43,7 @@ set ylabel "stall ms/s"
 set y2label (txt ? "" : "% (PSI, memcg)")
 if (!txt) { set grid xtics ytics } else { unset grid }
 # one key for every panel, in neutral colours: the runs' colours are theirs
-set key at screen 0.02, screen (txt ? 3.5 : 2.6) * row left top horizontal Left reverse maxrows 3 width 2 samplen 3
+set key at screen 0.02, screen (txt ? 3.5 : 2.6) * row left top vertical Left reverse maxrows 2 width 0 samplen 3
 do for [i = 0:nb - 1] {
 	set tmargin at screen top - i * ph - row
 	set bmargin at screen top - (i + 1) * ph + (i < nb - 1 ? row * 0.5 : 0)

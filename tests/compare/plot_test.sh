@@ -18,14 +18,14 @@ rm -rf "$W" && mkdir -p "$W" || exit 1
 "$SB" plot "$W/a" >"$W/one.list" 2>"$W/one.err" || { not_ok "plot A exit $?: $(cat "$W/one.err")"; }
 P=$W/a/plots
 for base in cdf-truncate-storm-punch hist-truncate-storm-punch rounds-truncate-storm-punch \
-	nodes-truncate-storm-punch cdf-vmalloc-nofail-alloc timeline; do
+	nodes-truncate-storm-punch cdf-vmalloc-nofail-alloc stalls timeline; do
 	for ext in png svg txt; do
 		[ -s "$P/$base.$ext" ] || not_ok "missing $P/$base.$ext"
 	done
 done
 n=$(ls "$P"/*.png | wc -l)
-[ "$n" -eq 17 ] && ok "one run: 17 plots (4 per op x 4 ops + timeline)" || not_ok "$n PNG files, want 17"
-[ "$(wc -l <"$W/one.list")" -eq 51 ] && ok "written files listed" || not_ok "file list"
+[ "$n" -eq 18 ] && ok "one run: 18 plots (4 per op x 4 ops + stall bars + timeline)" || not_ok "$n PNG files, want 18"
+[ "$(wc -l <"$W/one.list")" -eq 54 ] && ok "written files listed" || not_ok "file list"
 
 check_png() {
 	sig=$(od -An -tx1 -N8 "$1" | tr -d ' \n')
@@ -55,8 +55,9 @@ blocks=$(grep -c '^"' "$W/ab/cdf-truncate-storm-punch.dat")
 [ "$blocks" -eq 2 ] && ok "two runs: two blocks in the data" || not_ok "$blocks blocks, want 2"
 grep -q '^"B 6.12.117+deb12-amd64" "B"' "$W/ab/cdf-truncate-storm-punch.dat" &&
 	ok "runs labelled by kernel" || not_ok "run label in data"
-grep -Eq ' A \*+' "$W/ab/cdf-truncate-storm-punch.txt" && grep -Eq ' B #+' "$W/ab/cdf-truncate-storm-punch.txt" &&
-	ok "text plot has a line per run" || not_ok "text plot key"
+grep -Eq '^ *\*+A 6\.1\.0-56-amd64$' "$W/ab/cdf-truncate-storm-punch.txt" &&
+	grep -Eq '^ *#+B 6\.12\.117\+deb12-amd64$' "$W/ab/cdf-truncate-storm-punch.txt" &&
+	ok "text plot keys a line per run: ID and kernel" || not_ok "text plot key"
 for f in "$W/ab"/*.svg; do check_svg "$f" || not_ok "$f: not valid SVG"; done
 cat "$W/ab/cdf-truncate-storm-punch.txt"
 
