@@ -192,8 +192,7 @@ static uint64_t now_ns(void)
 
 const char *stall_kind_name(enum stall_kind k)
 {
-	static const char *const n[] = { "direct", "memcg", "memcg_softlimit", "compaction",
-					 "throttled" };
+	static const char *const n[] = { SB_STALL_KINDS(SB_STALL_NAME) };
 
 	return (unsigned int)k < STALL_NR_KINDS ? n[k] : "?";
 }

@@ -9,15 +9,15 @@
 #define STALLBENCH_CAPTURE_H
 
 #include <stdint.h>
+
+#include "stallkind.h"
 #include <stdbool.h>
 #include <stddef.h>
 
 enum stall_kind {
-	STALL_DIRECT,		/* vmscan direct reclaim */
-	STALL_MEMCG,		/* vmscan memcg reclaim */
-	STALL_MEMCG_SOFT,	/* memcg softlimit reclaim */
-	STALL_COMPACT,		/* compaction begin/end */
-	STALL_THROTTLED,	/* mm_vmscan_throttled (point, has usec_delayed) */
+#define X(e, n) STALL_##e,
+	SB_STALL_KINDS(X)
+#undef X
 	STALL_NR_KINDS
 };
 

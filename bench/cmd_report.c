@@ -349,7 +349,7 @@ int cmd_report(int argc, char **argv)
 			       fmt_ns(num(dd, "p50"), b, sizeof(b)), fmt_ns(num(dd, "p99"), c, sizeof(c)),
 			       fmt_ns(num(dd, "max"), e, sizeof(e)));
 			if (cnt > 0 && json_object_get(v, "no_progress") && strcmp(k, "throttled") &&
-			    strcmp(k, "compact"))
+			    strcmp(k, "compaction"))
 				printf(" %4.0f%%\n", 100.0 * zero / cnt);
 			else
 				printf("     -\n");

@@ -670,7 +670,7 @@ out:
 }
 
 static const char *const stall_kind_names[RR_STALL_NR_KINDS] = {
-	"direct", "memcg", "memcg_soft", "compact", "throttled",
+	SB_STALL_KINDS(SB_STALL_NAME)
 };
 
 const char *rr_stall_kind_name(int kind)

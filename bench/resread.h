@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "stallkind.h"
+
 #define RR_ALLOW_INCOMPLETE	(1u << 0)
 #define RR_MAX_LINE		8192	/* longer CSV lines are malformed */
 
@@ -64,11 +66,9 @@ struct rr_op {
 };
 
 enum rr_stall_kind {
-	RR_STALL_DIRECT,
-	RR_STALL_MEMCG,
-	RR_STALL_MEMCG_SOFT,
-	RR_STALL_COMPACT,
-	RR_STALL_THROTTLED,
+#define X(e, n) RR_STALL_##e,
+	SB_STALL_KINDS(X)
+#undef X
 	RR_STALL_NR_KINDS,
 	RR_STALL_OTHER = -1,	/* a kind this reader does not know */
 };

@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 					32 * rounds, i == 3 ? 0 : -1);
 		}
 		if (k % 10 == 0 && !ops_only)
-			fprintf(fs, "%llu,1,0,compact,%llu,-1,4,GFP_TRANSHUGE,system,\n",
+			fprintf(fs, "%llu,1,0,compaction,%llu,-1,4,GFP_TRANSHUGE,system,\n",
 				(unsigned long long)t, (unsigned long long)llround(50000 * scale));
 	}
 	if (truncate)
