@@ -993,7 +993,7 @@ static char *title_array(const struct cmp_run *runs, const struct datfile *d)
 }
 
 /* Stall kinds in the order bars stack them; others follow as met. */
-static const char *const kind_order[] = { "memcg", "memcg_soft", "direct", "compact",
+static const char *const kind_order[] = { "memcg", "memcg_softlimit", "direct", "compaction",
 					  "throttled" };
 
 static int kind_rank(const char *name)
