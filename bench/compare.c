@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -908,35 +909,39 @@ static const char *unit_for(double ns)
 	return "s";
 }
 
-/* The three per-repetition metrics of an op, tested b against a. */
-static json_t *op_tests(const struct cmp_opstat *a, const struct cmp_opstat *b)
+/* The per-repetition metrics of an op, tested b against a. */
+static const struct {
+	const char *key, *what;
+	size_t off;		/* of the double in struct cmp_rep */
+	bool islog;
+} op_metrics[] = {
+	{ "latency", "latency (geometric mean)", offsetof(struct cmp_rep, logmean), true },
+	{ "rounds", "reclaim rounds per call", offsetof(struct cmp_rep, rounds), false },
+	{ "stall", "stall time per call", offsetof(struct cmp_rep, stall), false },
+};
+
+static void rep_values(const struct cmp_opstat *o, size_t off, double *v)
 {
-	double *v = malloc((size_t)(2 * (a->nreps + b->nreps) + 2) * sizeof(*v));
-	double *va = v, *vb = v ? v + a->nreps + 1 : NULL;
-	json_t *t = json_object();
 	int i;
 
-	if (!v)
-		return t;
-	for (i = 0; i < a->nreps; i++)
-		va[i] = a->reps[i].logmean;
-	for (i = 0; i < b->nreps; i++)
-		vb[i] = b->reps[i].logmean;
-	json_object_set_new(t, "latency", test_obj(va, (size_t)a->nreps, vb, (size_t)b->nreps, true,
-						   "latency (geometric mean)"));
-	for (i = 0; i < a->nreps; i++)
-		va[i] = a->reps[i].rounds;
-	for (i = 0; i < b->nreps; i++)
-		vb[i] = b->reps[i].rounds;
-	json_object_set_new(t, "rounds", test_obj(va, (size_t)a->nreps, vb, (size_t)b->nreps, false,
-						  "reclaim rounds per call"));
-	for (i = 0; i < a->nreps; i++)
-		va[i] = a->reps[i].stall;
-	for (i = 0; i < b->nreps; i++)
-		vb[i] = b->reps[i].stall;
-	json_object_set_new(t, "stall", test_obj(va, (size_t)a->nreps, vb, (size_t)b->nreps, false,
-						 "stall time per call"));
-	free(v);
+	for (i = 0; i < o->nreps; i++)
+		memcpy(&v[i], (const char *)&o->reps[i] + off, sizeof(double));
+}
+
+static json_t *op_tests(const struct cmp_opstat *a, const struct cmp_opstat *b)
+{
+	double *va = malloc((size_t)(a->nreps + b->nreps + 1) * sizeof(*va));
+	double *vb = va ? va + a->nreps : NULL;
+	json_t *t = json_object();
+	size_t m;
+
+	for (m = 0; va && m < sizeof(op_metrics) / sizeof(op_metrics[0]); m++) {
+		rep_values(a, op_metrics[m].off, va);
+		rep_values(b, op_metrics[m].off, vb);
+		json_object_set_new(t, op_metrics[m].key, test_obj(va, (size_t)a->nreps, vb,
+			(size_t)b->nreps, op_metrics[m].islog, op_metrics[m].what));
+	}
+	free(va);
 	return t;
 }
 
