@@ -82,19 +82,20 @@ load_config() {
 
 # Builds the list of points: one line "name|args" each.
 points() {
-	local wl cap mix node rep nargs size flags
+	local wl cap mix node rep nargs npart size flags
 	for wl in $SWEEP_WORKLOADS; do
 		for node in $SWEEP_NODES; do
-			nargs=(); [[ $node != - ]] && nargs=(--node "$node")
+			nargs=() npart=
+			[[ $node != - ]] && nargs=(--node "$node") npart=-n$node
 			for rep in $(seq 1 "$SWEEP_REPS"); do
 				case $wl in
 				truncate-storm)
 					for cap in $SWEEP_CAPS; do for mix in $SWEEP_MIXES; do
-						echo "storm-cap$cap-${mix//[=,]/_}-n${node}-r$rep|--cap $cap ${nargs[*]} --duration $SWEEP_DURATION --workload truncate-storm --mix $mix ${SWEEP_STORM_DIR:+--dir $SWEEP_STORM_DIR} --workload memhog --fraction $SWEEP_HOG_FRACTION"
+						echo "storm-cap$cap-${mix//[=,]/_}$npart-r$rep|--cap $cap ${nargs[*]} --duration $SWEEP_DURATION --workload truncate-storm --mix $mix ${SWEEP_STORM_DIR:+--dir $SWEEP_STORM_DIR} --workload memhog --fraction $SWEEP_HOG_FRACTION"
 					done; done ;;
 				vmalloc-nofail)
 					for size in $NOFAIL_SIZES; do for flags in $NOFAIL_FLAGS; do
-						echo "nofail-cap$NOFAIL_CAP-$size-${flags//,/_}-n${node}-r$rep|--cap $NOFAIL_CAP ${nargs[*]} --duration 1s --grace 240s --workload vmalloc-nofail --alloc-size $size --alloc-count 1 --alloc-flags $flags --workers 1"
+						echo "nofail-cap$NOFAIL_CAP-$size-${flags//,/_}$npart-r$rep|--cap $NOFAIL_CAP ${nargs[*]} --duration 1s --grace 240s --workload vmalloc-nofail --alloc-size $size --alloc-count 1 --alloc-flags $flags --workers 1"
 					done; done ;;
 				*) die "unknown workload in sweep: $wl" ;;
 				esac
