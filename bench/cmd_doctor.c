@@ -2,6 +2,7 @@
  * what to do about it. Exit 0 when a capped run with stall capture can run
  * here, 4 when it cannot. */
 #include "cgroup.h"
+#include "kchanges.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +57,60 @@ static bool kvm_runs(void)
 	st = pclose(f);
 	return WIFEXITED(st) && WEXITSTATUS(st) == 124 && !strcasestr(buf, "error") &&
 	       !strcasestr(buf, "assert");
+}
+
+/* The module's limits, as loaded (its parameters in sysfs). */
+static void nofail_limits(void)
+{
+	static const char *const names[] = {
+		"max_bytes", "max_total_bytes", "max_areas", "max_hold_ns", "hard_max_bytes",
+		"force", "log_records",
+	};
+	char path[128], val[64], out[512] = "";
+	size_t n = 0, i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/nofail_vmalloc/parameters/%s", names[i]);
+		if (read_small(path, val, sizeof(val)))
+			continue;
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s=%s", n ? " " : "", names[i],
+				      val);
+		if (n >= sizeof(out))
+			break;
+	}
+	if (out[0])
+		line(true, "nofail limits", "%s", out);
+}
+
+/* The upstream release behind this kernel and the known vmalloc NOFAIL
+ * changes it has or lacks (kchanges.c). */
+static void vmalloc_changes(void)
+{
+	struct utsname u;
+	char pv[1024] = "", up[32];
+
+	uname(&u);
+	read_small("/proc/version", pv, sizeof(pv));
+	if (kver_upstream(pv, u.release, up, sizeof(up))) {
+		line(false, "upstream kernel", "%s: cannot tell the upstream release (no \"Debian x.y.z\" "
+		     "in /proc/version): vmalloc NOFAIL fixes unknown", u.release);
+		return;
+	}
+	line(true, "upstream kernel", "%s is upstream %s", u.release, up);
+	for (size_t i = 0; i < nkchanges; i++) {
+		const struct kchange *c = &kchanges[i];
+		int p = kchange_present(c, up);
+
+		if (p > 0)
+			line(true, "vmalloc NOFAIL", "has %s (%s: mainline %s, %s)", c->id, c->commit,
+			     c->mainline, c->stable);
+		else if (p == 0)
+			line(false, "vmalloc NOFAIL", "lacks %s (%s, in %s / %s, Debian %s): %s", c->id,
+			     c->commit, c->stable, c->mainline, c->debian, c->without);
+		else
+			line(false, "vmalloc NOFAIL", "%s: not known for %s (in %s, %s)", c->id, up,
+			     c->mainline, c->stable);
+	}
 }
 
 /* The tracefs root, mounting it when root and it is not mounted. */
@@ -184,6 +240,8 @@ int cmd_doctor(int argc, char **argv)
 	else
 		line(false, "nofail module", "/dev/nofail_vmalloc absent (build and load "
 		     "workloads/kmod, or use the VM lab)");
+	nofail_limits();
+	vmalloc_changes();
 	line(!access("/usr/bin/gnuplot", X_OK), "gnuplot", "%s",
 	     access("/usr/bin/gnuplot", X_OK) ? "missing: apt-get install gnuplot-nox" : "/usr/bin/gnuplot");
 	line(!access("/usr/bin/qemu-system-x86_64", X_OK), "VM lab", "%s",

@@ -3,6 +3,7 @@
  * 6.12 on) misleads its reader, so every setting that is known to move
  * reclaim numbers is recorded, and a missing one is recorded as null. */
 #include "sysinfo.h"
+#include "kchanges.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -188,12 +189,30 @@ json_t *sysinfo_mm(void)
 json_t *sysinfo_kernel(void)
 {
 	struct utsname u;
-	char cmd[4096] = "";
+	char cmd[4096] = "", pv[1024] = "", up[32];
+	json_t *k, *ch;
 
 	uname(&u);
 	read_small("/proc/cmdline", cmd, sizeof(cmd));
-	return json_pack("{s:s,s:s,s:s,s:s}", "release", u.release, "version", u.version,
-			 "cmdline", cmd, "machine", u.machine);
+	read_small("/proc/version", pv, sizeof(pv));
+	k = json_pack("{s:s,s:s,s:s,s:s}", "release", u.release, "version", u.version,
+		      "cmdline", cmd, "machine", u.machine);
+	if (!k)
+		return NULL;
+	/* Debian's 6.1.0-57 is upstream 6.1.192: the release name hides it. */
+	if (kver_upstream(pv, u.release, up, sizeof(up))) {
+		json_object_set_new(k, "upstream", json_null());
+		return k;
+	}
+	json_object_set_new(k, "upstream", json_string(up));
+	ch = json_object();
+	for (size_t i = 0; i < nkchanges; i++) {
+		int p = kchange_present(&kchanges[i], up);
+
+		json_object_set_new(ch, kchanges[i].id, p < 0 ? json_null() : json_boolean(p));
+	}
+	json_object_set_new(k, "vmalloc_nofail_changes", ch);
+	return k;
 }
 
 /* The CPU's model name from /proc/cpuinfo, "" if absent. */

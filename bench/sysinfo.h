@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* {"release","version","cmdline","machine"}. NULL on allocation failure. */
+/* {"release","version","cmdline","machine","upstream" (Debian's 6.1.0-57:
+ * "6.1.192", null if unknown),"vmalloc_nofail_changes" ({id: has it, from
+ * kchanges.h})}. NULL on allocation failure. */
 json_t *sysinfo_kernel(void);
 /* {"lru_gen","thp_enabled",...} read from /sys and /proc; missing ones are null. */
 json_t *sysinfo_mm(void);

@@ -145,6 +145,12 @@ static int vn_check(void *priv, const struct run_env *env, char *err, size_t len
 		snprintf(err, len, "--alloc-size: must be above 0");
 		return -EINVAL;
 	}
+	/* kvmalloc_node() documents __GFP_NORETRY as unsupported; the module refuses it. */
+	if (v->entry == NFVM_ENTRY_KVMALLOC_NODE && (v->flags & NFVM_F_NORETRY)) {
+		snprintf(err, len, "--alloc-flags %s: noretry is unsupported by kvmalloc_node "
+			 "(use --alloc-entry vmalloc)", v->flags_s);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -195,11 +201,35 @@ static int vn_supported(const void *priv, const struct run_env *env, char *why, 
 			 "rebuild the module from this tree", i.abi, i.size, NFVM_ABI);
 		return -EPROTO;
 	}
+	if (v->size > i.hard_max_bytes) {
+		snprintf(why, len, "--alloc-size %llu above the module's hard_max_bytes %llu "
+			 "(total RAM%s): refused even with force", (unsigned long long)v->size,
+			 (unsigned long long)i.hard_max_bytes,
+			 sizeof(long) == 4 ? ", a quarter of the vmalloc area" : "");
+		return -E2BIG;
+	}
 	if (v->size > i.max_bytes && !i.force) {
 		snprintf(why, len, "--alloc-size %llu above the module's max_bytes %llu "
 			 "(echo 1 > /sys/module/nofail_vmalloc/parameters/force)",
 			 (unsigned long long)v->size, (unsigned long long)i.max_bytes);
 		return -E2BIG;
+	}
+	if (v->size > i.max_total_bytes) {
+		snprintf(why, len, "--alloc-size %llu above the module's budget max_total_bytes "
+			 "%llu (force does not lift it: raise "
+			 "/sys/module/nofail_vmalloc/parameters/max_total_bytes)",
+			 (unsigned long long)v->size, (unsigned long long)i.max_total_bytes);
+		return -EDQUOT;
+	}
+	if ((v->flags & NFVM_F_NOFAIL) && !(v->flags & NFVM_F_ACCOUNT) && !i.force) {
+		snprintf(why, len, "--alloc-flags %s: NOFAIL without account is charged to no "
+			 "cgroup; the module refuses it unless force=1", v->flags_s);
+		return -EPERM;
+	}
+	if (v->hold_ns > i.max_hold_ns) {
+		snprintf(why, len, "--alloc-hold above the module's max_hold_ns %llu",
+			 (unsigned long long)i.max_hold_ns);
+		return -ERANGE;
 	}
 	if (env->node >= 0 && v->entry == NFVM_ENTRY_VMALLOC) {
 		snprintf(why, len, "--node %d: __vmalloc takes no node (use --alloc-entry kvmalloc)",
@@ -338,7 +368,8 @@ static int vn_run(struct wl_ctx *c)
 		}
 		n++;
 		if (ret && err != ENOMEM) {
-			/* EINVAL/E2BIG/EPERM will not change: one row says it. */
+			/* EINVAL/E2BIG/EPERM will not change, EDQUOT (the module's budget,
+			 * shared by all workers) not soon: one row says it. */
 			fprintf(stderr, "vmalloc-nofail: worker %u: ALLOC: %s\n", c->worker,
 				strerror(err));
 			break;
@@ -496,6 +527,14 @@ static void vn_describe(const void *priv, json_t *o)
 	json_object_set_new(o, "module_release", json_string((const char *)v->info.release));
 	json_object_set_new(o, "module_abi", json_integer(v->info.abi));
 	json_object_set_new(o, "module_max_bytes", json_integer((json_int_t)v->info.max_bytes));
+	json_object_set_new(o, "module_max_total_bytes",
+			    json_integer((json_int_t)v->info.max_total_bytes));
+	json_object_set_new(o, "module_hard_max_bytes",
+			    json_integer((json_int_t)v->info.hard_max_bytes));
+	json_object_set_new(o, "module_max_areas", json_integer(v->info.max_areas));
+	json_object_set_new(o, "module_max_hold_ns", json_integer((json_int_t)v->info.max_hold_ns));
+	json_object_set_new(o, "module_force", json_boolean(v->info.force));
+	json_object_set_new(o, "module_log_records", json_integer(v->info.log_records));
 	json_object_set_new(o, "flags", json_string(v->flags_s));
 	json_object_set_new(o, "scope", json_string(v->scope_s));
 	json_object_set_new(o, "entry", json_string(v->entry == NFVM_ENTRY_VMALLOC ?

@@ -13,7 +13,7 @@ done
 cat > "$RES/guest.sh" <<'G'
 C=$1/nofail_client
 $C info
-$C alloc 4M nofail > $1/alloc.out; echo alloc_rc=$?
+$C alloc 4M nofail,account > $1/alloc.out; echo alloc_rc=$?
 G
 run_guest 240 --kernel "$KC/vmlinuz" --kdir "$KC/build" --modroot "$KC/root"
 grep -qF "kernel $(basename "$KC") ($(realpath "$KC/vmlinuz")" "$RES/host.out" ||

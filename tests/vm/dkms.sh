@@ -24,7 +24,7 @@ ko=$(find "$D/tree/$name/$ver/$REL" -name "$name.ko*" | head -n1)
 case $ko in *.xz) xz -dk "$ko" && ko=${ko%.xz} ;; *.zst) zstd -qd "$ko" && ko=${ko%.zst} ;; esac
 cat > "$RES/guest.sh" <<'G'
 $1/nofail_client info
-$1/nofail_client alloc 4M nofail > $1/alloc.out; echo alloc_rc=$?
+$1/nofail_client alloc 4M nofail,account > $1/alloc.out; echo alloc_rc=$?
 G
 run_guest 240 --kmod "$ko"
 grep -q "module: $ko (prebuilt)" "$RES/host.out" || fail "vm/run did not load the DKMS build"

@@ -4,7 +4,15 @@
  *
  *   ioctl_fuzz fuzz NPROC PER_PROC SEED   random and edge-case requests
  *   ioctl_fuzz kill ROUNDS SEED           SIGKILL clients mid-call (item 2)
- *   ioctl_fuzz unpriv                     an unprivileged caller gets EPERM
+ *   ioctl_fuzz unpriv                     an unprivileged caller gets EPERM,
+ *                                         a read-only fd cannot ALLOC/FREE
+ *   ioctl_fuzz limits                     each module limit refuses with its errno
+ *                                         (issue 12); the KEEP loop stops at the budget
+ *   ioctl_fuzz big N SEED                 force=1: N requests of sizes up to and
+ *                                         above RAM, against a model of the limits
+ *   ioctl_fuzz pressure                   big requests from inside a capped memcg
+ *   ioctl_fuzz race                       a closer races multi-second NOFAIL calls
+ *   ioctl_fuzz wrap                       the log ring (module loaded log_records=64)
  *
  * fuzz: each process has a table of fds (its own opens, dup()s, one file
  * shared by all processes) and a thread that closes and reopens them while
@@ -15,8 +23,10 @@
  * misaligned/read-only/page-crossing pointers, FREE of random handles,
  * read()/pread()/lseek() of the call log with odd sizes and offsets. Every
  * result must be 0 or one of EINVAL ENOTTY E2BIG EPERM EFAULT ENOENT ENOMEM
- * EBADF; anything else is printed as UNEXPECTED and fails. Successful ALLOCs
- * are checked for consistency (never NULL, nr_pages, times, handle).
+ * EBADF EDQUOT ENOSPC ERANGE EOPNOTSUPP; anything else is printed as
+ * UNEXPECTED and fails. Out fields are filled with garbage before each call;
+ * every ALLOC that reached the allocator has every output field checked
+ * against its record in the module's log (check_record()).
  * Requests stay small: the test loads the module with max_bytes=1M, so
  * anything larger is E2BIG.
  *
@@ -45,6 +55,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,11 +109,87 @@ static void note(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Out fields before a call: garbage the module must not hand back. */
+static void garble_out(struct nofail_vmalloc_alloc *a, uint64_t g)
+{
+	a->handle = g;
+	a->latency_ns = g ^ 1;
+	a->t_start_ns = g ^ 2;
+	a->t_end_ns = g ^ 3;
+	a->nr_pages = g ^ 4;
+	a->seq = g ^ 5;
+	a->out = (uint32_t)g & ~NFVM_OUT_NULL;	/* ENOMEM before the call writes nothing */
+	a->landed_node = (uint32_t)(g >> 8);
+	a->sampled = (uint32_t)(g >> 16);
+	a->on_landed = (uint32_t)(g >> 24);
+}
+
+static int log_fd = -1;		/* a privileged O_RDONLY fd to read records by seq */
+static uint64_t records_checked, records_gone;
+
+#define MISMATCH(...) do { bad++; note(__VA_ARGS__); } while (0)
+/*
+ * After an ALLOC that reached the allocator (ret 0, or ENOMEM with the
+ * struct written back): every output field against the module's record of
+ * the call (read by seq), and the NULL path's fields against their defined
+ * values. in is the request as sent. Returns the number of mismatches.
+ */
+static int check_record(const struct nofail_vmalloc_alloc *in, const struct nofail_vmalloc_alloc *a,
+			int ret, int e)
+{
+	struct nofail_vmalloc_record r;
+	const size_t rsz = sizeof(r);
+	int bad = 0;
+
+	if (a->out & NFVM_OUT_NULL) {
+		if (a->landed_node != NFVM_UNKNOWN || a->sampled || a->on_landed || a->handle)
+			MISMATCH("NULL path: landed %u sampled %u on_landed %u handle %llu not cleared",
+				 a->landed_node, a->sampled, a->on_landed,
+				 (unsigned long long)a->handle);
+	} else if (a->sampled > 16 || a->on_landed > a->sampled ||
+		   (a->sampled && a->landed_node == NFVM_UNKNOWN)) {
+		MISMATCH("sampled %u on_landed %u landed %u", a->sampled, a->on_landed,
+			 a->landed_node);
+	}
+	if (!(a->out & NFVM_OUT_KEPT) && a->handle)
+		MISMATCH("handle %llu without OUT_KEPT", (unsigned long long)a->handle);
+	if (a->nr_pages != (in->bytes + PG - 1) / PG)
+		MISMATCH("nr_pages %llu for %llu bytes", (unsigned long long)a->nr_pages,
+			 (unsigned long long)in->bytes);
+	if (a->t_end_ns < a->t_start_ns || a->latency_ns != a->t_end_ns - a->t_start_ns)
+		MISMATCH("times inconsistent");
+	if (log_fd < 0)
+		return bad;
+	memset(&r, 0, sizeof(r));
+	if (pread(log_fd, &r, rsz, (off_t)(a->seq * rsz)) != (ssize_t)rsz || r.seq != a->seq) {
+		records_gone++;		/* overwritten already: nothing to compare */
+		return bad;
+	}
+	records_checked++;
+	if (r.size != rsz || r.abi != NFVM_ABI || r.reserved)
+		MISMATCH("record %llu: size %u abi %u reserved %u", (unsigned long long)r.seq,
+			 r.size, r.abi, r.reserved);
+	if (r.t_start_ns != a->t_start_ns || r.t_end_ns != a->t_end_ns || r.bytes != in->bytes ||
+	    r.nr_pages != a->nr_pages || r.flags != in->flags || r.scope != in->scope ||
+	    r.entry != in->entry || r.node != in->node || r.err != (uint32_t)(ret ? e : 0) ||
+	    r.out != (a->out & ~NFVM_OUT_HOLD_CUT) || r.landed_node != a->landed_node ||
+	    r.sampled != a->sampled || r.on_landed != a->on_landed || r.handle != a->handle ||
+	    r.pid != (uint32_t)getpid() || r.tid != (uint32_t)syscall(SYS_gettid))
+		MISMATCH("record %llu differs from the ALLOC output: out %#x/%#x landed %u/%u "
+			 "sampled %u/%u on_landed %u/%u handle %llu/%llu err %u/%d",
+			 (unsigned long long)r.seq, r.out, a->out, r.landed_node, a->landed_node,
+			 r.sampled, a->sampled, r.on_landed, a->on_landed,
+			 (unsigned long long)r.handle, (unsigned long long)a->handle, r.err,
+			 ret ? e : 0);
+	return bad;
+}
+
 static int errno_ok(int e)
 {
 	switch (e) {
 	case 0: case EINVAL: case ENOTTY: case E2BIG: case EPERM: case EFAULT:
-	case ENOENT: case ENOMEM: case EBADF:
+	case ENOENT: case ENOMEM: case EBADF: case EDQUOT: case ENOSPC: case ERANGE:
+	case EOPNOTSUPP:
 		return 1;
 	}
 	return 0;
@@ -284,8 +371,11 @@ static unsigned int gen_cmd(unsigned int good, size_t sz)
 static uint64_t handles[MAXKEEP];
 static unsigned int nhandles;
 
-static void check_alloc_out(const struct nofail_vmalloc_alloc *a, long ret, int e)
+static void check_alloc_out(const struct nofail_vmalloc_alloc *in,
+			    const struct nofail_vmalloc_alloc *a, long ret, int e)
 {
+	if (ret == 0 || (e == ENOMEM && (a->out & NFVM_OUT_NULL)))
+		T->inconsistent += check_record(in, a, (int)ret, e);
 	if (ret == 0) {
 		T->allocs_ok++;
 		if (a->out & NFVM_OUT_NULL)
@@ -327,10 +417,11 @@ static void op_alloc(void)
 		static const uint32_t fl[] = {
 			0, NFVM_F_NOFAIL, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_F_RETRY_MAYFAIL,
 			NFVM_F_NORETRY, NFVM_F_ACCOUNT | NFVM_F_NORETRY,
+			NFVM_F_NOFAIL | NFVM_F_ACCOUNT,
 		};
 
 		a.bytes = rnd() % 8 ? 1 + rnd() % (64 << 10) : 1 + rnd() % (1 << 20);
-		a.flags = fl[rnd() % 6] | NFVM_F_NOWARN | (rnd() % 3 ? 0 : NFVM_F_KEEP);
+		a.flags = fl[rnd() % 7] | NFVM_F_NOWARN | (rnd() % 3 ? 0 : NFVM_F_KEEP);
 		a.scope = (uint32_t)(rnd() % 3);
 		a.entry = (uint32_t)(rnd() % 2);
 		a.node = a.entry == NFVM_ENTRY_KVMALLOC_NODE && rnd() % 2 ?
@@ -362,8 +453,8 @@ static void op_alloc(void)
 	case 2: a.size = sizeof(a) - 8; break;
 	case 3: a.abi = (uint32_t)rnd() % 4; break;
 	case 4: a.reserved = rnd() | 1; break;
-	case 5: a.handle = rnd(); a.out = (uint32_t)rnd(); break;	/* out fields are ignored */
 	}
+	garble_out(&a, rnd());		/* out fields are ignored, and all overwritten */
 	/* Never a valid request above 1M in the fuzz (the module's max_bytes=1M). */
 	if (a.bytes > (1 << 20) && a.bytes <= max_bytes)
 		a.bytes = 1 << 20;
@@ -377,8 +468,11 @@ static void op_alloc(void)
 	tally("ALLOC", ret, errno);
 	T->ioctls++;
 	if (p == buf && cmd == NFVM_IOC_ALLOC) {
+		struct nofail_vmalloc_alloc in = a;
+		int e = errno;
+
 		memcpy(&a, buf, sizeof(a));
-		check_alloc_out(&a, ret, errno);
+		check_alloc_out(&in, &a, ret, e);
 	}
 }
 
@@ -508,6 +602,7 @@ static int fuzz_proc(unsigned int id, uint64_t n, uint64_t seed, int shared_fd)
 	pthread_t th;
 
 	rng_state = seed * 0x9E3779B97F4A7C15ULL + id + 1;
+	log_fd = dev_open(O_RDONLY);
 	atomic_store(&fds[0], shared_fd);
 	for (int i = 1; i < NFDS; i++)
 		atomic_store(&fds[i], i % 2 ? dev_open(O_RDWR) : dup(shared_fd));
@@ -721,7 +816,7 @@ static void kill_client(int shared, uint64_t seed)
 		a.abi = NFVM_ABI;
 		a.node = NFVM_NO_NODE;
 		a.bytes = 1 + rnd() % (1 << 20);
-		a.flags = NFVM_F_NOWARN | (rnd() % 2 ? NFVM_F_NOFAIL : 0);
+		a.flags = NFVM_F_NOWARN | (rnd() % 2 ? NFVM_F_NOFAIL | NFVM_F_ACCOUNT : 0);
 		if (rnd() % 4)
 			a.flags |= NFVM_F_KEEP;
 		else
@@ -786,19 +881,42 @@ static int cmd_unpriv(void)
 		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
 			_exit(100);
 #define NEED(what, call, ok) do { errno = 0; long v_ = (long)(call); int e_ = errno; \
-		int g_ = (ok); printf("%s unprivileged %s: %ld %s\n", g_ ? "PASS" : "FAIL", what, \
+		int g_ = (ok); printf("%s %s: %ld %s\n", g_ ? "PASS" : "FAIL", what, \
 		v_, v_ < 0 ? strerrorname_np(e_) : ""); r += !g_; } while (0)
-		NEED("ALLOC on an inherited fd", ioctl(fd, NFVM_IOC_ALLOC, &a), v_ == -1 && e_ == EPERM);
-		NEED("INFO on an inherited fd", ioctl(fd, NFVM_IOC_INFO, &i), v_ == -1 && e_ == EPERM);
-		NEED("FREE on an inherited fd", ioctl(fd, NFVM_IOC_FREE, &f), v_ == -1 && e_ == EPERM);
-		NEED("read on an inherited fd", read(fd, buf, sizeof(buf)), v_ == -1 && e_ == EPERM);
-		NEED("open (mode 0600)", fd2 = open(NFVM_DEVICE, O_RDWR),
+		NEED("unprivileged ALLOC on an inherited fd", ioctl(fd, NFVM_IOC_ALLOC, &a), v_ == -1 && e_ == EPERM);
+		NEED("unprivileged INFO on an inherited fd", ioctl(fd, NFVM_IOC_INFO, &i), v_ == -1 && e_ == EPERM);
+		NEED("unprivileged FREE on an inherited fd", ioctl(fd, NFVM_IOC_FREE, &f), v_ == -1 && e_ == EPERM);
+		NEED("unprivileged read on an inherited fd", read(fd, buf, sizeof(buf)), v_ == -1 && e_ == EPERM);
+		NEED("unprivileged lseek on an inherited fd", lseek(fd, 0, SEEK_END), v_ == -1 && e_ == EPERM);
+		NEED("unprivileged pread on an inherited fd", pread(fd, buf, sizeof(buf), 0), v_ == -1 && e_ == EPERM);
+		NEED("unprivileged open (mode 0600)", fd2 = open(NFVM_DEVICE, O_RDWR),
 		     v_ == -1 && (e_ == EPERM || e_ == EACCES));
 		fflush(stdout);
 		_exit(r);
 	}
 	waitpid(pid, &st, 0);
 	bad += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* Root, but a read-only fd: it reads the log, it changes nothing. */
+	{
+		struct nofail_vmalloc_alloc a = { .size = sizeof(a), .abi = NFVM_ABI, .bytes = PG,
+						  .node = NFVM_NO_NODE, .flags = NFVM_F_KEEP };
+		struct nofail_vmalloc_info i = { .size = sizeof(i), .abi = NFVM_ABI };
+		struct nofail_vmalloc_free f = { .size = sizeof(f), .abi = NFVM_ABI };
+		int ro = dev_open(O_RDONLY), rw = dev_open(O_RDWR), r = 0;
+		char buf[4096];
+
+		NEED("root, ALLOC on a read-only fd", ioctl(ro, NFVM_IOC_ALLOC, &a), v_ == -1 && e_ == EBADF);
+		/* A handle that exists (kept through rw): FREE still refused on ro. */
+		f.handle = ioctl(rw, NFVM_IOC_ALLOC, &a) ? 1 : a.handle;
+		NEED("root, FREE on a read-only fd", ioctl(ro, NFVM_IOC_FREE, &f), v_ == -1 && e_ == EBADF);
+		NEED("root, INFO on a read-only fd", ioctl(ro, NFVM_IOC_INFO, &i), v_ == 0);
+		NEED("root, read on a read-only fd", read(ro, buf, sizeof(buf)), v_ > 0);
+		NEED("root, lseek on a read-only fd", lseek(ro, 0, SEEK_END), v_ >= 0);
+		NEED("root, FREE on the writable fd", ioctl(rw, NFVM_IOC_FREE, &f), v_ == 0);
+		close(ro);
+		close(rw);
+		bad += r;
+	}
 	/* The driver's own check, past the file mode. */
 	if (chmod(NFVM_DEVICE, 0666) == 0) {
 		fflush(stdout);
@@ -828,9 +946,621 @@ static int cmd_unpriv(void)
 	return bad ? 1 : 0;
 }
 
+/* --- issue 12: the limits, one by one, and requests up to and above RAM --- */
+static int fails;
+
+static void want(const char *what, int got, int wanted)
+{
+	int ok = got == wanted;
+
+	printf("%s %s: %s (want %s)\n", ok ? "PASS" : "FAIL", what,
+	       got ? strerrorname_np(got) ?: "?" : "0", wanted ? strerrorname_np(wanted) ?: "?" : "0");
+	fails += !ok;
+}
+
+static void check(const char *what, int ok)
+{
+	printf("%s %s\n", ok ? "PASS" : "FAIL", what);
+	fails += !ok;
+}
+
+static void req(struct nofail_vmalloc_alloc *a, uint64_t bytes, uint32_t flags, uint32_t entry)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->abi = NFVM_ABI;
+	a->bytes = bytes;
+	a->flags = flags | NFVM_F_NOWARN;
+	a->entry = entry;
+	a->node = NFVM_NO_NODE;
+}
+
+/* One ALLOC with garbage in the out fields; 0 or errno. Every call that
+ * reached the allocator is checked against its log record. */
+static int do_alloc(int fd, struct nofail_vmalloc_alloc *a)
+{
+	struct nofail_vmalloc_alloc in;
+	uint32_t nn = T->nnotes;
+	int ret, e;
+
+	garble_out(a, rnd() | 1);
+	in = *a;
+	ret = ioctl(fd, NFVM_IOC_ALLOC, a);
+	e = ret ? errno : 0;
+	if (!ret || (e == ENOMEM && (a->out & NFVM_OUT_NULL))) {
+		int m = check_record(&in, a, ret, e);
+
+		if (m)
+			fails += m, printf("FAIL record check: %s\n", T->nnotes > nn ?
+					   T->note[T->nnotes - 1] : "(notes full)");
+	}
+	return e;
+}
+
+static int do_free(int fd, uint64_t handle)
+{
+	struct nofail_vmalloc_free f = { .size = sizeof(f), .abi = NFVM_ABI, .handle = handle };
+
+	return ioctl(fd, NFVM_IOC_FREE, &f) ? errno : 0;
+}
+
+static int param_set(const char *name, uint64_t v)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/nofail_vmalloc/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%" PRIu64 "\n", v) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+static struct nofail_vmalloc_info info_now(void)
+{
+	struct nofail_vmalloc_info i;
+
+	if (module_info(&i))
+		memset(&i, 0xff, sizeof(i));
+	return i;
+}
+
+/*
+ * The KEEP loop at the budget: nproc processes keep chunk-sized NOFAIL|ACCOUNT
+ * areas (a new fd when one is full) until the module says no. All must stop
+ * with EDQUOT, together at exactly the budget (reserved atomically: never
+ * over it); the guest must stay usable meanwhile (a child faults in 256M of
+ * anonymous memory); everything comes back once they close.
+ */
+static void budget_loop(unsigned int nproc, uint64_t chunk)
+{
+	struct nofail_vmalloc_info i0 = info_now(), i1, i2;
+	uint64_t expect = i0.max_total_bytes / chunk * chunk, kept_sum = 0;
+	int ready[2], go[2], st;
+	pid_t pid[8];
+	unsigned int p;
+
+	if (pipe(ready) || pipe(go))
+		return;
+	fflush(stdout);
+	for (p = 0; p < nproc && p < 8; p++) {
+		pid[p] = fork();
+		if (pid[p] == 0) {
+			struct nofail_vmalloc_alloc a;
+			uint64_t n = 0;
+			int fd = dev_open(O_RDWR), e;
+			char c;
+
+			rng_state = p + 99;
+			for (;;) {
+				req(&a, chunk, NFVM_F_NOFAIL | NFVM_F_ACCOUNT | NFVM_F_KEEP, 0);
+				e = do_alloc(fd, &a);
+				if (e == ENOSPC) {	/* this file is full: another one */
+					fd = dev_open(O_RDWR);
+					continue;
+				}
+				if (e)
+					break;
+				/* Never refused: stop before the guest runs out. */
+				if (++n * chunk > 2 * i0.max_total_bytes)
+					break;
+			}
+			printf("budget proc %u: kept %" PRIu64 " x %" PRIu64 ", stopped with %s\n",
+			       p, n, chunk, strerrorname_np(e) ?: "?");
+			fflush(stdout);
+			/* report (errno, bytes), then hold until told to go */
+			uint64_t msg[2] = { (uint64_t)e, n * chunk };
+
+			if (write(ready[1], msg, sizeof(msg)) != sizeof(msg) ||
+			    read(go[0], &c, 1) != 1)
+				_exit(3);
+			_exit(0);
+		}
+	}
+	for (p = 0; p < nproc; p++) {
+		uint64_t msg[2];
+
+		if (read(ready[0], msg, sizeof(msg)) != sizeof(msg)) {
+			check("budget proc reported", 0);
+			break;
+		}
+		want("KEEP loop stops at the budget", (int)msg[0], EDQUOT);
+		kept_sum += msg[1];
+	}
+	i1 = info_now();
+	printf("budget: max_total_bytes %" PRIu64 ", kept %" PRIu64 " bytes in %" PRIu64
+	       " areas, budget_used %" PRIu64 "\n", (uint64_t)i1.max_total_bytes,
+	       (uint64_t)i1.kept_bytes, (uint64_t)i1.kept_areas, (uint64_t)i1.budget_used);
+	check("kept bytes at the budget: the whole budget, never more",
+	      kept_sum == expect && i1.kept_bytes == expect && i1.budget_used == expect);
+	/* The guest stays usable: a child faults in 256M and exits. */
+	{
+		struct timespec t0, t1;
+		pid_t c;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		c = fork();
+		if (c == 0) {
+			size_t n = 256UL << 20;
+			char *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				       -1, 0);
+
+			if (m == MAP_FAILED)
+				_exit(1);
+			memset(m, 1, n);
+			_exit(0);
+		}
+		waitpid(c, &st, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("usable: 256M faulted in %.2f s at the budget, MemAvailable %ld kB\n",
+		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		       meminfo_kb("MemAvailable"));
+		check("guest usable at the budget (256M anonymous memory faulted in)",
+		      WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	if (write(go[1], "gggggggg", nproc) != (ssize_t)nproc)
+		check("release budget procs", 0);
+	for (p = 0; p < nproc; p++)
+		waitpid(pid[p], &st, 0);
+	usleep(200000);
+	i2 = info_now();
+	check("budget back to 0 when the holders are gone",
+	      i2.budget_used == 0 && i2.kept_bytes == 0 && i2.kept_areas == 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+/*
+ * Expects the module loaded with max_bytes < max_total_bytes, max_areas <= 16,
+ * max_hold_ns <= 5 s, force=0 (the test's parameters); restores force.
+ */
+static int cmd_limits(void)
+{
+	struct nofail_vmalloc_info i = info_now();
+	struct nofail_vmalloc_alloc a;
+	uint64_t h[64];
+	unsigned int k;
+	int fd = dev_open(O_RDWR), fd2 = dev_open(O_RDWR);
+
+	log_fd = dev_open(O_RDONLY);
+	rng_state = 12;
+	printf("limits: max_bytes=%" PRIu64 " max_total_bytes=%" PRIu64 " max_areas=%u "
+	       "max_hold_ns=%" PRIu64 " hard_max_bytes=%" PRIu64 " force=%u\n",
+	       (uint64_t)i.max_bytes, (uint64_t)i.max_total_bytes, i.max_areas,
+	       (uint64_t)i.max_hold_ns, (uint64_t)i.hard_max_bytes, i.force);
+	if (fd < 0 || i.force || i.max_areas > 64 || i.max_bytes >= i.max_total_bytes) {
+		printf("FAIL load the module with force=0, max_areas <= 64, max_bytes < max_total_bytes\n");
+		return 1;
+	}
+	/* force=0: above max_bytes; NOFAIL charged to no cgroup */
+	req(&a, i.max_bytes + PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, 0);
+	want("above max_bytes without force", do_alloc(fd, &a), E2BIG);
+	req(&a, PG, NFVM_F_NOFAIL, 0);
+	want("NOFAIL without ACCOUNT, force=0", do_alloc(fd, &a), EPERM);
+	req(&a, PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, 0);
+	want("NOFAIL|ACCOUNT, force=0", do_alloc(fd, &a), 0);
+	/* NORETRY is documented unsupported by kvmalloc_node; __vmalloc takes it */
+	req(&a, 8 << 20, NFVM_F_NORETRY, NFVM_ENTRY_KVMALLOC_NODE);
+	want("NORETRY with kvmalloc_node", do_alloc(fd, &a), EOPNOTSUPP);
+	req(&a, 8 << 20, NFVM_F_NORETRY, NFVM_ENTRY_VMALLOC);
+	want("NORETRY with __vmalloc", do_alloc(fd, &a), 0);
+	/* hold_ns */
+	req(&a, PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, 0);
+	a.hold_ns = i.max_hold_ns + 1;
+	want("hold_ns above max_hold_ns", do_alloc(fd, &a), ERANGE);
+	a.hold_ns = 1000000;
+	want("hold_ns 1 ms", do_alloc(fd, &a), 0);
+
+	if (param_set("force", 1)) {
+		check("set force=1", 0);
+		return 1;
+	}
+	req(&a, PG, NFVM_F_NOFAIL, 0);
+	want("NOFAIL without ACCOUNT, force=1", do_alloc(fd, &a), 0);
+	req(&a, i.hard_max_bytes + 1, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_ENTRY_VMALLOC);
+	want("above total RAM, force=1 (__vmalloc)", do_alloc(fd, &a), E2BIG);
+	req(&a, i.hard_max_bytes + 1, NFVM_F_RETRY_MAYFAIL, NFVM_ENTRY_VMALLOC);
+	want("above total RAM, force=1, RETRY_MAYFAIL", do_alloc(fd, &a), E2BIG);
+	req(&a, (uint64_t)INT32_MAX + 1, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_ENTRY_KVMALLOC_NODE);
+	want("kvmalloc_node above INT_MAX, force=1", do_alloc(fd, &a), E2BIG);
+	req(&a, i.max_total_bytes + PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_ENTRY_VMALLOC);
+	want("one request above the budget, force=1", do_alloc(fd, &a),
+	     i.max_total_bytes + PG > i.hard_max_bytes ? E2BIG : EDQUOT);
+	param_set("force", 0);
+
+	/* max_areas per file; another file has its own; FREE gives the slot back */
+	for (k = 0; k < i.max_areas; k++) {
+		req(&a, PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT | NFVM_F_KEEP, 0);
+		if (do_alloc(fd, &a))
+			break;
+		h[k] = a.handle;
+	}
+	check("max_areas KEEPs through one file", k == i.max_areas);
+	req(&a, PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT | NFVM_F_KEEP, 0);
+	want("one more KEEP on that file", do_alloc(fd, &a), ENOSPC);
+	want("a KEEP on another file", do_alloc(fd2, &a), 0);
+	want("FREE one", do_free(fd, h[0]), 0);
+	req(&a, PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT | NFVM_F_KEEP, 0);
+	want("KEEP again after a FREE", do_alloc(fd, &a), 0);
+	close(fd);
+	close(fd2);
+	usleep(100000);
+	i = info_now();
+	check("budget back to 0 after close", i.budget_used == 0 && i.kept_areas == 0);
+
+	budget_loop(4, 4 << 20);
+	printf("records checked: %" PRIu64 ", overwritten before the check: %" PRIu64 "\n",
+	       records_checked, records_gone);
+	printf("limits_failures=%d\n", fails);
+	return fails ? 1 : 0;
+}
+
+/*
+ * force=1 and a budget of half of RAM, in a guest of known memory: n
+ * requests of sizes from 2M (huge mappings) up to and above RAM, random
+ * flags, entries and KEEP, each against a model of the limits (which errno,
+ * or success; never NULL under NOFAIL); every call that reached the
+ * allocator checked against its log record. Then the same sizes once each.
+ */
+static int cmd_big(unsigned int n, uint64_t seed)
+{
+	struct nofail_vmalloc_info i;
+	uint64_t ram, budget, used = 0, huge = 0, ok = 0, e2big = 0, edquot = 0, nulls = 0;
+	struct { uint64_t h, bytes; } kept[16];
+	unsigned int nk = 0, c;
+	int fd = dev_open(O_RDWR);
+
+	log_fd = dev_open(O_RDONLY);
+	rng_state = seed | 1;
+	param_set("force", 1);
+	i = info_now();
+	ram = i.hard_max_bytes;
+	budget = ram / 2;
+	param_set("max_total_bytes", budget);
+	param_set("max_bytes", ram);
+	i = info_now();
+	printf("big: RAM (hard_max_bytes) %" PRIu64 " M, budget %" PRIu64 " M, force=%u, "
+	       "budget_used %" PRIu64 "\n", ram >> 20, (uint64_t)i.max_total_bytes >> 20, i.force,
+	       (uint64_t)i.budget_used);
+	if (!i.force || i.max_total_bytes != budget || i.budget_used) {
+		printf("FAIL cannot set force/max_total_bytes, or the budget is in use\n");
+		return 1;
+	}
+	const uint64_t sizes[] = {
+		2 << 20, (2 << 20) + 1, 4 << 20, 64 << 20, (128 << 20) + PG, ram / 8, ram / 4,
+		budget - PG, budget, budget + PG, ram - PG, ram, ram + 1, ram + PG, 2 * ram,
+		(uint64_t)INT32_MAX, (uint64_t)INT32_MAX + 1, UINT32_MAX, 1ULL << 40,
+	};
+	const size_t nsz = sizeof(sizes) / sizeof(sizes[0]);
+	static const uint32_t fls[] = {
+		NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_F_NOFAIL, NFVM_F_RETRY_MAYFAIL | NFVM_F_ACCOUNT,
+		NFVM_F_NORETRY, 0, NFVM_F_ACCOUNT,
+	};
+
+	for (c = 0; c < n + nsz; c++) {
+		struct nofail_vmalloc_alloc a;
+		uint64_t bytes = c < nsz ? sizes[c] : sizes[rnd() % nsz];
+		uint32_t fl = c < nsz ? NFVM_F_NOFAIL | NFVM_F_ACCOUNT : fls[rnd() % 6];
+		uint32_t entry = (uint32_t)(rnd() % 2);
+		int keep = c >= nsz && nk < 16 && rnd() % 3 == 0, e, model;
+
+		if (keep)
+			fl |= NFVM_F_KEEP;
+		/* the module's order of checks */
+		if (entry == NFVM_ENTRY_KVMALLOC_NODE && (fl & NFVM_F_NORETRY))
+			model = EOPNOTSUPP;
+		else if (bytes > ram)
+			model = E2BIG;
+		else if (entry == NFVM_ENTRY_KVMALLOC_NODE && bytes > INT32_MAX)
+			model = E2BIG;
+		else if (used + bytes > budget)
+			model = EDQUOT;
+		else
+			model = 0;
+		req(&a, bytes, fl, entry);
+		e = do_alloc(fd, &a);
+		/* A request that may fail can fail: ENOMEM, never under NOFAIL. */
+		if (!(model == 0 && e == ENOMEM && !(fl & NFVM_F_NOFAIL)) && e != model) {
+			printf("FAIL %s of %" PRIu64 " bytes flags %#x (used %" PRIu64 "): %s, model says %s\n",
+			       entry ? "__vmalloc" : "kvmalloc_node", bytes, fl, used,
+			       strerrorname_np(e) ?: "0", strerrorname_np(model) ?: "0");
+			fails++;
+		}
+		if (e == ENOMEM && (a.out & NFVM_OUT_NULL) && (fl & NFVM_F_NOFAIL))
+			printf("FAIL NULL under NOFAIL: %" PRIu64 " bytes\n", bytes), fails++;
+		nulls += e == ENOMEM;
+		e2big += e == E2BIG;
+		edquot += e == EDQUOT;
+		if (!e) {
+			ok++;
+			huge += !!(a.out & NFVM_OUT_HUGE);
+			if (c < nsz || bytes >= (64 << 20))
+				printf("big: %s %" PRIu64 " M flags %#x: %.2f s%s\n",
+				       entry ? "__vmalloc" : "kvmalloc_node", bytes >> 20, fl,
+				       (double)a.latency_ns / 1e9, a.out & NFVM_OUT_HUGE ? " huge" : "");
+		}
+		if (!e && keep) {
+			kept[nk].h = a.handle;
+			kept[nk++].bytes = bytes;
+			used += bytes;
+		}
+		if (nk && rnd() % 3 == 0) {
+			unsigned int k = (unsigned int)(rnd() % nk);
+
+			want("FREE a kept big area", do_free(fd, kept[k].h), 0);
+			used -= kept[k].bytes;
+			kept[k] = kept[--nk];
+		}
+		i = info_now();
+		if (i.budget_used != used) {
+			printf("FAIL budget_used %" PRIu64 ", model %" PRIu64 "\n",
+			       (uint64_t)i.budget_used, used);
+			fails++;
+		}
+	}
+	close(fd);
+	usleep(200000);
+	i = info_now();
+	check("big: budget back to 0 after close", i.budget_used == 0 && i.kept_areas == 0);
+	printf("big: %u requests: %" PRIu64 " allocated (%" PRIu64 " huge-mapped), %" PRIu64
+	       " E2BIG, %" PRIu64 " EDQUOT, %" PRIu64 " ENOMEM; records checked %" PRIu64 "\n",
+	       c, ok, huge, e2big, edquot, nulls, records_checked);
+#ifdef __x86_64__
+	check("big: some kvmalloc areas are huge-mapped", huge > 0);
+#endif
+	param_set("force", 0);
+	printf("big_failures=%d\n", fails);
+	return fails ? 1 : 0;
+}
+
+/*
+ * From inside a memcg capped at 64M: RETRY_MAYFAIL|ACCOUNT requests past the
+ * cap fail (NULL: the out fields defined, checked against the record), and
+ * one NOFAIL|ACCOUNT request 8M past the cap completes (never NULL).
+ */
+static int cmd_pressure(void)
+{
+	const char *cg = "/sys/fs/cgroup/fuzzcap";
+	struct nofail_vmalloc_record r[16];
+	int st, rd = dev_open(O_RDONLY), n, k, nofail_ok = 0, mayfail_null = 0;
+	pid_t pid;
+	FILE *f;
+
+	struct nofail_vmalloc_info i0 = info_now();
+
+	lseek(rd, 0, SEEK_END);
+	/* Sizes above max_bytes and the test's small budget: the memcg cap is the point. */
+	param_set("force", 1);
+	if (i0.max_total_bytes < (512ULL << 20))
+		param_set("max_total_bytes", 512ULL << 20);
+
+	mkdir(cg, 0755);
+	f = fopen("/sys/fs/cgroup/fuzzcap/memory.max", "w");
+	if (!f || fprintf(f, "64M\n") < 0 || fclose(f)) {
+		printf("FAIL cannot cap %s\n", cg);
+		return 1;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		static const uint64_t sz[] = { 72 << 20, 128 << 20, 256 << 20 };
+		struct nofail_vmalloc_alloc a;
+		int fd, e;
+
+		f = fopen("/sys/fs/cgroup/fuzzcap/cgroup.procs", "w");
+		if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f))
+			_exit(3);
+		fd = dev_open(O_RDWR);
+		log_fd = dev_open(O_RDONLY);
+		rng_state = 5;
+		for (int k = 0; k < 6; k++) {
+			req(&a, sz[k % 3], NFVM_F_RETRY_MAYFAIL | NFVM_F_ACCOUNT, (uint32_t)(k / 3));
+			e = do_alloc(fd, &a);
+			want("RETRY_MAYFAIL|ACCOUNT past the cap", e, ENOMEM);
+			check("  its NULL-path fields are defined", (a.out & NFVM_OUT_NULL) &&
+			      a.landed_node == NFVM_UNKNOWN && !a.sampled && !a.on_landed && !a.handle);
+		}
+		req(&a, 72 << 20, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, 0);
+		e = do_alloc(fd, &a);
+		want("NOFAIL|ACCOUNT 8M past the cap completes", e, 0);
+		printf("pressure: NOFAIL 72M in a 64M memcg: %.2f s, fatal signal %d\n",
+		       (double)a.latency_ns / 1e9, !!(a.out & NFVM_OUT_FATAL_SIGNAL));
+		printf("pressure: records checked %" PRIu64 "\n", records_checked);
+		fflush(stdout);
+		_exit(fails ? 1 : 0);
+	}
+	waitpid(pid, &st, 0);
+	/* OOM-killed after its NOFAIL call completed is a pass too: the log says. */
+	printf("pressure child: %s %d\n", WIFSIGNALED(st) ? "signal" : "exit",
+	       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	rmdir(cg);
+	n = (int)(read(rd, r, sizeof(r)) / (ssize_t)sizeof(r[0]));
+	for (k = 0; k < n; k++) {
+		if (r[k].pid != (uint32_t)pid)
+			continue;
+		if (r[k].flags & NFVM_F_NOFAIL)
+			nofail_ok += !r[k].err && !(r[k].out & NFVM_OUT_NULL) && r[k].sampled > 0;
+		else
+			mayfail_null += r[k].err == ENOMEM && (r[k].out & NFVM_OUT_NULL) &&
+					!r[k].sampled && !r[k].on_landed &&
+					r[k].landed_node == NFVM_UNKNOWN && !r[k].handle;
+		if (r[k].flags & NFVM_F_NOFAIL)
+			printf("pressure: NOFAIL 72M in a 64M memcg (log): %.2f s, err %u, "
+			       "fatal signal %d\n", (double)(r[k].t_end_ns - r[k].t_start_ns) / 1e9,
+			       r[k].err, !!(r[k].out & NFVM_OUT_FATAL_SIGNAL));
+	}
+	close(rd);
+	param_set("force", i0.force);
+	param_set("max_total_bytes", i0.max_total_bytes);
+	check("pressure: the log has the 6 NULLs and the completed NOFAIL call",
+	      nofail_ok == 1 && mayfail_null == 6);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return fails ? 1 : 0;
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		return fails ? 1 : 0;
+	return 1;
+}
+
+/* --- a closer races a multi-second NOFAIL call --- */
+static _Atomic int race_fd = -1;
+
+static void *race_closer(void *arg)
+{
+	struct timespec ts = { 0, 300000000 };	/* well inside the call */
+
+	(void)arg;
+	nanosleep(&ts, NULL);
+	close(atomic_load(&race_fd));
+	return NULL;
+}
+
+static int cmd_race(void)
+{
+	struct nofail_vmalloc_info i = info_now();
+	uint64_t bytes = i.max_bytes < (512ULL << 20) ? i.max_bytes : 512ULL << 20;
+	int round, st;
+
+	log_fd = dev_open(O_RDONLY);
+	for (round = 0; round < 4; round++) {
+		pid_t pid;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			struct nofail_vmalloc_alloc a;
+			pthread_t th;
+			int fd = dev_open(O_RDWR), e;
+
+			rng_state = (uint64_t)round + 1;
+			atomic_store(&race_fd, fd);
+			/* 0, 2: KEEP (the area lands in a file whose last fd is
+			 * gone); 1, 3: held 2 s in the call; 2, 3: the process is
+			 * SIGKILLed by the parent mid-call too */
+			req(&a, bytes, NFVM_F_NOFAIL | NFVM_F_ACCOUNT |
+			    (round % 2 ? 0 : NFVM_F_KEEP), 0);
+			if (round % 2)
+				a.hold_ns = 2000000000ULL;
+			pthread_create(&th, NULL, race_closer, NULL);
+			e = do_alloc(fd, &a);
+			pthread_join(th, NULL);
+			printf("race %d: %" PRIu64 " M NOFAIL%s: %s after %.2f s, out %#x\n", round,
+			       bytes >> 20, round % 2 ? " held 2 s" : "|KEEP",
+			       strerrorname_np(e) ?: "0", (double)a.latency_ns / 1e9, a.out);
+			fflush(stdout);
+			_exit(e ? 1 : 0);
+		}
+		if (round >= 2) {
+			usleep(600000);
+			kill(pid, SIGKILL);
+		}
+		waitpid(pid, &st, 0);
+		check(round >= 2 ? "race: killed mid-call, closer raced" : "race: call completed with its fd closed under it",
+		      round >= 2 ? WIFSIGNALED(st) || (WIFEXITED(st) && !WEXITSTATUS(st)) :
+				   WIFEXITED(st) && !WEXITSTATUS(st));
+		usleep(200000);
+		i = info_now();
+		check("race: nothing kept, budget back to 0", !i.kept_areas && !i.budget_used);
+	}
+	printf("race_failures=%d\n", fails);
+	return fails ? 1 : 0;
+}
+
+/*
+ * The log ring (module loaded with log_records=64): 200 calls; a reader at
+ * position 0 gets exactly the last 64, seq contiguous, each equal to its
+ * call's ALLOC output; INFO counts 136 overwritten; a reader past the end
+ * gets nothing; lseek(SEEK_END) lands on the next record.
+ */
+static int cmd_wrap(void)
+{
+	struct nofail_vmalloc_info i0 = info_now(), i1;
+	static struct nofail_vmalloc_alloc outs[200];
+	struct nofail_vmalloc_record r[80];
+	const size_t rsz = sizeof(r[0]);
+	int fd = dev_open(O_RDWR), rd = dev_open(O_RDONLY), n, k, bad = 0;
+	uint64_t first;
+
+	rng_state = 3;
+	if (i0.log_records != 64) {
+		printf("FAIL load the module with log_records=64 (has %u)\n", i0.log_records);
+		return 1;
+	}
+	for (k = 0; k < 200; k++) {
+		req(&outs[k], PG * (1 + (uint64_t)(rnd() % 64)), NFVM_F_NOFAIL | NFVM_F_ACCOUNT,
+		    (uint32_t)(k % 2));
+		if (do_alloc(fd, &outs[k]))
+			bad++;
+	}
+	i1 = info_now();
+	check("wrap: 200 calls logged", i1.log_next_seq == i0.log_next_seq + 200 && !bad);
+	check("wrap: 64 held, the rest counted overwritten",
+	      i1.log_held == 64 && i1.log_overwritten == i1.log_next_seq - 64);
+	n = (int)(read(rd, r, sizeof(r)) / (ssize_t)rsz);
+	first = i1.log_next_seq - 64;
+	check("wrap: a reader at 0 gets exactly the 64 newest", n == 64 && r[0].seq == first);
+	for (k = 0; k < n; k++) {
+		const struct nofail_vmalloc_alloc *a = &outs[200 - 64 + k];
+
+		if (r[k].seq != first + (uint64_t)k || r[k].seq != a->seq ||
+		    r[k].t_start_ns != a->t_start_ns || r[k].t_end_ns != a->t_end_ns ||
+		    r[k].bytes != a->bytes || r[k].out != a->out || r[k].sampled != a->sampled ||
+		    r[k].on_landed != a->on_landed || r[k].landed_node != a->landed_node)
+			bad++;
+	}
+	check("wrap: each record equals its call's ALLOC output", n == 64 && !bad);
+	check("wrap: nothing more to read", read(rd, r, sizeof(r)) == 0);
+	check("wrap: lseek(SEEK_END) is the next record",
+	      lseek(rd, 0, SEEK_END) == (off_t)(i1.log_next_seq * rsz));
+	check("wrap: pread of an overwritten seq gets the oldest held",
+	      pread(rd, r, rsz, 0) == (ssize_t)rsz && r[0].seq == first);
+	printf("wrap: next_seq %" PRIu64 ", held %" PRIu64 ", overwritten %" PRIu64 "\n",
+	       (uint64_t)i1.log_next_seq, (uint64_t)i1.log_held, (uint64_t)i1.log_overwritten);
+	close(fd);
+	close(rd);
+	printf("wrap_failures=%d\n", fails);
+	return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	static struct tally local;
+
+	T = &local;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "limits"))
+		return cmd_limits();
+	if (argc >= 4 && !strcmp(argv[1], "big"))
+		return cmd_big((unsigned int)atoi(argv[2]), strtoull(argv[3], NULL, 0));
+	if (argc >= 2 && !strcmp(argv[1], "pressure"))
+		return cmd_pressure();
+	if (argc >= 2 && !strcmp(argv[1], "race"))
+		return cmd_race();
+	if (argc >= 2 && !strcmp(argv[1], "wrap"))
+		return cmd_wrap();
 	if (argc >= 5 && !strcmp(argv[1], "fuzz"))
 		return cmd_fuzz((unsigned int)atoi(argv[2]), strtoull(argv[3], NULL, 0),
 				strtoull(argv[4], NULL, 0));
@@ -838,6 +1568,7 @@ int main(int argc, char **argv)
 		return cmd_kill((unsigned int)atoi(argv[2]), strtoull(argv[3], NULL, 0));
 	if (argc >= 2 && !strcmp(argv[1], "unpriv"))
 		return cmd_unpriv();
-	fprintf(stderr, "usage: ioctl_fuzz fuzz NPROC PER_PROC SEED | kill ROUNDS SEED | unpriv\n");
+	fprintf(stderr, "usage: ioctl_fuzz fuzz NPROC PER_PROC SEED | kill ROUNDS SEED | unpriv | "
+		"limits | big N SEED | pressure | race | wrap\n");
 	return 2;
 }

@@ -7,7 +7,7 @@ cat > "$RES/guest.sh" <<'G'
 R=$1 C=$1/nofail_client
 stat -c 'mode=%a type=%F' /dev/nofail_vmalloc
 $C info
-$C alloc 8M nofail > $R/alloc.out; echo alloc_rc=$?
+$C alloc 8M nofail,account > $R/alloc.out; echo alloc_rc=$?
 G
 run_guest 240
 check_module_cycle "the module" 8M

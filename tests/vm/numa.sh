@@ -8,7 +8,7 @@ echo sysfs_nodes=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)
 echo numactl_nodes=$(numactl -H | sed -n 's/^available: \([0-9]*\) nodes.*/\1/p')
 echo hwloc_nodes=$(hwloc-calc --number-of numanode machine:0 2>/dev/null)
 for n in 0 1; do
-	$C alloc 16M nofail --node $n > $R/node$n.out
+	$C alloc 16M nofail,account --node $n > $R/node$n.out
 done
 G
 run_guest 240 --nodes 2

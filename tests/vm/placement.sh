@@ -10,7 +10,7 @@ R=\$1
 for n in 0 1; do
 	$BIN run --node \$n --duration 2s --no-capture \\
 		--workload memhog --hog-size 16M --chunk 4M \\
-		--workload vmalloc-nofail --alloc-size 8M --alloc-count 2 --alloc-flags nofail \\
+		--workload vmalloc-nofail --alloc-size 8M --alloc-count 2 --alloc-flags nofail,account \\
 		--out \$R/node\$n > \$R/node\$n.log 2>&1
 	echo node\${n}_rc=\$?
 done

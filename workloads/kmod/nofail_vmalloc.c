@@ -8,7 +8,17 @@
  * (the driver, outside the cgroup) collects through read() on the device.
  *
  * Everything allocated through a file is freed when the file is released,
- * so a killed client leaks nothing.
+ * so a killed client leaks nothing. What the module may pin at all is
+ * bounded, because NOFAIL memory is memory neither the OOM killer nor the
+ * reaper can take back: one request (max_bytes, lifted by force), the sum of
+ * all requests in flight or kept (max_total_bytes, reserved before a call),
+ * the areas kept through one file (max_areas), a hold (max_hold_ns), and
+ * what force never lifts (hard_max_bytes: total RAM, and on 32-bit a
+ * quarter of the vmalloc area, which a NOFAIL request would otherwise retry
+ * for forever in uninterruptible sleep).
+ *
+ * Privileged operations need CAP_SYS_ADMIN both in the credentials the file
+ * was opened with and in the task using it: a passed fd delegates nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,11 +48,30 @@
 static unsigned long max_bytes;
 module_param(max_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_bytes,
-		 "Largest request in bytes without force (0 at load: half of RAM)");
+		 "Largest request in bytes without force (0 at load: a quarter of RAM)");
+
+static unsigned long max_total_bytes;
+module_param(max_total_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_total_bytes,
+		 "Budget in bytes for all requests in flight or kept, force or not (0 at load: a quarter of RAM)");
+
+static unsigned int max_areas = 64;
+module_param(max_areas, uint, 0644);
+MODULE_PARM_DESC(max_areas, "Most areas kept through one open file (default 64)");
+
+static unsigned long max_hold_ns = 60 * NSEC_PER_SEC;
+module_param(max_hold_ns, ulong, 0644);
+MODULE_PARM_DESC(max_hold_ns, "Longest hold_ns of a request (default 60 s)");
+
+static unsigned long hard_max_bytes;
+module_param(hard_max_bytes, ulong, 0444);
+MODULE_PARM_DESC(hard_max_bytes,
+		 "Largest request even with force: total RAM (32-bit: and a quarter of the vmalloc area); set at load");
 
 static bool force;
 module_param(force, bool, 0644);
-MODULE_PARM_DESC(force, "Allow requests larger than max_bytes");
+MODULE_PARM_DESC(force,
+		 "Allow requests above max_bytes and NOFAIL without ACCOUNT (never above max_total_bytes or hard_max_bytes)");
 
 static unsigned int log_records = 65536;
 module_param(log_records, uint, 0444);
@@ -61,6 +90,8 @@ static struct {
 
 static atomic64_t kept_areas = ATOMIC64_INIT(0);
 static atomic64_t kept_bytes = ATOMIC64_INIT(0);
+/* Bytes of all requests in flight or kept, checked against max_total_bytes. */
+static atomic64_t budget_used = ATOMIC64_INIT(0);
 
 struct nfvm_area {
 	struct list_head list;
@@ -70,10 +101,39 @@ struct nfvm_area {
 };
 
 struct nfvm_file {
-	struct mutex lock;	/* protects areas and next_handle */
+	struct mutex lock;	/* protects areas, nr_areas and next_handle */
 	struct list_head areas;
+	unsigned int nr_areas;	/* kept, plus KEEP requests in flight */
 	u64 next_handle;
 };
+
+/*
+ * Takes bytes from the budget, or -EDQUOT if that would exceed
+ * max_total_bytes; one cmpxchg, so concurrent callers never overshoot it.
+ */
+static int budget_reserve(u64 bytes)
+{
+	u64 limit = READ_ONCE(max_total_bytes);
+	s64 cur = atomic64_read(&budget_used);
+
+	do {
+		if (bytes > limit || (u64)cur > limit - bytes)
+			return -EDQUOT;
+	} while (!atomic64_try_cmpxchg(&budget_used, &cur, cur + bytes));
+	return 0;
+}
+
+static void budget_release(u64 bytes)
+{
+	atomic64_sub(bytes, &budget_used);
+}
+
+/* The opener and the task using the file must both be privileged. */
+static bool nfvm_allowed(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN) &&
+	       capable(CAP_SYS_ADMIN);
+}
 
 static u64 log_oldest_locked(void)
 {
@@ -212,6 +272,8 @@ static int nfvm_check_alloc(const struct nofail_vmalloc_alloc *a)
 		return -EINVAL;
 	if ((f & NFVM_F_KEEP) && a->hold_ns)
 		return -EINVAL;
+	if (a->hold_ns > READ_ONCE(max_hold_ns))
+		return -ERANGE;
 	if (a->scope > NFVM_SCOPE_NOIO)
 		return -EINVAL;
 	if (a->entry > NFVM_ENTRY_VMALLOC)
@@ -222,15 +284,20 @@ static int nfvm_check_alloc(const struct nofail_vmalloc_alloc *a)
 		if (a->node >= MAX_NUMNODES || !node_online(a->node))
 			return -EINVAL;
 	}
-	if (a->bytes > READ_ONCE(max_bytes) && !READ_ONCE(force))
+	/* kvmalloc_node() documents __GFP_NORETRY as unsupported. */
+	if (a->entry == NFVM_ENTRY_KVMALLOC_NODE && (f & NFVM_F_NORETRY))
+		return -EOPNOTSUPP;
+	/* Never lifted: NOFAIL would retry forever, others fail after reclaim. */
+	if (a->bytes > hard_max_bytes)
 		return -E2BIG;
 	/* kvmalloc_node() refuses (and warns about) anything above INT_MAX. */
 	if (a->entry == NFVM_ENTRY_KVMALLOC_NODE && a->bytes > INT_MAX)
 		return -E2BIG;
-#if BITS_PER_LONG == 32
-	if (a->bytes > ULONG_MAX)
+	if (a->bytes > READ_ONCE(max_bytes) && !READ_ONCE(force))
 		return -E2BIG;
-#endif
+	/* NOFAIL charged to no cgroup is memory no memcg limit bounds. */
+	if ((f & NFVM_F_NOFAIL) && !(f & NFVM_F_ACCOUNT) && !READ_ONCE(force))
+		return -EPERM;
 	return 0;
 }
 
@@ -256,11 +323,48 @@ static void *nfvm_call(const struct nofail_vmalloc_alloc *a)
 	return p;
 }
 
+/* Output fields carry nothing of the caller's: set them all before use. */
+static void nfvm_clear_out(struct nofail_vmalloc_alloc *a)
+{
+	a->handle = 0;
+	a->latency_ns = 0;
+	a->t_start_ns = 0;
+	a->t_end_ns = 0;
+	a->nr_pages = 0;
+	a->seq = 0;
+	a->out = 0;
+	a->landed_node = NFVM_UNKNOWN;
+	a->sampled = 0;
+	a->on_landed = 0;
+}
+
+/* Holds a slot in nf's areas for a KEEP request, or -ENOSPC. */
+static int nfvm_area_slot(struct nfvm_file *nf)
+{
+	int ret = 0;
+
+	mutex_lock(&nf->lock);
+	if (nf->nr_areas >= READ_ONCE(max_areas))
+		ret = -ENOSPC;
+	else
+		nf->nr_areas++;
+	mutex_unlock(&nf->lock);
+	return ret;
+}
+
+static void nfvm_area_unslot(struct nfvm_file *nf)
+{
+	mutex_lock(&nf->lock);
+	nf->nr_areas--;
+	mutex_unlock(&nf->lock);
+}
+
 static long nfvm_alloc(struct nfvm_file *nf, void __user *uarg)
 {
 	struct nofail_vmalloc_alloc a = {};
 	struct nofail_vmalloc_record r = {};
 	struct nfvm_area *area = NULL;
+	bool keep;
 	u64 t0, t1;
 	long ret = 0;
 	void *p;
@@ -270,14 +374,26 @@ static long nfvm_alloc(struct nfvm_file *nf, void __user *uarg)
 	ret = nfvm_check_alloc(&a);
 	if (ret)
 		return ret;
-	if (a.flags & NFVM_F_KEEP) {
+	keep = a.flags & NFVM_F_KEEP;
+	if (keep) {
+		ret = nfvm_area_slot(nf);
+		if (ret)
+			return ret;
 		/* Not charged to the caller: bookkeeping, not the measurement. */
 		area = kzalloc(sizeof(*area), GFP_KERNEL);
-		if (!area)
+		if (!area) {
+			nfvm_area_unslot(nf);
 			return -ENOMEM;
+		}
 	}
-	a.handle = 0;
-	a.out = 0;
+	ret = budget_reserve(a.bytes);
+	if (ret) {
+		if (keep)
+			nfvm_area_unslot(nf);
+		kfree(area);
+		return ret;
+	}
+	nfvm_clear_out(&a);
 
 	t0 = ktime_get_ns();
 	p = nfvm_call(&a);
@@ -297,12 +413,29 @@ static long nfvm_alloc(struct nfvm_file *nf, void __user *uarg)
 				  &a.on_landed);
 	} else {
 		a.out |= NFVM_OUT_NULL;
-		a.landed_node = NFVM_UNKNOWN;
 		ret = -ENOMEM;
+		/*
+		 * Every request reaching here passed the guards above, so
+		 * this is the allocator breaking its NOFAIL contract.
+		 */
 		if (a.flags & NFVM_F_NOFAIL)
-			pr_err("BUG: __GFP_NOFAIL %s of %llu bytes returned NULL (pid %d)\n",
+			pr_err("FINDING: __GFP_NOFAIL %s of %llu bytes returned NULL (pid %d)\n",
 			       a.entry == NFVM_ENTRY_VMALLOC ? "__vmalloc" : "kvmalloc_node",
 			       a.bytes, task_pid_nr(current));
+	}
+
+	if (p && keep) {
+		area->p = p;
+		area->bytes = a.bytes;
+		mutex_lock(&nf->lock);
+		area->handle = ++nf->next_handle;
+		list_add_tail(&area->list, &nf->areas);
+		mutex_unlock(&nf->lock);
+		atomic64_inc(&kept_areas);
+		atomic64_add(a.bytes, &kept_bytes);
+		a.handle = area->handle;
+		a.out |= NFVM_OUT_KEPT;
+		area = NULL;
 	}
 
 	r.size = sizeof(r);
@@ -321,24 +454,19 @@ static long nfvm_alloc(struct nfvm_file *nf, void __user *uarg)
 	r.out = a.out;
 	r.landed_node = a.landed_node;
 	r.sampled = a.sampled;
+	r.on_landed = a.on_landed;
+	r.handle = a.handle;
 	a.seq = log_append(&r);
 
-	if (p && area) {
-		area->p = p;
-		area->bytes = a.bytes;
-		mutex_lock(&nf->lock);
-		area->handle = ++nf->next_handle;
-		list_add_tail(&area->list, &nf->areas);
-		mutex_unlock(&nf->lock);
-		atomic64_inc(&kept_areas);
-		atomic64_add(a.bytes, &kept_bytes);
-		a.handle = area->handle;
-		a.out |= NFVM_OUT_KEPT;
-		area = NULL;
-	} else if (p) {
+	if (p && !keep) {
 		if (!nfvm_hold(a.hold_ns))
 			a.out |= NFVM_OUT_HOLD_CUT;
 		kvfree(p);
+	}
+	if (!(p && keep)) {
+		budget_release(a.bytes);
+		if (keep)
+			nfvm_area_unslot(nf);
 	}
 	kfree(area);
 
@@ -360,6 +488,7 @@ static long nfvm_free(struct nfvm_file *nf, void __user *uarg)
 	list_for_each_entry(area, &nf->areas, list) {
 		if (area->handle == f.handle) {
 			list_del(&area->list);
+			nf->nr_areas--;
 			found = area;
 			break;
 		}
@@ -371,6 +500,7 @@ static long nfvm_free(struct nfvm_file *nf, void __user *uarg)
 	atomic64_dec(&kept_areas);
 	atomic64_sub(found->bytes, &kept_bytes);
 	kvfree(found->p);
+	budget_release(found->bytes);
 	kfree(found);
 	if (copy_to_user(uarg, &f, sizeof(f)))
 		return -EFAULT;
@@ -402,6 +532,11 @@ static long nfvm_info(void __user *uarg)
 	spin_unlock_irqrestore(&nlog.lock, irqflags);
 	i.kept_areas = atomic64_read(&kept_areas);
 	i.kept_bytes = atomic64_read(&kept_bytes);
+	i.max_total_bytes = READ_ONCE(max_total_bytes);
+	i.budget_used = atomic64_read(&budget_used);
+	i.hard_max_bytes = hard_max_bytes;
+	i.max_hold_ns = READ_ONCE(max_hold_ns);
+	i.max_areas = READ_ONCE(max_areas);
 	strscpy(i.release, UTS_RELEASE, sizeof(i.release));
 	if (copy_to_user(uarg, &i, sizeof(i)))
 		return -EFAULT;
@@ -414,7 +549,7 @@ static long nfvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	size_t want;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!nfvm_allowed(file))
 		return -EPERM;
 	if (_IOC_TYPE(cmd) != NFVM_IOC_MAGIC)
 		return -ENOTTY;
@@ -438,6 +573,11 @@ static long nfvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (!IS_ALIGNED(arg, in_compat_syscall() ? sizeof(u32) : sizeof(u64)))
 		return -EINVAL;
 
+	/* What changes state needs a writable fd; a log reader's is not. */
+	if (_IOC_NR(cmd) != _IOC_NR(NFVM_IOC_INFO) &&
+	    !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(NFVM_IOC_ALLOC):
 		return nfvm_alloc(nf, uarg);
@@ -457,7 +597,7 @@ static ssize_t nfvm_read(struct file *file, char __user *buf, size_t count,
 	ssize_t done = 0;
 	u64 seq;
 
-	if (!capable(CAP_SYS_ADMIN))
+	if (!nfvm_allowed(file))
 		return -EPERM;
 	if (count < rsz || *ppos < 0)
 		return -EINVAL;
@@ -490,6 +630,9 @@ static loff_t nfvm_llseek(struct file *file, loff_t off, int whence)
 	unsigned long irqflags;
 	loff_t end;
 
+	/* The position is the reader's place in the log: readers only. */
+	if (!nfvm_allowed(file))
+		return -EPERM;
 	spin_lock_irqsave(&nlog.lock, irqflags);
 	end = nlog.next_seq * rsz;
 	spin_unlock_irqrestore(&nlog.lock, irqflags);
@@ -523,6 +666,7 @@ static int nfvm_release(struct inode *inode, struct file *file)
 		atomic64_dec(&kept_areas);
 		atomic64_sub(area->bytes, &kept_bytes);
 		kvfree(area->p);
+		budget_release(area->bytes);
 		kfree(area);
 		cond_resched();
 	}
@@ -552,10 +696,20 @@ static int __init nfvm_init(void)
 {
 	int ret;
 
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
 	if (!log_records)
 		return -EINVAL;
+	hard_max_bytes = min_t(u64, ram, ULONG_MAX);
+#if BITS_PER_LONG == 32
+	/* Well below the vmalloc area: its fragments are shared by all. */
+	hard_max_bytes = min_t(unsigned long, hard_max_bytes,
+			       (VMALLOC_END - VMALLOC_START) / 4);
+#endif
 	if (!max_bytes)
-		max_bytes = (totalram_pages() << PAGE_SHIFT) / 2;
+		max_bytes = min_t(u64, ram >> 2, hard_max_bytes);
+	if (!max_total_bytes)
+		max_total_bytes = min_t(u64, ram >> 2, ULONG_MAX);
 	nlog.rec = vzalloc(array_size(log_records,
 				      sizeof(struct nofail_vmalloc_record)));
 	if (!nlog.rec)
@@ -565,8 +719,9 @@ static int __init nfvm_init(void)
 		vfree(nlog.rec);
 		return ret;
 	}
-	pr_info("ready: max_bytes=%lu force=%d log_records=%u abi=%u\n",
-		max_bytes, force, log_records, NFVM_ABI);
+	pr_info("ready: max_bytes=%lu max_total_bytes=%lu max_areas=%u max_hold_ns=%lu hard_max_bytes=%lu force=%d log_records=%u abi=%u\n",
+		max_bytes, max_total_bytes, max_areas, max_hold_ns,
+		hard_max_bytes, force, log_records, NFVM_ABI);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define NFVM_ABI		1
+#define NFVM_ABI		2
 #define NFVM_DEVICE		"/dev/nofail_vmalloc"
 #define NFVM_NO_NODE		0xffffffffU	/* NUMA_NO_NODE */
 #define NFVM_UNKNOWN		0xffffffffU	/* node/value not known */
@@ -53,7 +53,24 @@
  * ALLOC: allocate, time the call with ktime_get_ns() (CLOCK_MONOTONIC), then
  * free after hold_ns or keep (NFVM_F_KEEP). Areas kept through a file are
  * freed when it is closed. When the allocator returns NULL the ioctl fails
- * with ENOMEM and the struct is still filled in.
+ * with ENOMEM and the struct is still filled in; every out field is set by
+ * the module (none keeps what the caller passed). Refusals, before any
+ * allocation (nothing is logged, the struct is not written back):
+ *   EPERM       no CAP_SYS_ADMIN in the opener's or the caller's credentials;
+ *               or NOFAIL without ACCOUNT (charged to no cgroup) unless the
+ *               module parameter force is set
+ *   EBADF       ALLOC/FREE on a file not opened for writing
+ *   EINVAL      malformed: size, abi, reserved, unknown flag/scope/entry,
+ *               contradicting flags, offline node, KEEP with hold_ns
+ *   EOPNOTSUPP  NORETRY with kvmalloc_node (documented as unsupported there)
+ *   ERANGE      hold_ns above the module parameter max_hold_ns
+ *   E2BIG       bytes above max_bytes (unless force), above INT_MAX with
+ *               kvmalloc_node, or above hard_max_bytes (total RAM; on 32-bit
+ *               also a quarter of the vmalloc area) even with force
+ *   EDQUOT      the global budget: bytes in flight or kept, all files, would
+ *               exceed max_total_bytes (force does not lift it); the request
+ *               fits again once areas are freed
+ *   ENOSPC      KEEP with max_areas areas already kept through this file
  */
 struct nofail_vmalloc_alloc {
 	__u32 size;		/* in: sizeof(struct nofail_vmalloc_alloc) */
@@ -78,7 +95,7 @@ struct nofail_vmalloc_alloc {
 	__u32 on_landed;	/* out: of which on landed_node */
 };
 
-/* FREE: free an area kept through this file. */
+/* FREE: free an area kept through this file (its bytes return to the budget). */
 struct nofail_vmalloc_free {
 	__u32 size;		/* in: sizeof(struct nofail_vmalloc_free) */
 	__u32 abi;		/* in: NFVM_ABI */
@@ -101,6 +118,12 @@ struct nofail_vmalloc_info {
 	__u64 kept_areas;	/* areas kept, all files */
 	__u64 kept_bytes;	/* bytes kept, all files */
 	__u8 release[72];	/* UTS_RELEASE the module was built for, NUL-terminated */
+	__u64 max_total_bytes;	/* the global budget (module parameter) */
+	__u64 budget_used;	/* bytes in flight or kept now, all files */
+	__u64 hard_max_bytes;	/* largest request even with force */
+	__u64 max_hold_ns;	/* longest hold_ns */
+	__u32 max_areas;	/* most areas kept through one file */
+	__u32 reserved;		/* 0 */
 };
 
 /*
@@ -109,6 +132,8 @@ struct nofail_vmalloc_info {
  * offset = seq * sizeof(record)); lseek(fd, 0, SEEK_END) skips to the next
  * record to be written. read() returns 0 when there is nothing new. Records
  * overwritten before they were read are skipped (see log_overwritten).
+ * Each field equals the ALLOC output of the same call, except that out never
+ * has NFVM_OUT_HOLD_CUT (the record is written before the hold).
  */
 struct nofail_vmalloc_record {
 	__u32 size;		/* sizeof(struct nofail_vmalloc_record) */
@@ -128,6 +153,9 @@ struct nofail_vmalloc_record {
 	__u32 out;		/* NFVM_OUT_* */
 	__u32 landed_node;
 	__u32 sampled;
+	__u32 on_landed;
+	__u32 reserved;		/* 0 */
+	__u64 handle;		/* with NFVM_OUT_KEPT */
 };
 
 #define NFVM_IOC_MAGIC		0xB7
