@@ -266,6 +266,22 @@ int cmd_report(int argc, char **argv)
 		       json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
 		       json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
 		       json_string_value(json_object_get(mm, "init_on_alloc")) ?: "default");
+		{
+			/* --global-pressure: what was asked, what the machine had at the start
+			 * and over the run, and whether the holder lived through it */
+			json_t *pr = json_object_get(meta, "pressure");
+
+			if (json_is_object(pr))
+				printf("global pressure: MemAvailable %s (target %s), %s..%s during the run,\n"
+				       "  holder %s locked, %lld adjustments, %s\n",
+				       fmt_size((uint64_t)num(pr, "achieved_bytes"), a, sizeof(a)),
+				       fmt_size((uint64_t)num(pr, "target_bytes"), b, sizeof(b)),
+				       fmt_size((uint64_t)num(pr, "mem_available_min_bytes"), c, sizeof(c)),
+				       fmt_size((uint64_t)num(pr, "mem_available_max_bytes"), d, sizeof(d)),
+				       fmt_size((uint64_t)num(pr, "held_bytes"), e, sizeof(e)),
+				       (long long)num(pr, "adjustments"),
+				       json_string_value(json_object_get(pr, "holder")) ?: "?");
+		}
 		if (json_is_null(lost) || !lost)
 			printf("stall capture: OFF (%s)\n", json_string_value(json_object_get(
 				json_object_get(sum, "capture"), "reason")) ?: "unknown");

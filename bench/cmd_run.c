@@ -3,6 +3,7 @@
  * the runner. Workload options follow the --workload they belong to. */
 #include "runner.h"
 #include "parse.h"
+#include "pressure.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include <errno.h>
@@ -30,7 +31,9 @@ static void usage(FILE *f)
 "  --events LIST       +sys:event,-sys:event changes to the traced set\n"
 "  --callchain         record kernel call chains at stall begin (stacks.folded)\n"
 "  --ring-pages N      perf ring data pages per CPU (power of two)\n"
-"  --cgroup-parent P   create the run's cgroup below P (a delegated subtree)\n");
+"  --cgroup-parent P   create the run's cgroup below P (a delegated subtree)\n"
+"  --global-pressure SIZE  hold the whole machine at SIZE MemAvailable for the run\n"
+"                      (mlocked memory outside the run's cgroup; not a VM: add --i-mean-it)\n");
 	fprintf(f, "workloads:\n");
 	for (int i = 0; workloads[i]; i++) {
 		fprintf(f, "  %-16s %s\n", workloads[i]->name, workloads[i]->help);
@@ -137,7 +140,7 @@ int cmd_run(int argc, char **argv)
 	char msg[512];
 	int rc = 0;
 	uint64_t v;
-	bool workers_set[RUN_MAX_WL] = { false };
+	bool workers_set[RUN_MAX_WL] = { false }, i_mean_it = false;
 	unsigned int default_workers = 2;
 
 	c.argv = json_array();
@@ -165,6 +168,10 @@ int cmd_run(int argc, char **argv)
 			c.cap_opts.callchain = true;
 			continue;
 		}
+		if (!strcmp(name, "i-mean-it")) {
+			i_mean_it = true;
+			continue;
+		}
 		val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 		if (!val)
 			BAD("--%s: needs a value", name);
@@ -175,6 +182,11 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(name, "cap")) {
 			if (parse_size(val, &c.cap, msg, sizeof(msg)))
 				BAD("--cap %s", msg);
+		} else if (!strcmp(name, "global-pressure")) {
+			if (parse_size(val, &c.global_pressure, msg, sizeof(msg)))
+				BAD("--global-pressure %s", msg);
+			if (!c.global_pressure)
+				BAD("--global-pressure 0: a size of memory to leave available (e.g. 256M)");
 		} else if (!strcmp(name, "node")) {
 			if (parse_uint(val, 0, 4095, &v, msg, sizeof(msg)))
 				BAD("--node %s", msg);
@@ -245,6 +257,10 @@ int cmd_run(int argc, char **argv)
 			BAD("--cap %s: above this machine's RAM (%s)", fmt_size(c.cap, a, sizeof(a)),
 			    fmt_size(total, b, sizeof(b)));
 	}
+	if (c.global_pressure && pressure_check(c.global_pressure, i_mean_it, msg, sizeof(msg)))
+		BAD("%s", msg);
+	if (i_mean_it && !c.global_pressure)
+		BAD("--i-mean-it: only confirms --global-pressure on a machine that is not a VM");
 	if (c.node >= 0 && !topo_node_valid(c.node))
 		BAD("--node %d: no such NUMA node with memory (this machine has %u)", c.node,
 		    topo_nr_nodes());

@@ -779,6 +779,8 @@ static const struct colspec tl_cols[RR_TL_NR_COLS] = {
 	[RR_TL_ALLOCSTALL] = { "allocstall", false },
 	[RR_TL_PGSCAN_DIRECT] = { "pgscan_direct", false },
 	[RR_TL_COMPACT_STALL] = { "compact_stall", false },
+	[RR_TL_MEM_AVAILABLE] = { "mem_available", false },
+	[RR_TL_HOLDER_BYTES] = { "holder_bytes", false },
 };
 
 int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,

@@ -102,6 +102,8 @@ enum rr_tl_col {
 	RR_TL_ALLOCSTALL,
 	RR_TL_PGSCAN_DIRECT,
 	RR_TL_COMPACT_STALL,
+	RR_TL_MEM_AVAILABLE,	/* system MemAvailable, bytes */
+	RR_TL_HOLDER_BYTES,	/* --global-pressure holder's lock; empty without */
 	RR_TL_NR_COLS
 };
 

@@ -17,6 +17,7 @@
 #include "attrib.h"
 #include "cgroup.h"
 #include "parse.h"
+#include "pressure.h"
 #include "resultio.h"
 #include "stats.h"
 #include "sysinfo.h"
@@ -89,6 +90,7 @@ struct runner {
 	struct stallagg sagg[2][STALL_NR_KINDS];	/* [0] run, [1] system */
 	uint64_t points[2][POINT_NR_KINDS];
 	struct capture *cap;
+	struct pressure *pr;	/* --global-pressure holder, NULL without */
 	char cap_err[256];
 	json_t *meta, *stacks;
 	json_t *victims;	/* oom:mark_victim, one object each: who was picked, who asked */
@@ -466,6 +468,7 @@ static json_t *build_meta(struct runner *r)
 		json_object_set_new(params, "events", json_string(c->cap_opts.events));
 	json_object_set_new(params, "callchain", json_boolean(c->cap_opts.callchain));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
+	json_object_set_new(params, "global_pressure_bytes", json_integer((json_int_t)c->global_pressure));
 	if (c->argv)
 		json_object_set(params, "argv", c->argv);
 	json_object_set_new(m, "params", params);
@@ -862,6 +865,14 @@ int run_execute(struct run_cfg *c)
 	r->stop = &r->ctl->stop;
 	if (attrib_new(&r->attr))
 		goto out;
+	if (c->global_pressure) {
+		/* Held before the workers start; 60 s is plenty to lock tens of GiB. */
+		if (pressure_start(c->global_pressure, 60000, &r->pr, msg, sizeof(msg))) {
+			fprintf(stderr, "stallbench: %s\n", msg);
+			goto out;
+		}
+		r->tl.pr = r->pr;
+	}
 	if (start_workers(r)) {
 		fprintf(stderr, "stallbench: cannot start workers: %s\n", strerror(errno));
 		r->ctl->stop = 1;
@@ -869,6 +880,7 @@ int run_execute(struct run_cfg *c)
 	}
 	if (r->cap)
 		capture_enable(r->cap);
+	pressure_go(r->pr);
 	r->ctl->t_go = r->t_go = now_ns();
 	close(r->go_fd);	/* releases every worker at once */
 	r->go_fd = -1;
@@ -957,6 +969,13 @@ out:
 		fclose(r->stalls_f);
 	}
 	timeline_close(&r->tl);
+	if (r->pr) {
+		pressure_end(r->pr);
+		if (r->meta)
+			json_object_set_new(r->meta, "pressure", pressure_json(r->pr));
+		pressure_stop(r->pr);
+		r->pr = NULL;
+	}
 	if (r->meta) {
 		json_t *s;
 

@@ -21,6 +21,7 @@ struct run_cfg {
 	struct wl_inst wl[RUN_MAX_WL];
 	unsigned int nr_wl;
 	uint64_t cap;		/* 0 = no cap */
+	uint64_t global_pressure;	/* MemAvailable to hold the machine at; 0 = none */
 	int node;		/* -1 = none */
 	unsigned int workers;	/* default per workload */
 	uint64_t duration_ns;

@@ -274,6 +274,11 @@ static const char *virt_kind(void)
 #endif
 }
 
+const char *sysinfo_virt(void)
+{
+	return virt_kind();
+}
+
 json_t *sysinfo_host(void)
 {
 	char host[256] = "", model[256];

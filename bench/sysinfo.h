@@ -18,6 +18,8 @@ json_t *sysinfo_host(void);
 int read_small(const char *path, char *buf, size_t len);
 /* A "key value" line from /proc/meminfo-style file, in bytes if kB. 0 or -errno. */
 int read_keyval(const char *path, const char *key, uint64_t *out);
+/* What the machine runs on (host.virt): "tcg", "kvm", ..., "bare-metal", "unknown". */
+const char *sysinfo_virt(void);
 /* MemTotal in bytes, 0 if unknown. */
 uint64_t mem_total_bytes(void);
 #endif

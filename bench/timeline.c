@@ -46,7 +46,8 @@ int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct
 	t->last = t->first;
 	fprintf(t->f, "t_ns,psi_some_avg10,psi_some_total_us,psi_full_total_us,"
 		"cg_psi_some_total_us,cg_psi_full_total_us,memcg_usage,memcg_high,"
-		"memcg_max,memcg_oom,memcg_oom_kill,allocstall,pgscan_direct,compact_stall\n");
+		"memcg_max,memcg_oom,memcg_oom_kill,allocstall,pgscan_direct,compact_stall,"
+		"mem_available,holder_bytes\n");
 	return 0;
 }
 
@@ -73,6 +74,7 @@ int timeline_tick(struct timeline *t, uint64_t now)
 	uint64_t some = UINT64_MAX, full = UINT64_MAX;
 	struct cg_stats cs;
 	struct vmstat_snap vs;
+	uint64_t avail;
 	char line[256];
 
 	if (!t->f)
@@ -112,7 +114,11 @@ int timeline_tick(struct timeline *t, uint64_t now)
 	put(t->f, delta(cs.oom_kill, t->first.oom_kill), ',');
 	put(t->f, vs.allocstall - t->base.allocstall, ',');
 	put(t->f, vs.pgscan_direct - t->base.pgscan_direct, ',');
-	put(t->f, vs.compact_stall - t->base.compact_stall, '\n');
+	put(t->f, vs.compact_stall - t->base.compact_stall, ',');
+	if (pressure_mem_available(&avail))
+		avail = UINT64_MAX;
+	put(t->f, avail, ',');
+	put(t->f, t->pr ? pressure_held(t->pr) : UINT64_MAX, '\n');
 	t->rows++;
 	return 0;
 }

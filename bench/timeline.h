@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "cgroup.h"
+#include "pressure.h"
 
 struct vmstat_snap {
 	uint64_t allocstall, pgscan_direct, compact_stall;
@@ -13,6 +14,7 @@ struct timeline {
 	FILE *f;
 	uint64_t t0;
 	const struct sb_cgroup *cg;	/* may be NULL */
+	const struct pressure *pr;	/* --global-pressure holder, may be NULL */
 	struct vmstat_snap base;	/* at run start */
 	struct cg_stats first, last;	/* cgroup counters at start and last tick */
 	uint64_t rows;

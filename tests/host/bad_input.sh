@@ -50,6 +50,16 @@ check 2 run "${W[@]}" --fsync maybe --out "$OUT"
 check 2 run "${W[@]}" --tick 1ms --out "$OUT"
 check 2 run "${W[@]}" --ring-pages 3 --out "$OUT"
 check 2 run "${W[@]}" --cgroup-parent ../escape --out "$OUT"
+check 2 run "${W[@]}" --global-pressure 10XB --out "$OUT"
+check 2 run "${W[@]}" --global-pressure 0 --out "$OUT"
+check 2 run "${W[@]}" --global-pressure 1M --out "$OUT"
+check 2 run "${W[@]}" --global-pressure 100T --out "$OUT"
+check 2 run "${W[@]}" --i-mean-it --out "$OUT"
+# not a VM: the whole machine may go into OOM, so it takes --i-mean-it
+gp=$(( $(awk '/MemAvailable/ {print $2}' /proc/meminfo) / 2 ))K
+err=$(STALLBENCH_TEST_VIRT=bare-metal "$SB" run "${W[@]}" --global-pressure "$gp" --out "$OUT" 2>&1 >/dev/null); rc=$?
+tried=$((tried + 1))
+[[ $rc -eq 2 && $err == *--i-mean-it* && ! -e $OUT ]] || fail "bare metal without --i-mean-it: exit $rc: $err"
 check 2 run "${W[@]}" --out /proc/self/nonexistent/x
 check 2 run "${W[@]}" --out ""
 touch "$TMP/afile"
