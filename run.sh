@@ -87,7 +87,8 @@ points() {
 		for node in $SWEEP_NODES; do
 			nargs=() npart=
 			[[ $node != - ]] && nargs=(--node "$node") npart=-n$node
-			for rep in $(seq 1 "$SWEEP_REPS"); do
+			# SWEEP_REP_FIRST: the lab's interleaved repetitions, one per boot
+			for rep in $(seq "${SWEEP_REP_FIRST:-1}" $((${SWEEP_REP_FIRST:-1} + SWEEP_REPS - 1))); do
 				case $wl in
 				truncate-storm)
 					for cap in $SWEEP_CAPS; do for mix in $SWEEP_MIXES; do
@@ -113,7 +114,7 @@ run_sweep() {
 	mapfile -t P <<<"$plist"
 	n=${#P[@]}
 	t0=$(date +%s)
-	: >"$dir/points.tsv"
+	((${SWEEP_REP_FIRST:-1} > 1)) || : >"$dir/points.tsv"
 	for p in "${P[@]}"; do
 		i=$((i + 1))
 		name=${p%%|*}; args=${p#*|}
