@@ -26,6 +26,12 @@ struct iv {
 	bool anchored;
 };
 
+/* A round (or a NOFAIL allocation) of one source at one time. */
+struct rpt {
+	uint64_t t;
+	enum round_src src;
+};
+
 struct vec {
 	void *p;
 	size_t len, cap, head;	/* live items are [head, len) */
@@ -36,7 +42,7 @@ struct wstate {
 	uint64_t floor;		/* end of the last final op: nothing before it matters */
 	struct vec ops;		/* struct attrib_op */
 	struct vec ivs;		/* struct iv, sorted by start */
-	struct vec pts;		/* uint64_t round times, sorted */
+	struct vec pts;		/* struct rpt, sorted by time */
 };
 
 struct attrib {
@@ -139,20 +145,20 @@ const char *attrib_scope(const struct attrib *a, uint32_t tid)
 	return find(a, tid) ? "worker" : "system";
 }
 
-static int add_round(struct attrib *a, struct wstate *w, uint64_t t)
+static int add_round(struct attrib *a, struct wstate *w, uint64_t t, enum round_src src)
 {
 	size_t i;
-	uint64_t *p;
+	struct rpt *p;
 
 	if (t < w->floor)
 		return 0;
-	if (vreserve(&w->pts, sizeof(uint64_t)))
+	if (vreserve(&w->pts, sizeof(*p)))
 		return -ENOMEM;
 	p = w->pts.p;
-	for (i = w->pts.len; i > w->pts.head && p[i - 1] > t; i--)
+	for (i = w->pts.len; i > w->pts.head && p[i - 1].t > t; i--)
 		;
 	memmove(&p[i + 1], &p[i], (w->pts.len - i) * sizeof(*p));
-	p[i] = t;
+	p[i] = (struct rpt){ t, src };
 	w->pts.len++;
 	a->pending++;
 	return 1;
@@ -168,9 +174,17 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 
 	if (!w)
 		return 0;
-	if (!s->missing_begin &&
-	    (s->kind == STALL_DIRECT || s->kind == STALL_MEMCG || s->kind == STALL_MEMCG_SOFT)) {
-		kept = add_round(a, w, s->t_start_ns);
+	if (!s->missing_begin || s->kind == STALL_THROTTLED) {
+		/* a throttle is one event (its end), never missing its begin */
+		int src = s->kind == STALL_DIRECT ? RSRC_DIRECT :
+			  s->kind == STALL_MEMCG || s->kind == STALL_MEMCG_SOFT ? RSRC_MEMCG :
+			  s->kind == STALL_COMPACT ? RSRC_COMPACTION :
+			  s->kind == STALL_THROTTLED ? RSRC_THROTTLE : -1;
+
+		if (src >= 0)
+			kept = add_round(a, w, s->kind == STALL_THROTTLED ?
+					 s->t_start_ns + s->duration_ns : s->t_start_ns,
+					 (enum round_src)src);
 		if (kept < 0)
 			return kept;
 	}
@@ -194,10 +208,12 @@ int attrib_add_point(struct attrib *a, const struct point *p)
 {
 	struct wstate *w;
 
-	if (p->kind != POINT_RECLAIM_RETRY && p->kind != POINT_COMPACT_RETRY)
+	if (p->kind != POINT_RECLAIM_RETRY && p->kind != POINT_COMPACT_RETRY &&
+	    p->kind != POINT_NOFAIL)
 		return 0;
 	w = find(a, p->tid);
-	return w ? add_round(a, w, p->t_ns) : 0;
+	return w ? add_round(a, w, p->t_ns, p->kind == POINT_RECLAIM_RETRY ? RSRC_RECLAIM_RETRY :
+			     p->kind == POINT_COMPACT_RETRY ? RSRC_COMPACT_RETRY : RSRC_NOFAIL) : 0;
 }
 
 int attrib_add_op(struct attrib *a, const struct attrib_op *op)
@@ -217,6 +233,7 @@ int attrib_add_op(struct attrib *a, const struct attrib_op *op)
 	p[i] = *op;
 	p[i].stall_ns = 0;
 	p[i].reclaim_rounds = 0;
+	memset(p[i].src, 0, sizeof(p[i].src));
 	w->ops.len++;
 	a->pending++;
 	return 0;
@@ -227,7 +244,7 @@ static void finalise(struct attrib *a, struct wstate *w, struct attrib_op *op)
 {
 	uint64_t s = op->t_start_ns, e = op->t_start_ns + op->latency_ns, covered = s, sum = 0;
 	struct iv *iv = w->ivs.p;
-	uint64_t *pt = w->pts.p;
+	struct rpt *pt = w->pts.p;
 	size_t i, keep;
 	uint32_t rounds = 0;
 
@@ -242,16 +259,20 @@ static void finalise(struct attrib *a, struct wstate *w, struct attrib_op *op)
 			covered = hi;
 		}
 	}
-	for (i = w->pts.head; i < w->pts.len && pt[i] < e; i++)
-		if (pt[i] >= s)
-			rounds++;
+	memset(op->src, 0, sizeof(op->src));
+	for (i = w->pts.head; i < w->pts.len && pt[i].t < e; i++)
+		if (pt[i].t >= s)
+			op->src[pt[i].src]++;
+#define X(en, n, r) rounds += (r) ? op->src[RSRC_##en] : 0;
+	SB_ROUND_SRCS(X)
+#undef X
 	op->stall_ns = sum;
 	op->reclaim_rounds = rounds;
 
 	if (e > w->floor)
 		w->floor = e;
 	/* rounds before the end are spent */
-	while (w->pts.head < w->pts.len && pt[w->pts.head] < w->floor) {
+	while (w->pts.head < w->pts.len && pt[w->pts.head].t < w->floor) {
 		w->pts.head++;
 		a->pending--;
 	}

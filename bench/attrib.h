@@ -8,7 +8,9 @@
  * reclaim are not counted twice, so stall_ns <= latency_ns always);
  * reclaim_rounds counts retry points (reclaim_retry_zone, compact_retry) and
  * reclaim begins (direct, memcg, memcg softlimit; not an end whose begin was
- * never seen) inside the window. Only workers' tids are attributed; other
+ * never seen) inside the window; src[] counts every round by source
+ * (roundsrc.h: also compaction runs, throttles and NOFAIL allocations, which
+ * reclaim_rounds leaves out). Only workers' tids are attributed; other
  * tasks' stalls are "system". Memory holds only what is pending: ops not yet
  * final and the stalls/points of workers after their last final op.
  * Contract: per tid, ops come in time order (a tid runs one op at a time).
@@ -21,6 +23,7 @@
 #include <stddef.h>
 
 #include "capture.h"
+#include "roundsrc.h"
 
 struct attrib;
 
@@ -31,6 +34,7 @@ struct attrib_op {
 	uint64_t cookie;	/* the caller's, e.g. its row index; handed back untouched */
 	uint64_t stall_ns;	/* out */
 	uint32_t reclaim_rounds;	/* out */
+	uint32_t src[RSRC_NR];	/* out: rounds by source, enum round_src */
 };
 
 /* Called once per finalised op, per tid in time order. */

@@ -42,6 +42,7 @@
 #include <traceevent/event-parse.h>
 
 #include "capture.h"
+#include "nofail.h"
 #include "tpdecode.h"
 
 #define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
@@ -82,6 +83,8 @@ struct cev {
 	int kind;
 	struct tpd_field order, gfp, nr, arg;
 	struct tpd_field comm, anon_rss, file_rss, shmem_rss, oom_adj;	/* mark_victim */
+	struct tpd_field reason;	/* throttled */
+	uint64_t nofail_bit;	/* nofail: __GFP_NOFAIL in this kernel */
 	struct tpd_flags gfpfl;
 	bool have_gfpfl;
 	uint64_t gfp_cache_val[8];
@@ -199,7 +202,8 @@ const char *stall_kind_name(enum stall_kind k)
 
 const char *point_kind_name(enum point_kind k)
 {
-	static const char *const n[] = { "reclaim_retry", "compact_retry", "mark_victim", "other" };
+	static const char *const n[] = { "reclaim_retry", "compact_retry", "mark_victim", "nofail",
+					 "other" };
 
 	return (unsigned int)k < POINT_NR_KINDS ? n[k] : "?";
 }
@@ -558,8 +562,22 @@ static int add_event(struct capture *c, const char *sys, const char *name, enum 
 		e->have_gfpfl = true;
 	if (role == R_END)
 		tpd_field(tev, "nr_reclaimed", &e->nr);
-	if (role == R_THROTTLED)
+	if (role == R_THROTTLED) {
 		tpd_field(tev, "usec_delayed", &e->nr);
+		tpd_field(tev, "reason", &e->reason);
+	}
+	if (role == R_POINT && kind == POINT_NOFAIL &&
+	    (!e->gfp.size || nofail_gfp_bit(c->tpd, sys, name, &e->nofail_bit))) {
+		/* No gfp_flags or no NOFAIL in its table: nothing to filter on, not counted. */
+		if (e->have_gfpfl)
+			tpd_flags_free(&e->gfpfl);
+		if (required) {
+			snprintf(errmsg, len, "event %s:%s: no __GFP_NOFAIL in its gfp_flags table",
+				 sys, name);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (role == R_POINT) {
 		const char *an = kind == POINT_MARK_VICTIM ? "pid" :
 				 kind == POINT_RECLAIM_RETRY ? "no_progress_loops" :
@@ -615,6 +633,12 @@ static int build_event_set(struct capture *c, const char *spec, char *errmsg, si
 		if (err)
 			return err;
 	}
+	for (size_t i = 0; nofail_events[i][0]; i++) {
+		err = add_event(c, nofail_events[i][0], nofail_events[i][1], R_POINT, POINT_NOFAIL,
+				false, errmsg, len);
+		if (err)
+			return err;
+	}
 	if (!spec || !*spec)
 		return 0;
 	dup = strdup(spec);
@@ -640,8 +664,12 @@ static int build_event_set(struct capture *c, const char *spec, char *errmsg, si
 		*colon = '\0';
 		const struct evdef *d = find_default(tok, colon + 1);
 
-		err = add_event(c, tok, colon + 1, d ? d->role : R_POINT, d ? d->kind : POINT_OTHER,
-				true, errmsg, len);
+		bool nf = false;
+
+		for (size_t i = 0; nofail_events[i][0]; i++)
+			nf |= !strcmp(tok, nofail_events[i][0]) && !strcmp(colon + 1, nofail_events[i][1]);
+		err = add_event(c, tok, colon + 1, d ? d->role : R_POINT,
+				d ? d->kind : nf ? POINT_NOFAIL : POINT_OTHER, true, errmsg, len);
 		if (err)
 			break;
 	}
@@ -890,6 +918,22 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 				}
 				rg->pg = rg->base;
 				rg->data = (unsigned char *)rg->base + pg;
+			}
+			if (c->ev[i].kind == POINT_NOFAIL && c->ev[i].role == R_POINT) {
+				/* every allocation fires it: only NOFAIL ones may reach the ring */
+				char flt[64];
+
+				if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER,
+					  nofail_filter(c->ev[i].nofail_bit, flt, sizeof(flt))) < 0) {
+					err = -errno;
+					snprintf(errmsg, len, "PERF_EVENT_IOC_SET_FILTER '%s' on %s: %s "
+						 "(--events -%s runs without counting it)", flt, c->ev[i].name,
+						 strerror(errno), c->ev[i].name);
+					goto fail;
+				}
+			}
+			if (rg->fd == fd) {
+				/* the ring's own event */
 			} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, rg->fd) < 0) {
 				err = -errno;
 				snprintf(errmsg, len, "PERF_EVENT_IOC_SET_OUTPUT %s on cpu %d: %s", c->ev[i].name,
@@ -1081,6 +1125,9 @@ static int handle_sample(struct capture *c, struct ring *r)
 		return 0;
 	e = &c->ev[idx];
 
+	if (e->role == R_POINT && e->kind == POINT_NOFAIL &&
+	    (tpd_read(&e->gfp, raw, rawsz, &v) || !((uint64_t)v & e->nofail_bit)))
+		return 0;	/* the kernel's filter let it through, or no filter (tests) */
 	if (e->role == R_POINT) {
 		it = fifo_push(&c->out, &seq);
 		if (!it)
@@ -1095,6 +1142,8 @@ static int handle_sample(struct capture *c, struct ring *r)
 		it->gfp = 0;
 		if (e->kind == POINT_MARK_VICTIM && c->nvict < MAX_VICTIMS)
 			it->gfp = victim_decode(c, e, raw, rawsz);
+		if (e->kind == POINT_NOFAIL && chain)
+			it->stack = stack_intern(c, chain, nr);
 		return 0;
 	}
 	t = tid_get(c, tid);
@@ -1118,6 +1167,8 @@ static int handle_sample(struct capture *c, struct ring *r)
 		x.ev = (uint16_t)idx;
 		x.kind = STALL_THROTTLED;
 		x.stack = chain ? stack_intern(c, chain, nr) : 0;
+		/* the reason bits ride in gfp: a throttle has no gfp of its own */
+		x.gfp = tpd_read(&e->reason, raw, rawsz, &v) == 0 ? (uint64_t)v : UINT64_MAX;
 		return emit_late(c, &x);
 	}
 	if (e->role == R_BEGIN) {
@@ -1195,6 +1246,30 @@ static const char *gfp_names(struct cev *e, uint64_t gfp, char *tmp, size_t len)
 	return e->gfp_cache_str[h];
 }
 
+/*
+ * mm_vmscan_throttled's reason: bit n is enum vmscan_throttle_state n
+ * (WRITEBACK, ISOLATED, NOPROGRESS, CONGESTED since 5.16). The format file
+ * names them in that order but cannot evaluate their values (the enum is
+ * not exported), so the order is the table.
+ */
+static const char *throttle_reason(uint64_t bits)
+{
+	static const char *const one[] = { "writeback", "isolated", "noprogress", "congested" };
+	static const char *const many[16] = {
+		[3] = "writeback|isolated", [5] = "writeback|noprogress",
+		[6] = "isolated|noprogress", [9] = "writeback|congested",
+		[10] = "isolated|congested", [12] = "noprogress|congested",
+	};
+
+	if (bits == UINT64_MAX)
+		return "unknown";
+	if (!bits)
+		return "none";
+	if (bits < 16 && !(bits & (bits - 1)))
+		return one[__builtin_ctzll(bits)];
+	return bits < 16 && many[bits] ? many[bits] : "several";
+}
+
 static void deliver(struct capture *c, const struct item *it, const struct capture_sink *sink)
 {
 	struct cev *e = &c->ev[it->ev];
@@ -1203,7 +1278,9 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 		struct point pt = {
 			.t_ns = it->t, .tid = it->tid, .cpu = it->cpu,
 			.kind = (enum point_kind)it->kind, .name = e->name, .arg = it->nr,
-			.victim = it->gfp && it->gfp <= c->nvict ? &c->vict[it->gfp - 1] : NULL,
+			.victim = it->kind == POINT_MARK_VICTIM && it->gfp && it->gfp <= c->nvict ?
+				  &c->vict[it->gfp - 1] : NULL,
+			.stack = stack_str(c, it->stack),
 		};
 
 		if (sink && sink->point)
@@ -1220,7 +1297,7 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 	s.kind = (enum stall_kind)it->kind;
 	s.nr_reclaimed = it->nr;
 	s.order = it->order;
-	s.gfp = it->gfp;
+	s.gfp = it->kind == STALL_THROTTLED ? 0 : it->gfp;
 	if (e->gfp.size && e->role == R_BEGIN) {
 		char tmp[32];
 
@@ -1228,6 +1305,8 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 	}
 	s.unpaired = it->unpaired;
 	s.missing_begin = it->missing_begin;
+	if (it->kind == STALL_THROTTLED)
+		s.reason = throttle_reason(it->gfp);
 	s.stack = stack_str(c, it->stack);
 	if (sink && sink->stall)
 		sink->stall(sink->arg, &s);

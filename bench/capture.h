@@ -25,6 +25,7 @@ enum point_kind {
 	POINT_RECLAIM_RETRY,	/* oom:reclaim_retry_zone */
 	POINT_COMPACT_RETRY,	/* oom:compact_retry */
 	POINT_MARK_VICTIM,	/* oom:mark_victim */
+	POINT_NOFAIL,		/* kmem allocation with __GFP_NOFAIL (filtered in the kernel) */
 	POINT_OTHER,		/* any tracepoint added with --events */
 	POINT_NR_KINDS
 };
@@ -44,6 +45,8 @@ struct stall {
 				 * interned: valid until capture_close() */
 	bool missing_begin;	/* unpaired because the begin was never seen (before enable,
 				 * or lost): t_start is then a guess, see capture.c */
+	const char *reason;	/* throttled: "writeback", "isolated", "noprogress",
+				 * "congested" (| joined), "none"; NULL otherwise */
 };
 
 /* What oom:mark_victim says of the task it picked (fields present since 5.x). */
@@ -63,6 +66,8 @@ struct point {
 				 * compact_retry: retries; -1 otherwise */
 	const struct oom_victim *victim;	/* mark_victim only (NULL past 4096 of them);
 						 * valid until capture_close() */
+	const char *stack;	/* nofail with --callchain: folded kernel stack, else NULL;
+				 * interned: valid until capture_close() */
 };
 
 struct capture_opts {

@@ -123,7 +123,8 @@ static int src_cmp(const void *a, const void *b)
 	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
 }
 
-static void print_stack_sources(const char *dir)
+/* file: stacks.folded (weights are ns) or nofail_stacks.folded (counts). */
+static void print_stack_sources(const char *dir, const char *file, bool counts)
 {
 	char p[4096], *line = NULL;
 	size_t cap = 0, n = 0;
@@ -131,7 +132,7 @@ static void print_stack_sources(const char *dir)
 	struct src *v;
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/stacks.folded", dir);
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
 	f = fopen(p, "r");
 	if (!f)
 		return;
@@ -165,8 +166,12 @@ static void print_stack_sources(const char *dir)
 		return;
 	}
 	qsort(v, n, sizeof(*v), src_cmp);
-	printf("\nwhere the stall time comes from (stacks.folded: syscall <- caller,\n"
-	       "then the path; a throttle inside reclaim counts in both its lines)\n");
+	if (counts)
+		printf("\nwhere the NOFAIL allocations come from (%s:\n"
+		       "syscall <- caller, then the path; %.0f of the run's tasks)\n", file, total);
+	else
+		printf("\nwhere the stall time comes from (stacks.folded: syscall <- caller,\n"
+		       "then the path; a throttle inside reclaim counts in both its lines)\n");
 	for (size_t i = 0; i < n && i < 5; i++) {
 		char *fld[4] = { v[i].key, NULL, NULL, NULL }, a[32];
 
@@ -178,8 +183,11 @@ static void print_stack_sources(const char *dir)
 		}
 		if (!fld[3])
 			continue;
-		printf("  %5.1f%% %7s  %.24s <- %.32s\n", 100.0 * v[i].ns / total,
-		       fmt_ns(v[i].ns, a, sizeof(a)), fld[0], fld[1]);
+		if (counts)
+			snprintf(a, sizeof(a), "%.0f", v[i].ns);
+		else
+			fmt_ns(v[i].ns, a, sizeof(a));
+		printf("  %5.1f%% %7s  %.24s <- %.32s\n", 100.0 * v[i].ns / total, a, fld[0], fld[1]);
 		if (*fld[2] && strcmp(fld[2], fld[3]))
 			printf("%10s%.26s ... %.30s\n", "", fld[2], fld[3]);
 		else if (*fld[3] && strcmp(fld[1], fld[3]))
@@ -188,6 +196,101 @@ static void print_stack_sources(const char *dir)
 	if (n > 5)
 		printf("  (%zu more sources)\n", n - 5);
 	free(v);
+}
+
+/*
+ * Throttles by reason, and the 0 ns ones explained: mm_vmscan_throttled
+ * reports usec_delayed in whole jiffies, so a task woken before the next
+ * tick (writeback completed, reclaim made progress) slept "0 ns".
+ */
+static void print_reasons(json_t *stalls)
+{
+	for (int sc = 0; sc < 2; sc++) {
+		json_t *t = json_object_get(json_object_get(stalls, sc ? "system" : "run"), "throttled");
+		json_t *rs = json_object_get(t, "reasons"), *v;
+		const char *k;
+		int n = 0;
+
+		if (!t)
+			continue;
+		printf("throttled (%s):", sc ? "system" : "run");
+		json_object_foreach(rs, k, v)
+			printf("%s %lld %s", n++ ? "," : "", (long long)json_integer_value(v), k);
+		printf("%s\n", n ? "" : " reason not recorded");
+		if (num(t, "zero_ns") > 0)
+			printf("  %lld of %lld slept 0 ns: woken within the jiffy they began in\n"
+			       "  (the kernel reports whole jiffies), counted, no stall time\n",
+			       (long long)num(t, "zero_ns"), (long long)num(t, "count"));
+	}
+}
+
+/* Rounds by source per op (all sources, 0 included) and NOFAIL allocations per call. */
+static void print_sources(json_t *ops)
+{
+	static const struct { const char *key, *head; } cols[] = {
+		{ "rounds_direct", "direct" }, { "rounds_memcg", "memcg" },
+		{ "rounds_reclaim_retry", "rretry" }, { "rounds_compact_retry", "cretry" },
+		{ "rounds_compaction", "compact" }, { "rounds_throttle", "thrtl" },
+	};
+	const char *k;
+	json_t *v;
+	bool head = false;
+
+	json_object_foreach(ops, k, v) {
+		json_t *bs = json_object_get(v, "rounds_by_source");
+		json_t *nf = json_object_get(v, "nofail_allocs");
+		const char *slash = strchr(k, '/');
+
+		if (!bs)
+			continue;
+		if (!head) {
+			printf("\n%-17s", "rounds by source");
+			for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+				printf(" %6s", cols[i].head);
+			printf(" %8s\n", "nofail/c");
+			head = true;
+		}
+		printf("  %-15.15s", slash ? slash + 1 : k);
+		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+			printf(" %6lld", (long long)num(bs, cols[i].key));
+		printf(" %8.2f\n", num(nf, "per_call"));
+	}
+}
+
+/*
+ * The seed question, per op: did it stall, how many NOFAIL allocations did
+ * it make, did it ever fail with ENOMEM, under what pressure. Zero is a
+ * finding: said plainly.
+ */
+static void print_answer(json_t *ops, json_t *pr)
+{
+	const char *k;
+	json_t *v;
+	char a[32], b[32], c[32];
+
+	if (!json_object_size(ops) || !json_object_get(json_object_iter_value(json_object_iter(ops)),
+						       "nofail_allocs"))
+		return;
+	printf("\nwhat each op paid");
+	if (json_is_object(pr))
+		printf(" with MemAvailable held at %s (%s..%s)",
+		       fmt_size((uint64_t)num(pr, "target_bytes"), a, sizeof(a)),
+		       fmt_size((uint64_t)num(pr, "mem_available_min_bytes"), b, sizeof(b)),
+		       fmt_size((uint64_t)num(pr, "mem_available_max_bytes"), c, sizeof(c)));
+	printf(":\n");
+	json_object_foreach(ops, k, v) {
+		json_t *st = json_object_get(v, "stall_ns"), *nf = json_object_get(v, "nofail_allocs");
+		json_t *en = json_object_get(json_object_get(v, "errors"), "ENOMEM");
+		double cnt = num(v, "count"), share = num(st, "stalled_share");
+		const char *slash = strchr(k, '/');
+
+		printf("  %s: %.0f calls, %.0f stalled in reclaim (%.1f%%, %s in all),\n",
+		       slash ? slash + 1 : k, cnt, share * cnt + 0.5, 100.0 * share,
+		       fmt_ns(num(st, "total"), b, sizeof(b)));
+		printf("    %.2f NOFAIL allocations per call (%lld calls made one), ENOMEM %lld\n",
+		       num(nf, "per_call"), (long long)num(nf, "ops_with"),
+		       en ? (long long)json_integer_value(en) : 0LL);
+	}
 }
 
 static void usage(FILE *f)
@@ -371,7 +474,11 @@ int cmd_report(int argc, char **argv)
 				printf("     -\n");
 		}
 	}
-	print_stack_sources(dir);
+	print_reasons(stalls);
+	print_sources(ops);
+	print_answer(ops, json_object_get(meta, "pressure"));
+	print_stack_sources(dir, "stacks.folded", false);
+	print_stack_sources(dir, "nofail_stacks.folded", true);
 out:
 	json_decref(meta);
 	json_decref(sum);

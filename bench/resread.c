@@ -575,7 +575,8 @@ static unsigned int parse_flags(char *s)
 enum {
 	OC_T_START, OC_TID, OC_WORKER, OC_NODE, OC_WORKLOAD, OC_OP, OC_LATENCY,
 	OC_ERRNO, OC_STALL, OC_ROUNDS, OC_BYTES, OC_KERNEL, OC_FLAGS, OC_LANDED,
-	OC_NR
+	OC_SRC0,
+	OC_NR = OC_SRC0 + RSRC_NR
 };
 
 static const struct colspec op_cols[OC_NR] = {
@@ -593,6 +594,9 @@ static const struct colspec op_cols[OC_NR] = {
 	[OC_KERNEL] = { "kernel_ns", false },
 	[OC_FLAGS] = { "flags", false },
 	[OC_LANDED] = { "landed_node", false },
+#define X(e, n, r) [OC_SRC0 + RSRC_##e] = { n, false },
+	SB_ROUND_SRCS(X)
+#undef X
 };
 
 int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
@@ -631,6 +635,11 @@ int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 			bad = "kernel_ns";
 		else if (opt_i32(&p, OC_LANDED, -1, &op.landed_node) < 0)
 			bad = "landed_node";
+		for (int k = 0; !bad && k < RSRC_NR; k++) {
+			op.have_src[k] = col(&p, OC_SRC0 + k) != NULL;
+			if (opt_u64(&p, OC_SRC0 + k, 0, &op.src[k]) < 0)
+				bad = op_cols[OC_SRC0 + k].name;
+		}
 		if (bad) {
 			char why[64];
 			int c;
@@ -682,7 +691,7 @@ const char *rr_stall_kind_name(int kind)
 
 enum {
 	SC_T_START, SC_TID, SC_CPU, SC_KIND, SC_DURATION, SC_RECLAIMED, SC_ORDER,
-	SC_GFP, SC_SCOPE, SC_NR
+	SC_GFP, SC_SCOPE, SC_REASON, SC_NR
 };
 
 static const struct colspec stall_cols[SC_NR] = {
@@ -695,6 +704,7 @@ static const struct colspec stall_cols[SC_NR] = {
 	[SC_ORDER] = { "order", false },
 	[SC_GFP] = { "gfp", false },
 	[SC_SCOPE] = { "scope", false },
+	[SC_REASON] = { "reason", false },
 };
 
 int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
@@ -752,6 +762,8 @@ int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 		s.gfp = v ? v : "";
 		v = col(&p, SC_SCOPE);
 		s.scope = (v && *v) ? v : "run";
+		v = col(&p, SC_REASON);
+		s.reason = v ? v : "";
 		p.st.rows++;
 		ret = fn(arg, &s);
 		if (ret)

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "stallkind.h"
+#include "roundsrc.h"
 
 #define RR_ALLOW_INCOMPLETE	(1u << 0)
 #define RR_MAX_LINE		8192	/* longer CSV lines are malformed */
@@ -53,6 +54,8 @@ struct rr_op {
 	uint64_t latency_ns;
 	uint64_t stall_ns;
 	uint64_t reclaim_rounds;
+	uint64_t src[RSRC_NR];	/* rounds by source, nofail_allocs (roundsrc.h); 0 if absent */
+	bool have_src[RSRC_NR];	/* the column exists (results before it have none) */
 	uint64_t bytes;
 	uint64_t kernel_ns;
 	uint32_t tid;
@@ -85,6 +88,7 @@ struct rr_stall {
 	const char *kind_name;
 	const char *gfp;
 	const char *scope;	/* "run" or "system" ("run" if the column is absent) */
+	const char *reason;	/* throttled: why ("writeback", "noprogress"...), else "" */
 };
 
 enum rr_tl_col {

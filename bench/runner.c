@@ -54,12 +54,16 @@ struct worker {
 struct opagg {
 	struct dvec lat, stall, rounds;
 	uint64_t count, stalled;
+	uint64_t src[RSRC_NR];	/* rounds by source, summed */
+	uint64_t with_nofail;	/* ops that made a NOFAIL allocation */
 	struct { int e; uint64_t n; } errs[MAX_ERRS];
 	uint64_t flags[8];
 };
 
 struct stallagg {
 	struct dvec dur;
+	uint64_t zero_ns;	/* paired stalls of 0 ns (throttles woken within a jiffy) */
+	json_t *reasons;	/* throttled: count per reason */
 	uint64_t unpaired;
 	uint64_t reclaimed;	/* pages, summed over stalls that report it */
 	uint64_t no_progress;	/* stalls that reclaimed nothing */
@@ -90,6 +94,7 @@ struct runner {
 	struct stallagg sagg[2][STALL_NR_KINDS];	/* [0] run, [1] system */
 	uint64_t points[2][POINT_NR_KINDS];
 	struct capture *cap;
+	json_t *nofail_stacks;	/* --callchain: folded stack -> NOFAIL allocations of workers */
 	struct pressure *pr;	/* --global-pressure holder, NULL without */
 	char cap_err[256];
 	json_t *meta, *stacks;
@@ -115,8 +120,10 @@ static void on_signal(int sig)
 
 /* --- aggregation and the ops/stalls files ------------------------------ */
 
-static void agg_op(struct runner *r, const struct oprec *o, uint64_t stall_ns, uint32_t rounds)
+static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
 {
+	uint64_t stall_ns = at->stall_ns;
+	uint32_t rounds = at->reclaim_rounds;
 	struct opagg *a;
 	unsigned int k;
 
@@ -124,6 +131,9 @@ static void agg_op(struct runner *r, const struct oprec *o, uint64_t stall_ns, u
 		return;
 	a = &r->agg[o->wl][o->op];
 	a->count++;
+	for (k = 0; k < RSRC_NR; k++)
+		a->src[k] += at->src[k];
+	a->with_nofail += at->src[RSRC_NOFAIL] > 0;
 	if (!(o->flags & OPF_UNFINISHED))
 		dvec_push(&a->lat, (double)o->latency_ns);
 	dvec_push(&a->stall, (double)stall_ns);
@@ -154,19 +164,26 @@ static const char *op_name(const struct runner *r, const struct oprec *o)
 	return "unknown";
 }
 
-static void write_op(struct runner *r, const struct oprec *o, uint64_t stall_ns, uint32_t rounds)
+/* at: the op's attribution, NULL when it could not be attributed (all 0). */
+static void write_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
 {
+	static const struct attrib_op none;
 	char fl[128];
 
-	fprintf(r->ops_f, "%llu,%u,%u,%d,%s,%s,%llu,%s,%llu,%u,%llu,%llu,%s,%d\n",
+	if (!at)
+		at = &none;
+	fprintf(r->ops_f, "%llu,%u,%u,%d,%s,%s,%llu,%s,%llu,%u,%llu,%llu,%s,%d",
 		(unsigned long long)o->t_start_ns, o->tid, o->worker, o->node,
 		r->cfg->wl[o->wl].w->name, op_name(r, o),
 		(unsigned long long)o->latency_ns, errno_name(o->err),
-		(unsigned long long)stall_ns, rounds, (unsigned long long)o->bytes,
+		(unsigned long long)at->stall_ns, at->reclaim_rounds, (unsigned long long)o->bytes,
 		(unsigned long long)o->kernel_ns, opflags_str(o->flags, fl, sizeof(fl)),
 		o->landed_node);
+	for (unsigned int k = 0; k < RSRC_NR; k++)
+		fprintf(r->ops_f, ",%u", at->src[k]);
+	fputc('\n', r->ops_f);
 	r->rows++;
-	agg_op(r, o, stall_ns, rounds);
+	agg_op(r, o, at);
 }
 
 static void op_done(void *arg, const struct attrib_op *op)
@@ -174,7 +191,7 @@ static void op_done(void *arg, const struct attrib_op *op)
 	struct runner *r = arg;
 	struct pend *p = &r->pend[op->cookie - r->base];
 
-	write_op(r, &p->r, op->stall_ns, op->reclaim_rounds);
+	write_op(r, &p->r, op);
 	p->done = true;
 }
 
@@ -205,7 +222,7 @@ static void push_op(struct runner *r, const struct oprec *o)
 
 		if (!n) {
 			/* Out of memory in the driver: write it unattributed, never lose it. */
-			write_op(r, o, 0, 0);
+			write_op(r, o, NULL);
 			return;
 		}
 		r->pend = n;
@@ -213,7 +230,7 @@ static void push_op(struct runner *r, const struct oprec *o)
 	}
 	if (attrib_add_op(r->attr, &a)) {
 		/* Not a worker's task, or out of order: written as it is. */
-		write_op(r, o, 0, 0);
+		write_op(r, o, NULL);
 		return;
 	}
 	r->pend[r->npend++] = (struct pend){ .r = *o };
@@ -230,16 +247,26 @@ static void on_stall(void *arg, const struct stall *s)
 	bool mine = attrib_is_worker(r->attr, s->tid);
 	struct stallagg *a = &r->sagg[mine ? 0 : 1][s->kind < STALL_NR_KINDS ? s->kind : 0];
 
-	fprintf(r->stalls_f, "%llu,%u,%u,%s,%llu,%lld,%d,%s,%s%s\n",
+	fprintf(r->stalls_f, "%llu,%u,%u,%s,%llu,%lld,%d,%s,%s%s,%s\n",
 		(unsigned long long)s->t_start_ns, s->tid, s->cpu, stall_kind_name(s->kind),
 		(unsigned long long)s->duration_ns, (long long)s->nr_reclaimed, s->order,
 		s->gfp_names[0] ? s->gfp_names : "", mine ? "run" : "system",
-		s->unpaired ? ",unpaired" : ",");
+		s->unpaired ? ",unpaired" : ",", s->reason ? s->reason : "");
 	if (s->unpaired) {
 		a->unpaired++;
 		r->unpaired++;
 	} else {
 		dvec_push(&a->dur, (double)s->duration_ns);
+		a->zero_ns += !s->duration_ns;
+	}
+	if (s->reason) {
+		json_t *v;
+
+		if (!a->reasons)
+			a->reasons = json_object();
+		v = json_object_get(a->reasons, s->reason);
+		json_object_set_new(a->reasons, s->reason,
+				    json_integer((v ? json_integer_value(v) : 0) + 1));
 	}
 	if (s->nr_reclaimed >= 0) {
 		a->with_count++;
@@ -300,6 +327,12 @@ static void on_point(void *arg, const struct point *p)
 
 	r->points[mine ? 0 : 1][p->kind < POINT_NR_KINDS ? p->kind : POINT_OTHER]++;
 	attrib_add_point(r->attr, p);
+	if (p->kind == POINT_NOFAIL && mine && p->stack && r->nofail_stacks) {
+		json_t *v = json_object_get(r->nofail_stacks, p->stack);
+
+		json_object_set_new(r->nofail_stacks, p->stack,
+				    json_integer((v ? json_integer_value(v) : 0) + 1));
+	}
 	if (p->kind == POINT_MARK_VICTIM)
 		note_victim(r, p, mine);
 }
@@ -529,6 +562,23 @@ static json_t *build_summary(struct runner *r)
 			o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "count", (json_int_t)a->count,
 				      "errors", errs, "flags", fl, "latency_ns", dist_of(&a->lat),
 				      "stall_ns", sd, "reclaim_rounds", dist_of(&a->rounds));
+			{
+				/* every source, 0 when it never fired: absent would read as unknown */
+				static const char *const sn[] = {
+#define X(e, n, rr) n,
+					SB_ROUND_SRCS(X)
+#undef X
+				};
+				json_t *bs = json_object();
+
+				for (unsigned int q = 0; q < RSRC_NR; q++)
+					json_object_set_new(bs, sn[q], json_integer((json_int_t)a->src[q]));
+				json_object_set_new(o, "rounds_by_source", bs);
+				json_object_set_new(o, "nofail_allocs", json_pack("{s:I,s:f,s:I}",
+					"total", (json_int_t)a->src[RSRC_NOFAIL],
+					"per_call", (double)a->src[RSRC_NOFAIL] / (double)a->count,
+					"ops_with", (json_int_t)a->with_nofail));
+			}
 			snprintf(key, sizeof(key), "%s/%s", w->name, w->op_names[k]);
 			json_object_set_new(ops, key, o);
 		}
@@ -549,6 +599,11 @@ static json_t *build_summary(struct runner *r)
 				/* Reclaim that makes no progress is the NOFAIL retry loop's signature. */
 				"nr_reclaimed", (json_int_t)a->reclaimed,
 				"no_progress", (json_int_t)a->no_progress));
+			json_object_set_new(json_object_get(byk, stall_kind_name(k)), "zero_ns",
+					    json_integer((json_int_t)a->zero_ns));
+			if (a->reasons)
+				json_object_set(json_object_get(byk, stall_kind_name(k)), "reasons",
+						a->reasons);
 		}
 		for (int k = 0; k < POINT_NR_KINDS; k++)
 			if (r->points[sc][k])
@@ -627,22 +682,30 @@ static json_t *build_summary(struct runner *r)
 	return s;
 }
 
-static void write_stacks(struct runner *r)
+/* A folded-stacks file (flamegraph input): stack, space, weight. */
+static void write_folded(const char *dir, const char *name, json_t *stacks)
 {
 	char p[PATH_MAX + 32];
 	FILE *f;
 	const char *k;
 	json_t *v;
 
-	if (!r->stacks)
+	if (!stacks)
 		return;
-	snprintf(p, sizeof(p), "%s/stacks.folded", r->cfg->out);
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	f = fopen(p, "we");
 	if (!f)
 		return;
-	json_object_foreach(r->stacks, k, v)
+	json_object_foreach(stacks, k, v)
 		fprintf(f, "%s %lld\n", k, (long long)json_integer_value(v));
 	fclose(f);
+}
+
+/* stacks.folded weighs stall time (ns), nofail_stacks.folded NOFAIL allocations (count). */
+static void write_stacks(struct runner *r)
+{
+	write_folded(r->cfg->out, "stacks.folded", r->stacks);
+	write_folded(r->cfg->out, "nofail_stacks.folded", r->nofail_stacks);
 }
 
 /* --- the run ------------------------------------------------------------ */
@@ -804,8 +867,10 @@ int run_execute(struct run_cfg *c)
 			fprintf(stderr, "stallbench: stall capture: %s\n", r->cap_err);
 			return 1;
 		}
-		if (c->cap_opts.callchain)
+		if (c->cap_opts.callchain) {
 			r->stacks = json_object();
+			r->nofail_stacks = json_object();
+		}
 		if (strstr(capture_events(r->cap), "oom:mark_victim"))
 			r->victims = json_array();
 	} else {
@@ -833,9 +898,13 @@ int run_execute(struct run_cfg *c)
 		goto out;
 	}
 	r->ops_f = open_csv(c->out, "ops.csv", "t_start_ns,tid,worker,node,workload,op,latency_ns,"
-			    "errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node\n");
+			    "errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node"
+#define X(e, n, rr) "," n
+			    SB_ROUND_SRCS(X)
+#undef X
+			    "\n");
 	r->stalls_f = open_csv(c->out, "stalls.csv", "t_start_ns,tid,cpu,kind,duration_ns,"
-			       "nr_reclaimed,order,gfp,scope,note\n");
+			       "nr_reclaimed,order,gfp,scope,note,reason\n");
 	if (!r->ops_f || !r->stalls_f || timeline_open(&r->tl, c->out, r->t0, &r->cg)) {
 		fprintf(stderr, "stallbench: cannot create result files in %s: %s\n", c->out,
 			strerror(errno));
@@ -1014,6 +1083,7 @@ out:
 		attrib_free(r->attr);
 	json_decref(r->meta);
 	json_decref(r->stacks);
+	json_decref(r->nofail_stacks);
 	json_decref(r->victims);
 	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
 		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
@@ -1022,8 +1092,10 @@ out:
 			dvec_free(&r->agg[i][k].rounds);
 		}
 	for (int s = 0; s < 2; s++)
-		for (int k = 0; k < STALL_NR_KINDS; k++)
+		for (int k = 0; k < STALL_NR_KINDS; k++) {
 			dvec_free(&r->sagg[s][k].dur);
+			json_decref(r->sagg[s][k].reasons);
+		}
 	if (r->meta == NULL && rc == 0)
 		rc = 1;
 	if (rc == 0)

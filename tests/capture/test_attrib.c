@@ -92,6 +92,64 @@ static void test_straddle_and_nested(void **state)
 }
 
 /*
+ * Rounds by source: each source counted in the op whose window holds it (a
+ * throttle at its end), reclaim_rounds the sum of the reclaim and retry
+ * sources only, NOFAIL allocations beside them, a source that never fired 0.
+ */
+static void test_sources(void **state)
+{
+	struct attrib *a;
+	struct res *r = calloc(1, sizeof(*r));
+	struct stall s;
+	struct point p = { .tid = 7 };
+	static const struct { uint64_t t; enum point_kind k; } pts[] = {
+		{ 160, POINT_RECLAIM_RETRY }, { 170, POINT_COMPACT_RETRY }, { 180, POINT_NOFAIL },
+		{ 185, POINT_NOFAIL }, { 250, POINT_NOFAIL }, { 190, POINT_MARK_VICTIM },
+	};
+
+	(void)state;
+	attrib_new(&a);
+	attrib_add_worker(a, 7);
+	s = mkstall(7, 110, 5, STALL_DIRECT);
+	attrib_add_stall(a, &s);
+	s = mkstall(7, 120, 5, STALL_MEMCG_SOFT);
+	attrib_add_stall(a, &s);
+	s = mkstall(7, 130, 5, STALL_COMPACT);
+	attrib_add_stall(a, &s);
+	s = mkstall(7, 90, 50, STALL_THROTTLED);	/* ends at 140: op 2's */
+	attrib_add_stall(a, &s);
+	s = mkstall(7, 210, 5, STALL_MEMCG);
+	s.missing_begin = true;		/* an end without its begin is not a round */
+	attrib_add_stall(a, &s);
+	for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
+		p.t_ns = pts[i].t;
+		p.kind = pts[i].k;
+		attrib_add_point(a, &p);
+	}
+	struct attrib_op o1 = mkop(7, 0, 100, 1), o2 = mkop(7, 100, 100, 2), o3 = mkop(7, 200, 100, 3);
+
+	attrib_add_op(a, &o1);
+	attrib_add_op(a, &o2);
+	attrib_add_op(a, &o3);
+	assert_int_equal(attrib_flush(a, UINT64_MAX, done, r), 3);
+	for (int k = 0; k < RSRC_NR; k++)
+		assert_int_equal(r->op[0].src[k], 0);
+	assert_int_equal(r->op[1].src[RSRC_DIRECT], 1);
+	assert_int_equal(r->op[1].src[RSRC_MEMCG], 1);
+	assert_int_equal(r->op[1].src[RSRC_RECLAIM_RETRY], 1);
+	assert_int_equal(r->op[1].src[RSRC_COMPACT_RETRY], 1);
+	assert_int_equal(r->op[1].src[RSRC_COMPACTION], 1);
+	assert_int_equal(r->op[1].src[RSRC_THROTTLE], 1);
+	assert_int_equal(r->op[1].src[RSRC_NOFAIL], 2);
+	assert_int_equal(r->op[1].reclaim_rounds, 4);
+	assert_int_equal(r->op[2].src[RSRC_NOFAIL], 1);
+	assert_int_equal(r->op[2].src[RSRC_MEMCG], 0);
+	assert_int_equal(r->op[2].reclaim_rounds, 0);
+	attrib_free(a);
+	free(r);
+}
+
+/*
  * mm_vmscan_throttled reports its sleep in jiffies after it ends: its start
  * can land before the op that slept (seen: a 12 ms throttle "starting"
  * 1.2 ms before the ftruncate that slept in it). It belongs wholly to the op
@@ -327,6 +385,7 @@ static void test_random_vs_bruteforce(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_straddle_and_nested),
 		cmocka_unit_test(test_unpaired_system_tids),
 		cmocka_unit_test(test_throttle_anchored_at_end),

@@ -229,7 +229,7 @@ static void test_unpaired(void **state)
 static void test_throttled_points_lost(void **state)
 {
 	struct fx x;
-	struct fv thr = { "usec_delayed", 4000 };
+	struct fv thr[] = { { "usec_delayed", 4000 }, { "reason", 1 << 2 } };
 	struct fv retry[] = { { "no_progress_loops", 3 }, { "order", 0 } };
 	struct fv victim[] = { { "pid", 4242 }, { "anon_rss", 1000 }, { "file_rss", 20 },
 			       { "shmem_rss", 4 }, { "oom_score_adj", 1000 } };
@@ -244,7 +244,7 @@ static void test_throttled_points_lost(void **state)
 	put(&x, 0, 400, x.base + 2000, "oom", "reclaim_retry_zone", retry, 2, NULL, 0);
 	memcg_end(&x, 0, 400, x.base + 3000, 1);
 	/* throttled fires after its sleep: this one began at +1500 */
-	put(&x, 1, 401, x.base + 4001500, "vmscan", "mm_vmscan_throttled", &thr, 1, NULL, 0);
+	put(&x, 1, 401, x.base + 4001500, "vmscan", "mm_vmscan_throttled", thr, 2, NULL, 0);
 	put(&x, 1, 402, x.base + 4002000, "oom", "mark_victim", victim, 5, NULL, 0);
 	pg = capture_test_ring(x.c, 1, &data, &size);
 	ring_put_lost(pg, data, size, 7);
@@ -257,6 +257,9 @@ static void test_throttled_points_lost(void **state)
 	assert_int_equal(x.g->s[1].kind, STALL_THROTTLED);
 	assert_int_equal(x.g->s[1].t_start_ns, x.base + 1500);
 	assert_int_equal(x.g->s[1].duration_ns, 4000000);
+	/* reason bit 2 is VMSCAN_THROTTLE_NOPROGRESS; a reclaim stall has none */
+	assert_string_equal(x.g->s[1].reason, "noprogress");
+	assert_null(x.g->s[0].reason);
 	assert_int_equal(x.g->np, 2);
 	assert_int_equal(x.g->p[0].kind, POINT_RECLAIM_RETRY);
 	assert_int_equal(x.g->p[0].arg, 3);
@@ -307,13 +310,21 @@ static void test_callchain_and_extra_event(void **state)
 	const uint64_t chain[] = { (uint64_t)PERF_CONTEXT_KERNEL, 0x30, 0x20, 0x10 };
 	struct fv fv[] = { { "order", 2 }, { "gfp_flags", 0x8cc0 } };
 	struct fv nr = { "nr_reclaimed", 3 };
+	struct fv nofail = { "gfp_flags", 0x8c40 }, plain = { "gfp_flags", 0xcc0 };
 
 	(void)state;
-	fx_open(&x, "6.18.44-fc-v782", 1, 4, "+kmem:mm_page_alloc,-oom:mark_victim", true);
+	fx_open(&x, "6.18.44-fc-v782", 1, 4, "+kmem:mm_page_free,-oom:mark_victim", true);
+	assert_non_null(strstr(capture_events(x.c), "kmem:mm_page_free"));
+	/* the NOFAIL counters are in the default set */
 	assert_non_null(strstr(capture_events(x.c), "kmem:mm_page_alloc"));
+	assert_non_null(strstr(capture_events(x.c), "kmem:kmalloc"));
+	assert_non_null(strstr(capture_events(x.c), "kmem:kmem_cache_alloc"));
 	assert_null(strstr(capture_events(x.c), "mark_victim"));
 	put(&x, 0, 600, x.base + 1000, "vmscan", "mm_vmscan_direct_reclaim_begin", fv, 2, chain, 4);
-	put(&x, 0, 600, x.base + 1500, "kmem", "mm_page_alloc", NULL, 0, chain, 4);
+	put(&x, 0, 600, x.base + 1500, "kmem", "mm_page_free", NULL, 0, chain, 4);
+	/* offline there is no kernel filter: the capture checks the bit itself */
+	put(&x, 0, 600, x.base + 1600, "kmem", "kmalloc", &plain, 1, chain, 4);
+	put(&x, 0, 600, x.base + 1700, "kmem", "kmem_cache_alloc", &nofail, 1, chain, 4);
 	put(&x, 0, 600, x.base + 2000, "vmscan", "mm_vmscan_direct_reclaim_end", &nr, 1, chain, 4);
 	capture_drain(x.c, &x.sink, true);
 	assert_int_equal(x.g->ns, 1);
@@ -322,9 +333,13 @@ static void test_callchain_and_extra_event(void **state)
 	assert_string_equal(x.g->s[0].gfp_names, "GFP_KERNEL|__GFP_NOFAIL");
 	/* offline: no kallsyms, so addresses; root first */
 	assert_string_equal(x.g->stacks[0], "0x10;0x20;0x30");
-	assert_int_equal(x.g->np, 1);
+	assert_int_equal(x.g->np, 2);
 	assert_int_equal(x.g->p[0].kind, POINT_OTHER);
-	assert_string_equal(x.g->p[0].name, "kmem:mm_page_alloc");
+	assert_string_equal(x.g->p[0].name, "kmem:mm_page_free");
+	assert_int_equal(x.g->p[1].kind, POINT_NOFAIL);
+	assert_string_equal(x.g->p[1].name, "kmem:kmem_cache_alloc");
+	assert_int_equal(x.g->p[1].t_ns, x.base + 1700);
+	assert_string_equal(x.g->p[1].stack, "0x10;0x20;0x30");
 	fx_close(&x);
 }
 

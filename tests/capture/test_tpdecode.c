@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "rawbuild.h"
+#include "nofail.h"
 
 static const char *const kernels[] = {
 	"6.1.0-56-amd64", "6.12.117+deb12-amd64", "6.18.44-fc-v782",
@@ -193,6 +194,36 @@ static void test_strings_and_bounds(void **state)
 	}
 }
 
+/*
+ * The __GFP_NOFAIL bit each kernel's own flag table gives the three
+ * allocation events (6.1 prints it as 0x8000u, 6.12 and 6.18 as 1UL << 15),
+ * and the filter the capture hands the kernel.
+ */
+static void test_nofail_bit(void **state)
+{
+	static const char *const evs[] = { "mm_page_alloc", "kmalloc", "kmem_cache_alloc" };
+	char flt[64];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(kernels) / sizeof(kernels[0]); k++) {
+		struct tpdecode *d = open_kernel(kernels[k]);
+
+		for (size_t i = 0; i < 3; i++) {
+			uint64_t bit = 0;
+
+			assert_int_equal(nofail_gfp_bit(d, "kmem", evs[i], &bit), 0);
+			assert_int_equal(bit, 0x8000);
+		}
+		/* no gfp_flags field: nothing to filter on */
+		uint64_t bit = 0;
+
+		assert_int_equal(nofail_gfp_bit(d, "kmem", "kfree", &bit), -ENOENT);
+		assert_int_equal(nofail_gfp_bit(d, "kmem", "nosuch", &bit), -ENOENT);
+		tpd_close(d);
+	}
+	assert_string_equal(nofail_filter(0x8000, flt, sizeof(flt)), "gfp_flags & 0x8000");
+}
+
 static void test_bad_root(void **state)
 {
 	struct tpdecode *d;
@@ -212,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_gfp_tables_differ),
 		cmocka_unit_test(test_strings_and_bounds),
 		cmocka_unit_test(test_bad_root),
+		cmocka_unit_test(test_nofail_bit),
 	};
 
 	/* cmocka returns its failure count; 4 of them would read as a ctest skip */
