@@ -375,8 +375,9 @@ int cmd_report(int argc, char **argv)
 			json_t *pr = json_object_get(meta, "pressure");
 
 			if (json_is_object(pr))
-				printf("global pressure: MemAvailable %s (target %s), %s..%s during the run,\n"
-				       "  holder %s locked, %lld adjustments, %s\n",
+				printf("global pressure: MemAvailable %s (target %s),\n"
+				       "  %s..%s during the run, holder %s locked,\n"
+				       "  %lld adjustments, %s\n",
 				       fmt_size((uint64_t)num(pr, "achieved_bytes"), a, sizeof(a)),
 				       fmt_size((uint64_t)num(pr, "target_bytes"), b, sizeof(b)),
 				       fmt_size((uint64_t)num(pr, "mem_available_min_bytes"), c, sizeof(c)),

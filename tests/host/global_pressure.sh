@@ -44,7 +44,7 @@ rd=$("${TLREAD:?}" "$TMP/gp" mem_available holder_bytes) || fail "reader refused
 read -r _ na ma _ nh mh <<< "$(echo $rd)"
 (( na > 10 && nh > 10 )) || fail "reader saw mem_available in $na rows, holder_bytes in $nh"
 (( ${mh%.*} > 1 << 30 )) || fail "reader: holder_bytes median $mh"
-"$SB" report "$TMP/gp" >"$TMP/report" || fail "report failed"
+"$SB" report "$TMP/gp" >"$TMP/report" 2>&1 || fail "report failed: $(tail -n 2 "$TMP/report")"
 grep -q '^global pressure' "$TMP/report" || fail "report does not show the global pressure"
 
 # SIGKILL of the driver: the holder dies with it and the memory comes back.
