@@ -72,6 +72,7 @@ struct tally {
 	uint64_t ops, ioctls, reads, seeks, allocs_ok, kept, freed;
 	uint64_t err[MAXERR];
 	uint64_t unexpected, inconsistent;
+	uint64_t rec_checked;	/* ALLOCs compared with their log record */
 	char note[MAXNOTE][160];
 	uint32_t nnotes;
 };
@@ -166,6 +167,7 @@ static int check_record(const struct nofail_vmalloc_alloc *in, const struct nofa
 		return bad;
 	}
 	records_checked++;
+	T->rec_checked++;
 	if (r.size != rsz || r.abi != NFVM_ABI || r.reserved)
 		MISMATCH("record %llu: size %u abi %u reserved %u", (unsigned long long)r.seq,
 			 r.size, r.abi, r.reserved);
@@ -725,7 +727,7 @@ static int cmd_fuzz(unsigned int nproc, uint64_t per, uint64_t seed)
 {
 	struct tally *all;
 	struct snap s0, s1;
-	uint64_t ops = 0, ioctls = 0, un = 0, inc = 0, err[MAXERR] = { 0 };
+	uint64_t ops = 0, ioctls = 0, un = 0, inc = 0, rec = 0, err[MAXERR] = { 0 };
 	struct timespec t0, t1;
 	int shared, bad = 0, nleak;
 	unsigned int p;
@@ -777,6 +779,7 @@ static int cmd_fuzz(unsigned int nproc, uint64_t per, uint64_t seed)
 		ioctls += all[p].ioctls;
 		un += all[p].unexpected;
 		inc += all[p].inconsistent;
+		rec += all[p].rec_checked;
 		for (int e = 0; e < MAXERR; e++)
 			err[e] += all[p].err[e];
 		for (uint32_t k = 0; k < all[p].nnotes; k++)
@@ -797,7 +800,8 @@ static int cmd_fuzz(unsigned int nproc, uint64_t per, uint64_t seed)
 	printf("fuzz_secs=%.1f\nops=%" PRIu64 "\nunexpected=%" PRIu64 "\ninconsistent=%" PRIu64 "\n",
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, ops, un,
 	       inc);
-	printf("ioctls fuzzed: %" PRIu64 ", leaks: %d\n", ioctls, nleak);
+	printf("ioctls fuzzed: %" PRIu64 ", leaks: %d, ALLOCs checked against their log record: %"
+	       PRIu64 "\n", ioctls, nleak, rec);
 	return bad || un || inc || nleak ? 1 : 0;
 }
 

@@ -52,4 +52,6 @@ t=$(cat "$RES/vm.tainted" 2>/dev/null)
 [ -n "$t" ] && [ $((t & (128 | 512))) -eq 0 ] || fail "kernel tainted $t (D or W: an oops or a warning)"
 n=$(sed -n 's/^ioctls fuzzed: \([0-9]*\),.*/\1/p' "$O")
 [ "${n:-0}" -ge 100000 ] || fail "only ${n:-0} ioctls fuzzed, want >= 100000"
+rc=$(sed -n 's/^ioctls fuzzed: .*log record: \([0-9]*\)$/\1/p' "$O")
+[ "${rc:-0}" -ge 1000 ] || fail "only ${rc:-0} ALLOCs checked against their log record, want >= 1000"
 pass "$(grep '^ioctls fuzzed' "$O"); $(grep '^clients killed' "$O"); $(sed -n 's/^results: //p' "$O"); unprivileged: EPERM; seed $SEED"
