@@ -8,6 +8,7 @@ int cmd_report(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 static const struct cmd {
 	const char *name;
@@ -18,6 +19,7 @@ static const struct cmd {
 	{ "report", cmd_report, "print a result directory's summary (--json for summary.json)" },
 	{ "compare", cmd_compare, "compare result directories (kernels) with significance" },
 	{ "plot", cmd_plot, "gnuplot plots (PNG/SVG + text) of one or more results" },
+	{ "watch", cmd_watch, "live view of running runs (top-like; --batch: lines)" },
 	{ "doctor", cmd_doctor, "what works on this machine, and why not" },
 };
 
@@ -31,7 +33,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "stallbench: no command (run, report, compare, plot, doctor; --help)\n");
+		fprintf(stderr, "stallbench: no command (run, report, compare, plot, watch, doctor; --help)\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
@@ -45,7 +47,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "stallbench: '%s': unknown command (run, report, compare, plot, doctor)\n",
+	fprintf(stderr, "stallbench: '%s': unknown command (run, report, compare, plot, watch, doctor)\n",
 		argv[1]);
 	return 2;
 }

@@ -208,6 +208,7 @@ struct csvr {
 	size_t start, end;	/* unread bytes are buf[start..end) */
 	bool eof;
 	bool skipping;		/* inside an over-long line */
+	bool follow;		/* file still being written: keep a partial last line */
 	uint64_t lineno;
 	char *f[RR_MAX_FIELDS];
 	int nf;
@@ -248,6 +249,8 @@ static int csv_next(struct csvr *r, char **line)
 			avail = 0;
 		}
 		if (r->eof) {
+			if (r->follow)
+				return 0;	/* the rest comes with the next poll */
 			if (r->skipping) {
 				r->skipping = false;
 				r->lineno++;
@@ -384,9 +387,10 @@ struct csvpass {
 	size_t len;
 };
 
-/* Opens and maps the header. 0, -ENOENT (absent), or -errno with msg set. */
+/* Opens and maps the header. 0, -ENOENT (absent), -EAGAIN (following a
+ * file whose header is not written yet), or -errno with msg set. */
 static int pass_open(struct csvpass *p, const struct rr_dir *d, const char *file,
-		     const struct colspec *cols, int ncols, char *msg, size_t len)
+		     const struct colspec *cols, int ncols, bool follow, char *msg, size_t len)
 {
 	char path[4200];
 	char *line;
@@ -400,6 +404,7 @@ static int pass_open(struct csvpass *p, const struct rr_dir *d, const char *file
 	p->msg = msg;
 	p->len = len;
 	p->r.fd = -1;
+	p->r.follow = follow;
 	snprintf(path, sizeof(path), "%s/%s", d->path, file);
 	p->r.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (p->r.fd < 0) {
@@ -413,6 +418,10 @@ static int pass_open(struct csvpass *p, const struct rr_dir *d, const char *file
 		return -ENOMEM;
 	}
 	ret = csv_next(&p->r, &line);
+	if (ret == 0 && follow) {
+		setmsg(msg, len, "%s: %s has no header yet", d->path, file);
+		return -EAGAIN;
+	}
 	if (ret == 0) {
 		setmsg(msg, len, "%s: %s is empty (no header)", d->path, file);
 		return -EINVAL;
@@ -599,79 +608,91 @@ static const struct colspec op_cols[OC_NR] = {
 #undef X
 };
 
+/* Decodes the current row: 1 with a row, 0 skipped (bad_row), or -EINVAL. */
+static int op_row(struct csvpass *p, struct rr_op *op)
+{
+	uint64_t tid;
+	const char *e, *bad = NULL;
+	char *fl;
+
+	memset(op, 0, sizeof(*op));
+	if (parse_u64(col(p, OC_T_START), &op->t_start_ns) < 0)
+		bad = "t_start_ns";
+	else if (parse_u64(col(p, OC_LATENCY), &op->latency_ns) < 0)
+		bad = "latency_ns";
+	else if (opt_u64(p, OC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
+		bad = "tid";
+	else if (opt_i32(p, OC_WORKER, -1, &op->worker) < 0)
+		bad = "worker";
+	else if (opt_i32(p, OC_NODE, -1, &op->node) < 0)
+		bad = "node";
+	else if (opt_u64(p, OC_STALL, 0, &op->stall_ns) < 0)
+		bad = "stall_ns";
+	else if (opt_u64(p, OC_ROUNDS, 0, &op->reclaim_rounds) < 0)
+		bad = "reclaim_rounds";
+	else if (opt_u64(p, OC_BYTES, 0, &op->bytes) < 0)
+		bad = "bytes";
+	else if (opt_u64(p, OC_KERNEL, 0, &op->kernel_ns) < 0)
+		bad = "kernel_ns";
+	else if (opt_i32(p, OC_LANDED, -1, &op->landed_node) < 0)
+		bad = "landed_node";
+	for (int k = 0; !bad && k < RSRC_NR; k++) {
+		op->have_src[k] = col(p, OC_SRC0 + k) != NULL;
+		if (opt_u64(p, OC_SRC0 + k, 0, &op->src[k]) < 0)
+			bad = op_cols[OC_SRC0 + k].name;
+	}
+	if (bad) {
+		char why[64];
+		int c;
+
+		for (c = 0; c < OC_NR; c++)
+			if (strcmp(op_cols[c].name, bad) == 0)
+				break;
+		snprintf(why, sizeof(why), "%s is not a number:", bad);
+		return bad_row(p, why, col(p, c));
+	}
+	op->tid = (uint32_t)tid;
+	op->workload = col(p, OC_WORKLOAD);
+	op->op = col(p, OC_OP);
+	if (!*op->workload || !*op->op)
+		return bad_row(p, "empty workload or op", NULL);
+	e = col(p, OC_ERRNO);
+	op->err = (!e || !*e || strcmp(e, "0") == 0) ? "" : e;
+	fl = (char *)col(p, OC_FLAGS);
+	op->flags = parse_flags(fl);
+	return 1;
+}
+
+/* Hands every remaining row of an open pass to fn. 0, fn's value or -errno. */
+static int pump_ops(struct csvpass *p, rr_op_fn fn, void *arg)
+{
+	struct rr_op op;
+	int ret;
+
+	while ((ret = pass_next(p)) == 1) {
+		ret = op_row(p, &op);
+		if (ret <= 0) {
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		p->st.rows++;
+		ret = fn(arg, &op);
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
 int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 		struct rr_csv_stats *st, char *msg, size_t len)
 {
 	struct csvpass p;
-	struct rr_op op;
 	int ret;
 
-	ret = pass_open(&p, d, "ops.csv", op_cols, OC_NR, msg, len);
-	if (ret < 0)
-		goto out;
-	while ((ret = pass_next(&p)) == 1) {
-		uint64_t tid;
-		const char *e, *bad = NULL;
-		char *fl;
-
-		memset(&op, 0, sizeof(op));
-		if (parse_u64(col(&p, OC_T_START), &op.t_start_ns) < 0)
-			bad = "t_start_ns";
-		else if (parse_u64(col(&p, OC_LATENCY), &op.latency_ns) < 0)
-			bad = "latency_ns";
-		else if (opt_u64(&p, OC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
-			bad = "tid";
-		else if (opt_i32(&p, OC_WORKER, -1, &op.worker) < 0)
-			bad = "worker";
-		else if (opt_i32(&p, OC_NODE, -1, &op.node) < 0)
-			bad = "node";
-		else if (opt_u64(&p, OC_STALL, 0, &op.stall_ns) < 0)
-			bad = "stall_ns";
-		else if (opt_u64(&p, OC_ROUNDS, 0, &op.reclaim_rounds) < 0)
-			bad = "reclaim_rounds";
-		else if (opt_u64(&p, OC_BYTES, 0, &op.bytes) < 0)
-			bad = "bytes";
-		else if (opt_u64(&p, OC_KERNEL, 0, &op.kernel_ns) < 0)
-			bad = "kernel_ns";
-		else if (opt_i32(&p, OC_LANDED, -1, &op.landed_node) < 0)
-			bad = "landed_node";
-		for (int k = 0; !bad && k < RSRC_NR; k++) {
-			op.have_src[k] = col(&p, OC_SRC0 + k) != NULL;
-			if (opt_u64(&p, OC_SRC0 + k, 0, &op.src[k]) < 0)
-				bad = op_cols[OC_SRC0 + k].name;
-		}
-		if (bad) {
-			char why[64];
-			int c;
-
-			for (c = 0; c < OC_NR; c++)
-				if (strcmp(op_cols[c].name, bad) == 0)
-					break;
-			snprintf(why, sizeof(why), "%s is not a number:", bad);
-			ret = bad_row(&p, why, col(&p, c));
-			if (ret < 0)
-				goto out;
-			continue;
-		}
-		op.tid = (uint32_t)tid;
-		op.workload = col(&p, OC_WORKLOAD);
-		op.op = col(&p, OC_OP);
-		if (!*op.workload || !*op.op) {
-			ret = bad_row(&p, "empty workload or op", NULL);
-			if (ret < 0)
-				goto out;
-			continue;
-		}
-		e = col(&p, OC_ERRNO);
-		op.err = (!e || !*e || strcmp(e, "0") == 0) ? "" : e;
-		fl = (char *)col(&p, OC_FLAGS);
-		op.flags = parse_flags(fl);
-		p.st.rows++;
-		ret = fn(arg, &op);
-		if (ret)
-			goto out;
-	}
-out:
+	ret = pass_open(&p, d, "ops.csv", op_cols, OC_NR, false, msg, len);
+	if (ret == 0)
+		ret = pump_ops(&p, fn, arg);
 	if (st)
 		*st = p.st;
 	pass_close(&p);
@@ -707,69 +728,82 @@ static const struct colspec stall_cols[SC_NR] = {
 	[SC_REASON] = { "reason", false },
 };
 
+/* Decodes the current row: 1 with a row, 0 skipped (bad_row), or -EINVAL. */
+static int stall_row(struct csvpass *p, struct rr_stall *s)
+{
+	uint64_t tid;
+	const char *v, *bad = NULL;
+	int k;
+
+	memset(s, 0, sizeof(*s));
+	if (parse_u64(col(p, SC_T_START), &s->t_start_ns) < 0)
+		bad = "t_start_ns";
+	else if (parse_u64(col(p, SC_DURATION), &s->duration_ns) < 0)
+		bad = "duration_ns";
+	else if (opt_u64(p, SC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
+		bad = "tid";
+	else if (opt_i32(p, SC_CPU, -1, &s->cpu) < 0)
+		bad = "cpu";
+	else if (opt_i32(p, SC_ORDER, -1, &s->order) < 0)
+		bad = "order";
+	v = col(p, SC_RECLAIMED);
+	s->nr_reclaimed = -1;
+	if (!bad && v && *v && parse_i64(v, &s->nr_reclaimed) < 0)
+		bad = "nr_reclaimed";
+	if (bad) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "%s is not a number", bad);
+		return bad_row(p, why, NULL);
+	}
+	s->tid = (uint32_t)tid;
+	s->kind_name = col(p, SC_KIND);
+	s->kind = RR_STALL_OTHER;
+	for (k = 0; k < RR_STALL_NR_KINDS; k++)
+		if (strcmp(s->kind_name, stall_kind_names[k]) == 0) {
+			s->kind = k;
+			break;
+		}
+	v = col(p, SC_GFP);
+	s->gfp = v ? v : "";
+	v = col(p, SC_SCOPE);
+	s->scope = (v && *v) ? v : "run";
+	v = col(p, SC_REASON);
+	s->reason = v ? v : "";
+	return 1;
+}
+
+static int pump_stalls(struct csvpass *p, rr_stall_fn fn, void *arg)
+{
+	struct rr_stall s;
+	int ret;
+
+	while ((ret = pass_next(p)) == 1) {
+		ret = stall_row(p, &s);
+		if (ret <= 0) {
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		p->st.rows++;
+		ret = fn(arg, &s);
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
 int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 		   struct rr_csv_stats *st, char *msg, size_t len)
 {
 	struct csvpass p;
-	struct rr_stall s;
 	int ret;
 
-	ret = pass_open(&p, d, "stalls.csv", stall_cols, SC_NR, msg, len);
-	if (ret == -ENOENT) {
+	ret = pass_open(&p, d, "stalls.csv", stall_cols, SC_NR, false, msg, len);
+	if (ret == -ENOENT)
 		ret = 0;
-		goto out;
-	}
-	if (ret < 0)
-		goto out;
-	while ((ret = pass_next(&p)) == 1) {
-		uint64_t tid;
-		const char *v, *bad = NULL;
-		int k;
-
-		memset(&s, 0, sizeof(s));
-		if (parse_u64(col(&p, SC_T_START), &s.t_start_ns) < 0)
-			bad = "t_start_ns";
-		else if (parse_u64(col(&p, SC_DURATION), &s.duration_ns) < 0)
-			bad = "duration_ns";
-		else if (opt_u64(&p, SC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
-			bad = "tid";
-		else if (opt_i32(&p, SC_CPU, -1, &s.cpu) < 0)
-			bad = "cpu";
-		else if (opt_i32(&p, SC_ORDER, -1, &s.order) < 0)
-			bad = "order";
-		v = col(&p, SC_RECLAIMED);
-		s.nr_reclaimed = -1;
-		if (!bad && v && *v && parse_i64(v, &s.nr_reclaimed) < 0)
-			bad = "nr_reclaimed";
-		if (bad) {
-			char why[64];
-
-			snprintf(why, sizeof(why), "%s is not a number", bad);
-			ret = bad_row(&p, why, NULL);
-			if (ret < 0)
-				goto out;
-			continue;
-		}
-		s.tid = (uint32_t)tid;
-		s.kind_name = col(&p, SC_KIND);
-		s.kind = RR_STALL_OTHER;
-		for (k = 0; k < RR_STALL_NR_KINDS; k++)
-			if (strcmp(s.kind_name, stall_kind_names[k]) == 0) {
-				s.kind = k;
-				break;
-			}
-		v = col(&p, SC_GFP);
-		s.gfp = v ? v : "";
-		v = col(&p, SC_SCOPE);
-		s.scope = (v && *v) ? v : "run";
-		v = col(&p, SC_REASON);
-		s.reason = v ? v : "";
-		p.st.rows++;
-		ret = fn(arg, &s);
-		if (ret)
-			goto out;
-	}
-out:
+	else if (ret == 0)
+		ret = pump_stalls(&p, fn, arg);
 	if (st)
 		*st = p.st;
 	pass_close(&p);
@@ -795,50 +829,150 @@ static const struct colspec tl_cols[RR_TL_NR_COLS] = {
 	[RR_TL_HOLDER_BYTES] = { "holder_bytes", false },
 };
 
+/* Decodes the current row: 1 with a row, 0 skipped (bad_row), or -EINVAL. */
+static int tick_row(struct csvpass *p, struct rr_tick *t)
+{
+	const char *bad = NULL;
+	int c;
+
+	for (c = 0; c < RR_TL_NR_COLS; c++) {
+		const char *s = col(p, c);
+		char *end;
+
+		t->v[c] = NAN;
+		if (!s || !*s || strcmp(s, "max") == 0)
+			continue;	/* memory.max reads "max" when unlimited */
+		errno = 0;
+		t->v[c] = strtod(s, &end);
+		if (errno || *end || !isfinite(t->v[c])) {
+			bad = tl_cols[c].name;
+			break;
+		}
+	}
+	if (!bad && isnan(t->v[RR_TL_T_NS]))
+		bad = "t_ns";
+	if (bad)
+		return bad_row(p, "not a number in column", bad);
+	return 1;
+}
+
+static int pump_ticks(struct csvpass *p, rr_tick_fn fn, void *arg)
+{
+	struct rr_tick t;
+	int ret;
+
+	while ((ret = pass_next(p)) == 1) {
+		ret = tick_row(p, &t);
+		if (ret <= 0) {
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		p->st.rows++;
+		ret = fn(arg, &t);
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
 int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,
 		     struct rr_csv_stats *st, char *msg, size_t len)
 {
 	struct csvpass p;
-	struct rr_tick t;
 	int ret;
 
-	ret = pass_open(&p, d, "timeline.csv", tl_cols, RR_TL_NR_COLS, msg, len);
-	if (ret < 0)
-		goto out;
-	while ((ret = pass_next(&p)) == 1) {
-		const char *bad = NULL;
-		int c;
-
-		for (c = 0; c < RR_TL_NR_COLS; c++) {
-			const char *s = col(&p, c);
-			char *end;
-
-			t.v[c] = NAN;
-			if (!s || !*s || strcmp(s, "max") == 0)
-				continue;	/* memory.max reads "max" when unlimited */
-			errno = 0;
-			t.v[c] = strtod(s, &end);
-			if (errno || *end || !isfinite(t.v[c])) {
-				bad = tl_cols[c].name;
-				break;
-			}
-		}
-		if (!bad && isnan(t.v[RR_TL_T_NS]))
-			bad = "t_ns";
-		if (bad) {
-			ret = bad_row(&p, "not a number in column", bad);
-			if (ret < 0)
-				goto out;
-			continue;
-		}
-		p.st.rows++;
-		ret = fn(arg, &t);
-		if (ret)
-			goto out;
-	}
-out:
+	ret = pass_open(&p, d, "timeline.csv", tl_cols, RR_TL_NR_COLS, false, msg, len);
+	if (ret == 0)
+		ret = pump_ticks(&p, fn, arg);
 	if (st)
 		*st = p.st;
 	pass_close(&p);
 	return ret;
+}
+
+/* ---- following a directory being written ---- */
+
+struct rr_tail {
+	struct csvpass p;
+	enum rr_file file;
+	bool open;
+};
+
+static const struct {
+	const char *name;
+	const struct colspec *cols;
+	int ncols;
+} tail_files[] = {
+	[RR_OPS] = { "ops.csv", op_cols, OC_NR },
+	[RR_STALLS] = { "stalls.csv", stall_cols, SC_NR },
+	[RR_TIMELINE] = { "timeline.csv", tl_cols, RR_TL_NR_COLS },
+};
+
+int rr_tail_new(const struct rr_dir *d, enum rr_file file, struct rr_tail **out)
+{
+	struct rr_tail *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->p.d = d;
+	t->p.r.fd = -1;
+	t->file = file;
+	*out = t;
+	return 0;
+}
+
+void rr_tail_free(struct rr_tail *t)
+{
+	if (!t)
+		return;
+	pass_close(&t->p);
+	free(t);
+}
+
+const struct rr_csv_stats *rr_tail_stats(const struct rr_tail *t)
+{
+	return &t->p.st;
+}
+
+/* Opens the file once its header is complete; 0, -ENOENT/-EAGAIN (not yet), -errno. */
+static int tail_start(struct rr_tail *t, char *msg, size_t len)
+{
+	const struct rr_dir *d = t->p.d;
+	int ret;
+
+	if (t->open)
+		return 0;
+	ret = pass_open(&t->p, d, tail_files[t->file].name, tail_files[t->file].cols,
+			tail_files[t->file].ncols, true, msg, len);
+	if (ret < 0) {
+		pass_close(&t->p);
+		t->p.d = d;
+		return ret;
+	}
+	t->open = true;
+	return 0;
+}
+
+int rr_tail_poll(struct rr_tail *t, const struct rr_tail_fns *fns, void *arg,
+		 char *msg, size_t len)
+{
+	int ret = tail_start(t, msg, len);
+
+	if (ret == -ENOENT || ret == -EAGAIN)
+		return 0;
+	if (ret < 0)
+		return ret;
+	t->p.msg = msg;
+	t->p.len = len;
+	t->p.r.eof = false;	/* read what was appended since the last poll */
+	switch (t->file) {
+	case RR_OPS:
+		return fns->op ? pump_ops(&t->p, fns->op, arg) : -EINVAL;
+	case RR_STALLS:
+		return fns->stall ? pump_stalls(&t->p, fns->stall, arg) : -EINVAL;
+	case RR_TIMELINE:
+		return fns->tick ? pump_ticks(&t->p, fns->tick, arg) : -EINVAL;
+	}
+	return -EINVAL;
 }

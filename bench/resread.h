@@ -141,6 +141,29 @@ int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,
 		     struct rr_csv_stats *st, char *msg, size_t len);
 
+/*
+ * Following a directory that is still being written (a live view): a tail
+ * remembers its file's offset and header, and each poll hands only the
+ * complete rows appended since the last one; a half-written last line waits
+ * for the next poll. A file not created yet, or without its header, gives no
+ * rows. The rr_dir must outlive the tail; bad rows are skipped and counted
+ * when it was opened with RR_ALLOW_INCOMPLETE, else they stop the poll.
+ */
+enum rr_file { RR_OPS, RR_STALLS, RR_TIMELINE };
+struct rr_tail;
+struct rr_tail_fns {
+	rr_op_fn op;		/* the one matching the tail's file is called */
+	rr_stall_fn stall;
+	rr_tick_fn tick;
+};
+/* 0 or -ENOMEM. */
+int rr_tail_new(const struct rr_dir *d, enum rr_file file, struct rr_tail **t);
+/* Rows appended since the last poll. 0, the callback's value, or -errno, msg set. */
+int rr_tail_poll(struct rr_tail *t, const struct rr_tail_fns *fns, void *arg,
+		 char *msg, size_t len);
+const struct rr_csv_stats *rr_tail_stats(const struct rr_tail *t);
+void rr_tail_free(struct rr_tail *t);
+
 const char *rr_stall_kind_name(int kind);
 /* String value at a "a.b.c" path in a JSON tree, or NULL. */
 const char *rr_json_str(json_t *root, const char *path);

@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "pressure.h"
 #include "resultio.h"
+#include "runstatus.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "timeline.h"
@@ -830,6 +831,40 @@ static int preflight(struct runner *r)
 	return 0;
 }
 
+/*
+ * The live status file `stallbench watch` finds running runs by: where the
+ * results go and what only the driver knows before the end (lost events, OOM
+ * victims). At most once a second; a failure only costs the live view.
+ */
+static void live_status(struct runner *r, bool end)
+{
+	static uint64_t last;
+	char dir[PATH_MAX];
+	uint64_t now = now_ns();
+	size_t nv = r->victims ? json_array_size(r->victims) : 0;
+	json_t *s;
+
+	if (end) {
+		runstatus_remove(getpid());
+		return;
+	}
+	if (now - last < 1000000000ull || !realpath(r->cfg->out, dir))
+		return;
+	last = now;
+	s = json_pack("{s:i,s:i,s:s,s:I,s:I,s:I,s:I}", "format_version", RUNSTATUS_FORMAT,
+		      "pid", (int)getpid(), "dir", dir, "start_ns", (json_int_t)r->t0,
+		      "go_ns", (json_int_t)r->t_go, "duration_ns", (json_int_t)r->cfg->duration_ns,
+		      "oom_victims", (json_int_t)r->nvictims);
+	if (!s)
+		return;
+	json_object_set_new(s, "lost_events", r->cap ?
+			    json_integer((json_int_t)capture_lost(r->cap, NULL, 0)) : json_null());
+	if (nv)
+		json_object_set(s, "last_victim", json_array_get(r->victims, nv - 1));
+	runstatus_write(getpid(), s);
+	json_decref(s);
+}
+
 int run_execute(struct run_cfg *c)
 {
 	struct runner R = { .cfg = c, .status = "incomplete", .go_fd = -1 }, *r = &R;
@@ -897,6 +932,7 @@ int run_execute(struct run_cfg *c)
 		fprintf(stderr, "stallbench: cannot write %s/meta.json\n", c->out);
 		goto out;
 	}
+	live_status(r, false);
 	r->ops_f = open_csv(c->out, "ops.csv", "t_start_ns,tid,worker,node,workload,op,latency_ns,"
 			    "errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node"
 #define X(e, n, rr) "," n
@@ -969,6 +1005,7 @@ int run_execute(struct run_cfg *c)
 			timeline_tick(&r->tl, now);
 			fflush(r->tl.f);
 			last_tl = now;
+			live_status(r, false);
 		}
 		if (got_signal && !interrupted) {
 			interrupted = true;
@@ -1058,6 +1095,7 @@ out:
 		json_object_set_new(r->meta, "go_ns", json_integer((json_int_t)r->t_go));
 		json_object_set_new(r->meta, "status", json_string(r->status));
 		json_write_atomic(c->out, "meta.json", r->meta);
+		live_status(r, true);
 	}
 	if (r->cap)
 		capture_close(r->cap);
