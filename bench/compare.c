@@ -1848,8 +1848,9 @@ int cmp_print_verdict(FILE *f, json_t *m, const char *prefix)
 	size_t i;
 
 	if (!json_is_true(json_object_get(m, "comparable"))) {
-		fprintf(f, "%snot comparable: %s\n", prefix, json_string_value(json_array_get(
-			json_object_get(m, "warnings"), json_array_size(json_object_get(m, "warnings")) - 1)));
+		json_array_foreach(json_object_get(m, "warnings"), i, v)
+			if (!strncmp(json_string_value(v), "not the same experiment", 23))
+				fprintf(f, "%snot comparable: %s\n", prefix, json_string_value(v));
 		return 2;
 	}
 	json_array_foreach(json_object_get(m, "columns"), i, v)
