@@ -506,8 +506,8 @@ void wr_line(struct watchrun *w, uint64_t now, double interval_s, struct wr_line
 		l->usage = ended ? w->peak_usage : w->last.v[RR_TL_MEMCG_USAGE];
 		if (ended)
 			psi_between(&w->first, &w->last, l);
-		else if (w->have_prev)
-			psi_between(&w->prev, &w->last, l);
+		else	/* no line yet and no row at the baseline: since the first row */
+			psi_between(w->have_prev ? &w->prev : &w->first, &w->last, l);
 		if (!isnan(w->last.v[RR_TL_MEMCG_OOM_KILL]))
 			l->oom_kills = (int64_t)w->last.v[RR_TL_MEMCG_OOM_KILL];
 		if (!ended) {
