@@ -870,6 +870,7 @@ static double meta_cap(const struct rr_dir *d)
 /* What timeline blocks add up to: the shared axes and PSI errors. */
 struct tl_sum {
 	double tmax, ymax;
+	double y2max;		/* right axis: 100%, or memcg usage past the cap (NOFAIL charges) */
 	unsigned int psi_bad;	/* ticks of this run with PSI above 100% */
 };
 
@@ -940,6 +941,8 @@ static int timeline_block(const struct cmp_run *run, FILE *f, struct tl_sum *sum
 		put(m, i ? t.oomk[i] - t.oomk[i - 1] : NAN);	/* OOM kills in this tick */
 		put(m, t.usage[i] * 1048576.0 / cap * 100.0);
 		fputc('\n', m);
+		if (isfinite(t.usage[i] * 1048576.0 / cap) && t.usage[i] * 1048576.0 / cap * 100.0 > sum->y2max)
+			sum->y2max = t.usage[i] * 1048576.0 / cap * 100.0;
 		if (isfinite(rs) && rs > sum->ymax)
 			sum->ymax = rs;
 		if (isfinite(ss) && ss > sum->ymax)
@@ -1209,9 +1212,10 @@ int plot_runs(const struct cmp_run *runs, int n, const struct plot_opts *o, FILE
 		return 0;
 	tarr = title_array(runs, &d);
 	runs_var(rv, sizeof(rv), &d);
-	if (!tarr || asprintf(&vars, "%s; tmax=%.6g; ymax=%.6g; %s", rv,
+	if (!tarr || asprintf(&vars, "%s; tmax=%.6g; ymax=%.6g; y2max=%.6g; %s", rv,
 			      sum.tmax > 0 ? sum.tmax : 1.0,
-			      sum.ymax > 0 ? sum.ymax * 1.05 : 1.0, tarr) < 0) {
+			      sum.ymax > 0 ? sum.ymax * 1.05 : 1.0,
+			      sum.y2max > 100.0 ? ceil(sum.y2max / 10.0) * 10.0 : 100.0, tarr) < 0) {
 		free(tarr);
 		setmsg(msg, len, "out of memory");
 		return -ENOMEM;

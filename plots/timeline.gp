@@ -9,8 +9,9 @@
 # run_stall_ms_per_s system_stall_ms_per_s oom_kills memcg_pct_of_cap; "?"
 # = not known. PSI above 100% is a measurement error: it is written as "?"
 # (not drawn) and counted in the block's comments.
-# Variables stallbench sets: runs, T (array: panel titles "ID label"), tmax
-# and ymax (the shared axes).
+# Variables stallbench sets: runs, T (array: panel titles "ID label"), tmax,
+# ymax and y2max (the shared axes; y2max above 100 when memcg usage passed
+# the cap).
 # Usage: gnuplot -e "in='timeline.dat'; out='timeline.png'; title='...'" timeline.gp
 #    or: gnuplot -c timeline.gp timeline.dat timeline.svg 'title'
 if (!exists("in") && ARGC >= 1) in = ARG1
@@ -36,9 +37,10 @@ set lmargin at screen (txt ? 0.12 : 0.07)
 set rmargin at screen (txt ? 0.88 : 0.93)
 if (exists("tmax")) { set xrange [0:tmax] }
 if (exists("ymax")) { set yrange [0:ymax] } else { set yrange [0:*] }
-set y2range [0:100]
+# memcg usage can pass the cap: a NOFAIL charge may not fail (y2max > 100)
+set y2range [0:(exists("y2max") ? y2max : 100)]
 set ytics nomirror
-set y2tics 0, 50, 100
+set y2tics 0, 50
 set ylabel "stall ms/s"
 set y2label (txt ? "" : "% (PSI, memcg)")
 if (!txt) { set grid xtics ytics } else { unset grid }
