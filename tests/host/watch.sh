@@ -16,7 +16,9 @@ set -u
 export STALLBENCH_RUNDIR=$TMP/rundir
 TS=sbwatch$$
 cleanup() { tmux -L "$TS" kill-server 2>/dev/null; [[ -n ${FAKE:-} ]] && kill "$FAKE" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT; [[ -n ${KEEP:-} ]] && trap "echo kept $TMP" EXIT
+trap cleanup EXIT
+# KEEP=1 keeps the test's directory for a post-mortem
+[[ -z ${KEEP:-} ]] || trap 'tmux -L "$TS" kill-server 2>/dev/null; echo "kept $TMP"' EXIT
 # Waits (up to 10 s) for a live status file, i.e. for a run to be findable.
 wait_status() {
 	for _ in $(seq 100); do
