@@ -15,7 +15,12 @@ set -u
 . "$(dirname "$0")/lib.sh"
 export STALLBENCH_RUNDIR=$TMP/rundir
 TS=sbwatch$$
-cleanup() { tmux -L "$TS" kill-server 2>/dev/null; [[ -n ${FAKE:-} ]] && kill "$FAKE" 2>/dev/null; rm -rf "$TMP"; }
+cleanup() {	# a failed check leaves no watch, fake driver or tmux behind
+	tmux -L "$TS" kill-server 2>/dev/null
+	[[ -n ${FAKE:-} ]] && kill "$FAKE" 2>/dev/null
+	[[ -n ${W:-} ]] && kill "$W" 2>/dev/null
+	rm -rf "$TMP"
+}
 trap cleanup EXIT
 # KEEP=1 keeps the test's directory for a post-mortem
 [[ -z ${KEEP:-} ]] || trap 'tmux -L "$TS" kill-server 2>/dev/null; echo "kept $TMP"' EXIT
