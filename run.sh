@@ -5,6 +5,7 @@
 #   ./run.sh --kernel IMG [--kernel IMG2 ...] [--kernel-cmdline "..."]
 #                            the same sweep inside the QEMU lab, once per kernel, then compare
 #   ./run.sh sweep [options] the sweep alone (no set-up)
+#   ./run.sh check [options] only check the sweep options (exit 2 on a bad one)
 # Sweep options (each overrides the matrix below): --workloads LIST --caps LIST --mixes LIST
 #   --nodes LIST --reps N --duration T --config FILE (key=value lines, same keys in lower case)
 set -euo pipefail
@@ -122,6 +123,9 @@ run_sweep() {
 		eta=$(( i > 1 ? el * (n - i + 1) / (i - 1) : 0 ))
 		log "point $i/$n $name (elapsed ${el}s, ETA ${eta}s)"
 		set +e
+		# a live line every 2 s while the point runs (it ends with the point)
+		[[ -n ${SWEEP_NO_LIVE:-} ]] ||
+			{ "$SB" watch --brief -d 2 --wait 30 "$dir/$name" 2>/dev/null | sed -u 's/^/    live /' >&2 & }
 		# shellcheck disable=SC2086
 		{ "$SB" run --out "$dir/$name" $args 2>&1 1>&3 | sed 's/^/    /' >&2; } 3>&1
 		rc=${PIPESTATUS[0]}
@@ -181,6 +185,17 @@ sweep_here() {
 	log "sweep on $rel took $(( $(date +%s) - t0 ))s"
 }
 
+# The sweep's sizes and durations through `stallbench parse`: one grammar for
+# the tool and its scripts (128MiB, 1.5G, 500ms...). Exit 2 on a bad one.
+check_values() {
+	local x
+	for x in $SWEEP_CAPS $NOFAIL_CAP $NOFAIL_SIZES; do
+		"$SB" parse size "$x" >/dev/null 2>&1 || die "size $("$SB" parse size "$x" 2>&1)"
+	done
+	"$SB" parse duration "$SWEEP_DURATION" >/dev/null 2>&1 ||
+		die "duration $("$SB" parse duration "$SWEEP_DURATION" 2>&1)"
+}
+
 parse_sweep_opts() {
 	while (($#)); do
 		case $1 in
@@ -200,10 +215,9 @@ parse_sweep_opts() {
 	done
 	[[ $SWEEP_REPS =~ ^[1-9][0-9]*$ ]] || die "reps $SWEEP_REPS: a positive whole number"
 	local x
-	for x in $SWEEP_CAPS $NOFAIL_CAP $NOFAIL_SIZES; do
-		[[ $x =~ ^[0-9]+(\.[0-9]+)?[KMGTkmgt]?$ ]] || die "size '$x': not a size (try 128M)"
-	done
-	[[ $SWEEP_DURATION =~ ^[0-9]+(ms|s|m|us)?$ ]] || die "duration '$SWEEP_DURATION': not a duration (try 10s)"
+	# sizes and durations: stallbench's own grammar, now if it is built,
+	# again after the build (check_values)
+	[[ -x $SB ]] && check_values
 	for x in $SWEEP_NODES; do
 		[[ $x == - || $x =~ ^[0-9]+$ ]] || die "node '$x': a node number or -"
 	done
@@ -224,6 +238,7 @@ sweep)
 	shift
 	parse_sweep_opts "$@"
 	[[ -n ${SB_NO_BUILD:-} ]] || build
+	check_values
 	sweep_here
 	cat "$SWEEP_DIR/report.txt"
 	;;
@@ -231,10 +246,17 @@ sweep)
 	setup
 	SB_COMMAND_NAME=./run.sh exec "$ROOT/vm/sweep" "$@"
 	;;
+check)
+	# vm/sweep: the options a lab sweep will pass, refused before any boot
+	shift
+	parse_sweep_opts "$@"
+	check_values
+	;;
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"
 	setup
+	check_values
 	T0=$(date +%s)
 	# With the module loaded here, its points are part of this machine's sweep.
 	[[ -e /dev/nofail_vmalloc && $SWEEP_WORKLOADS != *vmalloc-nofail* ]] &&

@@ -6,6 +6,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
@@ -21,6 +22,7 @@ static const struct cmd {
 	{ "plot", cmd_plot, "gnuplot plots (PNG/SVG + text) of one or more results" },
 	{ "watch", cmd_watch, "live view of running runs (top-like; --batch: lines)" },
 	{ "doctor", cmd_doctor, "what works on this machine, and why not" },
+	{ "parse", cmd_parse, "size|duration VALUE: the values' grammar, for scripts" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The scripts refuse what stallbench refuses, before anything is created:
+# sizes and durations go through `stallbench parse` (one grammar: 128MiB and
+# 1.5G are sizes in run.sh as in the tool), bad ones exit 2 with one line
+# naming the value; vm/sweep refuses bad sweep options and a kernel that
+# cannot be had before it boots anything or creates its --out folder.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+SB=${SB:-$TOP/build/stallbench}
+[ -x "$SB" ] || { echo "SKIP: no stallbench binary"; exit 4; }
+fail() { echo "FAIL: $*"; exit 1; }
+T=$(mktemp -d /var/tmp/sbbad.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+[ "$("$SB" parse size 128MiB 1.5G 4096)" = "$(printf '134217728\n1610612736\n4096')" ] ||
+	fail "stallbench parse size"
+"$TOP/run.sh" check --caps 128MiB,1.5G --nofail-sizes 40M --duration 500ms ||
+	fail "run.sh refuses sizes stallbench takes"
+bad() {	# what needle cmd...
+	local what=$1 needle=$2 rc
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc -eq 2 ] || fail "$what: exit $rc, want 2: $(cat "$T/err")"
+	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "$what: not one line: $(cat "$T/err")"
+	grep -qF -- "$needle" "$T/err" || fail "$what: '$(cat "$T/err")' lacks '$needle'"
+	echo "ok: $what: $(cat "$T/err")"
+}
+bad "run.sh size" "size '10XB'" "$TOP/run.sh" check --caps 10XB
+bad "run.sh duration" "duration '5x'" "$TOP/run.sh" check --duration 5x
+bad "run.sh NOFAIL size" "size '1.2.3M'" "$TOP/run.sh" check --nofail-sizes 1.2.3M
+bad "vm/sweep bad size" "size '10XB'" "$TOP/vm/sweep" --kernel 6.1 --caps 10XB --out "$T/cmp1"
+[ ! -e "$T/cmp1" ] || fail "vm/sweep created its --out folder for a bad size"
+if apt-cache policy >/dev/null 2>&1; then
+	bad "vm/sweep unknown kernel" "--kernel 5.99-nope: cannot have it" \
+		"$TOP/vm/sweep" --kernel 5.99-nope --out "$T/cmp2"
+	[ ! -e "$T/cmp2" ] || fail "vm/sweep created its --out folder for an unknown kernel"
+fi
+echo PASS
