@@ -25,10 +25,8 @@ NOFAIL_CAP="32M"
 NOFAIL_FLAGS="nofail,account retry_mayfail,account"
 # ---------------------------------------------------------------------------------------
 
-DEB_PACKAGES="build-essential cmake pkg-config libcgroup-dev libnuma-dev libhwloc-dev
- libtraceevent-dev libtracefs-dev libjansson-dev libcmocka-dev gnuplot-nox numactl hwloc
- linux-perf qemu-system-x86 busybox-static kmod cpio zstd xz-utils e2fsprogs python3
- clang libclang-rt-14-dev socat dkms tmux"
+# .ci/packages: the one list of Debian packages (CI installs the same)
+DEB_PACKAGES=$(sed 's/#.*//' "$ROOT/.ci/packages" 2>/dev/null || true)	# (absent in the lab's copy)
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
