@@ -2,6 +2,7 @@
  * errors, latency percentiles, stall share and retry rounds; per stall kind;
  * lost events and OOM kills always shown). Reads the result files only. */
 #include "parse.h"
+#include "resread.h"
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -342,6 +343,12 @@ int cmd_report(int argc, char **argv)
 		json_decref(meta);
 		json_decref(sum);
 		return 2;
+	}
+	if (rr_check_format(dir, "meta.json", meta, p, sizeof(p)) < 0 ||
+	    rr_check_format(dir, "summary.json", sum, p, sizeof(p)) < 0) {
+		fprintf(stderr, "stallbench report: %s\n", p);
+		rc = 2;
+		goto out;
 	}
 	if (strcmp(status, "complete") && !allow) {
 		fprintf(stderr, "stallbench report: %s: result is %s (use --allow-incomplete to read it)\n",

@@ -118,6 +118,22 @@ void rr_close(struct rr_dir *d)
 	d->meta = d->summary = NULL;
 }
 
+int rr_check_format(const char *dir, const char *file, json_t *root, char *msg, size_t len)
+{
+	json_t *v = json_object_get(root, "format_version");
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > RESULT_FORMAT_VERSION) {
+		setmsg(msg, len, "%s: %s format_version %s: this stallbench reads 1..%d "
+		       "(a newer stallbench wrote it)", dir, file,
+		       json_is_integer(v) ? "newer" : "not a number", RESULT_FORMAT_VERSION);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int rr_open(const char *dir, unsigned int flags, struct rr_dir *d, char *msg, size_t len)
 {
 	bool allow = flags & RR_ALLOW_INCOMPLETE;
@@ -146,6 +162,9 @@ int rr_open(const char *dir, unsigned int flags, struct rr_dir *d, char *msg, si
 	if (ret < 0)
 		return ret == -ENOENT ? -EINVAL : ret;
 
+	ret = rr_check_format(dir, "meta.json", d->meta, msg, len);
+	if (ret < 0)
+		goto fail;
 	d->status = rr_json_str(d->meta, "status");
 	if (!d->status) {
 		setmsg(msg, len, "%s: meta.json has no \"status\" (corrupt?)", dir);
@@ -185,6 +204,8 @@ int rr_open(const char *dir, unsigned int flags, struct rr_dir *d, char *msg, si
 			goto fail;
 		}
 		d->summary = NULL;
+	} else if ((ret = rr_check_format(dir, "summary.json", d->summary, msg, len)) < 0) {
+		goto fail;
 	} else if (!allow) {
 		s = rr_json_str(d->summary, "status");
 		if (s && strcmp(s, "complete") != 0) {

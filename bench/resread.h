@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "stallkind.h"
+#include "schema.h"
 #include "roundsrc.h"
 
 #define RR_ALLOW_INCOMPLETE	(1u << 0)
@@ -128,6 +128,8 @@ typedef int (*rr_op_fn)(void *arg, const struct rr_op *op);
 typedef int (*rr_stall_fn)(void *arg, const struct rr_stall *s);
 typedef int (*rr_tick_fn)(void *arg, const struct rr_tick *t);
 
+/* A result file (root) of a format_version this reader does not know: -EINVAL, msg set; else 0. */
+int rr_check_format(const char *dir, const char *file, json_t *root, char *msg, size_t len);
 /* Opens dir: reads and checks meta.json and summary.json. 0 or -errno, msg set. */
 int rr_open(const char *dir, unsigned int flags, struct rr_dir *d, char *msg, size_t len);
 void rr_close(struct rr_dir *d);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "stats.h"
+#include "schema.h"
 
 /* Writes j to dir/name via a temporary file, fsync and rename. 0 or -errno. */
 int json_write_atomic(const char *dir, const char *name, const json_t *j);

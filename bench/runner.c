@@ -512,6 +512,7 @@ static json_t *build_meta(struct runner *r)
 	json_object_set_new(m, "start_ns", json_integer((json_int_t)r->t0));
 	json_object_set_new(m, "end_ns", json_null());
 	json_object_set_new(m, "status", json_string("incomplete"));
+	json_object_set_new(m, "format_version", json_integer(RESULT_FORMAT_VERSION));
 	json_object_set_new(m, "pid", json_integer(getpid()));
 	return m;
 }
@@ -620,6 +621,7 @@ static json_t *build_summary(struct runner *r)
 		lost = capture_lost(r->cap, per, ncpu);
 	}
 	json_object_set_new(s, "status", json_string(r->status));
+	json_object_set_new(s, "format_version", json_integer(RESULT_FORMAT_VERSION));
 	json_object_set_new(s, "ops", ops);
 	json_object_set_new(s, "stalls", st);
 	if (r->cap) {

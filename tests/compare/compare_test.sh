@@ -207,6 +207,9 @@ refused() {	# what needle args...
 "$GEN" "$W/trunc" --truncate
 "$GEN" "$W/nosum" --no-summary
 refused "no meta.json" "nometa: no meta.json (not a result directory)" "$W/a" "$W/nometa"
+mkdir -p "$W/fmt2" && cp "$W/a"/* "$W/fmt2/" &&
+	sed -i 's/"format_version":1,/"format_version":2,/' "$W/fmt2/meta.json"
+refused "newer format" "meta.json format_version newer" "$W/a" "$W/fmt2"
 refused "incomplete run" "run status is \"incomplete\"" "$W/a" "$W/incomplete"
 refused "bad number" "latency_ns is not a number" "$W/a" "$W/badnum"
 refused "truncated ops.csv" "no newline" "$W/a" "$W/trunc"

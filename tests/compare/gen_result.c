@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 			"\"min_free_kbytes\":\"67584\",\"watermark_scale_factor\":\"10\","
 			"\"vmalloc_huge\":\"on\"},\n"
 			" \"start_ns\":%llu,\"end_ns\":%llu,\"start_time\":\"2024-01-01T00:00:00Z\",\n"
-			" \"status\":\"%s\"}\n", (unsigned long long)cap, mix, (unsigned long long)dur, (unsigned long long)cap,
+			" \"format_version\":1, \"status\":\"%s\"}\n", (unsigned long long)cap, mix, (unsigned long long)dur, (unsigned long long)cap,
 			lru, thp,
 			(unsigned long long)t0, (unsigned long long)(t0 + dur), status);
 		fclose(f);
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 
 	if (!no_summary) {
 		f = open_in(dir, "summary.json");
-		fprintf(f, "{\"status\":\"%s\",\"lost_events\":0,\"lost_per_cpu\":[0,0,0,0],"
+		fprintf(f, "{\"format_version\":1,\"status\":\"%s\",\"lost_events\":0,\"lost_per_cpu\":[0,0,0,0],"
 			"\"oom_kills\":%llu,\"ops\":{},\"stalls\":{\"run\":{},\"system\":{}}}\n",
 			status, (unsigned long long)oom);
 		fclose(f);
