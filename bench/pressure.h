@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PRESSURE_MARGIN (64ull << 20)	/* above the min watermarks: the driver and the system */
+#define PRESSURE_MARGIN (32ull << 20)	/* above the min watermarks: the driver and the system */
 
 struct pressure;
 
