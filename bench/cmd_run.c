@@ -182,6 +182,9 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(name, "cap")) {
 			if (parse_size(val, &c.cap, msg, sizeof(msg)))
 				BAD("--cap %s", msg);
+			/* 0 would run uncapped without a word: say what was meant */
+			if (!c.cap)
+				BAD("--cap 0: not a cap (leave --cap out to run uncapped)");
 		} else if (!strcmp(name, "global-pressure")) {
 			if (parse_size(val, &c.global_pressure, msg, sizeof(msg)))
 				BAD("--global-pressure %s", msg);
