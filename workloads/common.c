@@ -2,6 +2,8 @@
  * the driver. The op in flight is published first, so a worker killed inside
  * a call (the OOM killer's favourite moment) still leaves a row. */
 #include "workload.h"
+#include <errno.h>
+#include <sys/stat.h>
 #include <dirent.h>
 #include <limits.h>
 #include <sched.h>
@@ -90,4 +92,27 @@ void wl_remove_dir(const char *path)
 	}
 	closedir(d);
 	rmdir(path);
+}
+
+int wl_check_dir(const char *opt, const char *dir, char *err, size_t len)
+{
+	struct stat st;
+
+	if (dir[0] != '/') {
+		snprintf(err, len, "%s '%s': must be an absolute path", opt, dir);
+		return -EINVAL;
+	}
+	if (stat(dir, &st)) {
+		snprintf(err, len, "%s %s: %s", opt, dir, strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, len, "%s %s: not a directory", opt, dir);
+		return -EINVAL;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		snprintf(err, len, "%s %s: not writable (%s)", opt, dir, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
 }

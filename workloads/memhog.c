@@ -69,10 +69,8 @@ static int hog_check(void *priv, const struct run_env *env, char *err, size_t le
 	}
 	h->target = h->size ? h->size : env->cap ? (uint64_t)(h->fraction * (double)env->cap)
 						 : 64ull << 20;
-	if (h->dir[0] && h->dir[0] != '/') {
-		snprintf(err, len, "--hog-dir '%s': must be an absolute path", h->dir);
+	if (h->dir[0] && wl_check_dir("--hog-dir", h->dir, err, len))
 		return -EINVAL;
-	}
 	return 0;
 }
 

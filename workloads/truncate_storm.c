@@ -103,10 +103,8 @@ static int storm_check(void *priv, const struct run_env *env, char *err, size_t 
 		snprintf(err, len, "--block: must be between 1 byte and 64M");
 		return -EINVAL;
 	}
-	if (s->dir[0] && s->dir[0] != '/') {
-		snprintf(err, len, "--dir '%s': must be an absolute path", s->dir);
+	if (s->dir[0] && wl_check_dir("--dir", s->dir, err, len))
 		return -EINVAL;
-	}
 	return 0;
 }
 

@@ -109,5 +109,11 @@ void op_end(struct wl_ctx *c, uint64_t t_start, int err, uint16_t flags);
 void op_record(struct wl_ctx *c, const struct oprec *r);
 /* Removes the files in path and path itself (a workload's scratch directory). */
 void wl_remove_dir(const char *path);
+/*
+ * A --dir option's value: an absolute path to an existing, writable
+ * directory, checked while options are checked (bad input is refused before
+ * anything is created). 0, or -EINVAL with err saying why.
+ */
+int wl_check_dir(const char *opt, const char *dir, char *err, size_t len);
 
 #endif
