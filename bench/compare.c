@@ -13,6 +13,7 @@
 #include "compare.h"
 #include "signif.h"
 #include "parse.h"
+#include "kchanges.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1449,6 +1450,37 @@ json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o)
 		}
 	}
 	json_decref(keys);
+	/*
+	 * Two kernels on either side of a known vmalloc NOFAIL fix measure
+	 * different code whatever their package names say: said once per fix.
+	 */
+	for (k = 0; k < nkchanges; k++) {
+		char w[400], who[160] = "";
+		bool has = false, lacks = false;
+		size_t used = 0;
+
+		for (r = 0; r < n; r++) {
+			json_t *p = rr_json_get(runs[r].dirs[0].meta, "kernel.vmalloc_nofail_changes");
+			json_t *x = json_object_get(p, kchanges[k].id);
+			const char *up = rr_json_str(runs[r].dirs[0].meta, "kernel.upstream");
+
+			if (!json_is_boolean(x))
+				continue;
+			has |= json_is_true(x);
+			lacks |= !json_is_true(x);
+			if (used < sizeof(who))
+				used += (size_t)snprintf(who + used, sizeof(who) - used, "%s%s %s (%s)",
+					used ? ", " : "", runs[r].id, json_is_true(x) ? "has" : "lacks",
+					up ? up : "?");
+		}
+		if (!(has && lacks))
+			continue;
+		snprintf(w, sizeof(w), "the kernels straddle a vmalloc NOFAIL fix, %s (%s, "
+			 "upstream %s, %s.y from %s): %s; without it %s", kchanges[k].title,
+			 kchanges[k].commit, kchanges[k].mainline, kchanges[k].series,
+			 kchanges[k].stable, who, kchanges[k].without);
+		add_warning(notes, w);
+	}
 	json_object_set_new(m, "mm_differs", mmd);
 	json_object_set_new(m, "mm_same", mm_same);
 	json_object_set_new(m, "notes", notes);

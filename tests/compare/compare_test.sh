@@ -77,6 +77,27 @@ grep -Eq "^B +6\.12\.117\+deb12-amd64 lru_gen=y$" "$W/ab.txt" &&
 	ok "label: release + differing boot word" || not_ok "label of B wrong"
 grep -Eq "^A +6\.1\.0-56-amd64$" "$W/ab.txt" && ok "label of A" || not_ok "label of A wrong"
 
+# --- kernels on either side of a known vmalloc NOFAIL fix: said once ---
+mkdir -p "$W/old" "$W/new" && cp "$W/a"/* "$W/old/" && cp "$W/b"/* "$W/new/"
+python3 - "$W/old/meta.json" "$W/new/meta.json" <<'PY'
+import json, sys
+for path, up, has in ((sys.argv[1], "6.1.90", False), (sys.argv[2], "6.1.192", True)):
+    m = json.load(open(path))
+    m["kernel"]["upstream"] = up
+    m["kernel"]["vmalloc_nofail_changes"] = {"nofail_fatal_signal": has, "nofail_high_order": has,
+                                             "nofail_fallback_mapping": has}
+    json.dump(m, open(path, "w"))
+PY
+"$SB" compare "$W/old" "$W/new" >"$W/kc.txt" 2>&1 || not_ok "compare across a fix: exit $?"
+fits72 "$W/kc.txt" "text across a fix"
+n=$(grep -c "^note: the kernels straddle a vmalloc NOFAIL fix" "$W/kc.txt")
+[ "$n" -eq 3 ] && tr '\n' ' ' <"$W/kc.txt" | sed 's/  */ /g' |
+	grep -q "mm/vmalloc: fix vmalloc which may return null if called with __GFP_NOFAIL (8e0545c83d67, upstream 6.10, 6.1.y from 6.1.95): A lacks (6.1.90), B has (6.1.192)" &&
+	ok "a fix between the kernels is noted, once per fix, with both kernels" ||
+	{ not_ok "fix note ($n of 3)"; grep -A3 "straddle" "$W/kc.txt"; }
+"$SB" compare "$W/new" "$W/b" >"$W/kc2.txt" 2>&1
+grep -q "straddle" "$W/kc2.txt" && not_ok "a fix noted where both sides have it (or one is unknown)"
+
 # --- known shift, three repetitions a side ---
 "$SB" compare "$RA" "$RB" >"$W/rab.txt" 2>&1 || not_ok "compare reps exit $?"
 fits72 "$W/rab.txt" "repetitions text"
