@@ -24,15 +24,22 @@
 static int line(bool ok, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* --format json: the lines go here instead of stdout, printed at the end. */
+static json_t *jlines;
+
 static int line(bool ok, const char *what, const char *fmt, ...)
 {
 	va_list ap;
+	char text[1024];
 
-	printf("%-4s %-16s ", ok ? "ok" : "no", what);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	if (jlines)
+		json_array_append_new(jlines, json_pack("{s:s,s:b,s:s}", "what", what, "ok", ok,
+							"detail", text));
+	else
+		printf("%-4s %-16s %s\n", ok ? "ok" : "no", what, text);
 	return ok;
 }
 
@@ -175,8 +182,20 @@ int cmd_doctor(int argc, char **argv)
 		json_decref(t);
 		return 0;
 	}
-	if (argc > 1) {
-		fprintf(stderr, "usage: stallbench doctor [--machine]\n");
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: stallbench doctor [--format text|json] [--machine]\n"
+		       "  what works on this machine for stallbench, and why not: root, the\n"
+		       "  memory cgroup, tracefs and the tracepoints, perf, NUMA, the module and\n"
+		       "  its limits, gnuplot, the VM lab; exit 0 when capped runs work, 4 if not\n"
+		       "  --format json  the same as a JSON object (lines, can_run, can_capture)\n"
+		       "  --machine      one line: CPU, cores, memory, NUMA nodes, hypervisor\n");
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--format") && !strcmp(argv[2], "json"))
+		jlines = json_array();
+	else if (!(argc == 1 || (argc == 3 && !strcmp(argv[1], "--format") &&
+				 !strcmp(argv[2], "text")))) {
+		fprintf(stderr, "usage: stallbench doctor [--format text|json] [--machine]\n");
 		return 2;
 	}
 	can_run &= line(geteuid() == 0, "root", "%s", geteuid() == 0 ? "running as root" :
@@ -258,6 +277,16 @@ int cmd_doctor(int argc, char **argv)
 		     json_string_value(json_object_get(mm, "init_on_alloc")) ?: "kernel default",
 		     (long long)json_integer_value(json_object_get(mm, "swap_total_bytes")));
 		json_decref(mm);
+	}
+	if (jlines) {
+		json_t *o = json_pack("{s:o,s:b,s:b}", "lines", jlines, "can_run", can_run,
+				      "can_capture", can_capture);
+
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+		jlines = NULL;
+		return can_run ? 0 : 4;
 	}
 	printf("\n%s\n", can_run ? (can_capture ? "capped runs with stall capture work here" :
 				   "capped runs work here, without stall capture") :

@@ -17,6 +17,11 @@ int cmd_parse(int argc, char **argv)
 	char msg[256];
 	int i;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: stallbench parse size|duration VALUE...\n"
+		       "  each VALUE in bytes or nanoseconds, one a line; a bad one: exit 2\n");
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "size"))
 		fn = parse_size;
 	else if (argc >= 2 && !strcmp(argv[1], "duration"))

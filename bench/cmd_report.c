@@ -296,7 +296,7 @@ static void print_answer(json_t *ops, json_t *pr)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: stallbench report DIR [--json] [--allow-incomplete]\n");
+	fprintf(f, "usage: stallbench report DIR [--format text|json] [--allow-incomplete]\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -312,6 +312,9 @@ int cmd_report(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			as_json = true;
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
+			 (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text")))
+			as_json = !strcmp(argv[++i], "json");
 		else if (!strcmp(argv[i], "--allow-incomplete"))
 			allow = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

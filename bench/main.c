@@ -38,6 +38,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "stallbench: no command (run, report, compare, plot, watch, doctor; --help)\n");
 		return 2;
 	}
+	/* stallbench help CMD is CMD --help */
+	if (argc == 3 && !strcmp(argv[1], "help")) {
+		char *hv[] = { argv[2], (char *)"--help", NULL };
+
+		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			if (!strcmp(argv[2], cmds[i].name))
+				return cmds[i].fn(2, hv);
+		fprintf(stderr, "stallbench: help '%s': unknown command\n", argv[2]);
+		return 2;
+	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

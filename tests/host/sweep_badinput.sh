@@ -36,4 +36,15 @@ if apt-cache policy >/dev/null 2>&1; then
 		"$TOP/vm/sweep" --kernel 5.99-nope --out "$T/cmp2"
 	[ ! -e "$T/cmp2" ] || fail "vm/sweep created its --out folder for an unknown kernel"
 fi
+# every command answers `stallbench help CMD` as CMD --help; --format json
+for c in run report compare plot watch doctor parse; do
+	"$SB" help $c >"$T/h1" 2>&1 || fail "help $c: exit $?"
+	"$SB" $c --help >"$T/h2" 2>&1 || fail "$c --help: exit $?"
+	cmp -s "$T/h1" "$T/h2" || fail "help $c and $c --help differ"
+	grep -q "usage: stallbench $c" "$T/h1" || fail "help $c: no usage line"
+done
+bad "help of no command" "unknown command" "$SB" help nosuch
+"$SB" doctor --format json >"$T/doc.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lines"] and "can_run" in d' \
+	"$T/doc.json" || fail "doctor --format json is not the JSON object"
 echo PASS
