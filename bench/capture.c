@@ -159,6 +159,7 @@ struct capture {
 	size_t nr_fds;
 	size_t pages;
 	bool callchain;
+	bool want_nofail;	/* opts.nofail */
 	bool offline;
 	bool have_throttled;
 	char *events_str;
@@ -633,7 +634,7 @@ static int build_event_set(struct capture *c, const char *spec, char *errmsg, si
 		if (err)
 			return err;
 	}
-	for (size_t i = 0; nofail_events[i][0]; i++) {
+	for (size_t i = 0; c->want_nofail && nofail_events[i][0]; i++) {
 		err = add_event(c, nofail_events[i][0], nofail_events[i][1], R_POINT, POINT_NOFAIL,
 				false, errmsg, len);
 		if (err)
@@ -686,6 +687,7 @@ int capture_probe(const struct capture_opts *o, char *errmsg, size_t len)
 
 	if (!c)
 		return -ENOMEM;
+	c->want_nofail = o->nofail;
 	err = tpd_open(o->tracefs, &c->tpd, errmsg, len);
 	if (err) {
 		err = err == -ENOMEM ? err : -ENODEV;
@@ -778,6 +780,7 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 	if (!c)
 		return -ENOMEM;
 	snprintf(errmsg, len, "capture: out of memory");
+	c->want_nofail = o->nofail;
 	err = tpd_open(o->tracefs, &c->tpd, errmsg, len);
 	if (err)
 		goto fail;
@@ -1461,6 +1464,14 @@ unsigned int capture_nr_cpus(const struct capture *c)
 const char *capture_events(const struct capture *c)
 {
 	return c->events_str ? c->events_str : "";
+}
+
+bool capture_counts_nofail(const struct capture *c)
+{
+	for (size_t i = 0; c && i < c->nr_ev; i++)
+		if (c->ev[i].role == R_POINT && c->ev[i].kind == POINT_NOFAIL)
+			return true;
+	return false;
 }
 
 uint64_t capture_horizon(const struct capture *c)

@@ -75,6 +75,8 @@ struct capture_opts {
 	size_t ring_pages;	/* per CPU data pages, power of two; 0: default */
 	const char *events;	/* "+sys:ev,-sys:ev,..." changes to the default set, or NULL */
 	bool callchain;
+	bool nofail;		/* count __GFP_NOFAIL allocations (kmem events, filtered in
+				 * the kernel): ~700k/s in an uncapped storm, so asked for */
 	unsigned int offline_cpus;	/* tests only: no perf events; this many in-memory rings
 					 * (layouts from ->tracefs) fed through capture_test_ring() */
 };
@@ -110,6 +112,8 @@ long capture_drain(struct capture *c, const struct capture_sink *sink, bool fina
 /* Lost samples (PERF_RECORD_LOST) so far; per_cpu may be NULL. Returns total. */
 uint64_t capture_lost(const struct capture *c, uint64_t *per_cpu, unsigned int nr_cpu);
 unsigned int capture_nr_cpus(const struct capture *c);
+/* Whether NOFAIL allocations are counted (points of kind POINT_NOFAIL can come). */
+bool capture_counts_nofail(const struct capture *c);
 /* Comma-separated list of the events actually opened. */
 const char *capture_events(const struct capture *c);
 /*

@@ -254,7 +254,10 @@ static void print_sources(json_t *ops)
 		printf("  %-15.15s", slash ? slash + 1 : k);
 		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 			printf(" %6lld", (long long)num(bs, cols[i].key));
-		printf(" %8.2f\n", num(nf, "per_call"));
+		if (json_is_object(nf))
+			printf(" %8.2f\n", num(nf, "per_call"));
+		else
+			printf(" %8s\n", "-");
 	}
 }
 
@@ -288,9 +291,13 @@ static void print_answer(json_t *ops, json_t *pr)
 		printf("  %s: %.0f calls, %.0f stalled in reclaim (%.1f%%, %s in all),\n",
 		       slash ? slash + 1 : k, cnt, share * cnt + 0.5, 100.0 * share,
 		       fmt_ns(num(st, "total"), b, sizeof(b)));
-		printf("    %.2f NOFAIL allocations per call (%lld calls made one), ENOMEM %lld\n",
-		       num(nf, "per_call"), (long long)num(nf, "ops_with"),
-		       en ? (long long)json_integer_value(en) : 0LL);
+		if (json_is_object(nf))
+			printf("    %.2f NOFAIL allocations per call (%lld calls made one), ENOMEM %lld\n",
+			       num(nf, "per_call"), (long long)num(nf, "ops_with"),
+			       en ? (long long)json_integer_value(en) : 0LL);
+		else
+			printf("    NOFAIL allocations not counted (--count-nofail), ENOMEM %lld\n",
+			       en ? (long long)json_integer_value(en) : 0LL);
 	}
 }
 

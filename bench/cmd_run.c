@@ -30,6 +30,7 @@ static void usage(FILE *f)
 "  --no-capture        do not trace reclaim stalls\n"
 "  --events LIST       +sys:event,-sys:event changes to the traced set\n"
 "  --callchain         record kernel call chains at stall begin (stacks.folded)\n"
+"  --count-nofail      count __GFP_NOFAIL allocations per op (on with --global-pressure)\n"
 "  --ring-pages N      perf ring data pages per CPU (power of two)\n"
 "  --cgroup-parent P   create the run's cgroup below P (a delegated subtree)\n"
 "  --global-pressure SIZE  hold the whole machine at SIZE MemAvailable for the run\n"
@@ -168,6 +169,10 @@ int cmd_run(int argc, char **argv)
 			c.cap_opts.callchain = true;
 			continue;
 		}
+		if (!strcmp(name, "count-nofail")) {
+			c.cap_opts.nofail = true;
+			continue;
+		}
 		if (!strcmp(name, "i-mean-it")) {
 			i_mean_it = true;
 			continue;
@@ -262,6 +267,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (c.global_pressure && pressure_check(c.global_pressure, i_mean_it, msg, sizeof(msg)))
 		BAD("%s", msg);
+	if (c.global_pressure)
+		c.cap_opts.nofail = true;	/* the question it is asked for */
+	if (c.cap_opts.nofail && !c.capture)
+		BAD("--count-nofail: needs the capture (drop --no-capture)");
 	if (i_mean_it && !c.global_pressure)
 		BAD("--i-mean-it: only confirms --global-pressure on a machine that is not a VM");
 	if (c.node >= 0 && !topo_node_valid(c.node))

@@ -658,7 +658,7 @@ static int op_row(struct csvpass *p, struct rr_op *op)
 	else if (opt_i32(p, OC_LANDED, -1, &op->landed_node) < 0)
 		bad = "landed_node";
 	for (int k = 0; !bad && k < RSRC_NR; k++) {
-		op->have_src[k] = col(p, OC_SRC0 + k) != NULL;
+		op->have_src[k] = col(p, OC_SRC0 + k) && *col(p, OC_SRC0 + k);
 		if (opt_u64(p, OC_SRC0 + k, 0, &op->src[k]) < 0)
 			bad = op_cols[OC_SRC0 + k].name;
 	}

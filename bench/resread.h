@@ -55,7 +55,8 @@ struct rr_op {
 	uint64_t stall_ns;
 	uint64_t reclaim_rounds;
 	uint64_t src[RSRC_NR];	/* rounds by source, nofail_allocs (roundsrc.h); 0 if absent */
-	bool have_src[RSRC_NR];	/* the column exists (results before it have none) */
+	bool have_src[RSRC_NR];	/* the cell has a value (older results have no column; an
+				 * empty nofail_allocs: not counted) */
 	uint64_t bytes;
 	uint64_t kernel_ns;
 	uint32_t tid;

@@ -95,6 +95,7 @@ struct runner {
 	struct stallagg sagg[2][STALL_NR_KINDS];	/* [0] run, [1] system */
 	uint64_t points[2][POINT_NR_KINDS];
 	struct capture *cap;
+	bool nofail;		/* NOFAIL allocations counted: else nofail_allocs is empty */
 	json_t *nofail_stacks;	/* --callchain: folded stack -> NOFAIL allocations of workers */
 	struct pressure *pr;	/* --global-pressure holder, NULL without */
 	char cap_err[256];
@@ -181,7 +182,10 @@ static void write_op(struct runner *r, const struct oprec *o, const struct attri
 		(unsigned long long)o->kernel_ns, opflags_str(o->flags, fl, sizeof(fl)),
 		o->landed_node);
 	for (unsigned int k = 0; k < RSRC_NR; k++)
-		fprintf(r->ops_f, ",%u", at->src[k]);
+		if (k == RSRC_NOFAIL && !r->nofail)
+			fputc(',', r->ops_f);	/* not counted is not none */
+		else
+			fprintf(r->ops_f, ",%u", at->src[k]);
 	fputc('\n', r->ops_f);
 	r->rows++;
 	agg_op(r, o, at);
@@ -501,6 +505,7 @@ static json_t *build_meta(struct runner *r)
 	if (c->cap_opts.events)
 		json_object_set_new(params, "events", json_string(c->cap_opts.events));
 	json_object_set_new(params, "callchain", json_boolean(c->cap_opts.callchain));
+	json_object_set_new(params, "count_nofail", json_boolean(c->cap_opts.nofail));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
 	json_object_set_new(params, "global_pressure_bytes", json_integer((json_int_t)c->global_pressure));
 	if (c->argv)
@@ -574,9 +579,11 @@ static json_t *build_summary(struct runner *r)
 				json_t *bs = json_object();
 
 				for (unsigned int q = 0; q < RSRC_NR; q++)
-					json_object_set_new(bs, sn[q], json_integer((json_int_t)a->src[q]));
+					json_object_set_new(bs, sn[q], q == RSRC_NOFAIL && !r->nofail ?
+						json_null() : json_integer((json_int_t)a->src[q]));
 				json_object_set_new(o, "rounds_by_source", bs);
-				json_object_set_new(o, "nofail_allocs", json_pack("{s:I,s:f,s:I}",
+				json_object_set_new(o, "nofail_allocs", !r->nofail ? json_null() :
+					json_pack("{s:I,s:f,s:I}",
 					"total", (json_int_t)a->src[RSRC_NOFAIL],
 					"per_call", (double)a->src[RSRC_NOFAIL] / (double)a->count,
 					"ops_with", (json_int_t)a->with_nofail));
@@ -904,9 +911,11 @@ int run_execute(struct run_cfg *c)
 			fprintf(stderr, "stallbench: stall capture: %s\n", r->cap_err);
 			return 1;
 		}
+		r->nofail = capture_counts_nofail(r->cap);
 		if (c->cap_opts.callchain) {
 			r->stacks = json_object();
-			r->nofail_stacks = json_object();
+			if (r->nofail)
+				r->nofail_stacks = json_object();
 		}
 		if (strstr(capture_events(r->cap), "oom:mark_victim"))
 			r->victims = json_array();

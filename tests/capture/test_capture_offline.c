@@ -74,6 +74,7 @@ static void fx_open(struct fx *x, const char *kernel, unsigned int cpus, size_t 
 	o.ring_pages = pages;
 	o.events = events;
 	o.callchain = callchain;
+	o.nofail = true;
 	x->kernel = kernel;
 	assert_int_equal(capture_open(&o, &x->c, err, sizeof(err)), 0);
 	assert_int_equal(tpd_open(root, &x->d, err, sizeof(err)), 0);
@@ -315,7 +316,7 @@ static void test_callchain_and_extra_event(void **state)
 	(void)state;
 	fx_open(&x, "6.18.44-fc-v782", 1, 4, "+kmem:mm_page_free,-oom:mark_victim", true);
 	assert_non_null(strstr(capture_events(x.c), "kmem:mm_page_free"));
-	/* the NOFAIL counters are in the default set */
+	/* asked for (opts.nofail), the NOFAIL counters are in the set */
 	assert_non_null(strstr(capture_events(x.c), "kmem:mm_page_alloc"));
 	assert_non_null(strstr(capture_events(x.c), "kmem:kmalloc"));
 	assert_non_null(strstr(capture_events(x.c), "kmem:kmem_cache_alloc"));
@@ -341,6 +342,29 @@ static void test_callchain_and_extra_event(void **state)
 	assert_int_equal(x.g->p[1].t_ns, x.base + 1700);
 	assert_string_equal(x.g->p[1].stack, "0x10;0x20;0x30");
 	fx_close(&x);
+}
+
+/* NOFAIL counting is asked for: without it no kmem event is opened. */
+static void test_nofail_opt_in(void **state)
+{
+	char root[512], err[256];
+	struct capture_opts o = { 0 };
+	struct capture *c;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/tracefs/%s", FIXTURES, "6.1.0-56-amd64");
+	o.tracefs = root;
+	o.offline_cpus = 1;
+	o.ring_pages = 4;
+	assert_int_equal(capture_open(&o, &c, err, sizeof(err)), 0);
+	assert_null(strstr(capture_events(c), "kmem:"));
+	assert_false(capture_counts_nofail(c));
+	capture_close(c);
+	o.nofail = true;
+	assert_int_equal(capture_open(&o, &c, err, sizeof(err)), 0);
+	assert_non_null(strstr(capture_events(c), "kmem:kmem_cache_alloc"));
+	assert_true(capture_counts_nofail(c));
+	capture_close(c);
 }
 
 static void test_bad_events(void **state)
@@ -373,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_holdback_and_horizon),
 		cmocka_unit_test(test_callchain_and_extra_event),
 		cmocka_unit_test(test_bad_events),
+		cmocka_unit_test(test_nofail_opt_in),
 	};
 
 	/* cmocka returns its failure count; 4 of them would read as a ctest skip */

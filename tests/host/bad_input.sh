@@ -59,6 +59,7 @@ check 2 run "${W[@]}" --global-pressure 0 --out "$OUT"
 check 2 run "${W[@]}" --global-pressure 1M --out "$OUT"
 check 2 run "${W[@]}" --global-pressure 100T --out "$OUT"
 check 2 run "${W[@]}" --i-mean-it --out "$OUT"
+check 2 run "${W[@]}" --count-nofail --no-capture --out "$OUT"
 # not a VM: the whole machine may go into OOM, so it takes --i-mean-it
 gp=$(( $(awk '/MemAvailable/ {print $2}' /proc/meminfo) / 2 ))K
 err=$(STALLBENCH_TEST_VIRT=bare-metal "$SB" run "${W[@]}" --global-pressure "$gp" --out "$OUT" 2>&1 >/dev/null); rc=$?
