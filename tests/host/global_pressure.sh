@@ -72,6 +72,25 @@ kill -0 "$holder" 2>/dev/null && { kill -9 "$holder"; fail "holder $holder survi
 sleep 0.5
 back=$(avail_kb)
 (( back > target_kb + 1024 * 1024 )) || fail "memory not back after the kill: MemAvailable ${back}K, target ${target_kb}K"
+# SIGTERM: the run ends marked incomplete, the holder is released and recorded.
+a=$(avail_kb); target_kb=$((a - 2 * 1024 * 1024))
+"$SB" run --workload truncate-storm --live 64M --duration 60s --global-pressure "${target_kb}K" \
+	--out "$TMP/termed" 2>"$TMP/err3" &
+drv=$!
+for _ in $(seq 100); do
+	holder=$(pgrep -P "$drv" -x sb-pressure)
+	[[ -n $holder && $(pgrep -P "$drv" | wc -l) -gt 1 ]] && break
+	sleep 0.1
+done
+[[ -n $holder ]] || { kill -9 "$drv"; fail "SIGTERM case: no holder under driver $drv"; }
+kill -TERM "$drv"; wait "$drv"
+kill -0 "$holder" 2>/dev/null && fail "holder $holder survived SIGTERM of its driver"
+python3 - "$TMP/termed/meta.json" <<'PY' || fail "SIGTERM case: meta.json"
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["status"] == "incomplete", m["status"]
+assert m["pressure"]["held_bytes"] > 1 << 30, m["pressure"]
+PY
 # the next start removes the killed run's cgroup
 "$SB" run --workload truncate-storm --live 16M --duration 1s --out "$TMP/after" 2>/dev/null || fail "run after the kill failed"
 no_stale_cgroups
