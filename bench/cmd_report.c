@@ -402,6 +402,8 @@ int cmd_report(int argc, char **argv)
 				       fmt_size((uint64_t)num(pr, "held_bytes"), e, sizeof(e)),
 				       (long long)num(pr, "adjustments"),
 				       json_string_value(json_object_get(pr, "holder")) ?: "?");
+			if (json_is_object(pr) && json_is_false(json_object_get(pr, "reached")))
+				printf("  <-- the target was never reached: the pressure was lower\n");
 		}
 		if (json_is_null(lost) || !lost)
 			printf("stall capture: OFF (%s)\n", json_string_value(json_object_get(
