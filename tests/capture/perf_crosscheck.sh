@@ -22,7 +22,7 @@ PERF=$!
 sleep 1.5
 kill -0 "$PERF" 2>/dev/null || { cat "$WORK/perf.log"; skip "perf record cannot run here"; }
 
-"$CAPDUMP" -e "-vmscan:mm_vmscan_throttled" -o "$WORK/cap.csv" -- "$HERE/pressure.sh" "$CG" "$WORK" 2 \
+"$CAPDUMP" -e "-vmscan:mm_vmscan_throttled,-kmem:mm_page_alloc,-kmem:kmalloc,-kmem:kmem_cache_alloc" -o "$WORK/cap.csv" -- "$HERE/pressure.sh" "$CG" "$WORK" 2 \
 	2> "$WORK/err"
 rc=$?
 kill -INT "$PERF"
