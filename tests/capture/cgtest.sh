@@ -15,7 +15,9 @@ fi
 echo "memory cgroup v$CG_VER at $CG_ROOT"
 [ -x "${CAPDUMP:-}" ] || fail "capdump not built (${CAPDUMP:-unset})"
 
-WORK=$(mktemp -d /var/tmp/sbcap.XXXXXX)
+# the writers fill page cache: WORK must be on a disk (a tmpfs is shmem,
+# not reclaimable without swap: the writer is OOM-killed instead)
+WORK=$(mktemp -d "${SB_CAP_WORKDIR:-/var/tmp}/sbcap.XXXXXX")
 [ -n "${SB_KEEP_WORK:-}" ] && echo "work dir: $WORK (kept)"
 CG=$CG_ROOT/sbcap_test_$$
 

@@ -57,8 +57,21 @@ echo "kind perf_count perf_total_ns | capdump_count capdump_total_ns"
 join -a1 -a2 -e 0 -o 0,1.2,1.3,2.2,2.3 "$WORK/perf.sum" "$WORK/cap.sum" > "$WORK/joined"
 cat "$WORK/joined"
 [ -s "$WORK/joined" ] || fail "no stalls on the writers in either capture"
-awk '
+# Counts must agree within 1%, total time within 1% plus SB_XCHECK_STALL_NS
+# per stall (0 here). Under TCG the two tracers' handlers run in turn on each
+# tracepoint and one takes microseconds of emulated time, so each stall's
+# two timestamps differ by about a handler's cost (measured: capdump +10 us
+# per stall, +2.2% on 1,259 stalls, in a 6.12 guest): the lab test allows it
+# and prints it.
+awk -v per="${SB_XCHECK_STALL_NS:-0}" '
 	function off(a, b) { return (a == b) ? 0 : (a > b ? a - b : b - a) / (a > b ? a : b) }
-	{ if (off($2, $4) > 0.01 || off($3, $5) > 0.01) { printf "%s differs by more than 1%%\n", $1; bad = 1 } }
+	{
+		d = $3 > $5 ? $3 - $5 : $5 - $3
+		printf "%s: counts %d/%d, totals differ by %.2f%% (%.1f us per stall)\n", $1, $2, $4,
+			100 * off($3, $5), $2 ? d / $2 / 1000 : 0
+		if (off($2, $4) > 0.01 || d > 0.01 * ($3 > $5 ? $3 : $5) + per * $2) {
+			printf "%s differs by more than 1%%%s\n", $1, per ? sprintf(" + %d ns per stall", per) : ""; bad = 1
+		}
+	}
 	END { exit bad }' "$WORK/joined" || fail "perf and capdump disagree"
 echo PASS
