@@ -67,7 +67,7 @@ v=$(awk '/^Verdict/ { on = 1 } on && /^$/ { exit } on' "$L")
 [ -n "$v" ] || fail "no verdict section"
 [ "$(grep -n '^Verdict' "$L" | cut -d: -f1)" -lt 12 ] || fail "the verdict does not open the letter"
 echo "$v" | tr '\n' ' ' | sed 's/  */ /g' >"$OUT/verdict.flat"
-# 6.12's NOFAIL call is 2.5-8x faster with 4-20x fewer rounds. With 3 runs a
+# 6.12's NOFAIL call is 1.8-3x faster with 3-20x fewer rounds. With 3 runs a
 # side, which of the two passes Holm's correction depends on how steady the
 # host was (a loaded host spreads 6.1's calls from 6 to 9 s and Welch's df
 # falls to 2; 6.12's rounds vary 2k-14k with MGLRU): at least one must be
@@ -91,7 +91,7 @@ rc=$?
 [ $rc -eq 3 ] || fail "--verdict 6.1 vs 6.12 (NOFAIL): exit $rc: $(cat "$OUT/v12.txt")"
 "$SB" compare --format json "$(reps k1 ^nofail)" "$(reps k2 ^nofail)" >"$OUT/v12.json" ||
 	fail "compare --format json exit $?"
-python3 - "$OUT/v12.json" <<'PY' || fail "6.12's NOFAIL call is not 2x faster than 6.1's"
+python3 - "$OUT/v12.json" <<'PY' || fail "6.12's NOFAIL call is not clearly faster than 6.1's"
 import json, sys
 m = json.load(open(sys.argv[1]))
 op = [o for o in m["ops"] if o["name"] == "vmalloc-nofail/alloc"][0]
@@ -99,7 +99,9 @@ t = op["vs_first"][1]["tests"]["latency"]
 print("6.12/6.1 NOFAIL latency ratio %.3f, interval %s, p_holm %s" % (t["ratio"], t["ci95"], t.get("p_holm")))
 # (the point estimate: whether its interval clears 1 with 3 runs is the
 # verdict's business, checked above, and depends on how steady the host was)
-sys.exit(0 if t["ratio"] < 0.5 else 1)
+# Measured 0.36-0.56 here (6.1's call takes 4 s on a quiet host, 6-9 s on
+# a loaded one; 6.12's 2.3 s either way): "6.12 is faster" is < 0.7.
+sys.exit(0 if t["ratio"] < 0.7 else 1)
 PY
 # (the A/A is judged at alpha 0.01: at 0.05 a calibrated test of two points
 # is red 1 run in 10 by design, which CI cannot tell from a real fault)
