@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int json_write_atomic(const char *dir, const char *name, const json_t *j)
+int json_write_atomic_opts(const char *dir, const char *name, const json_t *j, size_t jflags,
+			   bool sync)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	int fd, ret = 0;
@@ -21,7 +22,7 @@ int json_write_atomic(const char *dir, const char *name, const json_t *j)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
 	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+	s = json_dumps(j, jflags);
 	if (!s)
 		return -ENOMEM;
 	len = strlen(s);
@@ -43,7 +44,7 @@ int json_write_atomic(const char *dir, const char *name, const json_t *j)
 	}
 	if (!ret && write(fd, "\n", 1) != 1)
 		ret = -EIO;
-	if (!ret && fsync(fd))
+	if (!ret && sync && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
@@ -54,6 +55,12 @@ int json_write_atomic(const char *dir, const char *name, const json_t *j)
 out:
 	free(s);
 	return ret;
+}
+
+int json_write_atomic(const char *dir, const char *name, const json_t *j)
+{
+	return json_write_atomic_opts(dir, name, j, JSON_INDENT(2) | JSON_SORT_KEYS |
+				      JSON_REAL_PRECISION(10), true);
 }
 
 static const struct { int e; const char *n; } errnames[] = {

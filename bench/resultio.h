@@ -5,11 +5,16 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include "stats.h"
 #include "schema.h"
 
 /* Writes j to dir/name via a temporary file, fsync and rename. 0 or -errno. */
 int json_write_atomic(const char *dir, const char *name, const json_t *j);
+/* The same with jansson's dump flags, and without the fsync when !sync (a
+ * status file rewritten every second need not outlive a crash). */
+int json_write_atomic_opts(const char *dir, const char *name, const json_t *j, size_t jflags,
+			   bool sync);
 /* "ENOMEM" for ENOMEM, "0" for 0, "E<n>" if unknown. */
 const char *errno_name(int e);
 /* Inverse of errno_name; 0 or -EINVAL. */

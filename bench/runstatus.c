@@ -4,6 +4,7 @@
  * rename, so a reader sees the old file or the new one, never half of one.
  */
 #include "runstatus.h"
+#include "resultio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,45 +45,13 @@ bool runstatus_alive(pid_t pid)
 int runstatus_write(pid_t pid, const json_t *st)
 {
 	const char *dir = runstatus_dir();
-	char tmp[PATH_MAX], path[PATH_MAX];
-	char *s;
-	size_t len, off = 0;
-	int fd, ret = 0;
+	char name[32];
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	if (snprintf(path, sizeof(path), "%s/%d.json", dir, (int)pid) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%d.json.tmp", dir, (int)pid) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	s = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!s)
-		return -ENOMEM;
-	len = strlen(s);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, s + off, len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-out:
-	free(s);
-	return ret;
+	snprintf(name, sizeof(name), "%d.json", (int)pid);
+	/* no fsync: rewritten every second, gone with the run */
+	return json_write_atomic_opts(dir, name, st, JSON_COMPACT | JSON_SORT_KEYS, false);
 }
 
 int runstatus_remove(pid_t pid)
