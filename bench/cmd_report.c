@@ -289,7 +289,7 @@ static void print_answer(json_t *ops, json_t *pr)
 		const char *slash = strchr(k, '/');
 
 		printf("  %s: %.0f calls, %.0f stalled in reclaim (%.1f%%, %s in all),\n",
-		       slash ? slash + 1 : k, cnt, share * cnt + 0.5, 100.0 * share,
+		       slash ? slash + 1 : k, cnt, share * cnt, 100.0 * share,	/* %.0f rounds */
 		       fmt_ns(num(st, "total"), b, sizeof(b)));
 		if (json_is_object(nf))
 			printf("    %.2f NOFAIL allocations per call (%lld calls made one), ENOMEM %lld\n",
