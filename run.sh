@@ -167,9 +167,20 @@ finish_sweep() {
 	} >"$dir/report.raw"	# not a pipe: specs must outlive the block
 	sb_wrap72 <"$dir/report.raw" >"$dir/report.txt" && rm -f "$dir/report.raw"
 	# (the VM lab plots on the host: gnuplot under TCG is slow)
+	# one set of figures per machine: this one's points, the lab's under plots/vm
 	if ((${#specs[@]})) && [[ -z ${SWEEP_NO_PLOTS:-} ]]; then
-		"$SB" plot --allow-incomplete "${specs[@]}" --out "$dir/plots" >/dev/null 2>"$dir/plot.log" ||
-			log "plot failed: $(tail -1 "$dir/plot.log")"
+		local here=() lab=() x
+		for x in "${specs[@]}"; do
+			[[ $x == "$dir"/vm/* ]] && lab+=("$x") || here+=("$x")
+		done
+		if ((${#here[@]})); then
+			"$SB" plot --allow-incomplete "${here[@]}" --out "$dir/plots" >/dev/null \
+				2>"$dir/plot.log" || log "plot failed: $(tail -1 "$dir/plot.log")"
+		fi
+		if ((${#lab[@]})); then
+			"$SB" plot --allow-incomplete "${lab[@]}" --out "$dir/plots/vm" >/dev/null \
+				2>"$dir/plot-vm.log" || log "plot failed: $(tail -1 "$dir/plot-vm.log")"
+		fi
 	fi
 }
 

@@ -648,8 +648,14 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 			m = strcspn(w, " \t\n");
 			if (!m)
 				break;
+			/*
+			 * A boot word tells apart runs of one release (a variant);
+			 * between releases the release says it, and the words a
+			 * machine boots with (a lab's, a host's) would only bury it.
+			 */
 			for (j = 0; j < n && common; j++)
-				if (j != i && !has_word(runs[j].dirs[0].cmdline, w, m))
+				if (j != i && !strcmp(runs[j].dirs[0].release, rel) &&
+				    !has_word(runs[j].dirs[0].cmdline, w, m))
 					common = false;
 			if (!common && !ignored_word(w, m) && used + m + 2 < sizeof(runs[i].kernel)) {
 				used += (size_t)snprintf(runs[i].kernel + used,
