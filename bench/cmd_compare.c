@@ -40,7 +40,7 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmp_opts o = { .alpha = 0.05, .boot_iters = 10000, .seed = 0x5eedc0ffee };
+	struct cmp_opts o = { .alpha = 0.05 };
 	bool json = false, md = false, verdict = false;
 	unsigned int show = 0;
 	unsigned int flags = 0;

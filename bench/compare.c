@@ -285,8 +285,6 @@ static int close_rep(struct cmp_opstat *o, int dir)
 	rp->rounds = o->rep_rounds / (double)n;
 	rp->stall = o->rep_stall / (double)n;
 	free(v);
-	if (vec_push(&o->rep_mean, rp->mean) < 0)
-		return -ENOMEM;
 reset:
 	o->rep_sum = o->rep_logsum = o->rep_rounds = o->rep_stall = 0.0;
 	o->rep_n = 0;
@@ -305,7 +303,6 @@ void cmp_run_free(struct cmp_run *r)
 
 	for (i = 0; i < r->nops; i++) {
 		vec_free(&r->ops[i].lat);
-		vec_free(&r->ops[i].rep_mean);
 		vec_free(&r->ops[i].rounds);
 		free(r->ops[i].reps);
 	}

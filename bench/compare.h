@@ -63,7 +63,6 @@ struct cmp_opstat {
 	 */
 	struct cmp_vec lat;
 	double mean, stddev;	/* ns */
-	struct cmp_vec rep_mean;	/* mean latency per repetition (dir) */
 	struct cmp_vec rounds;	/* reclaim_rounds of every finished op, ascending */
 	struct cmp_rep *reps;	/* one per repetition that ran this op */
 	int nreps;
@@ -114,8 +113,6 @@ struct cmp_run {
 
 struct cmp_opts {
 	double alpha;		/* significance level, e.g. 0.05 */
-	unsigned int boot_iters;	/* bootstrap resamples, e.g. 2000 */
-	uint64_t seed;
 };
 
 /* Nearest-rank value of reclaim rounds at quantile q (exact). */
