@@ -362,6 +362,67 @@ int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t
 	return 0;
 }
 
+const char *cg_limits_unsupported(int version, const struct cg_limits *l)
+{
+	if (version == 2 && l->soft_limit)
+		return "--soft-limit is cgroup v1's (memory.soft_limit_in_bytes); on v2 use --low";
+	if (version == 1 && l->high)
+		return "--high needs cgroup v2 (memory.high); this machine's memory cgroup is v1";
+	if (version == 1 && l->low)
+		return "--low needs cgroup v2 (memory.low); this machine's memory cgroup is v1";
+	if (version == 1 && l->min)
+		return "--min needs cgroup v2 (memory.min); this machine's memory cgroup is v1";
+	if (version == 1 && l->swap_max_set)
+		return "--swap-max needs cgroup v2 (memory.swap.max); this machine's memory cgroup is v1";
+	return NULL;
+}
+
+/* Writes v to dir/file and reads it back within a page or two. */
+static int set_checked(const struct sb_cgroup *g, const char *file, uint64_t v, char *msg,
+		       size_t len)
+{
+	char buf[32], p[1200];
+	unsigned long long got = 0;
+	int e;
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	e = write_file(g->path, file, buf);
+	if (e) {
+		snprintf(msg, len, "cgroup %s: cannot set %s to %s: %s", g->path, file, buf, strerror(-e));
+		return e;
+	}
+	snprintf(p, sizeof(p), "%s/%s", g->path, file);
+	if (read_small(p, buf, sizeof(buf)) || sscanf(buf, "%llu", &got) != 1 || got > v ||
+	    got + 8192 < v) {
+		snprintf(msg, len, "cgroup %s: %s %llu did not take (reads %s)", g->path, file,
+			 (unsigned long long)v, buf);
+		return -EIO;
+	}
+	return 0;
+}
+
+int cg_set_limits(struct sb_cgroup *g, const struct cg_limits *l, char *msg, size_t len)
+{
+	const char *why = cg_limits_unsupported(g->version, l);
+	int e = 0;
+
+	if (why) {
+		snprintf(msg, len, "%s", why);
+		return -EOPNOTSUPP;
+	}
+	if (!e && l->high)
+		e = set_checked(g, "memory.high", l->high, msg, len);
+	if (!e && l->low)
+		e = set_checked(g, "memory.low", l->low, msg, len);
+	if (!e && l->min)
+		e = set_checked(g, "memory.min", l->min, msg, len);
+	if (!e && l->swap_max_set)
+		e = set_checked(g, "memory.swap.max", l->swap_max, msg, len);
+	if (!e && l->soft_limit)
+		e = set_checked(g, "memory.soft_limit_in_bytes", l->soft_limit, msg, len);
+	return e;
+}
+
 int cg_attach(struct sb_cgroup *g, pid_t pid)
 {
 	int r = cgroup_attach_task_pid(g->cg, pid);
@@ -417,6 +478,7 @@ int cg_read(const struct sb_cgroup *g, struct cg_stats *s)
 		s->usage = strtoull(buf, NULL, 10);
 	if (v2) {
 		if (!slurp(g->path, "memory.events", buf, sizeof(buf))) {
+			s->low = kv(buf, "low");
 			s->high = kv(buf, "high");
 			s->max = kv(buf, "max");
 			s->oom = kv(buf, "oom");
@@ -428,6 +490,22 @@ int cg_read(const struct sb_cgroup *g, struct cg_stats *s)
 			s->max = s->failcnt = strtoull(buf, NULL, 10);
 		if (!slurp(g->path, "memory.oom_control", buf, sizeof(buf)))
 			s->oom_kill = kv(buf, "oom_kill");
+	}
+	{
+		/* memory.stat is long (~3-6 KB); the keys differ by version */
+		char st[8192];
+
+		if (!slurp(g->path, "memory.stat", st, sizeof(st))) {
+			s->pgscan = kv(st, "pgscan");
+			s->pgsteal = kv(st, "pgsteal");
+			s->refault_anon = kv(st, v2 ? "workingset_refault_anon" : "total_workingset_refault_anon");
+			s->refault_file = kv(st, v2 ? "workingset_refault_file" : "total_workingset_refault_file");
+			s->thp_fallback = kv(st, "thp_fault_fallback");
+			if (!v2 && s->refault_file == UINT64_MAX)
+				s->refault_file = kv(st, "workingset_refault_file");
+		}
+		if (v2 && !slurp(g->path, "memory.swap.current", buf, sizeof(buf)))
+			s->swap = strtoull(buf, NULL, 10);
 	}
 	if (!slurp(g->path, v2 ? "memory.pressure" : "cgroup.pressure", psi, sizeof(psi))) {
 		s->psi_some_us = psi_total(psi, "some");

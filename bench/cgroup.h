@@ -1,6 +1,7 @@
 /* The run's memory cgroup, on cgroup v1 or v2, through libcgroup. */
 #ifndef STALLBENCH_CGROUP_H
 #define STALLBENCH_CGROUP_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -18,8 +19,17 @@ struct sb_cgroup {
 
 /* Counters read from the group; a missing one is UINT64_MAX. */
 struct cg_stats {
-	uint64_t usage, high, max, oom, oom_kill, failcnt;
+	uint64_t usage, high, max, oom, oom_kill, failcnt, low;
 	uint64_t psi_some_us, psi_full_us;
+	/* memory.stat: reclaim scanned/stolen in the group, refaults of
+	 * evicted pages (who lost its working set), THP faults that fell back */
+	uint64_t pgscan, pgsteal, refault_anon, refault_file, thp_fallback, swap;
+};
+
+/* Limits beyond the cap; 0 = leave the kernel's default. */
+struct cg_limits {
+	uint64_t high, low, min, swap_max, soft_limit;
+	bool swap_max_set;	/* --swap-max 0 is a limit (no swap) */
 };
 
 /* Initialises libcgroup and finds the memory controller. 0 or -errno with msg. */
@@ -32,6 +42,11 @@ int cg_reap_stale(void);
 /* Creates parent/stallbench-<pid>-<tag> with the cap (0 = none). 0 or -errno with msg. */
 int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t cap,
 	      char *msg, size_t len);
+/* Which of l this hierarchy cannot set: NULL if all can, else why (a
+ * static string: "--high needs cgroup v2 ..."). */
+const char *cg_limits_unsupported(int version, const struct cg_limits *l);
+/* Sets l on the group and reads each back. 0 or -errno with msg. */
+int cg_set_limits(struct sb_cgroup *g, const struct cg_limits *l, char *msg, size_t len);
 /* Moves pid into the group. 0 or -errno. */
 int cg_attach(struct sb_cgroup *g, pid_t pid);
 /* Reads the group's counters. 0 or -errno. */

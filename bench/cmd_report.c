@@ -382,10 +382,43 @@ int cmd_report(int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(cg, "version")),
 		       num(cg, "cap_bytes") ? fmt_size((uint64_t)num(cg, "cap_bytes"), a, sizeof(a)) : "none",
 		       status);
+		{
+			/* memory.high/low/min/swap.max, soft limit: only those set */
+			static const char *const lk[] = { "high", "low", "min", "swap_max", "soft_limit" };
+			json_t *pp = json_object_get(meta, "params");
+			bool any = false;
+
+			for (size_t q = 0; q < sizeof(lk) / sizeof(lk[0]); q++) {
+				char key[32];
+				json_t *v;
+
+				snprintf(key, sizeof(key), "%s_bytes", lk[q]);
+				v = json_object_get(pp, key);
+				if (!json_is_integer(v))
+					continue;
+				printf("%s%s %s", any ? "  " : "memcg limits: ", lk[q],
+				       fmt_size((uint64_t)json_integer_value(v), a, sizeof(a)));
+				any = true;
+			}
+			if (any)
+				printf("\n");
+		}
 		printf("lru_gen %s  thp %s  init_on_alloc %s\n",
 		       json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
 		       json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
 		       json_string_value(json_object_get(mm, "init_on_alloc")) ?: "default");
+		{
+			json_t *ms = json_object_get(meta, "mm_set"), *v;
+			const char *k;
+			bool any = false;
+
+			json_object_foreach(ms, k, v) {
+				printf("%s %s=%s", any ? "" : "set for the run (--mm):", k, json_string_value(v));
+				any = true;
+			}
+			if (any)
+				printf("\n");
+		}
 		{
 			/* --global-pressure: what was asked, what the machine had at the start
 			 * and over the run, and whether the holder lived through it */
@@ -415,6 +448,21 @@ int cmd_report(int argc, char **argv)
 		       (long long)json_integer_value(json_object_get(sum, "oom_kills")),
 		       (long long)json_integer_value(json_object_get(json_object_get(sum, "memcg"), "max_events")),
 		       (long long)json_integer_value(json_object_get(sum, "size_mismatches")));
+		{
+			/* memory.high throttling and memory.low breaches, where v2 counts them */
+			json_t *mc = json_object_get(sum, "memcg");
+			json_int_t hi = json_integer_value(json_object_get(mc, "high_events"));
+			json_int_t lo = json_integer_value(json_object_get(mc, "low_events"));
+			json_t *rf = json_object_get(mc, "workingset_refault_file");
+			json_t *ra = json_object_get(mc, "workingset_refault_anon");
+
+			if (hi > 0 || lo > 0)
+				printf("memcg high events: %lld  low events: %lld\n", (long long)hi,
+				       (long long)lo);
+			if (json_is_integer(rf) || json_is_integer(ra))
+				printf("refaults: file %lld  anon %lld  (evicted pages used again)\n",
+				       (long long)json_integer_value(rf), (long long)json_integer_value(ra));
+		}
 		{
 			/* memory.events oom: the memcg OOM killer ran; more runs than
 			 * kills = it ran and found nothing to kill (a victim already

@@ -21,6 +21,11 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: stallbench run --workload W [workload options] [--workload W2 ...] [options]\n"
 "  --cap SIZE          memory cap of the run's cgroup (e.g. 128M; default: none)\n"
+"  --high SIZE         memory.high of the run's cgroup (v2): throttle there instead of\n"
+"                      reclaim-or-OOM at a cap (with no --cap, workloads size by it)\n"
+"  --low SIZE, --min SIZE  memory.low / memory.min protection (v2)\n"
+"  --swap-max SIZE     memory.swap.max (v2; 0 = no swap for the group)\n"
+"  --soft-limit SIZE   memory.soft_limit_in_bytes (v1)\n"
 "  --node N            bind workers' CPUs and memory to NUMA node N\n"
 "  --workers N         workers per workload (after --workload W: for W only; default 2, memhog 1)\n"
 "  --duration T        how long workers issue operations (default 10s)\n"
@@ -34,7 +39,9 @@ static void usage(FILE *f)
 "  --ring-pages N      perf ring data pages per CPU (power of two)\n"
 "  --cgroup-parent P   create the run's cgroup below P (a delegated subtree)\n"
 "  --global-pressure SIZE  hold the whole machine at SIZE MemAvailable for the run\n"
-"                      (mlocked memory outside the run's cgroup; not a VM: add --i-mean-it)\n");
+"                      (mlocked memory outside the run's cgroup; not a VM: add --i-mean-it)\n"
+"  --mm KEY=VALUE      set a kernel mm knob for the run, put back after (repeatable):\n");
+	mm_help(f);
 	fprintf(f, "workloads:\n");
 	for (int i = 0; workloads[i]; i++) {
 		fprintf(f, "  %-16s %s\n", workloads[i]->name, workloads[i]->help);
@@ -190,6 +197,21 @@ int cmd_run(int argc, char **argv)
 			/* 0 would run uncapped without a word: say what was meant */
 			if (!c.cap)
 				BAD("--cap 0: not a cap (leave --cap out to run uncapped)");
+		} else if (!strcmp(name, "high") || !strcmp(name, "low") || !strcmp(name, "min") ||
+			   !strcmp(name, "swap-max") || !strcmp(name, "soft-limit")) {
+			uint64_t *dst = !strcmp(name, "high") ? &c.lim.high : !strcmp(name, "low") ?
+				&c.lim.low : !strcmp(name, "min") ? &c.lim.min : !strcmp(name, "swap-max") ?
+				&c.lim.swap_max : &c.lim.soft_limit;
+
+			if (parse_size(val, dst, msg, sizeof(msg)))
+				BAD("--%s %s", name, msg);
+			if (!strcmp(name, "swap-max"))
+				c.lim.swap_max_set = true;
+			else if (!*dst)
+				BAD("--%s 0: not a limit (leave it out for the kernel's default)", name);
+		} else if (!strcmp(name, "mm")) {
+			if (mm_parse(&c.mm, val, msg, sizeof(msg)))
+				BAD("%s", msg);
 		} else if (!strcmp(name, "global-pressure")) {
 			if (parse_size(val, &c.global_pressure, msg, sizeof(msg)))
 				BAD("--global-pressure %s", msg);
@@ -265,6 +287,25 @@ int cmd_run(int argc, char **argv)
 			BAD("--cap %s: above this machine's RAM (%s)", fmt_size(c.cap, a, sizeof(a)),
 			    fmt_size(total, b, sizeof(b)));
 	}
+	{
+		/* limits that cannot act as asked are refused, not run quietly */
+		const struct { const char *n; uint64_t v; } L[] = {
+			{ "--high", c.lim.high }, { "--low", c.lim.low }, { "--min", c.lim.min },
+			{ "--soft-limit", c.lim.soft_limit },
+		};
+		char a[32], b[32];
+
+		for (size_t q = 0; q < sizeof(L) / sizeof(L[0]); q++)
+			if (c.cap && L[q].v > c.cap)
+				BAD("%s %s: above --cap %s (%s)", L[q].n,
+				    fmt_size(L[q].v, a, sizeof(a)), fmt_size(c.cap, b, sizeof(b)),
+				    q ? "protects more than the group may hold" : "the cap would act first");
+		if (c.lim.min && c.lim.low && c.lim.min > c.lim.low)
+			BAD("--min %s: above --low %s", fmt_size(c.lim.min, a, sizeof(a)),
+			    fmt_size(c.lim.low, b, sizeof(b)));
+		if (c.lim.high && c.lim.high < (4ull << 20))
+			BAD("--high %s: too small (at least 4M)", fmt_size(c.lim.high, a, sizeof(a)));
+	}
 	if (c.global_pressure && pressure_check(c.global_pressure, i_mean_it, msg, sizeof(msg)))
 		BAD("%s", msg);
 	if (c.global_pressure)
@@ -277,7 +318,8 @@ int cmd_run(int argc, char **argv)
 		BAD("--node %d: no such NUMA node with memory (this machine has %u)", c.node,
 		    topo_nr_nodes());
 	for (unsigned int i = 0; i < c.nr_wl; i++) {
-		struct run_env env = { .cap = c.cap, .node = c.node, .duration_ns = c.duration_ns };
+		struct run_env env = { .cap = c.cap ? c.cap : c.lim.high, .node = c.node,
+				       .duration_ns = c.duration_ns };
 
 		if (!workers_set[i])
 			c.wl[i].workers = c.wl[i].w->background ? 1 : default_workers;

@@ -626,8 +626,40 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 	int i, j;
 	size_t k, used;
 
+	json_t *mmkeys = json_object();
+	char **words = calloc((size_t)(n > 0 ? n : 1), sizeof(*words));
+
+	/*
+	 * A run's words: its boot words, and the mm knobs any run set with
+	 * --mm at the value in force in this one ("lru_gen=0x0000"): a knob
+	 * set for the run tells runs apart the way a boot word does.
+	 */
 	for (i = 0; i < n; i++) {
-		const char *cl = runs[i].dirs[0].cmdline, *w = cl;
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(json_object_get(runs[i].dirs[0].meta, "mm_set"), k, v)
+			json_object_set_new(mmkeys, k, json_true());
+	}
+	for (i = 0; words && i < n; i++) {
+		json_t *mm = json_object_get(runs[i].dirs[0].meta, "mm"), *v;
+		const char *k;
+		size_t cap = strlen(runs[i].dirs[0].cmdline) + 2, u;
+
+		json_object_foreach(mmkeys, k, v)
+			cap += strlen(k) + 80;
+		words[i] = malloc(cap);
+		if (!words[i])
+			continue;
+		u = (size_t)snprintf(words[i], cap, "%s", runs[i].dirs[0].cmdline);
+		json_object_foreach(mmkeys, k, v) {
+			const char *val = json_string_value(json_object_get(mm, k));
+
+			u += (size_t)snprintf(words[i] + u, cap - u, " %s=%.64s", k, val ? val : "?");
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const char *cl = words && words[i] ? words[i] : runs[i].dirs[0].cmdline, *w = cl;
 		const char *rel = runs[i].dirs[0].release;
 
 		if (i < 26)
@@ -652,7 +684,8 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 			 */
 			for (j = 0; j < n && common; j++)
 				if (j != i && !strcmp(runs[j].dirs[0].release, rel) &&
-				    !has_word(runs[j].dirs[0].cmdline, w, m))
+				    !has_word(words && words[j] ? words[j] : runs[j].dirs[0].cmdline,
+					      w, m))
 					common = false;
 			if (!common && !ignored_word(w, m) && used + m + 2 < sizeof(runs[i].kernel)) {
 				used += (size_t)snprintf(runs[i].kernel + used,
@@ -689,8 +722,12 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 	}
 	for (i = 0; exp && i < n; i++)
 		json_decref(exp[i]);
+	for (i = 0; words && i < n; i++)
+		free(words[i]);
+	free(words);
 	free(exp);
 	json_decref(paths);
+	json_decref(mmkeys);
 }
 
 /* ---- the model ---- */

@@ -848,6 +848,18 @@ static const struct colspec tl_cols[RR_TL_NR_COLS] = {
 	[RR_TL_COMPACT_STALL] = { "compact_stall", false },
 	[RR_TL_MEM_AVAILABLE] = { "mem_available", false },
 	[RR_TL_HOLDER_BYTES] = { "holder_bytes", false },
+	[RR_TL_MEMCG_LOW] = { "memcg_low", false },
+	[RR_TL_MEMCG_PGSCAN] = { "memcg_pgscan", false },
+	[RR_TL_MEMCG_PGSTEAL] = { "memcg_pgsteal", false },
+	[RR_TL_MEMCG_REFAULT_ANON] = { "memcg_refault_anon", false },
+	[RR_TL_MEMCG_REFAULT_FILE] = { "memcg_refault_file", false },
+	[RR_TL_MEMCG_THP_FALLBACK] = { "memcg_thp_fallback", false },
+	[RR_TL_MEMCG_SWAP] = { "memcg_swap", false },
+	[RR_TL_PGSCAN_KSWAPD] = { "pgscan_kswapd", false },
+	[RR_TL_KSWAPD_RUNS] = { "kswapd_runs", false },
+	[RR_TL_KCOMPACTD_WAKES] = { "kcompactd_wakes", false },
+	[RR_TL_PSWPIN] = { "pswpin", false },
+	[RR_TL_PSWPOUT] = { "pswpout", false },
 };
 
 /* Decodes the current row: 1 with a row, 0 skipped (bad_row), or -EINVAL. */

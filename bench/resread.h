@@ -109,6 +109,18 @@ enum rr_tl_col {
 	RR_TL_COMPACT_STALL,
 	RR_TL_MEM_AVAILABLE,	/* system MemAvailable, bytes */
 	RR_TL_HOLDER_BYTES,	/* --global-pressure holder's lock; empty without */
+	RR_TL_MEMCG_LOW,	/* memory.events low since the start (v2) */
+	RR_TL_MEMCG_PGSCAN,	/* memory.stat, since the start */
+	RR_TL_MEMCG_PGSTEAL,
+	RR_TL_MEMCG_REFAULT_ANON,
+	RR_TL_MEMCG_REFAULT_FILE,
+	RR_TL_MEMCG_THP_FALLBACK,
+	RR_TL_MEMCG_SWAP,	/* memory.swap.current, bytes (v2) */
+	RR_TL_PGSCAN_KSWAPD,	/* /proc/vmstat, since the start */
+	RR_TL_KSWAPD_RUNS,
+	RR_TL_KCOMPACTD_WAKES,
+	RR_TL_PSWPIN,
+	RR_TL_PSWPOUT,
 	RR_TL_NR_COLS
 };
 

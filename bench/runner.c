@@ -493,7 +493,8 @@ static json_t *build_meta(struct runner *r)
 	json_object_set_new(m, "kernel", sysinfo_kernel());
 	json_object_set_new(m, "host", sysinfo_host());
 	json_object_set_new(m, "topology", topo_json());
-	json_object_set_new(m, "mm", sysinfo_mm());
+	json_object_set_new(m, "mm", sysinfo_mm());	/* in force: after --mm took */
+	json_object_set_new(m, "mm_set", mm_json(&c->mm));
 	for (unsigned int i = 0; i < c->nr_wl; i++)
 		json_array_append_new(wls, json_pack("{s:s,s:I,s:O}", "name", c->wl[i].w->name,
 			"workers", (json_int_t)c->wl[i].workers, "options", c->wl[i].opts));
@@ -504,6 +505,17 @@ static json_t *build_meta(struct runner *r)
 			   "capture", c->capture);
 	if (c->cap_opts.events)
 		json_object_set_new(params, "events", json_string(c->cap_opts.events));
+	/* only when set: runs without them stay the same experiment as before */
+	if (c->lim.high)
+		json_object_set_new(params, "high_bytes", json_integer((json_int_t)c->lim.high));
+	if (c->lim.low)
+		json_object_set_new(params, "low_bytes", json_integer((json_int_t)c->lim.low));
+	if (c->lim.min)
+		json_object_set_new(params, "min_bytes", json_integer((json_int_t)c->lim.min));
+	if (c->lim.swap_max_set)
+		json_object_set_new(params, "swap_max_bytes", json_integer((json_int_t)c->lim.swap_max));
+	if (c->lim.soft_limit)
+		json_object_set_new(params, "soft_limit_bytes", json_integer((json_int_t)c->lim.soft_limit));
 	json_object_set_new(params, "callchain", json_boolean(c->cap_opts.callchain));
 	json_object_set_new(params, "count_nofail", json_boolean(c->cap_opts.nofail));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
@@ -657,12 +669,28 @@ static json_t *build_summary(struct runner *r)
 	} else {
 		json_object_set_new(s, "oom_victims", json_null());
 	}
-	json_object_set_new(s, "memcg", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+	json_object_set_new(s, "memcg", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 		"max_events", cdelta(last.max, first.max),
 		"high_events", cdelta(last.high, first.high),
+		"low_events", cdelta(last.low, first.low),
 		"oom_events", cdelta(last.oom, first.oom),
 		"oom_kill", cdelta(last.oom_kill, first.oom_kill),
 		"usage_end", cdelta(last.usage, 0)));
+	{
+		/* memory.stat over the run: null where this kernel/hierarchy has none */
+		json_t *mc = json_object_get(s, "memcg");
+		const struct { const char *k; uint64_t a, b; } st[] = {
+			{ "pgscan", first.pgscan, last.pgscan },
+			{ "pgsteal", first.pgsteal, last.pgsteal },
+			{ "workingset_refault_anon", first.refault_anon, last.refault_anon },
+			{ "workingset_refault_file", first.refault_file, last.refault_file },
+			{ "thp_fault_fallback", first.thp_fallback, last.thp_fallback },
+		};
+
+		for (size_t q = 0; q < sizeof(st) / sizeof(st[0]); q++)
+			json_object_set_new(mc, st[q].k, st[q].a == UINT64_MAX || st[q].b == UINT64_MAX ?
+					    json_null() : json_integer((json_int_t)(st[q].b - st[q].a)));
+	}
 	{
 		json_t *ws = json_array();
 
@@ -818,6 +846,14 @@ static int preflight(struct runner *r)
 		fprintf(stderr, "stallbench: cannot run here: %s\n", why);
 		return 4;
 	}
+	if (cg_limits_unsupported(ver, &c->lim)) {
+		fprintf(stderr, "stallbench: cannot run here: %s\n", cg_limits_unsupported(ver, &c->lim));
+		return 4;
+	}
+	if (c->mm.n && mm_check(&c->mm, why, sizeof(why))) {
+		fprintf(stderr, "stallbench: cannot run here: %s\n", why);
+		return 4;
+	}
 	/* A run asked to capture never goes on without it: its stall and
 	 * attribution columns would read as "no stalls". */
 	if (c->capture) {
@@ -884,7 +920,7 @@ int run_execute(struct run_cfg *c)
 	uint64_t last_tl = 0, deadline, hard;
 
 	r->env.outdir = c->out;
-	r->env.cap = c->cap;
+	r->env.cap = c->cap ? c->cap : c->lim.high;	/* what workloads size by */
 	r->env.node = c->node;
 	r->env.nr_nodes = topo_nr_nodes();
 	r->env.duration_ns = c->duration_ns;
@@ -903,12 +939,24 @@ int run_execute(struct run_cfg *c)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	cg_reap_stale();
+	/* Knobs a killed run left set come back first; then this run's. */
+	ret = mm_reap_stale(c->mm.n > 0, msg, sizeof(msg));
+	if (ret == -EBUSY) {
+		fprintf(stderr, "stallbench: cannot run here: %s\n", msg);
+		return 4;
+	}
+	ret = mm_apply(&c->mm, msg, sizeof(msg));
+	if (ret) {
+		fprintf(stderr, "stallbench: %s\n", msg);
+		return ret == -EINVAL ? 2 : 1;
+	}
 
 	/* Opened before anything is created: a run that cannot capture
 	 * (perf_event_open refused, rings that do not fit) leaves nothing. */
 	if (c->capture) {
 		if (capture_open(&c->cap_opts, &r->cap, r->cap_err, sizeof(r->cap_err))) {
 			fprintf(stderr, "stallbench: stall capture: %s\n", r->cap_err);
+			mm_restore(&c->mm);
 			return 1;
 		}
 		r->nofail = capture_counts_nofail(r->cap);
@@ -928,11 +976,16 @@ int run_execute(struct run_cfg *c)
 		capture_close(r->cap);
 		json_decref(r->stacks);
 		json_decref(r->victims);
+		mm_restore(&c->mm);
 		return 2;
 	}
 	r->t0 = now_ns();
 	/* meta.json first, marked incomplete: a crash from here on leaves that. */
 	if (cg_create(&r->cg, c->cgroup_parent, "run", c->cap, msg, sizeof(msg))) {
+		fprintf(stderr, "stallbench: %s\n", msg);
+		goto out;
+	}
+	if (cg_set_limits(&r->cg, &c->lim, msg, sizeof(msg))) {
 		fprintf(stderr, "stallbench: %s\n", msg);
 		goto out;
 	}
@@ -1121,6 +1174,7 @@ out:
 				"killed but still inside the kernel\n", (int)r->w[i].pid);
 			waitpid(r->w[i].pid, &r->w[i].status, 0);
 		}
+	mm_restore(&c->mm);
 	if (cg_destroy(&r->cg))
 		fprintf(stderr, "stallbench: could not remove cgroup %s\n", r->cg.path);
 	for (unsigned int i = 0; i < r->nw; i++)

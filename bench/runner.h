@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include "workload.h"
 #include "capture.h"
+#include "mmknob.h"
+#include "cgroup.h"
 
 #define RUN_MAX_WL 8
 
@@ -21,6 +23,7 @@ struct run_cfg {
 	struct wl_inst wl[RUN_MAX_WL];
 	unsigned int nr_wl;
 	uint64_t cap;		/* 0 = no cap */
+	struct cg_limits lim;	/* memory.high/low/min/swap.max, v1 soft limit */
 	uint64_t global_pressure;	/* MemAvailable to hold the machine at; 0 = none */
 	int node;		/* -1 = none */
 	unsigned int workers;	/* default per workload */
@@ -33,6 +36,7 @@ struct run_cfg {
 	struct capture_opts cap_opts;
 	uint64_t ring_ops;	/* op records per worker ring */
 	json_t *argv;		/* the command line, for meta.json */
+	struct mm_set mm;	/* --mm knobs, set for the run and put back */
 };
 
 /* Runs it. Returns an exit code: 0 ok, 1 failure, 4 cannot run here. */

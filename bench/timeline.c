@@ -23,6 +23,16 @@ int vmstat_read(struct vmstat_snap *s)
 			s->pgscan_direct += v;
 		else if (!strcmp(key, "compact_stall"))
 			s->compact_stall = v;
+		else if (!strcmp(key, "pgscan_kswapd"))
+			s->pgscan_kswapd = v;
+		else if (!strcmp(key, "pageoutrun"))
+			s->pageoutrun = v;
+		else if (!strcmp(key, "compact_daemon_wake"))
+			s->compact_daemon_wake = v;
+		else if (!strcmp(key, "pswpin"))
+			s->pswpin = v;
+		else if (!strcmp(key, "pswpout"))
+			s->pswpout = v;
 	}
 	fclose(f);
 	return 0;
@@ -47,7 +57,9 @@ int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct
 	fprintf(t->f, "t_ns,psi_some_avg10,psi_some_total_us,psi_full_total_us,"
 		"cg_psi_some_total_us,cg_psi_full_total_us,memcg_usage,memcg_high,"
 		"memcg_max,memcg_oom,memcg_oom_kill,allocstall,pgscan_direct,compact_stall,"
-		"mem_available,holder_bytes\n");
+		"mem_available,holder_bytes,memcg_low,memcg_pgscan,memcg_pgsteal,"
+		"memcg_refault_anon,memcg_refault_file,memcg_thp_fallback,memcg_swap,"
+		"pgscan_kswapd,kswapd_runs,kcompactd_wakes,pswpin,pswpout\n");
 	return 0;
 }
 
@@ -118,7 +130,19 @@ int timeline_tick(struct timeline *t, uint64_t now)
 	if (pressure_mem_available(&avail))
 		avail = UINT64_MAX;
 	put(t->f, avail, ',');
-	put(t->f, t->pr ? pressure_held(t->pr) : UINT64_MAX, '\n');
+	put(t->f, t->pr ? pressure_held(t->pr) : UINT64_MAX, ',');
+	put(t->f, delta(cs.low, t->first.low), ',');
+	put(t->f, delta(cs.pgscan, t->first.pgscan), ',');
+	put(t->f, delta(cs.pgsteal, t->first.pgsteal), ',');
+	put(t->f, delta(cs.refault_anon, t->first.refault_anon), ',');
+	put(t->f, delta(cs.refault_file, t->first.refault_file), ',');
+	put(t->f, delta(cs.thp_fallback, t->first.thp_fallback), ',');
+	put(t->f, cs.swap, ',');
+	put(t->f, vs.pgscan_kswapd - t->base.pgscan_kswapd, ',');
+	put(t->f, vs.pageoutrun - t->base.pageoutrun, ',');
+	put(t->f, vs.compact_daemon_wake - t->base.compact_daemon_wake, ',');
+	put(t->f, vs.pswpin - t->base.pswpin, ',');
+	put(t->f, vs.pswpout - t->base.pswpout, '\n');
 	t->rows++;
 	return 0;
 }

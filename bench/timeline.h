@@ -8,6 +8,9 @@
 
 struct vmstat_snap {
 	uint64_t allocstall, pgscan_direct, compact_stall;
+	/* background reclaim and compaction next to the direct stalls: pages
+	 * kswapd scanned, its balance runs, kcompactd wake-ups; swap traffic */
+	uint64_t pgscan_kswapd, pageoutrun, compact_daemon_wake, pswpin, pswpout;
 };
 
 struct timeline {
