@@ -6,24 +6,19 @@
 #                            the same sweep inside the QEMU lab, once per kernel, then compare
 #   ./run.sh sweep [options] the sweep alone (no set-up)
 #   ./run.sh check [options] only check the sweep options (exit 2 on a bad one)
-# Sweep options (each overrides the matrix below): --workloads LIST --caps LIST --mixes LIST
-#   --nodes LIST --reps N --duration T --config FILE (key=value lines, same keys in lower case)
+#   ./run.sh points [options] list the sweep's points and their stallbench run arguments
+# Sweep options (each overrides bench/sweeps/default.conf): --workloads LIST --caps LIST
+#   --mixes LIST --nodes LIST --reps N --duration T --dim 'NAME=ARGS | ARGS ...'
+#   --config FILE (key=value lines, same keys in lower case; "dim NAME = ..." lines; with a
+#   "kernels" line the sweep runs in the VM lab, once per kernel and variant)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 
-# ---- the default sweep matrix: workloads x caps x cut mixes x nodes x repetitions ----
-SWEEP_WORKLOADS="truncate-storm"        # truncate-storm (with background memhog), vmalloc-nofail
-SWEEP_CAPS="64M 128M"
-SWEEP_MIXES="ftruncate=1,truncate=1 punch=1,unlink=1"
-SWEEP_NODES="-"                         # "-" = no binding; e.g. "0 1" on a 2-node box
-SWEEP_REPS=1
-SWEEP_DURATION=8s
-SWEEP_HOG_FRACTION=0.5                  # memhog fills this fraction of the cap alongside
-NOFAIL_SIZES="40M"                      # vmalloc-nofail request sizes (past the 32M cap)
-NOFAIL_CAP="32M"
-NOFAIL_FLAGS="nofail,account retry_mayfail,account"
-# ---------------------------------------------------------------------------------------
+# The default sweep matrix is a file (bench/sweeps/default.conf): workloads x caps x
+# cut mixes x nodes x dims x repetitions; --config FILE and the options override it.
+DIM_NAMES=() DIM_VALS=()                # "dim NAME = V | V" lines: extra dimensions
+LAB_KERNELS= LAB_VARIANTS=              # "kernels", "variants": the VM lab's (vm/sweep)
 
 # .ci/packages: the one list of Debian packages (CI installs the same)
 DEB_PACKAGES=$(sed 's/#.*//' "$ROOT/.ci/packages" 2>/dev/null || true)	# (absent in the lab's copy)
@@ -59,6 +54,16 @@ SB="$ROOT/build/stallbench"
 RESULTS_ROOT=${RESULTS_ROOT:-$ROOT/results}   # the VM lab points this at its writable share
 SWEEP_STORM_DIR=${SWEEP_STORM_DIR:-}          # where storm files live (default: inside each result)
 
+# A dimension: "NAME=V | V ..." (from a "dim" line or --dim). Each value is
+# stallbench run arguments, "-" none; a point is named after its value.
+add_dim() {
+	local name=${1%%=*} vals=${1#*=} x
+	[[ $1 == *=* && $name =~ ^[a-z][a-z0-9_]*$ ]] || die "dim '$1': NAME = VALUE | VALUE ..."
+	for x in "${DIM_NAMES[@]}"; do [[ $x == "$name" ]] && die "dim $name: given twice"; done
+	[[ -n ${vals//[[:space:]|]/} ]] || die "dim $name: no values"
+	DIM_NAMES+=("$name"); DIM_VALS+=("$vals")
+}
+
 # key=value config file: only known keys, no code is executed.
 load_config() {
 	local f=$1 k v
@@ -68,8 +73,14 @@ load_config() {
 		[[ -z ${line//[[:space:]]/} ]] && continue
 		[[ $line == *=* ]] || die "--config $f: '$line': not key=value"
 		k=${line%%=*}; v=${line#*=}
-		k=${k//[[:space:]]/}; v=$(echo "$v" | sed 's/^[[:space:]]*//;s/[[:space:]]*$//;s/^"//;s/"$//')
+		v=$(echo "$v" | sed 's/^[[:space:]]*//;s/[[:space:]]*$//;s/^"//;s/"$//')
+		if [[ $k =~ ^[[:space:]]*dim[[:space:]]+([a-z][a-z0-9_]*)[[:space:]]*$ ]]; then
+			add_dim "${BASH_REMATCH[1]}=$v"
+			continue
+		fi
+		k=${k//[[:space:]]/}
 		case $k in
+		kernels) LAB_KERNELS=$v ;; variants) LAB_VARIANTS=$v ;;
 		workloads) SWEEP_WORKLOADS=$v ;; caps) SWEEP_CAPS=$v ;; mixes) SWEEP_MIXES=$v ;;
 		nodes) SWEEP_NODES=$v ;; reps) SWEEP_REPS=$v ;; duration) SWEEP_DURATION=$v ;;
 		hog_fraction) SWEEP_HOG_FRACTION=$v ;; nofail_sizes) NOFAIL_SIZES=$v ;;
@@ -79,27 +90,59 @@ load_config() {
 	done <"$f"
 }
 
-# Builds the list of points: one line "name|args" each.
-points() {
-	local wl cap mix node rep nargs npart size flags
+# A dim value as a name part: "--mm lru_gen=n" -> "mm_lru_gen_n".
+dim_tag() {
+	local t=${1#--}
+	t=${t//--/}
+	echo "$t" | tr -s ' =,+:/' '_____' | tr -cd 'A-Za-z0-9_.-'
+}
+
+# The points before dims and repetitions: one line "name|args" each.
+base_points() {
+	local wl cap mix node nargs npart size flags
 	for wl in $SWEEP_WORKLOADS; do
 		for node in $SWEEP_NODES; do
 			nargs=() npart=
 			[[ $node != - ]] && nargs=(--node "$node") npart=-n$node
-			# SWEEP_REP_FIRST: the lab's interleaved repetitions, one per boot
-			for rep in $(seq "${SWEEP_REP_FIRST:-1}" $((${SWEEP_REP_FIRST:-1} + SWEEP_REPS - 1))); do
-				case $wl in
-				truncate-storm)
-					for cap in $SWEEP_CAPS; do for mix in $SWEEP_MIXES; do
-						echo "storm-cap$cap-${mix//[=,]/_}$npart-r$rep|--cap $cap ${nargs[*]} --duration $SWEEP_DURATION --workload truncate-storm --mix $mix ${SWEEP_STORM_DIR:+--dir $SWEEP_STORM_DIR} --workload memhog --fraction $SWEEP_HOG_FRACTION"
-					done; done ;;
-				vmalloc-nofail)
-					for size in $NOFAIL_SIZES; do for flags in $NOFAIL_FLAGS; do
-						echo "nofail-cap$NOFAIL_CAP-$size-${flags//,/_}$npart-r$rep|--cap $NOFAIL_CAP ${nargs[*]} --duration 1s --grace 240s --workload vmalloc-nofail --alloc-size $size --alloc-count 1 --alloc-flags $flags --workers 1"
-					done; done ;;
-				*) die "unknown workload in sweep: $wl" ;;
-				esac
+			case $wl in
+			truncate-storm)
+				for cap in $SWEEP_CAPS; do for mix in $SWEEP_MIXES; do
+					echo "storm-cap$cap-${mix//[=,]/_}$npart|--cap $cap ${nargs[*]} --duration $SWEEP_DURATION --workload truncate-storm --mix $mix ${SWEEP_STORM_DIR:+--dir $SWEEP_STORM_DIR} --workload memhog --fraction $SWEEP_HOG_FRACTION"
+				done; done ;;
+			vmalloc-nofail)
+				for size in $NOFAIL_SIZES; do for flags in $NOFAIL_FLAGS; do
+					echo "nofail-cap$NOFAIL_CAP-$size-${flags//,/_}$npart|--cap $NOFAIL_CAP ${nargs[*]} --duration 1s --grace 240s --workload vmalloc-nofail --alloc-size $size --alloc-count 1 --alloc-flags $flags --workers 1"
+				done; done ;;
+			*) die "unknown workload in sweep: $wl" ;;
+			esac
+		done
+	done
+}
+
+# Builds the list of points: one line "name|args" each; every dim crossed
+# in, repetitions last (a point's repetitions share its name up to -rN).
+points() {
+	local lines=() new=() d l v rep vals
+	mapfile -t lines < <(base_points)
+	for d in "${!DIM_NAMES[@]}"; do
+		IFS='|' read -r -a vals <<<"${DIM_VALS[$d]}"
+		new=()
+		for l in "${lines[@]}"; do
+			for v in "${vals[@]}"; do
+				v=$(echo "$v" | sed 's/^[[:space:]]*//;s/[[:space:]]*$//')
+				[[ -n $v ]] || continue
+				if [[ $v == - ]]; then new+=("$l")
+				else new+=("${l%%|*}-$(dim_tag "$v")|${l#*|} $v")
+				fi
 			done
+		done
+		lines=("${new[@]}")
+	done
+	# SWEEP_REP_FIRST: the lab's interleaved repetitions, one per boot
+	# SWEEP_EXTRA_ARGS: the lab's variant (vm/sweep), the same point names on every variant
+	for rep in $(seq "${SWEEP_REP_FIRST:-1}" $((${SWEEP_REP_FIRST:-1} + SWEEP_REPS - 1))); do
+		for l in "${lines[@]}"; do
+			echo "${l%%|*}-r$rep|${l#*|}${SWEEP_EXTRA_ARGS:+ $SWEEP_EXTRA_ARGS}"
 		done
 	done
 }
@@ -203,6 +246,13 @@ check_values() {
 	done
 	"$SB" parse duration "$SWEEP_DURATION" >/dev/null 2>&1 ||
 		die "duration $("$SB" parse duration "$SWEEP_DURATION" 2>&1)"
+	# every point's command line, as stallbench itself reads it (dims included)
+	local p err
+	while IFS= read -r p; do
+		[[ -n $p ]] || continue
+		# shellcheck disable=SC2086
+		err=$("$SB" run --dry-run ${p#*|} 2>&1) || die "point ${p%%|*}: ${err#stallbench run: }"
+	done < <(points)
 }
 
 parse_sweep_opts() {
@@ -215,6 +265,7 @@ parse_sweep_opts() {
 		--reps) SWEEP_REPS=$2; shift ;;
 		--duration) SWEEP_DURATION=$2; shift ;;
 		--config) load_config "$2"; shift ;;
+		--dim) add_dim "$2"; shift ;;
 		--nofail-sizes) NOFAIL_SIZES=${2//,/ }; shift ;;
 		--nofail-cap) NOFAIL_CAP=$2; shift ;;
 		--nofail-flags) NOFAIL_FLAGS=$2; shift ;;
@@ -234,6 +285,10 @@ parse_sweep_opts() {
 		[[ $x == truncate-storm || $x == vmalloc-nofail ]] || die "workload '$x': truncate-storm or vmalloc-nofail"
 	done
 }
+
+# The default matrix: a file, read first; options and --config override it.
+[[ -r $ROOT/bench/sweeps/default.conf ]] || die "bench/sweeps/default.conf: missing (the default sweep matrix)"
+load_config "$ROOT/bench/sweeps/default.conf"
 
 cmd=${1:-}
 case $cmd in
@@ -255,6 +310,12 @@ sweep)
 	setup
 	SB_COMMAND_NAME=./run.sh exec "$ROOT/vm/sweep" "$@"
 	;;
+points)
+	# the sweep's points, one "name<TAB>stallbench run arguments" a line
+	shift
+	parse_sweep_opts "$@"
+	points | tr '|' '\t'
+	;;
 check)
 	# vm/sweep: the options a lab sweep will pass, refused before any boot
 	shift
@@ -264,6 +325,11 @@ check)
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"
+	if [[ -n $LAB_KERNELS ]]; then
+		# a config with kernels: the sweep runs in the VM lab, once per kernel and variant
+		setup
+		SB_COMMAND_NAME=./run.sh exec "$ROOT/vm/sweep" "$@"
+	fi
 	setup
 	check_values
 	T0=$(date +%s)

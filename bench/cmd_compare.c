@@ -24,7 +24,10 @@ static void usage(FILE *f)
 	      "                      2 not comparable (different experiment, < 2 repetitions)\n"
 	      "  --section S         text only: header, verdict or tables (repeatable)\n"
 	      "  --allow-incomplete  accept incomplete runs and skip malformed rows\n"
-	      "  --alpha P           significance level (default 0.05)\n", f);
+	      "  --alpha P           significance level (default 0.05)\n"
+	      "  --vary KEYS         experiment keys the runs differ in on purpose (e.g.\n"
+	      "                      cap_bytes,high_bytes: memory.max against memory.high);\n"
+	      "                      a difference elsewhere still makes them not comparable\n", f);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -37,6 +40,7 @@ int cmd_compare(int argc, char **argv)
 		{ "section", required_argument, NULL, 's' },
 		{ "allow-incomplete", no_argument, NULL, 'i' },
 		{ "alpha", required_argument, NULL, 'a' },
+		{ "vary", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -100,6 +104,15 @@ int cmd_compare(int argc, char **argv)
 			}
 			break;
 		}
+		case 'V':
+			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_.[],") !=
+			    strlen(optarg)) {
+				fprintf(stderr, "compare: --vary '%s': experiment keys, comma-separated "
+					"(e.g. cap_bytes,high_bytes)\n", optarg);
+				return 2;
+			}
+			o.vary = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;

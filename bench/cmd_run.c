@@ -21,6 +21,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: stallbench run --workload W [workload options] [--workload W2 ...] [options]\n"
 "  --cap SIZE          memory cap of the run's cgroup (e.g. 128M; default: none)\n"
+"  --cap-as max|high   the cap as memory.max (default: reclaim, then OOM) or as\n"
+"                      memory.high (v2: throttle, no memory.max, no OOM kill)\n"
 "  --high SIZE         memory.high of the run's cgroup (v2): throttle there instead of\n"
 "                      reclaim-or-OOM at a cap (with no --cap, workloads size by it)\n"
 "  --low SIZE, --min SIZE  memory.low / memory.min protection (v2)\n"
@@ -32,6 +34,7 @@ static void usage(FILE *f)
 "  --grace T           after the duration, how long before workers are killed (default 30s)\n"
 "  --out DIR           result directory (default results/<kernel>/<time>-<workload>)\n"
 "  --tick T            timeline sampling interval (default 100ms)\n"
+"  --dry-run           check the command line only (exit 0 or 2), create nothing\n"
 "  --no-capture        do not trace reclaim stalls\n"
 "  --events LIST       +sys:event,-sys:event changes to the traced set\n"
 "  --callchain         record kernel call chains at stall begin (stacks.folded)\n"
@@ -148,7 +151,8 @@ int cmd_run(int argc, char **argv)
 	char msg[512];
 	int rc = 0;
 	uint64_t v;
-	bool workers_set[RUN_MAX_WL] = { false }, i_mean_it = false;
+	bool workers_set[RUN_MAX_WL] = { false }, i_mean_it = false, cap_as_high = false,
+	     dry_run = false;
 	unsigned int default_workers = 2;
 
 	c.argv = json_array();
@@ -180,6 +184,10 @@ int cmd_run(int argc, char **argv)
 			c.cap_opts.nofail = true;
 			continue;
 		}
+		if (!strcmp(name, "dry-run")) {
+			dry_run = true;
+			continue;
+		}
 		if (!strcmp(name, "i-mean-it")) {
 			i_mean_it = true;
 			continue;
@@ -209,6 +217,10 @@ int cmd_run(int argc, char **argv)
 				c.lim.swap_max_set = true;
 			else if (!*dst)
 				BAD("--%s 0: not a limit (leave it out for the kernel's default)", name);
+		} else if (!strcmp(name, "cap-as")) {
+			if (strcmp(val, "max") && strcmp(val, "high"))
+				BAD("--cap-as '%s': max or high", val);
+			cap_as_high = !strcmp(val, "high");
 		} else if (!strcmp(name, "mm")) {
 			if (mm_parse(&c.mm, val, msg, sizeof(msg)))
 				BAD("%s", msg);
@@ -277,13 +289,22 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!c.nr_wl)
 		BAD("no --workload given (try --workload truncate-storm; see --help)");
+	if (cap_as_high) {
+		/* the same size, the other file: memory.high, and no memory.max */
+		if (!c.cap)
+			BAD("--cap-as high: needs --cap SIZE");
+		if (c.lim.high)
+			BAD("--cap-as high: --high is given as well; give one of them");
+		c.lim.high = c.cap;
+		c.cap = 0;
+	}
 	if (c.cap) {
 		uint64_t total = mem_total_bytes();
 		char a[32], b[32];
 
 		if (c.cap < (4ull << 20))
 			BAD("--cap %s: too small (at least 4M)", fmt_size(c.cap, a, sizeof(a)));
-		if (total && c.cap > total)
+		if (!dry_run && total && c.cap > total)
 			BAD("--cap %s: above this machine's RAM (%s)", fmt_size(c.cap, a, sizeof(a)),
 			    fmt_size(total, b, sizeof(b)));
 	}
@@ -306,7 +327,7 @@ int cmd_run(int argc, char **argv)
 		if (c.lim.high && c.lim.high < (4ull << 20))
 			BAD("--high %s: too small (at least 4M)", fmt_size(c.lim.high, a, sizeof(a)));
 	}
-	if (c.global_pressure && pressure_check(c.global_pressure, i_mean_it, msg, sizeof(msg)))
+	if (!dry_run && c.global_pressure && pressure_check(c.global_pressure, i_mean_it, msg, sizeof(msg)))
 		BAD("%s", msg);
 	if (c.global_pressure)
 		c.cap_opts.nofail = true;	/* the question it is asked for */
@@ -314,7 +335,7 @@ int cmd_run(int argc, char **argv)
 		BAD("--count-nofail: needs the capture (drop --no-capture)");
 	if (i_mean_it && !c.global_pressure)
 		BAD("--i-mean-it: only confirms --global-pressure on a machine that is not a VM");
-	if (c.node >= 0 && !topo_node_valid(c.node))
+	if (!dry_run && c.node >= 0 && !topo_node_valid(c.node))
 		BAD("--node %d: no such NUMA node with memory (this machine has %u)", c.node,
 		    topo_nr_nodes());
 	for (unsigned int i = 0; i < c.nr_wl; i++) {
@@ -327,6 +348,8 @@ int cmd_run(int argc, char **argv)
 		if (c.wl[i].w->check && c.wl[i].w->check(c.wl[i].priv, &env, msg, sizeof(msg)))
 			BAD("%s: %s", c.wl[i].w->name, msg);
 	}
+	if (dry_run)
+		goto out;	/* the command line is good; nothing of this machine is checked */
 	if (!c.out[0]) {
 		struct utsname u;
 		char ts[32];

@@ -1428,6 +1428,41 @@ json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o)
 	/* The experiment: the same everywhere, or the comparison says what differs. */
 	if (n > 1)
 		diff_paths(exp, n, "", ediff);
+	{
+		/* what the caller varied on purpose is the comparison, not a warning */
+		json_t *varied = json_array(), *keep = json_array();
+
+		json_array_foreach(ediff, i, v) {
+			const char *path = json_string_value(v);
+			bool on_purpose = false;
+
+			for (const char *q = o->vary; q && *q;) {
+				size_t m = strcspn(q, ",");
+
+				if (m && !strncmp(path, q, m) && (!path[m] || path[m] == '.' ||
+								  path[m] == '['))
+					on_purpose = true;
+				q += m;
+				q += *q == ',';
+			}
+			if (on_purpose) {
+				json_t *vals = json_array();
+				char b[128];
+
+				for (r = 0; r < n; r++) {
+					leaf_label(exp[r], path, b, sizeof(b));
+					json_array_append_new(vals, json_string(b));
+				}
+				json_array_append_new(varied, json_pack("{s:s,s:o}", "key", path,
+									"values", vals));
+			} else {
+				json_array_append(keep, v);
+			}
+		}
+		json_decref(ediff);
+		ediff = keep;
+		json_object_set_new(m, "varied", varied);
+	}
 	if (json_array_size(ediff)) {
 		char w[512];
 		size_t used = (size_t)snprintf(w, sizeof(w), "not the same experiment: ");
@@ -1988,6 +2023,23 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 		print_verdict_text(f, m);
 	}
 	if (show & CMP_SHOW_HEADER) {
+		json_array_foreach(json_object_get(m, "varied"), i, v) {
+			size_t used = 0;
+			json_t *x;
+
+			used = (size_t)snprintf(line, sizeof(line), "varied on purpose: %s (",
+						json_string_value(json_object_get(v, "key")));
+			json_array_foreach(json_object_get(v, "values"), k, x)
+				used += (size_t)snprintf(line + used, used < sizeof(line) ?
+					sizeof(line) - used : 0, "%s%s %s", k ? ", " : "",
+					json_string_value(json_object_get(json_array_get(
+						json_object_get(m, "runs"), k), "id")),
+					json_string_value(x));
+			snprintf(line + used, used < sizeof(line) ? sizeof(line) - used : 0, ")");
+			if (!i)
+				fputc('\n', f);
+			wrap(f, "", "  ", line);
+		}
 		if (json_array_size(json_object_get(m, "mm_differs"))) {
 			fputs("\nmm settings that differ:\n", f);
 			json_array_foreach(json_object_get(m, "mm_differs"), i, v) {

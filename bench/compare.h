@@ -113,6 +113,8 @@ struct cmp_run {
 
 struct cmp_opts {
 	double alpha;		/* significance level, e.g. 0.05 */
+	const char *vary;	/* comma-separated experiment keys varied on purpose
+				 * (e.g. "cap_bytes,high_bytes"): compared, not warned of */
 };
 
 /* Nearest-rank value of reclaim rounds at quantile q (exact). */
