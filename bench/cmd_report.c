@@ -512,6 +512,15 @@ int cmd_report(int argc, char **argv)
 			json_object_foreach(fl, ek, ev)
 				if (json_integer_value(ev) && strcmp(ek, "module") && strcmp(ek, "huge"))
 					printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
+			if (!strcmp(k, "thp/fault")) {
+				/* the point of a THP fault: did it get one */
+				json_int_t n = json_integer_value(json_object_get(v, "count"));
+				json_int_t h = json_integer_value(json_object_get(fl, "huge"));
+
+				printf("    huge pages: %lld of %lld faults, %lld fell back (%.1f%%)\n",
+				       (long long)h, (long long)n, (long long)(n - h),
+				       n ? 100.0 * (double)(n - h) / (double)n : 0.0);
+			}
 		}
 		}
 	}

@@ -29,6 +29,10 @@ static void usage(FILE *f)
 "  --swap-max SIZE     memory.swap.max (v2; 0 = no swap for the group)\n"
 "  --soft-limit SIZE   memory.soft_limit_in_bytes (v1)\n"
 "  --node N            bind workers' CPUs and memory to NUMA node N\n"
+"  --cpu-node N        after --workload W: W's workers run on node N's CPUs\n"
+"  --mem-node N[,M]    after --workload W: W's memory on these nodes (remote reclaim\n"
+"                      when it differs from --cpu-node)\n"
+"  --mem-policy P      after --workload W: bind (default), preferred or interleave\n"
 "  --workers N         workers per workload (after --workload W: for W only; default 2, memhog 1)\n"
 "  --duration T        how long workers issue operations (default 10s)\n"
 "  --grace T           after the duration, how long before workers are killed (default 30s)\n"
@@ -109,6 +113,9 @@ static struct wl_inst *add_workload(struct run_cfg *c, const char *name, char *m
 	}
 	in = &c->wl[c->nr_wl++];
 	in->w = w;
+	in->cpu_node = -1;
+	in->mem_nodes[0] = 0;
+	in->mem_policy = TOPO_POL_NONE;
 	in->priv = calloc(1, w->priv_size);
 	in->opts = json_object();
 	for (const struct wl_opt *o = w->opts; o->name; o++) {
@@ -217,6 +224,26 @@ int cmd_run(int argc, char **argv)
 				c.lim.swap_max_set = true;
 			else if (!*dst)
 				BAD("--%s 0: not a limit (leave it out for the kernel's default)", name);
+		} else if (!strcmp(name, "cpu-node") || !strcmp(name, "mem-node") ||
+			   !strcmp(name, "mem-policy")) {
+			if (!cur)
+				BAD("--%s: goes after the --workload W it places (--node places "
+				    "the whole run)", name);
+			if (!strcmp(name, "cpu-node")) {
+				if (parse_uint(val, 0, 4095, &v, msg, sizeof(msg)))
+					BAD("--cpu-node %s", msg);
+				cur->cpu_node = (int)v;
+			} else if (!strcmp(name, "mem-node")) {
+				if (strlen(val) >= sizeof(cur->mem_nodes) || !topo_nodes_check(val, false))
+					BAD("--mem-node '%s': a node or a list (0, 1, 0,1, 0-1)", val);
+				snprintf(cur->mem_nodes, sizeof(cur->mem_nodes), "%s", val);
+			} else {
+				int pol = topo_policy_parse(val);
+
+				if (pol < 0)
+					BAD("--mem-policy '%s': bind, preferred or interleave", val);
+				cur->mem_policy = pol;
+			}
 		} else if (!strcmp(name, "cap-as")) {
 			if (strcmp(val, "max") && strcmp(val, "high"))
 				BAD("--cap-as '%s': max or high", val);
@@ -338,6 +365,38 @@ int cmd_run(int argc, char **argv)
 	if (!dry_run && c.node >= 0 && !topo_node_valid(c.node))
 		BAD("--node %d: no such NUMA node with memory (this machine has %u)", c.node,
 		    topo_nr_nodes());
+	for (unsigned int i = 0; i < c.nr_wl; i++) {
+		struct wl_inst *in = &c.wl[i];
+		json_t *pl;
+
+		if (in->mem_policy != TOPO_POL_NONE && !in->mem_nodes[0])
+			BAD("%s: --mem-policy %s needs --mem-node", in->w->name,
+			    topo_policy_name(in->mem_policy));
+		if ((in->cpu_node >= 0 || in->mem_nodes[0]) && c.node >= 0)
+			BAD("%s: --cpu-node/--mem-node with --node: give one placement", in->w->name);
+		if (!dry_run && in->cpu_node >= 0 && !topo_node_valid(in->cpu_node))
+			BAD("%s: --cpu-node %d: no such NUMA node (this machine has %u)", in->w->name,
+			    in->cpu_node, topo_nr_nodes());
+		if (!dry_run && in->mem_nodes[0] && !topo_nodes_valid(in->mem_nodes))
+			BAD("%s: --mem-node %s: not nodes of this machine with memory (it has %u)",
+			    in->w->name, in->mem_nodes, topo_nr_nodes());
+		if (in->mem_nodes[0] && in->mem_policy == TOPO_POL_NONE)
+			in->mem_policy = TOPO_POL_BIND;
+		if (in->mem_policy == TOPO_POL_PREFERRED && strpbrk(in->mem_nodes, ",-"))
+			BAD("%s: --mem-policy preferred takes one node", in->w->name);
+		/* placement is part of the experiment: in the workload's options */
+		if (in->cpu_node >= 0 || in->mem_nodes[0]) {
+			pl = json_object();
+			if (in->cpu_node >= 0)
+				json_object_set_new(pl, "cpu_node", json_integer(in->cpu_node));
+			if (in->mem_nodes[0]) {
+				json_object_set_new(pl, "mem_nodes", json_string(in->mem_nodes));
+				json_object_set_new(pl, "mem_policy",
+						    json_string(topo_policy_name(in->mem_policy)));
+			}
+			json_object_set_new(in->opts, "placement", pl);
+		}
+	}
 	for (unsigned int i = 0; i < c.nr_wl; i++) {
 		struct run_env env = { .cap = c.cap ? c.cap : c.lim.high, .node = c.node,
 				       .duration_ns = c.duration_ns };

@@ -420,6 +420,11 @@ static void worker_main(struct runner *r, struct worker *w, int go_fd, pid_t par
 	write_oom_adj("1000");
 	if (r->cfg->node >= 0 && topo_bind_node(r->cfg->node))
 		_exit(3);
+	if ((in->cpu_node >= 0 || in->mem_nodes[0]) &&
+	    topo_place(in->cpu_node, in->mem_nodes, in->mem_policy))
+		_exit(3);
+	if (in->mem_nodes[0] && !strpbrk(in->mem_nodes, ",-"))
+		c.node = atoi(in->mem_nodes);	/* where the workload asks memory from */
 	w->ring->pid = (uint32_t)getpid();
 	do
 		n = read(go_fd, &b, 1);

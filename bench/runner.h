@@ -17,6 +17,9 @@ struct wl_inst {
 	void *priv;
 	unsigned int workers;	/* 0: the run's default */
 	json_t *opts;		/* options as given + defaults, for meta.json */
+	int cpu_node;		/* --cpu-node, -1: the run's --node or anywhere */
+	char mem_nodes[64];	/* --mem-node, "": the run's --node or the kernel's choice */
+	int mem_policy;		/* enum topo_policy */
 };
 
 struct run_cfg {

@@ -8,6 +8,7 @@
 #include <numaif.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 unsigned int topo_nr_nodes(void)
 {
@@ -116,4 +117,90 @@ int topo_page_node(void *addr)
 	if (move_pages(0, 1, pages, NULL, status, 0))
 		return -errno;
 	return status[0];
+}
+
+int topo_policy_parse(const char *s)
+{
+	if (!strcmp(s, "bind"))
+		return TOPO_POL_BIND;
+	if (!strcmp(s, "preferred"))
+		return TOPO_POL_PREFERRED;
+	if (!strcmp(s, "interleave"))
+		return TOPO_POL_INTERLEAVE;
+	return -1;
+}
+
+const char *topo_policy_name(int pol)
+{
+	static const char *const n[] = { "none", "bind", "preferred", "interleave" };
+
+	return pol >= 0 && pol <= TOPO_POL_INTERLEAVE ? n[pol] : "?";
+}
+
+int topo_nodes_valid(const char *nodes)
+{
+	return topo_nodes_check(nodes, true);
+}
+
+int topo_nodes_check(const char *nodes, bool exist)
+{
+	/* parsed here, not by numa_parse_nodestring: it prints its own warnings */
+	const char *p = nodes;
+
+	while (*p) {
+		char *end;
+		long a = strtol(p, &end, 10), b;
+
+		if (end == p || a < 0)
+			return 0;
+		b = a;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (end == p || b < a)
+				return 0;
+		}
+		for (long n = a; exist && n <= b; n++)
+			if (!topo_node_valid((int)n))
+				return 0;
+		if (*end == ',' && end[1])
+			end++;
+		else if (*end)
+			return 0;
+		p = end;
+	}
+	return p != nodes;
+}
+
+int topo_place(int cpu_node, const char *mem_nodes, int pol)
+{
+	struct bitmask *bm;
+	int first = -1;
+
+	if (numa_available() < 0)
+		return (cpu_node <= 0 && (!*mem_nodes || !strcmp(mem_nodes, "0"))) ? 0 : -ENODEV;
+	if (cpu_node >= 0 && numa_run_on_node(cpu_node))
+		return -errno;
+	if (!*mem_nodes)
+		return 0;
+	bm = numa_parse_nodestring(mem_nodes);
+	if (!bm)
+		return -EINVAL;
+	for (unsigned int i = 0; i < bm->size && first < 0; i++)
+		if (numa_bitmask_isbitset(bm, i))
+			first = (int)i;
+	switch (pol) {
+	case TOPO_POL_PREFERRED:
+		numa_set_preferred(first);
+		break;
+	case TOPO_POL_INTERLEAVE:
+		numa_set_interleave_mask(bm);
+		break;
+	default:
+		numa_set_bind_policy(1);
+		numa_set_membind(bm);
+		break;
+	}
+	numa_bitmask_free(bm);
+	return 0;
 }

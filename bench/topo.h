@@ -1,6 +1,7 @@
 /* NUMA topology (hwloc) and placement (libnuma). */
 #ifndef STALLBENCH_TOPO_H
 #define STALLBENCH_TOPO_H
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdint.h>
 
@@ -14,4 +15,15 @@ json_t *topo_json(void);
 int topo_bind_node(int node);
 /* Node on which the page at addr resides (move_pages query), or -errno. */
 int topo_page_node(void *addr);
+enum topo_policy { TOPO_POL_NONE, TOPO_POL_BIND, TOPO_POL_PREFERRED, TOPO_POL_INTERLEAVE };
+/* "bind" -> TOPO_POL_BIND...; -1 if not a policy. */
+int topo_policy_parse(const char *s);
+const char *topo_policy_name(int pol);
+/* Whether "0", "1", "0,1", "0-1" names nodes of this machine with memory. */
+int topo_nodes_valid(const char *nodes);
+/* The same; with exist false only the list's grammar. */
+int topo_nodes_check(const char *nodes, bool exist);
+/* Runs the calling task on cpu_node's CPUs (-1: anywhere) and places its
+ * memory on mem_nodes ("" : as the kernel likes) with pol. 0 or -errno. */
+int topo_place(int cpu_node, const char *mem_nodes, int pol);
 #endif

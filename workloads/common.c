@@ -30,6 +30,16 @@ static uint32_t my_tid(void)
 	return tid;
 }
 
+int wl_cpu_node(void)
+{
+	unsigned int cpu, node;
+
+	/* getcpu(2): the vDSO's, no system call */
+	if (getcpu(&cpu, &node))
+		return -1;
+	return (int)node;
+}
+
 uint64_t op_begin(struct wl_ctx *c, uint8_t op, uint64_t bytes)
 {
 	struct oprec *r = &c->ring->cur;
@@ -37,7 +47,7 @@ uint64_t op_begin(struct wl_ctx *c, uint8_t op, uint64_t bytes)
 	memset(r, 0, sizeof(*r));
 	r->tid = my_tid();
 	r->worker = (uint16_t)c->worker;
-	r->node = (int16_t)c->node;
+	r->node = (int16_t)wl_cpu_node();	/* what happened, not what was asked */
 	r->wl = c->wl;
 	r->op = op;
 	r->bytes = bytes;

@@ -16,7 +16,7 @@ enum {
 	OPF_MISMATCH = 1 << 2,	/* file size after the cut differs from expected */
 	OPF_UNFINISHED = 1 << 3,	/* never returned: worker died or run ended inside it */
 	OPF_MODULE = 1 << 4,	/* latency measured by the module (kernel_ns) */
-	OPF_HUGE = 1 << 5,	/* huge vmalloc pages were used */
+	OPF_HUGE = 1 << 5,	/* huge pages were used (huge vmalloc; a THP) */
 	OPF_SIGPENDING = 1 << 6,	/* fatal signal pending when the call returned */
 };
 

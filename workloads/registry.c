@@ -5,11 +5,13 @@
 extern const struct workload wl_truncate_storm;
 extern const struct workload wl_memhog;
 extern const struct workload wl_vmalloc_nofail;
+extern const struct workload wl_thp;
 
 const struct workload *const workloads[] = {
 	&wl_truncate_storm,
 	&wl_memhog,
 	&wl_vmalloc_nofail,
+	&wl_thp,
 	NULL,
 };
 

@@ -310,7 +310,7 @@ static int vn_run(struct wl_ctx *c)
 
 		s = &v->sh->slot[c->worker];
 		s->worker = (uint16_t)c->worker;
-		s->node = (int16_t)c->node;
+		s->node = (int16_t)wl_cpu_node();
 		s->wl = c->wl;
 		atomic_store_explicit(&s->tid, tid, memory_order_release);
 		cur = atomic_load(&v->sh->nr_slots);
@@ -349,7 +349,7 @@ static int vn_run(struct wl_ctx *c)
 		r.tid = tid;
 		r.err = err;
 		r.worker = (uint16_t)c->worker;
-		r.node = (int16_t)c->node;
+		r.node = (int16_t)wl_cpu_node();
 		r.wl = c->wl;
 		r.op = OP_ALLOC;
 		r.landed_node = -1;

@@ -55,7 +55,7 @@ struct wl_ctx {
 	unsigned int index;	/* index among this workload's workers */
 	unsigned int nr_workers;	/* workers of this workload */
 	uint8_t wl;		/* this workload's index in the run */
-	int node;		/* node this worker is bound to, -1 none */
+	int node;		/* node this worker's memory is bound to (or preferred), -1 none */
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: stop issuing ops after this */
 	volatile const int *stop;	/* set by the driver: finish now */
 	struct opring *ring;	/* shared with the driver */
@@ -101,6 +101,8 @@ static inline bool wl_should_stop(const struct wl_ctx *c)
 {
 	return *c->stop || now_ns() >= c->deadline_ns;
 }
+/* The NUMA node of the CPU this worker runs on now, -1 unknown. */
+int wl_cpu_node(void);
 /* Marks an op in flight (so a worker killed inside it is reported), returns t_start. */
 uint64_t op_begin(struct wl_ctx *c, uint8_t op, uint64_t bytes);
 /* Records the op begun by op_begin. err is 0 or an errno; flags OPF_*. */

@@ -1,0 +1,82 @@
+#!/bin/bash
+# The settings a reviewer asks about, in a 6.12 guest (cgroup v2, MGLRU):
+# - `--mm lru_gen=n` is in force during the run (meta.json records it, the
+#   sysfs file reads 0x0000 while it runs) and MGLRU is back on after;
+# - the same anonymous overfill that memory.max answers with an OOM kill,
+#   memory.high (`--cap-as high`) answers with throttling: high events, no
+#   kill, and the hog lives to the end;
+# - placement per workload: CPU on node 0, memory on node 1 lands as asked and
+#   every op records CPU node 0 (what happened, from getcpu at the op's start);
+# - a `thp` point into fragmented memory makes compaction stalls real (the
+#   capture records them in the faulting workers) and counts the faults that
+#   fell back to small pages.
+NEED_SB=1
+. "$(dirname "$0")/lib.sh"
+cat > "$RES/guest.sh" <<G
+R=\$1
+L=/sys/kernel/mm/lru_gen/enabled
+echo lru_before=\$(cat \$L)
+$BIN run --duration 3s --cap 64M --workload memhog --hog-size 16M --mm lru_gen=n \\
+	--out \$R/lru > \$R/lru.log 2>&1 &
+p=\$!
+for i in \$(seq 100); do [ -f \$R/lru/meta.json ] && break; sleep 0.1; done
+echo lru_during=\$(cat \$L)
+wait \$p
+echo lru_rc=\$?
+echo lru_after=\$(cat \$L)
+for how in max high; do
+	$BIN run --duration 4s --grace 20s --cap 48M --cap-as \$how \\
+		--workload memhog --hog-size 96M --chunk 4M --out \$R/\$how > \$R/\$how.log 2>&1
+	echo \${how}_rc=\$?
+done
+$BIN run --duration 2s --no-capture --workload memhog --hog-size 16M --chunk 2M \\
+	--cpu-node 0 --mem-node 1 --out \$R/remote > \$R/remote.log 2>&1
+echo remote_rc=\$?
+free=\$(awk '/^MemFree/ { print \$2 }' /proc/meminfo)
+echo memfree_kb=\$free
+$BIN run --duration 6s --workload thp --workers 1 --fragment \$((free * 9 / 10))K --thp-size 256M \\
+	--out \$R/thp > \$R/thp.log 2>&1
+echo thp_rc=\$?
+G
+run_guest 400 --mem 2G
+O=$RES/vm.out
+[ "$(val "$O" lru_before)" = 0x0007 ] || skip "6.12 guest boots with lru_gen $(val "$O" lru_before), not 0x0007"
+[ "$(val "$O" lru_rc)" = 0 ] || fail "--mm lru_gen=n run: exit $(val "$O" lru_rc): $(tail -n 3 "$RES/lru.log")"
+[ "$(val "$O" lru_during)" = 0x0000 ] || fail "lru_gen during the run: $(val "$O" lru_during), want 0x0000"
+[ "$(val "$O" lru_after)" = 0x0007 ] || fail "lru_gen after the run: $(val "$O" lru_after), want 0x0007 back"
+python3 - "$RES" <<'PY' || fail "see above"
+import json, sys
+R = sys.argv[1]
+def load(d, f): return json.load(open("%s/%s/%s" % (R, d, f)))
+m = load("lru", "meta.json")
+assert m["mm"]["lru_gen"] == "0x0000", m["mm"]["lru_gen"]
+assert m["mm_set"] == {"lru_gen": "n"}, m["mm_set"]
+hi, mx = load("high", "summary.json"), load("max", "summary.json")
+hm = load("high", "meta.json")
+assert "high_bytes" in hm["params"] and hm["params"]["cap_bytes"] == 0, hm["params"]
+assert mx["oom_kills"] >= 1, "memory.max alone should OOM-kill the 96M hog in 48M: %s" % mx["memcg"]
+assert hi["oom_kills"] == 0, "memory.high killed: %s" % hi["memcg"]
+assert hi["memcg"]["high_events"] > 0, "no memory.high events: %s" % hi["memcg"]
+assert load("high", "meta.json")["status"] == "complete"
+import csv
+rows = list(csv.DictReader(open(R + "/remote/ops.csv")))
+fills = [r for r in rows if r["op"] == "fill"]
+assert len(fills) == 8, len(fills)
+bad = [r for r in rows if int(r["node"]) != 0 or (r["op"] == "fill" and int(r["landed_node"]) != 1)]
+assert not bad, "CPU on node 0, memory on node 1: %s" % bad[:3]
+pl = load("remote", "meta.json")["params"]["workloads"][0]["options"]["placement"]
+assert pl == {"cpu_node": 0, "mem_nodes": "1", "mem_policy": "bind"}, pl
+th = load("thp", "summary.json")
+f = th["ops"]["thp/fault"]
+comp = th["stalls"]["run"].get("compaction", {}).get("count", 0)
+assert f["count"] > 0
+assert comp > 0, "no compaction stall in the faulting workers: %s" % th["stalls"]["run"].keys()
+print("max: %d OOM kill(s); high: %d high events, no kill; thp: %d faults, %d huge, "
+      "%d compaction stalls" % (mx["oom_kills"], hi["memcg"]["high_events"], f["count"],
+      f["flags"]["huge"], comp))
+PY
+[ "$(val "$O" high_rc)" = 0 ] || fail "--cap-as high run: exit $(val "$O" high_rc): $(tail -n 3 "$RES/high.log")"
+[ "$(val "$O" thp_rc)" = 0 ] || fail "thp run: exit $(val "$O" thp_rc): $(tail -n 3 "$RES/thp.log")"
+"$HOSTBIN" report "$RES/thp" | grep -q "huge pages: [0-9]* of [0-9]* faults" || fail "report does not count THP fallbacks"
+[ "$(val "$O" remote_rc)" = 0 ] || fail "--cpu-node 0 --mem-node 1 run: exit $(val "$O" remote_rc)"
+pass "lru_gen=n in force and put back; memory.high throttles where memory.max kills; remote placement; thp compaction stalls"
