@@ -464,6 +464,45 @@ int cmd_report(int argc, char **argv)
 				       (long long)json_integer_value(rf), (long long)json_integer_value(ra));
 		}
 		{
+			/* --group: who reclaimed from whom, group by group */
+			json_t *pg, *gsum = json_object_get(sum, "groups");
+			size_t gi;
+
+			json_array_foreach(json_object_get(json_object_get(meta, "params"), "groups"), gi, pg) {
+				const char *gn = json_string_value(json_object_get(pg, "name"));
+				json_t *gs = json_object_get(gsum, gn ? gn : "");
+				static const char *const lk[] = { "cap", "high", "low", "min", "soft_limit" };
+				char lim[160] = "";
+				size_t u = 0;
+
+				for (size_t q = 0; q < sizeof(lk) / sizeof(lk[0]); q++) {
+					char key[32];
+					json_t *v;
+
+					snprintf(key, sizeof(key), "%s_bytes", lk[q]);
+					v = json_object_get(pg, key);
+					if (json_integer_value(v) > 0 && u < sizeof(lim))
+						u += (size_t)snprintf(lim + u, sizeof(lim) - u, "%s%s %s",
+							u ? " " : "", lk[q],
+							fmt_size((uint64_t)json_integer_value(v), a, sizeof(a)));
+				}
+				char ev[64] = "";
+
+				/* v1 counts no low/high events: said only where they exist */
+				if (num(gs, "low_events") >= 0)
+					snprintf(ev, sizeof(ev), ", low events %lld, high %lld",
+						 (long long)num(gs, "low_events"),
+						 (long long)num(gs, "high_events"));
+				printf("group %s (%s): usage %s, oom kills %lld\n", gn ? gn : "?",
+				       u ? lim : "no limits",
+				       fmt_size((uint64_t)num(gs, "usage_end"), b, sizeof(b)),
+				       (long long)num(gs, "oom_kill"));
+				printf("  refaults file %lld, anon %lld%s\n",
+				       (long long)num(gs, "workingset_refault_file"),
+				       (long long)num(gs, "workingset_refault_anon"), ev);
+			}
+		}
+		{
 			/* memory.events oom: the memcg OOM killer ran; more runs than
 			 * kills = it ran and found nothing to kill (a victim already
 			 * dying, charges that may not fail retrying) */

@@ -28,6 +28,9 @@ static void usage(FILE *f)
 "  --low SIZE, --min SIZE  memory.low / memory.min protection (v2)\n"
 "  --swap-max SIZE     memory.swap.max (v2; 0 = no swap for the group)\n"
 "  --soft-limit SIZE   memory.soft_limit_in_bytes (v1)\n"
+"  --group NAME        a sibling cgroup below the run's: the limits (--cap, --high,\n"
+"                      --low, --min...) and --workload's that follow are its own\n"
+"                      (a protected workload next to an aggressor); up to 4\n"
 "  --node N            bind workers' CPUs and memory to NUMA node N\n"
 "  --cpu-node N        after --workload W: W's workers run on node N's CPUs\n"
 "  --mem-node N[,M]    after --workload W: W's memory on these nodes (remote reclaim\n"
@@ -116,6 +119,7 @@ static struct wl_inst *add_workload(struct run_cfg *c, const char *name, char *m
 	in->cpu_node = -1;
 	in->mem_nodes[0] = 0;
 	in->mem_policy = TOPO_POL_NONE;
+	in->group = c->nr_groups ? (int)c->nr_groups - 1 : -1;
 	in->priv = calloc(1, w->priv_size);
 	in->opts = json_object();
 	for (const struct wl_opt *o = w->opts; o->name; o++) {
@@ -206,6 +210,23 @@ int cmd_run(int argc, char **argv)
 			cur = add_workload(&c, val, msg, sizeof(msg));
 			if (!cur)
 				BAD("%s", msg);
+		} else if (!strcmp(name, "group")) {
+			size_t n = strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+			if (!*val || n != strlen(val) || n >= sizeof(c.groups[0].name))
+				BAD("--group '%s': a short name (a-z, 0-9, _)", val);
+			if (c.nr_groups == RUN_MAX_GROUPS)
+				BAD("--group: at most %d groups", RUN_MAX_GROUPS);
+			for (unsigned int g = 0; g < c.nr_groups; g++)
+				if (!strcmp(c.groups[g].name, val))
+					BAD("--group %s: given twice", val);
+			snprintf(c.groups[c.nr_groups++].name, sizeof(c.groups[0].name), "%s", val);
+			cur = NULL;	/* what follows is the group's, up to its --workload */
+		} else if (!strcmp(name, "cap") && c.nr_groups) {
+			struct run_group *g = &c.groups[c.nr_groups - 1];
+
+			if (parse_size(val, &g->cap, msg, sizeof(msg)) || !g->cap)
+				BAD("--cap %s: a size for group %s", val, g->name);
 		} else if (!strcmp(name, "cap")) {
 			if (parse_size(val, &c.cap, msg, sizeof(msg)))
 				BAD("--cap %s", msg);
@@ -214,14 +235,16 @@ int cmd_run(int argc, char **argv)
 				BAD("--cap 0: not a cap (leave --cap out to run uncapped)");
 		} else if (!strcmp(name, "high") || !strcmp(name, "low") || !strcmp(name, "min") ||
 			   !strcmp(name, "swap-max") || !strcmp(name, "soft-limit")) {
-			uint64_t *dst = !strcmp(name, "high") ? &c.lim.high : !strcmp(name, "low") ?
-				&c.lim.low : !strcmp(name, "min") ? &c.lim.min : !strcmp(name, "swap-max") ?
-				&c.lim.swap_max : &c.lim.soft_limit;
+			/* after --group NAME: that group's; else the run's */
+			struct cg_limits *L = c.nr_groups ? &c.groups[c.nr_groups - 1].lim : &c.lim;
+			uint64_t *dst = !strcmp(name, "high") ? &L->high : !strcmp(name, "low") ?
+				&L->low : !strcmp(name, "min") ? &L->min : !strcmp(name, "swap-max") ?
+				&L->swap_max : &L->soft_limit;
 
 			if (parse_size(val, dst, msg, sizeof(msg)))
 				BAD("--%s %s", name, msg);
 			if (!strcmp(name, "swap-max"))
-				c.lim.swap_max_set = true;
+				L->swap_max_set = true;
 			else if (!*dst)
 				BAD("--%s 0: not a limit (leave it out for the kernel's default)", name);
 		} else if (!strcmp(name, "cpu-node") || !strcmp(name, "mem-node") ||
@@ -316,6 +339,23 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!c.nr_wl)
 		BAD("no --workload given (try --workload truncate-storm; see --help)");
+	if (c.nr_groups) {
+		/* v2 has no processes in a group with children: every workload in one */
+		for (unsigned int i = 0; i < c.nr_wl; i++)
+			if (c.wl[i].group < 0)
+				BAD("--workload %s before the first --group: with groups, every "
+				    "workload goes in one", c.wl[i].w->name);
+		for (unsigned int g = 0; g < c.nr_groups; g++) {
+			bool used = false;
+
+			for (unsigned int i = 0; i < c.nr_wl; i++)
+				used |= c.wl[i].group == (int)g;
+			if (!used)
+				BAD("--group %s: no --workload in it", c.groups[g].name);
+			if (c.cap && c.groups[g].cap > c.cap)
+				BAD("--group %s: its --cap is above the run's", c.groups[g].name);
+		}
+	}
 	if (cap_as_high) {
 		/* the same size, the other file: memory.high, and no memory.max */
 		if (!c.cap)
@@ -400,6 +440,14 @@ int cmd_run(int argc, char **argv)
 	for (unsigned int i = 0; i < c.nr_wl; i++) {
 		struct run_env env = { .cap = c.cap ? c.cap : c.lim.high, .node = c.node,
 				       .duration_ns = c.duration_ns };
+
+		if (c.wl[i].group >= 0) {
+			/* a workload in a group sizes by its group's limit, else the run's */
+			const struct run_group *g = &c.groups[c.wl[i].group];
+
+			if (g->cap || g->lim.high)
+				env.cap = g->cap ? g->cap : g->lim.high;
+		}
 
 		if (!workers_set[i])
 			c.wl[i].workers = c.wl[i].w->background ? 1 : default_workers;

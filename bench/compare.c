@@ -622,7 +622,7 @@ static void leaf_label(json_t *exp, const char *path, char *buf, size_t len)
 void cmp_label_runs(struct cmp_run *runs, int n)
 {
 	json_t **exp = calloc((size_t)(n > 0 ? n : 1), sizeof(*exp)), *paths = json_array(), *p;
-	bool kernels_differ = false;
+	bool kernels_differ = false, one_release = true, same_rel = true;
 	int i, j;
 	size_t k, used;
 
@@ -658,6 +658,8 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 			u += (size_t)snprintf(words[i] + u, cap - u, " %s=%.64s", k, val ? val : "?");
 		}
 	}
+	for (i = 1; i < n; i++)
+		same_rel &= strcmp(runs[i].dirs[0].release, runs[0].dirs[0].release) == 0;
 	for (i = 0; i < n; i++) {
 		const char *cl = words && words[i] ? words[i] : runs[i].dirs[0].cmdline, *w = cl;
 		const char *rel = runs[i].dirs[0].release;
@@ -687,6 +689,9 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 				    !has_word(words && words[j] ? words[j] : runs[j].dirs[0].cmdline,
 					      w, m))
 					common = false;
+			/* runs of one release after A: what differs from A, the baseline */
+			if (i > 0 && same_rel && words && words[0])
+				common = has_word(words[0], w, m);
 			if (!common && !ignored_word(w, m) && used + m + 2 < sizeof(runs[i].kernel)) {
 				used += (size_t)snprintf(runs[i].kernel + used,
 							 sizeof(runs[i].kernel) - used, " %.*s",
@@ -697,19 +702,43 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 		if (exp)
 			exp[i] = cmp_experiment(&runs[i].dirs[0]);
 	}
-	for (i = 1; i < n; i++)
+	for (i = 1; i < n; i++) {
 		kernels_differ |= strcmp(runs[i].kernel, runs[0].kernel) != 0;
+		one_release &= strcmp(runs[i].dirs[0].release, runs[0].dirs[0].release) == 0;
+	}
 	if (exp && n > 1)
 		diff_paths(exp, n, "", paths);
 	for (i = 0; i < n; i++) {
 		used = 0;
 		runs[i].label[0] = '\0';
-		if (kernels_differ || !json_array_size(paths))
+		if (same_rel && n > 1) {
+			/*
+			 * Runs of one release differ in their words (boot words, knobs
+			 * set) and their experiment: those are the label, the release
+			 * would only push them out of a legend; a run with neither is
+			 * the release.
+			 */
+			const char *k = runs[i].kernel;
+			size_t rl = strlen(runs[i].dirs[0].release);
+
+			k = !strncmp(k, runs[i].dirs[0].release, rl) && k[rl] == ' ' ? k + rl + 1 :
+			    !strcmp(k, runs[i].dirs[0].release) ? "" : k;
+			used = (size_t)snprintf(runs[i].label, sizeof(runs[i].label), "%s", k);
+		} else if (kernels_differ || !json_array_size(paths)) {
 			used = (size_t)snprintf(runs[i].label, sizeof(runs[i].label), "%s",
 						runs[i].kernel);
+		}
 		json_array_foreach(paths, k, p) {
 			char b[160];
 
+			/* after A: what differs from A */
+			if (i > 0 && same_rel) {
+				json_t *x = at_path(exp[i], json_string_value(p));
+				json_t *a = at_path(exp[0], json_string_value(p));
+
+				if ((!x && !a) || (x && a && json_equal(x, a)))
+					continue;
+			}
 			leaf_label(exp[i], json_string_value(p), b, sizeof(b));
 			/* leaves of one differing workload set name it once */
 			if (strstr(runs[i].label, b))
@@ -720,6 +749,9 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 							 used ? ", " : "", b);
 		}
 	}
+	for (i = 0; i < n; i++)
+		if (!runs[i].label[0])
+			snprintf(runs[i].label, sizeof(runs[i].label), "%s", runs[i].dirs[0].release);
 	for (i = 0; exp && i < n; i++)
 		json_decref(exp[i]);
 	for (i = 0; words && i < n; i++)

@@ -510,6 +510,34 @@ static json_t *build_meta(struct runner *r)
 			   "capture", c->capture);
 	if (c->cap_opts.events)
 		json_object_set_new(params, "events", json_string(c->cap_opts.events));
+	if (c->nr_groups) {
+		/* the groups are the experiment: names, limits, who is in which */
+		json_t *ga = json_array();
+
+		for (unsigned int g = 0; g < c->nr_groups; g++) {
+			const struct run_group *G = &c->groups[g];
+			json_t *o = json_pack("{s:s,s:I}", "name", G->name, "cap_bytes", (json_int_t)G->cap);
+			json_t *who = json_array();
+
+			if (G->lim.high)
+				json_object_set_new(o, "high_bytes", json_integer((json_int_t)G->lim.high));
+			if (G->lim.low)
+				json_object_set_new(o, "low_bytes", json_integer((json_int_t)G->lim.low));
+			if (G->lim.min)
+				json_object_set_new(o, "min_bytes", json_integer((json_int_t)G->lim.min));
+			if (G->lim.swap_max_set)
+				json_object_set_new(o, "swap_max_bytes", json_integer((json_int_t)G->lim.swap_max));
+			if (G->lim.soft_limit)
+				json_object_set_new(o, "soft_limit_bytes",
+						    json_integer((json_int_t)G->lim.soft_limit));
+			for (unsigned int i = 0; i < c->nr_wl; i++)
+				if (c->wl[i].group == (int)g)
+					json_array_append_new(who, json_string(c->wl[i].w->name));
+			json_object_set_new(o, "workloads", who);
+			json_array_append_new(ga, o);
+		}
+		json_object_set_new(params, "groups", ga);
+	}
 	/* only when set: runs without them stay the same experiment as before */
 	if (c->lim.high)
 		json_object_set_new(params, "high_bytes", json_integer((json_int_t)c->lim.high));
@@ -681,6 +709,26 @@ static json_t *build_summary(struct runner *r)
 		"oom_events", cdelta(last.oom, first.oom),
 		"oom_kill", cdelta(last.oom_kill, first.oom_kill),
 		"usage_end", cdelta(last.usage, 0)));
+	if (r->cfg->nr_groups) {
+		json_t *gs = json_object();
+
+		for (unsigned int g = 0; g < r->cfg->nr_groups; g++) {
+			struct run_group *G = &r->cfg->groups[g];
+			const struct cg_stats *a = &r->tl.gfirst[g], *b = &r->tl.glast[g];
+
+			json_object_set_new(gs, G->name, json_pack(
+				"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+				"usage_end", cdelta(b->usage, 0), "max_events", cdelta(b->max, a->max),
+				"high_events", cdelta(b->high, a->high), "low_events", cdelta(b->low, a->low),
+				"oom_kill", cdelta(b->oom_kill, a->oom_kill),
+				"pgscan", cdelta(b->pgscan, a->pgscan), "pgsteal", cdelta(b->pgsteal, a->pgsteal),
+				"workingset_refault_anon", cdelta(b->refault_anon, a->refault_anon),
+				"workingset_refault_file", cdelta(b->refault_file, a->refault_file),
+				"thp_fault_fallback", cdelta(b->thp_fallback, a->thp_fallback),
+				"swap_end", cdelta(b->swap, 0)));
+		}
+		json_object_set_new(s, "groups", gs);
+	}
 	{
 		/* memory.stat over the run: null where this kernel/hierarchy has none */
 		json_t *mc = json_object_get(s, "memcg");
@@ -818,9 +866,15 @@ static int start_workers(struct runner *r)
 		}
 		w->pid = pid;
 		attrib_add_worker(r->attr, (uint32_t)pid);
-		if (r->cg.path[0] && cg_attach(&r->cg, pid)) {
-			fprintf(stderr, "stallbench: cannot move worker %d into %s\n", pid, r->cg.path);
-			return -EIO;
+		{
+			int g = c->wl[w->wl].group;
+			struct sb_cgroup *cg = g >= 0 ? &c->groups[g].cg : &r->cg;
+
+			if (cg->path[0] && cg_attach(cg, pid)) {
+				fprintf(stderr, "stallbench: cannot move worker %d into %s\n", pid,
+					cg->path);
+				return -EIO;
+			}
 		}
 	}
 	close(go[0]);
@@ -855,6 +909,12 @@ static int preflight(struct runner *r)
 		fprintf(stderr, "stallbench: cannot run here: %s\n", cg_limits_unsupported(ver, &c->lim));
 		return 4;
 	}
+	for (unsigned int g = 0; g < c->nr_groups; g++)
+		if (cg_limits_unsupported(ver, &c->groups[g].lim)) {
+			fprintf(stderr, "stallbench: cannot run here: group %s: %s\n", c->groups[g].name,
+				cg_limits_unsupported(ver, &c->groups[g].lim));
+			return 4;
+		}
 	if (c->mm.n && mm_check(&c->mm, why, sizeof(why))) {
 		fprintf(stderr, "stallbench: cannot run here: %s\n", why);
 		return 4;
@@ -923,6 +983,8 @@ int run_execute(struct run_cfg *c)
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool timed_out = false, interrupted = false;
 	uint64_t last_tl = 0, deadline, hard;
+	const char *gnames[RUN_MAX_GROUPS];
+	const struct sb_cgroup *gcgs[RUN_MAX_GROUPS];
 
 	r->env.outdir = c->out;
 	r->env.cap = c->cap ? c->cap : c->lim.high;	/* what workloads size by */
@@ -994,6 +1056,15 @@ int run_execute(struct run_cfg *c)
 		fprintf(stderr, "stallbench: %s\n", msg);
 		goto out;
 	}
+	for (unsigned int g = 0; g < c->nr_groups; g++) {
+		struct run_group *G = &c->groups[g];
+
+		if (cg_create(&G->cg, r->cg.name, G->name, G->cap, msg, sizeof(msg)) ||
+		    cg_set_limits(&G->cg, &G->lim, msg, sizeof(msg))) {
+			fprintf(stderr, "stallbench: group %s: %s\n", G->name, msg);
+			goto out;
+		}
+	}
 	_Static_assert(sizeof(r->env.cgroup_path) == sizeof(r->cg.path), "path sizes");
 	memcpy(r->env.cgroup_path, r->cg.path, sizeof(r->cg.path));
 	r->meta = build_meta(r);
@@ -1002,6 +1073,12 @@ int run_execute(struct run_cfg *c)
 		goto out;
 	}
 	live_status(r, false);
+	{
+		for (unsigned int g = 0; g < c->nr_groups; g++) {
+			gnames[g] = c->groups[g].name;
+			gcgs[g] = &c->groups[g].cg;
+		}
+	}
 	r->ops_f = open_csv(c->out, "ops.csv", "t_start_ns,tid,worker,node,workload,op,latency_ns,"
 			    "errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node"
 #define X(e, n, rr) "," n
@@ -1010,7 +1087,7 @@ int run_execute(struct run_cfg *c)
 			    "\n");
 	r->stalls_f = open_csv(c->out, "stalls.csv", "t_start_ns,tid,cpu,kind,duration_ns,"
 			       "nr_reclaimed,order,gfp,scope,note,reason\n");
-	if (!r->ops_f || !r->stalls_f || timeline_open(&r->tl, c->out, r->t0, &r->cg)) {
+	if (!r->ops_f || !r->stalls_f || timeline_open(&r->tl, c->out, r->t0, &r->cg, c->nr_groups, gnames, gcgs)) {
 		fprintf(stderr, "stallbench: cannot create result files in %s: %s\n", c->out,
 			strerror(errno));
 		goto out;
@@ -1180,6 +1257,10 @@ out:
 			waitpid(r->w[i].pid, &r->w[i].status, 0);
 		}
 	mm_restore(&c->mm);
+	for (unsigned int g = 0; g < c->nr_groups; g++)
+		if (c->groups[g].cg.path[0] && cg_destroy(&c->groups[g].cg))
+			fprintf(stderr, "stallbench: could not remove cgroup %s\n",
+				c->groups[g].cg.path);
 	if (cg_destroy(&r->cg))
 		fprintf(stderr, "stallbench: could not remove cgroup %s\n", r->cg.path);
 	for (unsigned int i = 0; i < r->nw; i++)

@@ -11,6 +11,15 @@
 #include "cgroup.h"
 
 #define RUN_MAX_WL 8
+#define RUN_MAX_GROUPS 4
+
+/* --group NAME: a sibling cgroup below the run's, with its own limits. */
+struct run_group {
+	char name[32];
+	uint64_t cap;		/* memory.max, 0 = none */
+	struct cg_limits lim;
+	struct sb_cgroup cg;	/* while the run runs */
+};
 
 struct wl_inst {
 	const struct workload *w;
@@ -20,6 +29,7 @@ struct wl_inst {
 	int cpu_node;		/* --cpu-node, -1: the run's --node or anywhere */
 	char mem_nodes[64];	/* --mem-node, "": the run's --node or the kernel's choice */
 	int mem_policy;		/* enum topo_policy */
+	int group;		/* index in run_cfg.groups, -1: the run's cgroup */
 };
 
 struct run_cfg {
@@ -27,6 +37,8 @@ struct run_cfg {
 	unsigned int nr_wl;
 	uint64_t cap;		/* 0 = no cap */
 	struct cg_limits lim;	/* memory.high/low/min/swap.max, v1 soft limit */
+	struct run_group groups[RUN_MAX_GROUPS];
+	unsigned int nr_groups;
 	uint64_t global_pressure;	/* MemAvailable to hold the machine at; 0 = none */
 	int node;		/* -1 = none */
 	unsigned int workers;	/* default per workload */

@@ -38,7 +38,8 @@ int vmstat_read(struct vmstat_snap *s)
 	return 0;
 }
 
-int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct sb_cgroup *cg)
+int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct sb_cgroup *cg,
+		  unsigned int ngroups, const char *const *gname, const struct sb_cgroup *const *gcg)
 {
 	char p[768];
 
@@ -59,7 +60,22 @@ int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct
 		"memcg_max,memcg_oom,memcg_oom_kill,allocstall,pgscan_direct,compact_stall,"
 		"mem_available,holder_bytes,memcg_low,memcg_pgscan,memcg_pgsteal,"
 		"memcg_refault_anon,memcg_refault_file,memcg_thp_fallback,memcg_swap,"
-		"pgscan_kswapd,kswapd_runs,kcompactd_wakes,pswpin,pswpout\n");
+		"pgscan_kswapd,kswapd_runs,kcompactd_wakes,pswpin,pswpout");
+	/* each group: what it holds, its protection and throttle events, what
+	 * reclaim took from it and what it had to read back */
+	t->ngroups = ngroups < TL_MAX_GROUPS ? ngroups : TL_MAX_GROUPS;
+	for (unsigned int g = 0; g < t->ngroups; g++) {
+		const char *n = gname[g];
+
+		t->gname[g] = n;
+		t->gcg[g] = gcg[g];
+		memset(&t->gfirst[g], 0xff, sizeof(t->gfirst[g]));
+		cg_read(gcg[g], &t->gfirst[g]);
+		t->glast[g] = t->gfirst[g];
+		fprintf(t->f, ",g_%s_usage,g_%s_low,g_%s_high,g_%s_pgsteal,g_%s_refault_file,"
+			"g_%s_refault_anon,g_%s_oom_kill", n, n, n, n, n, n, n);
+	}
+	fputc('\n', t->f);
 	return 0;
 }
 
@@ -142,7 +158,21 @@ int timeline_tick(struct timeline *t, uint64_t now)
 	put(t->f, vs.pageoutrun - t->base.pageoutrun, ',');
 	put(t->f, vs.compact_daemon_wake - t->base.compact_daemon_wake, ',');
 	put(t->f, vs.pswpin - t->base.pswpin, ',');
-	put(t->f, vs.pswpout - t->base.pswpout, '\n');
+	put(t->f, vs.pswpout - t->base.pswpout, t->ngroups ? ',' : '\n');
+	for (unsigned int g = 0; g < t->ngroups; g++) {
+		struct cg_stats gs, *f0 = &t->gfirst[g];
+
+		memset(&gs, 0xff, sizeof(gs));
+		if (!cg_read(t->gcg[g], &gs))
+			t->glast[g] = gs;
+		put(t->f, gs.usage, ',');
+		put(t->f, delta(gs.low, f0->low), ',');
+		put(t->f, delta(gs.high, f0->high), ',');
+		put(t->f, delta(gs.pgsteal, f0->pgsteal), ',');
+		put(t->f, delta(gs.refault_file, f0->refault_file), ',');
+		put(t->f, delta(gs.refault_anon, f0->refault_anon), ',');
+		put(t->f, delta(gs.oom_kill, f0->oom_kill), g + 1 < t->ngroups ? ',' : '\n');
+	}
 	t->rows++;
 	return 0;
 }

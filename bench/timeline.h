@@ -13,6 +13,8 @@ struct vmstat_snap {
 	uint64_t pgscan_kswapd, pageoutrun, compact_daemon_wake, pswpin, pswpout;
 };
 
+#define TL_MAX_GROUPS 4
+
 struct timeline {
 	FILE *f;
 	uint64_t t0;
@@ -21,12 +23,18 @@ struct timeline {
 	struct vmstat_snap base;	/* at run start */
 	struct cg_stats first, last;	/* cgroup counters at start and last tick */
 	uint64_t rows;
+	/* --group sibling groups: g_<name>_* columns */
+	unsigned int ngroups;
+	const char *gname[TL_MAX_GROUPS];
+	const struct sb_cgroup *gcg[TL_MAX_GROUPS];
+	struct cg_stats gfirst[TL_MAX_GROUPS], glast[TL_MAX_GROUPS];
 };
 
 /* Reads the vmstat counters of interest. 0 or -errno. */
 int vmstat_read(struct vmstat_snap *s);
 /* Opens dir/timeline.csv and writes its header. 0 or -errno. */
-int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct sb_cgroup *cg);
+int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct sb_cgroup *cg,
+		  unsigned int ngroups, const char *const *gname, const struct sb_cgroup *const *gcg);
 /* Appends one row sampled now. 0 or -errno. */
 int timeline_tick(struct timeline *t, uint64_t now);
 /* Flushes and closes. 0 or -errno. */

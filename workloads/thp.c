@@ -153,16 +153,19 @@ static int thp_run(struct wl_ctx *c)
 		/* small pages everywhere, then every other one freed: holes */
 		uint64_t fb = t->fragment / nw;
 		uint64_t ts = op_begin(c, OP_FRAGMENT, fb);
-		char *f = mmap(NULL, fb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *f = mmap(NULL, fb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+			       MAP_NORESERVE, -1, 0);
 		int err = 0;
 
 		if (f == MAP_FAILED) {
 			err = errno;
 		} else {
+			/* small pages, filled by the kernel in one go (no fault per page) */
 			madvise(f, fb, MADV_NOHUGEPAGE);
-			for (uint64_t o = 0; o < fb && !wl_should_stop(c); o += (uint64_t)pg)
-				f[o] = 1;
-			for (uint64_t o = 0; o < fb; o += 2 * (uint64_t)pg)
+			if (madvise(f, fb, MADV_POPULATE_WRITE))
+				for (uint64_t o = 0; o < fb && !*c->stop; o += (uint64_t)pg)
+					f[o] = 1;
+			for (uint64_t o = 0; o < fb && !*c->stop; o += 2 * (uint64_t)pg)
 				madvise(f + o, (size_t)pg, MADV_DONTNEED);
 		}
 		op_end(c, ts, err, 0);

@@ -80,8 +80,8 @@ grep -Eq "^B +6\.12\.117\+deb12-amd64$" "$W/ab.txt" &&
 "$GEN" "$W/var" --seed 3 --cmdline "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro console=ttyS0 lru_gen=y" ||
 	exit 1
 "$SB" compare "$W/a" "$W/var" >"$W/var.txt" 2>&1
-grep -Eq "^B +6\.1\.0-56-amd64 lru_gen=y$" "$W/var.txt" &&
-	ok "label: a variant of one release by its boot word" ||
+grep -Eq "^B +lru_gen=y$" "$W/var.txt" && grep -Eq "^A +6\.1\.0-56-amd64$" "$W/var.txt" &&
+	ok "label: a variant of one release by its boot word (the release left out)" ||
 	{ not_ok "variant label"; head -4 "$W/var.txt"; }
 grep -Eq "^A +6\.1\.0-56-amd64$" "$W/ab.txt" && ok "label of A" || not_ok "label of A wrong"
 

@@ -34,7 +34,7 @@ $BIN run --duration 2s --no-capture --workload memhog --hog-size 16M --chunk 2M 
 echo remote_rc=\$?
 free=\$(awk '/^MemFree/ { print \$2 }' /proc/meminfo)
 echo memfree_kb=\$free
-$BIN run --duration 6s --workload thp --workers 1 --fragment \$((free * 9 / 10))K --thp-size 256M \\
+$BIN run --duration 12s --workload thp --workers 1 --fragment \$((free * 9 / 10))K --thp-size 256M \\
 	--out \$R/thp > \$R/thp.log 2>&1
 echo thp_rc=\$?
 G
