@@ -5,6 +5,7 @@
 #include "kchanges.h"
 #include "sysinfo.h"
 #include "topo.h"
+#include "tpcatalog.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -270,12 +271,20 @@ int cmd_doctor(int argc, char **argv)
 		can_capture = line(false, "tracefs", "not mounted and cannot mount it");
 	} else {
 		line(true, "tracefs", "%s", tfs);
-		can_capture = line(perf_tp_ok(tfs, "vmscan/mm_vmscan_memcg_reclaim_begin", why, sizeof(why)),
-				   "perf tracepoints", "%s", why);
-		line(perf_tp_ok(tfs, "vmscan/mm_vmscan_direct_reclaim_begin", why, sizeof(why)),
-		     "direct reclaim tp", "%s", why);
-		line(perf_tp_ok(tfs, "compaction/mm_compaction_begin", why, sizeof(why)),
-		     "compaction tp", "%s", why);
+		/* the catalogue's probed events; capture needs every 'needed' one */
+		can_capture = 1;
+		for (size_t i = 0; i < tp_catalog_n; i++) {
+			const struct tp_def *d = &tp_catalog[i];
+			char ev[160];
+			int ok;
+
+			if (!d->probe)
+				continue;
+			snprintf(ev, sizeof(ev), "%s/%s", d->sys, d->name);
+			ok = line(perf_tp_ok(tfs, ev, why, sizeof(why)), d->probe, "%s", why);
+			if (d->needed)
+				can_capture &= ok;
+		}
 	}
 	line(!access("/proc/pressure/memory", R_OK), "PSI", "%s",
 	     access("/proc/pressure/memory", R_OK) ? "/proc/pressure/memory missing (boot with psi=1)"
