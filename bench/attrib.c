@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attrib.h"
+#include "tpcatalog.h"
 
 struct iv {
 	uint64_t start, end;
@@ -176,10 +177,7 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 		return 0;
 	if (!s->missing_begin || s->kind == STALL_THROTTLED) {
 		/* a throttle is one event (its end), never missing its begin */
-		int src = s->kind == STALL_DIRECT ? RSRC_DIRECT :
-			  s->kind == STALL_MEMCG || s->kind == STALL_MEMCG_SOFT ? RSRC_MEMCG :
-			  s->kind == STALL_COMPACT ? RSRC_COMPACTION :
-			  s->kind == STALL_THROTTLED ? RSRC_THROTTLE : -1;
+		int src = tp_stall_round(s->kind);
 
 		if (src >= 0)
 			kept = add_round(a, w, s->kind == STALL_THROTTLED ?
@@ -206,14 +204,13 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 
 int attrib_add_point(struct attrib *a, const struct point *p)
 {
+	int src = tp_point_round(p->kind);
 	struct wstate *w;
 
-	if (p->kind != POINT_RECLAIM_RETRY && p->kind != POINT_COMPACT_RETRY &&
-	    p->kind != POINT_NOFAIL)
+	if (src < 0)
 		return 0;
 	w = find(a, p->tid);
-	return w ? add_round(a, w, p->t_ns, p->kind == POINT_RECLAIM_RETRY ? RSRC_RECLAIM_RETRY :
-			     p->kind == POINT_COMPACT_RETRY ? RSRC_COMPACT_RETRY : RSRC_NOFAIL) : 0;
+	return w ? add_round(a, w, p->t_ns, (enum round_src)src) : 0;
 }
 
 int attrib_add_op(struct attrib *a, const struct attrib_op *op)

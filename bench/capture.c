@@ -43,6 +43,7 @@
 
 #include "capture.h"
 #include "nofail.h"
+#include "tpcatalog.h"
 #include "tpdecode.h"
 
 #define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
@@ -52,29 +53,8 @@
 #define MAX_STACK		64
 #define NR_PAIRED		(STALL_COMPACT + 1)
 
-enum role { R_BEGIN, R_END, R_THROTTLED, R_POINT };
-
-struct evdef {
-	const char *sys, *name;
-	enum role role;
-	int kind;
-};
-
-static const struct evdef defaults[] = {
-	{ "vmscan", "mm_vmscan_direct_reclaim_begin", R_BEGIN, STALL_DIRECT },
-	{ "vmscan", "mm_vmscan_direct_reclaim_end", R_END, STALL_DIRECT },
-	{ "vmscan", "mm_vmscan_memcg_reclaim_begin", R_BEGIN, STALL_MEMCG },
-	{ "vmscan", "mm_vmscan_memcg_reclaim_end", R_END, STALL_MEMCG },
-	{ "vmscan", "mm_vmscan_memcg_softlimit_reclaim_begin", R_BEGIN, STALL_MEMCG_SOFT },
-	{ "vmscan", "mm_vmscan_memcg_softlimit_reclaim_end", R_END, STALL_MEMCG_SOFT },
-	{ "compaction", "mm_compaction_begin", R_BEGIN, STALL_COMPACT },
-	{ "compaction", "mm_compaction_end", R_END, STALL_COMPACT },
-	{ "vmscan", "mm_vmscan_throttled", R_THROTTLED, STALL_THROTTLED },
-	{ "oom", "reclaim_retry_zone", R_POINT, POINT_RECLAIM_RETRY },
-	{ "oom", "compact_retry", R_POINT, POINT_COMPACT_RETRY },
-	{ "oom", "mark_victim", R_POINT, POINT_MARK_VICTIM },
-};
-#define NR_DEFAULTS (sizeof(defaults) / sizeof(defaults[0]))
+/* The default events and what each record is: the catalogue (tpcatalog.h). */
+enum role { R_BEGIN = TP_BEGIN, R_END = TP_END, R_THROTTLED = TP_THROTTLED, R_POINT = TP_POINT };
 
 struct cev {
 	char name[128];		/* "sys:event" */
@@ -580,9 +560,8 @@ static int add_event(struct capture *c, const char *sys, const char *name, enum 
 		return 0;
 	}
 	if (role == R_POINT) {
-		const char *an = kind == POINT_MARK_VICTIM ? "pid" :
-				 kind == POINT_RECLAIM_RETRY ? "no_progress_loops" :
-				 kind == POINT_COMPACT_RETRY ? "retries" : NULL;
+		const struct tp_def *d = tp_find(sys, name);
+		const char *an = d && d->role == TP_POINT ? d->arg : NULL;
 
 		if (an)
 			tpd_field(tev, an, &e->arg);
@@ -615,22 +594,14 @@ static void del_event(struct capture *c, const char *full)
 	}
 }
 
-static const struct evdef *find_default(const char *sys, const char *name)
-{
-	for (size_t i = 0; i < NR_DEFAULTS; i++)
-		if (!strcmp(defaults[i].sys, sys) && !strcmp(defaults[i].name, name))
-			return &defaults[i];
-	return NULL;
-}
-
 static int build_event_set(struct capture *c, const char *spec, char *errmsg, size_t len)
 {
 	char *dup, *tok, *save = NULL;
 	int err = 0;
 
-	for (size_t i = 0; i < NR_DEFAULTS; i++) {
-		err = add_event(c, defaults[i].sys, defaults[i].name, defaults[i].role,
-				defaults[i].kind, false, errmsg, len);
+	for (size_t i = 0; i < tp_catalog_n; i++) {
+		err = add_event(c, tp_catalog[i].sys, tp_catalog[i].name, (enum role)tp_catalog[i].role,
+				tp_catalog[i].kind, false, errmsg, len);
 		if (err)
 			return err;
 	}
@@ -663,13 +634,13 @@ static int build_event_set(struct capture *c, const char *spec, char *errmsg, si
 			continue;
 		}
 		*colon = '\0';
-		const struct evdef *d = find_default(tok, colon + 1);
+		const struct tp_def *d = tp_find(tok, colon + 1);
 
 		bool nf = false;
 
 		for (size_t i = 0; nofail_events[i][0]; i++)
 			nf |= !strcmp(tok, nofail_events[i][0]) && !strcmp(colon + 1, nofail_events[i][1]);
-		err = add_event(c, tok, colon + 1, d ? d->role : R_POINT,
+		err = add_event(c, tok, colon + 1, d ? (enum role)d->role : R_POINT,
 				d ? d->kind : nf ? POINT_NOFAIL : POINT_OTHER, true, errmsg, len);
 		if (err)
 			break;

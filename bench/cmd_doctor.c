@@ -5,10 +5,12 @@
 #include "kchanges.h"
 #include "sysinfo.h"
 #include "topo.h"
+#include "tpcatalog.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,43 +163,82 @@ static int perf_tp_ok(const char *tfs, const char *ev, char *why, size_t len)
 	return 1;
 }
 
+/* One line for a letter's reproduce block: what the numbers ran on. */
+static void print_machine(void)
+{
+	json_t *h = sysinfo_host(), *t = topo_json();
+	size_t nn = json_array_size(json_object_get(t, "nodes"));
+
+	printf("%s, %lld CPUs, %.1f GiB, %zu NUMA node%s, %s\n",
+	       json_string_value(json_object_get(h, "cpu_model")) ?: "unknown CPU",
+	       (long long)json_integer_value(json_object_get(h, "cpus")),
+	       (double)json_integer_value(json_object_get(h, "mem_total_bytes")) / (1u << 30),
+	       nn, nn == 1 ? "" : "s", json_string_value(json_object_get(h, "virt")) ?: "?");
+	json_decref(h);
+	json_decref(t);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: stallbench doctor [--format text|json] [--machine]\n"
+	      "  what works on this machine for stallbench, and why not: root, the\n"
+	      "  memory cgroup, tracefs and the tracepoints, perf, NUMA, the module and\n"
+	      "  its limits, gnuplot, the VM lab; exit 0 when capped runs work, 4 if not\n"
+	      "  --format F     text (default) or json: a JSON object (lines, can_run,\n"
+	      "                 can_capture)\n"
+	      "  --machine      one line: CPU, cores, memory, NUMA nodes, hypervisor\n", f);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	char why[512], mount_pt[256], buf[512];
 	int ver = 0, can_run = 1, can_capture;
 	const char *tfs;
 	unsigned int nodes;
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "machine", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, machine = false;
+	int c;
 
-	if (argc == 2 && !strcmp(argv[1], "--machine")) {
-		/* One line for a letter's reproduce block: what the numbers ran on. */
-		json_t *h = sysinfo_host(), *t = topo_json();
-		size_t nn = json_array_size(json_object_get(t, "nodes"));
-
-		printf("%s, %lld CPUs, %.1f GiB, %zu NUMA node%s, %s\n",
-		       json_string_value(json_object_get(h, "cpu_model")) ?: "unknown CPU",
-		       (long long)json_integer_value(json_object_get(h, "cpus")),
-		       (double)json_integer_value(json_object_get(h, "mem_total_bytes")) / (1u << 30),
-		       nn, nn == 1 ? "" : "s", json_string_value(json_object_get(h, "virt")) ?: "?");
-		json_decref(h);
-		json_decref(t);
-		return 0;
+	optind = 0;	/* a fresh getopt scan: main may have used it */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr, "doctor: --format %s: text or json\n", optarg);
+				return 2;
+			}
+			json = !strcmp(optarg, "json");
+			break;
+		case 'm':
+			machine = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "doctor: %s needs a value (see --help)\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "doctor: %s: unknown option (see --help)\n", argv[optind - 1]);
+			return 2;
+		}
 	}
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: stallbench doctor [--format text|json] [--machine]\n"
-		       "  what works on this machine for stallbench, and why not: root, the\n"
-		       "  memory cgroup, tracefs and the tracepoints, perf, NUMA, the module and\n"
-		       "  its limits, gnuplot, the VM lab; exit 0 when capped runs work, 4 if not\n"
-		       "  --format json  the same as a JSON object (lines, can_run, can_capture)\n"
-		       "  --machine      one line: CPU, cores, memory, NUMA nodes, hypervisor\n");
-		return 0;
-	}
-	if (argc == 3 && !strcmp(argv[1], "--format") && !strcmp(argv[2], "json"))
-		jlines = json_array();
-	else if (!(argc == 1 || (argc == 3 && !strcmp(argv[1], "--format") &&
-				 !strcmp(argv[2], "text")))) {
-		fprintf(stderr, "usage: stallbench doctor [--format text|json] [--machine]\n");
+	if (optind < argc) {
+		fprintf(stderr, "doctor: '%s': unexpected argument (see --help)\n", argv[optind]);
 		return 2;
 	}
+	if (machine) {
+		print_machine();
+		return 0;
+	}
+	if (json)
+		jlines = json_array();
 	can_run &= line(geteuid() == 0, "root", "%s", geteuid() == 0 ? "running as root" :
 			"not root: runs need root to create cgroups and trace");
 	if (cg_probe(&ver, mount_pt, sizeof(mount_pt), why, sizeof(why))) {
@@ -230,12 +271,20 @@ int cmd_doctor(int argc, char **argv)
 		can_capture = line(false, "tracefs", "not mounted and cannot mount it");
 	} else {
 		line(true, "tracefs", "%s", tfs);
-		can_capture = line(perf_tp_ok(tfs, "vmscan/mm_vmscan_memcg_reclaim_begin", why, sizeof(why)),
-				   "perf tracepoints", "%s", why);
-		line(perf_tp_ok(tfs, "vmscan/mm_vmscan_direct_reclaim_begin", why, sizeof(why)),
-		     "direct reclaim tp", "%s", why);
-		line(perf_tp_ok(tfs, "compaction/mm_compaction_begin", why, sizeof(why)),
-		     "compaction tp", "%s", why);
+		/* the catalogue's probed events; capture needs every 'needed' one */
+		can_capture = 1;
+		for (size_t i = 0; i < tp_catalog_n; i++) {
+			const struct tp_def *d = &tp_catalog[i];
+			char ev[160];
+			int ok;
+
+			if (!d->probe)
+				continue;
+			snprintf(ev, sizeof(ev), "%s/%s", d->sys, d->name);
+			ok = line(perf_tp_ok(tfs, ev, why, sizeof(why)), d->probe, "%s", why);
+			if (d->needed)
+				can_capture &= ok;
+		}
 	}
 	line(!access("/proc/pressure/memory", R_OK), "PSI", "%s",
 	     access("/proc/pressure/memory", R_OK) ? "/proc/pressure/memory missing (boot with psi=1)"

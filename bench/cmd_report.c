@@ -4,6 +4,7 @@
 #include "parse.h"
 #include "resread.h"
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,35 +304,66 @@ static void print_answer(json_t *ops, json_t *pr)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: stallbench report DIR [--format text|json] [--allow-incomplete]\n");
+	fputs("usage: stallbench report DIR [--format text|json] [--allow-incomplete]\n"
+	      "  one result directory as a table: kernel, cap and mm settings, lost\n"
+	      "  events, OOM kills, per op count, errors, p50/p99/p99.9/max, the share\n"
+	      "  that stalled in reclaim and reclaim rounds, then the stall kinds\n"
+	      "  --format F          text (default) or json: summary.json as written (--json)\n"
+	      "  --allow-incomplete  read a run whose status is not complete\n", f);
 }
 
 int cmd_report(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "allow-incomplete", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *dir = NULL;
 	bool as_json = false, allow = false;
 	char p[4096], a[32], b[32], c[32], d[32], e[32];
 	json_t *meta, *sum, *ops, *v, *stalls;
 	json_error_t jerr;
 	const char *k, *status;
-	int rc = 0;
+	int rc = 0, opt;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
+	optind = 0;	/* a fresh getopt scan: main may have used it */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
 			as_json = true;
-		else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
-			 (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text")))
-			as_json = !strcmp(argv[++i], "json");
-		else if (!strcmp(argv[i], "--allow-incomplete"))
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr, "stallbench report: --format %s: text or json\n", optarg);
+				return 2;
+			}
+			as_json = !strcmp(optarg, "json");
+			break;
+		case 'i':
 			allow = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			break;
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else if (argv[i][0] == '-' || dir) {
-			fprintf(stderr, "stallbench report: '%s': unexpected argument\n", argv[i]);
+		case ':':
+			fprintf(stderr, "stallbench report: %s needs a value (see --help)\n",
+				argv[optind - 1]);
 			return 2;
-		} else
-			dir = argv[i];
+		default:
+			fprintf(stderr, "stallbench report: '%s': unexpected argument (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		dir = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "stallbench report: '%s': unexpected argument (one DIR)\n", argv[optind]);
+		return 2;
 	}
 	if (!dir) {
 		usage(stderr);

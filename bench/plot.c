@@ -71,11 +71,8 @@ int plot_find_scripts(char *buf, size_t len, char *msg, size_t msglen)
 		setmsg(msg, msglen, "STALLBENCH_PLOTS=%s: no cdf.gp there", env);
 		return -ENOENT;
 	}
-#ifdef STALLBENCH_SRCDIR
-	snprintf(buf, len, "%s/plots", STALLBENCH_SRCDIR);
-	if (has_scripts(buf))
-		return 0;
-#endif
+	/* installed: <prefix>/bin/stallbench finds <prefix>/share/stallbench/plots,
+	 * wherever the prefix is; in the build tree: the source tree's plots/ */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		char *slash;
@@ -84,12 +81,19 @@ int plot_find_scripts(char *buf, size_t len, char *msg, size_t msglen)
 		slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
-		snprintf(buf, len, "%s/../plots", exe);
+#ifdef STALLBENCH_PLOTS_REL
+		snprintf(buf, len, "%s/%s", exe, STALLBENCH_PLOTS_REL);
 		if (has_scripts(buf))
 			return 0;
+#endif
 	}
-	setmsg(msg, msglen, "no gnuplot scripts found (set STALLBENCH_PLOTS to the plots/ "
-	       "directory)");
+#ifdef STALLBENCH_SRCDIR
+	snprintf(buf, len, "%s/plots", STALLBENCH_SRCDIR);
+	if (has_scripts(buf))
+		return 0;
+#endif
+	setmsg(msg, msglen, "no gnuplot scripts found (not installed beside the binary, no "
+	       "source tree; set STALLBENCH_PLOTS to the plots/ directory)");
 	return -ENOENT;
 }
 

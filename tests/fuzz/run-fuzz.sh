@@ -6,7 +6,7 @@ src=$1 work=$2 secs=${3:-30}
 command -v clang >/dev/null || { echo "SKIP: clang not installed (apt-get install clang)" >&2; exit 4; }
 mkdir -p "$work"
 cflags=(-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-	-fno-sanitize-recover=undefined -I"$src/bench" -I"$src/workloads" $(pkg-config --cflags jansson))
+	-fno-sanitize-recover=undefined -I"$src/bench/data" -I"$src/bench/schema" -I"$src/workloads" $(pkg-config --cflags jansson))
 libs=($(pkg-config --libs jansson) -lm)
 # Only a clang without libFuzzer's runtime is a skip; our targets failing to
 # build is a failure (a missing source once turned this test into a skip).

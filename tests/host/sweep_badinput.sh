@@ -37,7 +37,9 @@ if apt-cache policy >/dev/null 2>&1; then
 	[ ! -e "$T/cmp2" ] || fail "vm/sweep created its --out folder for an unknown kernel"
 fi
 # every command answers `stallbench help CMD` as CMD --help; --format json
-for c in run report compare plot watch doctor parse; do
+cmds=$("$SB" --help | sed -n '/^commands:/,/^$/{s/^  \([a-z][a-z]*\) .*/\1/p}')
+[[ $cmds == *doctor* ]] || fail "no command table in stallbench --help"
+for c in $cmds; do
 	"$SB" help $c >"$T/h1" 2>&1 || fail "help $c: exit $?"
 	"$SB" $c --help >"$T/h2" 2>&1 || fail "$c --help: exit $?"
 	cmp -s "$T/h1" "$T/h2" || fail "help $c and $c --help differ"
