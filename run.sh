@@ -4,6 +4,10 @@
 #   ./run.sh test            build and run the whole test suite (ctest; VM tests included)
 #   ./run.sh --kernel IMG [--kernel IMG2 ...] [--kernel-cmdline "..."]
 #                            the same sweep inside the QEMU lab, once per kernel, then compare
+#   ./run.sh --hosts FILE [--resume [DIR]] [sweep options]
+#                            the same sweep on lab hosts over ssh (GNU parallel), then
+#                            one letter across them (bench/hosts.sh)
+#   ./run.sh setup           set up only (Debian packages, build)
 #   ./run.sh sweep [options] the sweep alone (no set-up)
 #   ./run.sh check [options] only check the sweep options (exit 2 on a bad one)
 # Sweep options (each overrides the matrix below): --workloads LIST --caps LIST --mixes LIST
@@ -255,6 +259,13 @@ sweep)
 	setup
 	SB_COMMAND_NAME=./run.sh exec "$ROOT/vm/sweep" "$@"
 	;;
+setup)
+	setup
+	;;
+--hosts)
+	setup
+	exec "$ROOT/bench/hosts.sh" "$@"
+	;;
 check)
 	# vm/sweep: the options a lab sweep will pass, refused before any boot
 	shift
@@ -283,6 +294,6 @@ check)
 	log "whole sweep took $(( $(date +%s) - T0 ))s"
 	log "results: $SWEEP_DIR  (report.txt, plots/, one directory per point; VM points under vm/)"
 	;;
--h|--help|help) sed -n '2,10p' "$0" ;;
+-h|--help|help) sed -n '2,14p' "$0" ;;
 *) die "unknown command '$cmd' (test, sweep, --kernel IMG, or nothing for the default sweep)" ;;
 esac
