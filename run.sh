@@ -7,11 +7,14 @@
 #   ./run.sh --hosts FILE [--resume [DIR]] [sweep options]
 #                            the same sweep on lab hosts over ssh (GNU parallel), then
 #                            one letter across them (bench/hosts.sh)
+#   ./run.sh bisect --good SPEC --bad SPEC --point NAME [--candidates LIST] [sweep options]
+#                            the first kernel whose verdict at NAME changes (vm/bisect)
 #   ./run.sh setup           set up only (Debian packages, build)
 #   ./run.sh sweep [options] the sweep alone (no set-up)
 #   ./run.sh check [options] only check the sweep options (exit 2 on a bad one)
 # Sweep options (each overrides the matrix below): --workloads LIST --caps LIST --mixes LIST
 #   --nodes LIST --reps N --duration T --config FILE (key=value lines, same keys in lower case)
+#   --only NAME (that point alone, e.g. nofail-cap32M-40M-nofail_account)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -83,8 +86,18 @@ load_config() {
 	done <"$f"
 }
 
-# Builds the list of points: one line "name|args" each.
+# The points of the sweep (all_points), or with --only NAME the repetitions of
+# that one point (a bisect's).
 points() {
+	local p
+	all_points | while IFS= read -r p; do
+		[[ -z ${SWEEP_ONLY:-} || ${p%%|*} =~ ^${SWEEP_ONLY//./\\.}-r[0-9]+$ ]] && echo "$p"
+	done
+	return "${PIPESTATUS[0]}"
+}
+
+# Builds the list of points: one line "name|args" each.
+all_points() {
 	local wl cap mix node rep nargs npart size flags
 	for wl in $SWEEP_WORKLOADS; do
 		for node in $SWEEP_NODES; do
@@ -222,6 +235,7 @@ parse_sweep_opts() {
 		--nofail-sizes) NOFAIL_SIZES=${2//,/ }; shift ;;
 		--nofail-cap) NOFAIL_CAP=$2; shift ;;
 		--nofail-flags) NOFAIL_FLAGS=$2; shift ;;
+		--only) SWEEP_ONLY=$2; shift ;;
 		*) die "unknown option '$1' (see the top of run.sh)" ;;
 		esac
 		shift
@@ -237,6 +251,10 @@ parse_sweep_opts() {
 	for x in $SWEEP_WORKLOADS; do
 		[[ $x == truncate-storm || $x == vmalloc-nofail ]] || die "workload '$x': truncate-storm or vmalloc-nofail"
 	done
+	if [[ -n ${SWEEP_ONLY:-} ]]; then
+		[[ $SWEEP_ONLY =~ ^[A-Za-z0-9._-]+$ ]] || die "--only '$SWEEP_ONLY': not a point name"
+		[[ -n $(points) ]] || die "--only $SWEEP_ONLY: not a point of this sweep (its points: $(SWEEP_ONLY= points | sed 's/|.*//;s/-r[0-9]*$//' | sort -u | tr '\n' ' '))"
+	fi
 }
 
 cmd=${1:-}
@@ -261,6 +279,11 @@ sweep)
 	;;
 setup)
 	setup
+	;;
+bisect)
+	shift
+	setup
+	SB_COMMAND_NAME="./run.sh bisect" exec "$ROOT/vm/bisect" "$@"
 	;;
 --hosts)
 	setup
@@ -294,6 +317,6 @@ check)
 	log "whole sweep took $(( $(date +%s) - T0 ))s"
 	log "results: $SWEEP_DIR  (report.txt, plots/, one directory per point; VM points under vm/)"
 	;;
--h|--help|help) sed -n '2,14p' "$0" ;;
+-h|--help|help) sed -n '2,17p' "$0" ;;
 *) die "unknown command '$cmd' (test, sweep, --kernel IMG, or nothing for the default sweep)" ;;
 esac
