@@ -57,9 +57,12 @@ setup() {
 	build
 }
 
+# SB_BUILD_TARGET: one target alone (a lab host's copy needs the driver, not the tests)
 build() {
+	local t=()
+	[[ -n ${SB_BUILD_TARGET:-} ]] && t=(--target "$SB_BUILD_TARGET")
 	cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build "$ROOT/build" -j"$(nproc)" >/dev/null || cmake --build "$ROOT/build"
+	cmake --build "$ROOT/build" -j"$(nproc)" "${t[@]}" >/dev/null || cmake --build "$ROOT/build" "${t[@]}"
 }
 
 SB="$ROOT/build/stallbench"

@@ -99,8 +99,8 @@ job() {
 		on_host "rm -rf $(q "$rdir") && mkdir -p $(q "$rdir") && tar -xf - -C $(q "$rdir") &&
 			echo $(q "$commit") >$(q "$rdir/.stallbench-git")" 2>"$hd/step.err" ||
 		failed copy 11 "copy failed ($(why))"
-	log "$name: setting up (Debian packages, build)"
-	on_host "cd $(q "$rdir") && $sudo ./run.sh setup" </dev/null >>"$hd/host.log" 2>"$hd/step.err"
+	log "$name: setting up (Debian packages, build of the driver)"
+	on_host "cd $(q "$rdir") && $sudo env SB_BUILD_TARGET=stallbench ./run.sh setup" </dev/null >>"$hd/host.log" 2>"$hd/step.err"
 	rc=$?
 	cat "$hd/step.err" >>"$hd/host.log"
 	((rc == 0)) || failed build 12 "build failed, exit $rc ($(why))"
