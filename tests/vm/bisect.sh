@@ -17,6 +17,9 @@
 # and the run's time. A kernel's 3 repetitions run in one boot (--one-boot:
 # what is judged, the rounds count, does not vary from boot to boot), 3
 # boots in all (~2 minutes; a boot per repetition took 261 s).
+# Then vm/bisect-run's exit codes against the same good result: 0 on the
+# older 6.12's image, 1 on the newest's, 125 on a truncated bzImage, 128 on
+# bad usage (3 more boots).
 # usage: tests/vm/bisect.sh [OLDER_6.12_RELEASE]
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -66,5 +69,36 @@ grep -Fxq "  A: $GOOD (good)" "$L" && grep -Fxq "  B: $BAD (first bad)" "$L" || 
 grep -q "^Verdict" "$L" && grep -q "vmalloc-nofail/alloc" "$L" || fail "letter: no verdict on the call"
 long=$(awk 'length > 72' "$L" | head -3)
 [ -z "$long" ] || fail "letter lines over 72 columns: $long"
-echo "PASS bisect: $GOOD good, $MID good, first bad $BAD, $(grep -c '^step ' "$B") steps in ${secs}s"
+echo "bisect: $GOOD good, $MID good, first bad $BAD, $(grep -c '^step ' "$B") steps in ${secs}s"
+
+# ---- vm/bisect-run (git bisect run's helper), its exit codes, judged
+# against the good kernel's result above: the images of the cached kernels
+# stand in for a tree's build (none is built here), a truncated one for a
+# kernel that does not boot.
+C=${STALLBENCH_CACHE:-/var/cache/stallbench}/kernels
+REF=$(ls -d "$OUT"/b/k1/k1/*/sweep/nofail-cap32M-36M-nofail_account-r* | paste -sd,)
+[ -n "$REF" ] || fail "no good result to judge bisect-run against"
+brun() {	# name image-folder [image]
+	local n=$1 k=$2 img=${3:-$2/vmlinuz} t=$(date +%s) rc
+	BISECT_RUN_OUT=$OUT/run-$n "$TOP/vm/bisect-run" --good-result "$REF" \
+		--point nofail-cap32M-36M-nofail_account --workloads vmalloc-nofail \
+		--nofail-sizes 36M --nofail-cap 32M --nofail-flags nofail,account \
+		--metric "alloc reclaim rounds per call" --one-boot --reps 3 --timeout 300 \
+		--image "$img" --kdir "$k/build" --modroot "$k/root" >"$OUT/run-$n.txt" 2>&1
+	rc=$?
+	echo "bisect-run $n: exit $rc in $(( $(date +%s) - t ))s: $(tail -1 "$OUT/run-$n.txt")"
+	return $rc
+}
+brun good "$C/$MID"; rc=$?
+[ $rc -eq 0 ] || fail "bisect-run on $MID (good): exit $rc: $(tail -5 "$OUT/run-good.txt")"
+brun bad "$C/$BAD"; rc=$?
+[ $rc -eq 1 ] || fail "bisect-run on $BAD (bad): exit $rc: $(tail -5 "$OUT/run-bad.txt")"
+grep -q "reclaim rounds per call" "$OUT/run-bad.txt" || fail "bisect-run bad: no verdict shown"
+# the setup header intact (the release reads), the kernel cut off after 64K
+head -c 65536 "$(realpath "$C/$MID/vmlinuz")" >"$OUT/truncated-bzImage"
+brun unbootable "$C/$MID" "$OUT/truncated-bzImage"; rc=$?
+[ $rc -eq 125 ] || fail "bisect-run on a truncated bzImage: exit $rc (want 125): $(tail -5 "$OUT/run-unbootable.txt")"
+"$TOP/vm/bisect-run" --point nofail-cap32M-36M-nofail_account >"$OUT/run-usage.txt" 2>&1; rc=$?
+[ $rc -eq 128 ] || fail "bisect-run without --good-result: exit $rc (want 128: git bisect run stops)"
+echo "PASS bisect: first bad $BAD found in ${secs}s; bisect-run 0/1/125/128 in $(( $(date +%s) - t0 - secs ))s"
 rm -rf "$OUT"
