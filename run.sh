@@ -298,6 +298,12 @@ check)
 	parse_sweep_opts "$@"
 	check_values
 	;;
+points)
+	# the sweep's point names, one a line (--hosts --spread makes a job of each)
+	shift
+	parse_sweep_opts "$@"
+	points | sed 's/|.*//'
+	;;
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"

@@ -14,6 +14,11 @@
 #           [N/]user@host, [N/]ssh-command... user@host, ':' (this machine);
 #           '#' starts a comment. (N, the CPU count, is ignored: one sweep a host.)
 #   --jobs N   hosts worked on at once (default: all)
+#   --spread   one sweep split across hosts that run the same kernel: every host
+#              set up, then each point's repetition a parallel job on whichever
+#              host is free (one at a time a host), merged as one machine's sweep
+#              under results/hosts-<time>/spread/sweep/ (spread/hosts.tsv: who ran
+#              what); --resume reruns only the points missing
 # Env: SB_HOSTS_REMOTE_DIR  where the copy goes on a host (default /var/tmp)
 #
 # (internal) bench/hosts.sh job OUTDIR HOSTDIR LOGIN  one host's job, run by parallel
@@ -73,7 +78,7 @@ host_dir() {
 # in $hd/status and the job's exit is 10 unreachable, 11 copy, 12 build,
 # 13 sweep (died or failed), 14 results not brought back.
 job() {
-	local out=$1 name=$2 login=$3 hd=$1/$2 sid rdir sudo= rc commit opts o line
+	local out=$1 name=$2 login=$3 mode=${4:-sweep} hd=$1/$2 sid rdir sudo= rc commit opts o line
 	sid=$(basename "$out")
 	rdir=${SB_HOSTS_REMOTE_DIR:-/var/tmp}/stallbench-$sid-$name
 	mkdir -p "$hd"
@@ -104,6 +109,12 @@ job() {
 	rc=$?
 	cat "$hd/step.err" >>"$hd/host.log"
 	((rc == 0)) || failed build 12 "build failed, exit $rc ($(why))"
+	if [[ $mode == setup ]]; then	# --spread: the points come as jobs of their own
+		echo "$sudo" >"$hd/sudo"
+		echo ready >"$hd/status"
+		log "$name: ready on $(cat "$hd/uname")"
+		return 0
+	fi
 	log "$name: sweep on $(cat "$hd/uname")"
 	line="cd $(q "$rdir") && $sudo env RESULTS_ROOT=$(q "$rdir/results") SWEEP_ID=sweep"
 	line+=" SB_NO_BUILD=1 SWEEP_NO_PLOTS=1 SWEEP_NO_LIVE=1 ./run.sh sweep"
@@ -132,9 +143,96 @@ job() {
 	log "$name: done"
 }
 
+# ---- --spread: one point's repetition (run by parallel) ------------------------
+# The job slot picks the host (parallel runs one job a slot, one slot a ready
+# host), so the points go to whichever host is free, as parallel's own
+# sshlogin scheduling would. Exit: the point's own status (0 ran; the run's
+# exit when it failed), 10 host unreachable, 13 died, 14 not brought back.
+point() {
+	local out=$1 slot=$2 pt=$3 name login rdir res sudo line o opts rc base rep
+	IFS=$'\t' read -r name login < <(sed -n "${slot}p" "$out/ready.list")
+	[[ -n $name ]] || { log "slot $slot: no such host"; exit 10; }
+	ssh_of "$login"
+	sudo=$(cat "$out/$name/sudo" 2>/dev/null)
+	rdir=${SB_HOSTS_REMOTE_DIR:-/var/tmp}/stallbench-$(basename "$out")-$name
+	res=$rdir/results-$pt
+	base=${pt%-r*} rep=${pt##*-r}
+	mapfile -t opts <"$out/sweep.args"
+	line="cd $(q "$rdir") && rm -rf $(q "$res") && $sudo env RESULTS_ROOT=$(q "$res") SWEEP_ID=sweep"
+	line+=" SB_NO_BUILD=1 SWEEP_NO_PLOTS=1 SWEEP_NO_LIVE=1 SWEEP_REP_FIRST=$rep ./run.sh sweep"
+	for o in "${opts[@]}"; do line+=" $(q "$o")"; done
+	line+=" --only $(q "$base") --reps 1"
+	log "$pt on $name"
+	on_host "$line" </dev/null >/dev/null 2>"$out/spread/$pt.log"
+	rc=$?
+	((rc == 255)) && { log "$pt: $name: connection lost"; exit 13; }
+	((rc == 0)) || { log "$pt: $name: sweep exit $rc: $(tail -1 "$out/spread/$pt.log")"; exit 13; }
+	rm -rf "$out/spread/tmp-$pt"
+	mkdir -p "$out/spread/tmp-$pt"
+	on_host "tar -cf - -C $(q "$res") . && rm -rf $(q "$res")" </dev/null 2>>"$out/spread/$pt.log" |
+		tar -xf - -C "$out/spread/tmp-$pt" || { log "$pt: not brought back from $name"; exit 14; }
+	o=$(ls -d "$out/spread/tmp-$pt"/*/sweep/"$pt" 2>/dev/null | head -1)
+	[[ -n $o ]] || { log "$pt: $name gave no result"; exit 14; }
+	rc=$(awk -F'\t' -v p="$pt" '$1 == p { print $2 }' "$(dirname "$o")/points.tsv")
+	rm -rf "$out/spread/sweep/$pt"
+	mv "$o" "$out/spread/sweep/$pt"
+	rm -rf "$out/spread/tmp-$pt"
+	printf '%s\t%s\t%s\n' "$pt" "${rc:-1}" "$name" >>"$out/spread/hosts.tsv"
+	return "${rc:-1}"
+}
+
+# --spread: every host set up, the points handed out by parallel, merged.
+spread() {
+	local out=$1 resume=$2 n=0 name login st rel rels=() ready=() pflags
+	local -a lines
+	mapfile -t lines <"$out/hosts.list"
+	# every host set up again on a resume too (the copies were removed)
+	pflags=(--joblog "$out/joblog.setup" --colsep '\t' --tagstring '{1}' --line-buffer
+		-j "${jobs:-${#lines[@]}}" --halt never)
+	log "setting up ${#lines[@]} host(s)"
+	parallel "${pflags[@]}" -a "$out/hosts.list" "$HERE/hosts.sh" job "$out" '{1}' '{2}' setup
+	: >"$out/ready.list.new"
+	for row in "${lines[@]}"; do
+		IFS=$'\t' read -r name login <<<"$row"
+		st=$(cat "$out/$name/status" 2>/dev/null || echo "never ran")
+		if [[ $st == ready ]]; then
+			printf '%s\n' "$row" >>"$out/ready.list.new"
+			rels+=("$name $(cat "$out/$name/uname")")
+			ready+=("$name")
+		else
+			log "host $name: $st"
+		fi
+	done
+	mv "$out/ready.list.new" "$out/ready.list"
+	((${#ready[@]})) || { log "no host is ready"; return 1; }
+	if (( $(printf '%s\n' "${rels[@]}" | awk '{ print $2 }' | sort -u | wc -l) > 1 )); then
+		log "--spread: the hosts run different kernels ($(printf '%s, ' "${rels[@]}" | sed 's/, $//')):"
+		log "one spread sweep is one kernel's; compare kernels without --spread"
+		return 1
+	fi
+	mkdir -p "$out/spread/sweep"
+	[[ -f $out/points.list ]] || "$ROOT/run.sh" points $(cat "$out/sweep.args") >"$out/points.list" ||
+		{ log "cannot list the sweep's points"; return 1; }
+	log "$(wc -l <"$out/points.list") point run(s) over ${#ready[@]} host(s): ${ready[*]}"
+	pflags=(--joblog "$out/joblog.points" -j "${#ready[@]}" --halt never --line-buffer)
+	[[ -n $resume && -f $out/joblog.points ]] && pflags+=(--resume-failed)
+	[[ -t 2 ]] && pflags+=(--eta)
+	parallel "${pflags[@]}" -a "$out/points.list" "$HERE/hosts.sh" point "$out" '{%}' '{1}'
+	for name in "${ready[@]}"; do
+		IFS=$'\t' read -r _ login < <(grep -P "^\Q$name\E\t" "$out/ready.list")
+		ssh_of "$login"
+		on_host "rm -rf $(q "${SB_HOSTS_REMOTE_DIR:-/var/tmp}/stallbench-$(basename "$out")-$name")" </dev/null 2>/dev/null
+	done
+	# the merged sweep's points.tsv: each point's last status
+	awk -F'\t' '{ rc[$1] = $2 } END { for (p in rc) printf "%s\t%s\tspread\n", p, rc[p] }' \
+		"$out/spread/hosts.tsv" 2>/dev/null | sort >"$out/spread/sweep/points.tsv"
+	return 0
+}
+
 # ---- the run ------------------------------------------------------------------
 main() {
-	local file= resume= out= jobs= a opts=() sid t0 n i hd name login st rel meta fails=0
+	local file= resume= out= a opts=() sid t0 n i hd name login st rel meta fails=0 spread_on=
+	jobs=
 	while (($#)); do
 		case $1 in
 		--hosts) [[ -n ${2:-} ]] || die "--hosts needs a file"; file=$2; shift 2 ;;
@@ -144,7 +242,7 @@ main() {
 		--out) [[ -n ${2:-} ]] || die "--out needs a value"; out=$2; shift 2 ;;
 		--jobs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--jobs ${2:-}: a positive whole number"
 			jobs=$2; shift 2 ;;
-		--spread) die "--spread: not implemented yet" ;;
+		--spread) spread_on=1; shift ;;
 		--*) [[ -n ${2:-} ]] || die "$1 needs a value"; opts+=("$1" "$2"); shift 2 ;;
 		*) die "'$1': not an option (./run.sh --hosts FILE [sweep options])" ;;
 		esac
@@ -172,28 +270,30 @@ main() {
 	done <<<"$list"
 	if [[ -n $resume ]]; then
 		[[ -n $out ]] || out=$(ls -d "$ROOT"/results/hosts-* 2>/dev/null | sort | tail -1)
-		[[ -n $out && -f $out/joblog && -f $out/hosts.list ]] ||
+		[[ -n $out && ( -f $out/joblog || -f $out/joblog.setup ) && -f $out/hosts.list ]] ||
 			die "--resume ${out:-}: no earlier --hosts run (joblog, hosts.list) there"
 		[[ $rows == "$(cat "$out/hosts.list")"$'\n' ]] ||
 			die "--resume $out: $file is not the host list of that run (parallel's joblog needs the same jobs)"
 		((${#opts[@]} == 0)) ||
 			die "--resume: the sweep options are the first run's (in $out/sweep.args)"
 		mapfile -t opts <"$out/sweep.args"
-		log "resuming $out: the hosts that failed or never ran"
+		[[ -f $out/spread.on ]] && spread_on=1
+		log "resuming $out: the $([[ -n $spread_on ]] && echo points || echo hosts) that failed or never ran"
 	else
 		"$ROOT/run.sh" check "${opts[@]}" || exit 2
 		sid=hosts-$(date +%Y%m%d-%H%M%S)
 		out=${out:-$ROOT/results/$sid}
-		[[ -e $out/joblog ]] && die "--out $out: already holds a --hosts run (--resume $out?)"
+		[[ -e $out/joblog || -e $out/joblog.setup ]] && die "--out $out: already holds a --hosts run (--resume $out?)"
 		mkdir -p "$out" || die "--out $out: cannot create it"
 		printf '%s' "$rows" >"$out/hosts.list"
 		printf '%s\n' "${opts[@]}" >"$out/sweep.args"
 		[[ ${#opts[@]} -gt 0 ]] || : >"$out/sweep.args"
 		git -C "$ROOT" rev-parse HEAD >"$out/commit"
+		[[ -n $spread_on ]] && : >"$out/spread.on"
 		git -C "$ROOT" diff --quiet HEAD 2>/dev/null ||
 			log "uncommitted changes are not copied: the hosts run commit $(cut -c1-12 "$out/commit")"
 		# the command as a reader would type it: the file by its name
-		local cmd="./run.sh --hosts $(basename "$file")"
+		local cmd="./run.sh --hosts $(basename "$file")${spread_on:+ --spread}"
 		for a in "${opts[@]}"; do
 			[[ $a =~ ^[][A-Za-z0-9_./=:,+@%-]+$ ]] && cmd+=" $a" || cmd+=" '${a//\'/\'\\\'\'}'"
 		done
@@ -202,6 +302,11 @@ main() {
 	n=${#names[@]}
 	out=$(cd "$out" && pwd)
 	t0=$(date +%s)
+	if [[ -n $spread_on ]]; then
+		spread "$out" "$resume" || return 1
+		spread_letter "$out"
+		return
+	fi
 	# --resume-failed: hosts whose job failed, and those never started, run
 	# again; a host that finished is not touched.
 	local pflags=(--joblog "$out/joblog" --colsep '\t' --tagstring '{1}' --line-buffer
@@ -249,7 +354,37 @@ main() {
 	return 0
 }
 
+# The letter of a spread sweep: one sweep (its points from several hosts of
+# one kernel, merged), the hosts each named with their machine.
+spread_letter() {
+	local out=$1 name meta rel missing
+	. "$ROOT/bench/letter.sh"
+	local ids=({A..Z}) names=()
+	meta=$(ls "$out"/spread/sweep/*/meta.json 2>/dev/null | head -1)
+	[[ -n $meta ]] || { log "no point came back"; return 1; }
+	rel=$(sb_json "$meta" kernel.release)
+	while IFS=$'\t' read -r name _; do names+=("$name"); done <"$out/ready.list"
+	dirs=("$out/spread/sweep") kinfo=() SB_LETTER_NOTES=()
+	labels=("$rel, spread over: ${names[*]}")
+	for name in "${names[@]}"; do
+		meta=$(awk -F'\t' -v h="$name" '$3 == h { print $1 }' "$out/spread/hosts.tsv" | head -1)
+		[[ -n $meta ]] || continue
+		kinfo+=("ran on|$rel|$name||$(sb_machine_line "$out/spread/sweep/$meta/meta.json")")
+	done
+	missing=$(comm -23 <(sort "$out/points.list") <(ls "$out/spread/sweep" | sort))
+	[[ -n $missing ]] && SB_LETTER_NOTES+=("  points missing: $(echo $missing)")
+	sb_cover_letter "$out" "$(cat "$out/command")" "spread sweeps" || return 1
+	cat "$out/cover-letter.txt"
+	log "cover letter: $out/cover-letter.txt; which host ran which point: $out/spread/hosts.tsv"
+	if [[ -n $missing ]]; then
+		log "points missing (see $out/spread/*.log): $(echo $missing)"
+		log "rerun only those: ./run.sh --hosts FILE --resume $out"
+		return 1
+	fi
+}
+
 case ${1:-} in
 job) shift; job "$@" ;;
+point) shift; point "$@" ;;
 *) main "$@" ;;
 esac

@@ -11,7 +11,9 @@
 #   machine), says which host is missing and why, fits 72 columns;
 # - after the third port opens, --resume reruns only that host (parallel's
 #   joblog: one more line, for it alone), leaves the others' results as
-#   they were, and the letter then holds all three.
+#   they were, and the letter then holds all three;
+# - --spread over the two: each host runs one of the two points, both come
+#   back complete into one merged sweep, whose letter names both hosts.
 # The two sweeps share this machine (cgroups are named by the driver's
 # pid, so they do not collide); their numbers are not a benchmark.
 # usage: tests/host/hosts.sh
@@ -148,5 +150,25 @@ awk -F'\t' 'NR > 1 { n[$NF ~ /localhost-p'"$P3"' / ? "c" : "ab"]++ } END { exit 
 grep -Eq "^stallbench: 3 hosts compared" "$L" || fail "letter after resume: $(head -1 "$L")"
 grep -q "not compared" "$L" && fail "letter after resume still misses a host"
 grep -Eq "^  C: $H3: " "$L" || fail "letter after resume: no host C"
-echo "PASS hosts: 2 hosts + a refused one, then --resume of that one alone, in $(( $(date +%s) - t0 ))s"
+
+# ---- 3: --spread: one sweep's points over two hosts of one kernel ----
+head -3 "$T/hosts.txt" | tail -2 >"$T/two.txt"
+t3=$(date +%s)
+"$TOP/run.sh" --hosts "$T/two.txt" --spread --out "$T/spread" --workloads truncate-storm \
+	--caps 64M,96M --mixes ftruncate=1,unlink=1 --duration 2s --reps 1 >"$T/run3.out" 2>"$T/run3.err"
+rc=$?
+echo "spread run: exit $rc in $(( $(date +%s) - t3 ))s"
+[ $rc -eq 0 ] || fail "spread: exit $rc: $(tail -5 "$T/run3.err")"
+S=$T/spread/spread
+for p in storm-cap64M-ftruncate_1_unlink_1-r1 storm-cap96M-ftruncate_1_unlink_1-r1; do
+	grep -q '"status": *"complete"' "$S/sweep/$p/meta.json" 2>/dev/null || fail "spread: $p not complete"
+done
+[ "$(ls -d "$S"/sweep/*/ | wc -l)" -eq 2 ] || fail "spread: not 2 points merged: $(ls "$S/sweep")"
+# one point a host: two slots, two jobs, each host one
+[ "$(cut -f3 "$S/hosts.tsv" | sort -u | wc -l)" -eq 2 ] || fail "spread: not both hosts used: $(cat "$S/hosts.tsv")"
+L=$T/spread/cover-letter.txt
+grep -q "^stallbench: one spread sweep, 2 sweep point(s)" "$L" || fail "spread letter: $(head -1 "$L")"
+grep -Eq "^  A: [^ ]+, spread over: $H1 $H2$" "$L" || fail "spread letter: hosts not named"
+[ -z "$(awk 'length > 72' "$L")" ] || fail "spread letter over 72 columns"
+echo "PASS hosts: 2 hosts + a refused one, then --resume of that one alone, then --spread, in $(( $(date +%s) - t0 ))s"
 rm -rf "$T"
