@@ -211,7 +211,9 @@ spread() {
 		return 1
 	fi
 	mkdir -p "$out/spread/sweep"
-	[[ -f $out/points.list ]] || "$ROOT/run.sh" points $(cat "$out/sweep.args") >"$out/points.list" ||
+	local opts=()
+	mapfile -t opts <"$out/sweep.args"
+	[[ -f $out/points.list ]] || "$ROOT/run.sh" points "${opts[@]}" >"$out/points.list" ||
 		{ log "cannot list the sweep's points"; return 1; }
 	log "$(wc -l <"$out/points.list") point run(s) over ${#ready[@]} host(s): ${ready[*]}"
 	pflags=(--joblog "$out/joblog.points" -j "${#ready[@]}" --halt never --line-buffer)
