@@ -4,6 +4,12 @@
 #   ./run.sh test            build and run the whole test suite (ctest; VM tests included)
 #   ./run.sh --kernel IMG [--kernel IMG2 ...] [--kernel-cmdline "..."]
 #                            the same sweep inside the QEMU lab, once per kernel, then compare
+#   ./run.sh --hosts FILE [--resume [DIR]] [sweep options]
+#                            the same sweep on lab hosts over ssh (GNU parallel), then
+#                            one letter across them (bench/hosts.sh)
+#   ./run.sh bisect --good SPEC --bad SPEC --point NAME [--candidates LIST] [sweep options]
+#                            the first kernel whose verdict at NAME changes (vm/bisect)
+#   ./run.sh setup           set up only (Debian packages, build)
 #   ./run.sh sweep [options] the sweep alone (no set-up)
 #   ./run.sh check [options] only check the sweep options (exit 2 on a bad one)
 #   ./run.sh points [options] list the sweep's points and their stallbench run arguments
@@ -11,6 +17,7 @@
 #   --mixes LIST --nodes LIST --reps N --duration T --dim 'NAME=ARGS | ARGS ...'
 #   --config FILE (key=value lines, same keys in lower case; "dim NAME = ..." lines; with a
 #   "kernels" line the sweep runs in the VM lab, once per kernel and variant)
+#   --only NAME (that point alone, e.g. nofail-cap32M-40M-nofail_account)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -45,9 +52,12 @@ setup() {
 	build
 }
 
+# SB_BUILD_TARGET: one target alone (a lab host's copy needs the driver, not the tests)
 build() {
+	local t=()
+	[[ -n ${SB_BUILD_TARGET:-} ]] && t=(--target "$SB_BUILD_TARGET")
 	cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build "$ROOT/build" -j"$(nproc)" >/dev/null || cmake --build "$ROOT/build"
+	cmake --build "$ROOT/build" -j"$(nproc)" "${t[@]}" >/dev/null || cmake --build "$ROOT/build" "${t[@]}"
 }
 
 SB="$ROOT/build/stallbench"
@@ -90,6 +100,16 @@ load_config() {
 	done <"$f"
 }
 
+# The points of the sweep (all_points), or with --only NAME the repetitions of
+# that one point (a bisect's).
+points() {
+	local p
+	all_points | while IFS= read -r p; do
+		[[ -z ${SWEEP_ONLY:-} || ${p%%|*} =~ ^${SWEEP_ONLY//./\\.}-r[0-9]+$ ]] && echo "$p"
+	done
+	return "${PIPESTATUS[0]}"
+}
+
 # A dim value as a name part: "--mm lru_gen=n" -> "mm_lru_gen_n".
 dim_tag() {
 	local t=${1#--}
@@ -121,7 +141,7 @@ base_points() {
 
 # Builds the list of points: one line "name|args" each; every dim crossed
 # in, repetitions last (a point's repetitions share its name up to -rN).
-points() {
+all_points() {
 	local lines=() new=() d l v rep vals
 	mapfile -t lines < <(base_points)
 	for d in "${!DIM_NAMES[@]}"; do
@@ -269,6 +289,7 @@ parse_sweep_opts() {
 		--nofail-sizes) NOFAIL_SIZES=${2//,/ }; shift ;;
 		--nofail-cap) NOFAIL_CAP=$2; shift ;;
 		--nofail-flags) NOFAIL_FLAGS=$2; shift ;;
+		--only) SWEEP_ONLY=$2; shift ;;
 		*) die "unknown option '$1' (see the top of run.sh)" ;;
 		esac
 		shift
@@ -284,6 +305,10 @@ parse_sweep_opts() {
 	for x in $SWEEP_WORKLOADS; do
 		[[ $x == truncate-storm || $x == vmalloc-nofail ]] || die "workload '$x': truncate-storm or vmalloc-nofail"
 	done
+	if [[ -n ${SWEEP_ONLY:-} ]]; then
+		[[ $SWEEP_ONLY =~ ^[A-Za-z0-9._-]+$ ]] || die "--only '$SWEEP_ONLY': not a point name"
+		[[ -n $(points) ]] || die "--only $SWEEP_ONLY: not a point of this sweep (its points: $(SWEEP_ONLY= points | sed 's/|.*//;s/-r[0-9]*$//' | sort -u | tr '\n' ' '))"
+	fi
 }
 
 # The default matrix: a file, read first; options and --config override it.
@@ -316,11 +341,29 @@ points)
 	parse_sweep_opts "$@"
 	points | tr '|' '\t'
 	;;
+setup)
+	setup
+	;;
+bisect)
+	shift
+	setup
+	SB_COMMAND_NAME="./run.sh bisect" exec "$ROOT/vm/bisect" "$@"
+	;;
+--hosts)
+	setup
+	exec "$ROOT/bench/hosts.sh" "$@"
+	;;
 check)
 	# vm/sweep: the options a lab sweep will pass, refused before any boot
 	shift
 	parse_sweep_opts "$@"
 	check_values
+	;;
+points)
+	# the sweep's point names, one a line (--hosts --spread makes a job of each)
+	shift
+	parse_sweep_opts "$@"
+	points | sed 's/|.*//'
 	;;
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
@@ -349,6 +392,6 @@ check)
 	log "whole sweep took $(( $(date +%s) - T0 ))s"
 	log "results: $SWEEP_DIR  (report.txt, plots/, one directory per point; VM points under vm/)"
 	;;
--h|--help|help) sed -n '2,10p' "$0" ;;
+-h|--help|help) sed -n '2,17p' "$0" ;;
 *) die "unknown command '$cmd' (test, sweep, --kernel IMG, or nothing for the default sweep)" ;;
 esac

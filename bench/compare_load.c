@@ -613,10 +613,19 @@ void cmp_leaf_label(json_t *exp, const char *path, char *buf, size_t len)
 	}
 }
 
+/* The machine a run was made on (meta host.hostname), "" if not recorded. */
+static const char *run_host(const struct cmp_run *r)
+{
+	const char *h = json_string_value(json_object_get(json_object_get(r->dirs[0].meta, "host"),
+							  "hostname"));
+
+	return h ? h : "";
+}
+
 void cmp_label_runs(struct cmp_run *runs, int n)
 {
 	json_t **exp = calloc((size_t)(n > 0 ? n : 1), sizeof(*exp)), *paths = json_array(), *p;
-	bool kernels_differ = false, same_rel = true;
+	bool kernels_differ = false, same_rel = true, hosts_differ = false;
 	int i, j;
 	size_t k, used;
 
@@ -696,8 +705,12 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 		if (exp)
 			exp[i] = cmp_experiment(&runs[i].dirs[0]);
 	}
-	for (i = 1; i < n; i++)
+	for (i = 1; i < n; i++) {
 		kernels_differ |= strcmp(runs[i].kernel, runs[0].kernel) != 0;
+		hosts_differ |= strcmp(run_host(&runs[i]), run_host(&runs[0])) != 0;
+	}
+	if (hosts_differ)
+		same_rel = false;	/* lab hosts: named by machine and kernel */
 	if (exp && n > 1)
 		cmp_diff_paths(exp, n, "", paths);
 	for (i = 0; i < n; i++) {
@@ -716,9 +729,15 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 			kn = !strncmp(kn, runs[i].dirs[0].release, rl) && kn[rl] == ' ' ? kn + rl + 1 :
 			     !strcmp(kn, runs[i].dirs[0].release) ? "" : kn;
 			used = (size_t)snprintf(runs[i].label, sizeof(runs[i].label), "%s", kn);
-		} else if (kernels_differ || !json_array_size(paths)) {
-			used = (size_t)snprintf(runs[i].label, sizeof(runs[i].label), "%s",
-						runs[i].kernel);
+		} else {
+			/* lab hosts: the machine first, then its kernel if that differs too */
+			if (hosts_differ)
+				used = (size_t)snprintf(runs[i].label, sizeof(runs[i].label), "%s%s",
+							run_host(&runs[i]), kernels_differ ? " " : "");
+			if (kernels_differ || (!hosts_differ && !json_array_size(paths)))
+				used += (size_t)snprintf(runs[i].label + used,
+							 sizeof(runs[i].label) - used, "%s",
+							 runs[i].kernel);
 		}
 		json_array_foreach(paths, k, p) {
 			char b[160];
