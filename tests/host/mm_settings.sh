@@ -118,6 +118,15 @@ out=$("$SB" compare --vary cap_bytes "$TMP/v64" "$TMP/v128" 2>&1)
 out=$("$SB" compare --vary duration_ns "$TMP/v64" "$TMP/v128" 2>&1)
 [[ $out == *"not the same experiment: cap_bytes"* ]] || fail "--vary of another key hid the cap difference: $out"
 
+# 7b. two runs that differ only in a knob: the same experiment, the knob listed
+#     with both values, and it is what labels them
+run --duration 1s --out "$TMP/k1" >/dev/null 2>&1 || fail "run k1"
+run --duration 1s --out "$TMP/k2" --mm swappiness=$new_sw >/dev/null 2>&1 || fail "run k2"
+out=$("$SB" compare "$TMP/k1" "$TMP/k2" 2>&1)
+[[ $out != *"not the same experiment"* ]] || fail "a knob difference called another experiment: $out"
+printf '%s\n' "$out" | grep -Eq "^  swappiness +A=$sw0 B=$new_sw$" || fail "the knob's values are not listed: $out"
+printf '%s\n' "$out" | grep -Eq "^B +swappiness=$new_sw$" || fail "B is not labelled by its knob: $out"
+
 # 8. dims are config lines: a new dimension is a line, its values points of their own
 cat >"$TMP/sweep.conf" <<'EOF'
 workloads = truncate-storm

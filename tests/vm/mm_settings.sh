@@ -5,6 +5,8 @@
 # - the same anonymous overfill that memory.max answers with an OOM kill,
 #   memory.high (`--cap-as high`) answers with throttling: high events, no
 #   kill, and the hog lives to the end;
+# - memory.low protects a sibling: a file working set in --group prot next to
+#   an aggressor in --group aggr refaults far less with --low than without;
 # - placement per workload: CPU on node 0, memory on node 1 lands as asked and
 #   every op records CPU node 0 (what happened, from getcpu at the op's start);
 # - a `thp` point into fragmented memory makes compaction stalls real (the
@@ -32,13 +34,22 @@ done
 $BIN run --duration 2s --no-capture --workload memhog --hog-size 16M --chunk 2M \\
 	--cpu-node 0 --mem-node 1 --out \$R/remote > \$R/remote.log 2>&1
 echo remote_rc=\$?
+# memory.low: a file working set next to an aggressor, unprotected then protected
+for lo in none 48M; do
+	a=; [ \$lo = none ] || a="--low \$lo"
+	$BIN run --duration 5s --no-capture --cap 96M \\
+		--group prot \$a --workload memhog --mode file --hog-size 40M --chunk 4M --hog-dir /mnt/disk \\
+		--group aggr --workload memhog --mode file --hog-size 200M --chunk 4M --hog-dir /mnt/disk \\
+		--out \$R/low_\$lo > \$R/low_\$lo.log 2>&1
+	echo low_\${lo}_rc=\$?
+done
 free=\$(awk '/^MemFree/ { print \$2 }' /proc/meminfo)
 echo memfree_kb=\$free
 $BIN run --duration 12s --workload thp --workers 1 --fragment \$((free * 9 / 10))K --thp-size 256M \\
 	--out \$R/thp > \$R/thp.log 2>&1
 echo thp_rc=\$?
 G
-run_guest 400 --mem 2G
+run_guest 500 --mem 2G --disk 1G
 O=$RES/vm.out
 [ "$(val "$O" lru_before)" = 0x0007 ] || skip "6.12 guest boots with lru_gen $(val "$O" lru_before), not 0x0007"
 [ "$(val "$O" lru_rc)" = 0 ] || fail "--mm lru_gen=n run: exit $(val "$O" lru_rc): $(tail -n 3 "$RES/lru.log")"
@@ -66,6 +77,14 @@ bad = [r for r in rows if int(r["node"]) != 0 or (r["op"] == "fill" and int(r["l
 assert not bad, "CPU on node 0, memory on node 1: %s" % bad[:3]
 pl = load("remote", "meta.json")["params"]["workloads"][0]["options"]["placement"]
 assert pl == {"cpu_node": 0, "mem_nodes": "1", "mem_policy": "bind"}, pl
+un, pr = load("low_none", "summary.json"), load("low_48M", "summary.json")
+ru = un["groups"]["prot"]["workingset_refault_file"]
+rp = pr["groups"]["prot"]["workingset_refault_file"]
+assert ru > 1000, "the unprotected working set was hardly evicted (refaults %d): no test" % ru
+assert rp * 4 < ru, "memory.low did not protect: prot refaults %d protected vs %d not" % (rp, ru)
+print("memory.low: prot's file refaults %d unprotected, %d with low 48M (aggr: %d, %d)" % (
+      ru, rp, un["groups"]["aggr"]["workingset_refault_file"],
+      pr["groups"]["aggr"]["workingset_refault_file"]))
 th = load("thp", "summary.json")
 f = th["ops"]["thp/fault"]
 comp = th["stalls"]["run"].get("compaction", {}).get("count", 0)
