@@ -483,6 +483,22 @@ static void kill_all(struct runner *r, int sig)
 
 /* --- meta and summary --------------------------------------------------- */
 
+/* The memcg limits that are set, as <name>_bytes: absent when not set, so a
+ * run without them stays the same experiment as one from before they existed. */
+static void put_limits(json_t *o, const struct cg_limits *l)
+{
+	const struct { const char *k; uint64_t v; bool set; } L[] = {
+		{ "high_bytes", l->high, l->high != 0 }, { "low_bytes", l->low, l->low != 0 },
+		{ "min_bytes", l->min, l->min != 0 },
+		{ "swap_max_bytes", l->swap_max, l->swap_max_set },
+		{ "soft_limit_bytes", l->soft_limit, l->soft_limit != 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(L) / sizeof(L[0]); i++)
+		if (L[i].set)
+			json_object_set_new(o, L[i].k, json_integer((json_int_t)L[i].v));
+}
+
 static json_t *build_meta(struct runner *r)
 {
 	struct run_cfg *c = r->cfg;
@@ -519,17 +535,7 @@ static json_t *build_meta(struct runner *r)
 			json_t *o = json_pack("{s:s,s:I}", "name", G->name, "cap_bytes", (json_int_t)G->cap);
 			json_t *who = json_array();
 
-			if (G->lim.high)
-				json_object_set_new(o, "high_bytes", json_integer((json_int_t)G->lim.high));
-			if (G->lim.low)
-				json_object_set_new(o, "low_bytes", json_integer((json_int_t)G->lim.low));
-			if (G->lim.min)
-				json_object_set_new(o, "min_bytes", json_integer((json_int_t)G->lim.min));
-			if (G->lim.swap_max_set)
-				json_object_set_new(o, "swap_max_bytes", json_integer((json_int_t)G->lim.swap_max));
-			if (G->lim.soft_limit)
-				json_object_set_new(o, "soft_limit_bytes",
-						    json_integer((json_int_t)G->lim.soft_limit));
+			put_limits(o, &G->lim);
 			for (unsigned int i = 0; i < c->nr_wl; i++)
 				if (c->wl[i].group == (int)g)
 					json_array_append_new(who, json_string(c->wl[i].w->name));
@@ -539,16 +545,7 @@ static json_t *build_meta(struct runner *r)
 		json_object_set_new(params, "groups", ga);
 	}
 	/* only when set: runs without them stay the same experiment as before */
-	if (c->lim.high)
-		json_object_set_new(params, "high_bytes", json_integer((json_int_t)c->lim.high));
-	if (c->lim.low)
-		json_object_set_new(params, "low_bytes", json_integer((json_int_t)c->lim.low));
-	if (c->lim.min)
-		json_object_set_new(params, "min_bytes", json_integer((json_int_t)c->lim.min));
-	if (c->lim.swap_max_set)
-		json_object_set_new(params, "swap_max_bytes", json_integer((json_int_t)c->lim.swap_max));
-	if (c->lim.soft_limit)
-		json_object_set_new(params, "soft_limit_bytes", json_integer((json_int_t)c->lim.soft_limit));
+	put_limits(params, &c->lim);
 	json_object_set_new(params, "callchain", json_boolean(c->cap_opts.callchain));
 	json_object_set_new(params, "count_nofail", json_boolean(c->cap_opts.nofail));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
