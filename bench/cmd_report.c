@@ -366,7 +366,7 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	}
 	if (!dir) {
-		usage(stderr);
+		fprintf(stderr, "stallbench report: no result directory given (see --help)\n");
 		return 2;
 	}
 	snprintf(p, sizeof(p), "%s/meta.json", dir);
