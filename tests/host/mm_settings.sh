@@ -20,10 +20,15 @@ sw0=$(cat $SW) wsf0=$(cat $WSF)
 trap 'echo "$sw0" >$SW; echo "$wsf0" >$WSF; rm -rf "$TMP"' EXIT
 new_sw=$(( sw0 == 17 ? 23 : 17 ))
 run() { "$SB" run --workload memhog --hog-size 16M --cap 64M --no-capture "$@"; }
+# in the background: $pid is the driver's own (a function's & would be a subshell's)
+bg_run() {
+	local log=$1; shift
+	"$SB" run --workload memhog --hog-size 16M --cap 64M --no-capture "$@" >"$log" 2>&1 &
+	pid=$!
+}
 
 # 1. in force during the run, recorded as in force, put back after
-run --duration 3s --out "$TMP/a" --mm swappiness=$new_sw >"$TMP/a.log" 2>&1 &
-pid=$!
+bg_run "$TMP/a.log" --duration 3s --out "$TMP/a" --mm swappiness=$new_sw
 for _ in $(seq 50); do [[ -f $TMP/a/meta.json ]] && break; sleep 0.1; done
 during=$(cat $SW)
 [[ -f $STALLBENCH_RUNDIR/mm-$pid.json ]] || fail "no record of the old values while the run held knobs"
@@ -37,16 +42,14 @@ wait $pid || fail "run with --mm failed: $(cat "$TMP/a.log")"
 	fail "report does not say what the run set: $("$SB" report "$TMP/a" | head -5)"
 
 # 2. SIGINT: the run ends incomplete, knobs back
-run --duration 30s --out "$TMP/b" --mm swappiness=$new_sw >"$TMP/b.log" 2>&1 &
-pid=$!
+bg_run "$TMP/b.log" --duration 30s --out "$TMP/b" --mm swappiness=$new_sw
 for _ in $(seq 50); do [[ -f $TMP/b/meta.json ]] && break; sleep 0.1; done
 sleep 0.5
 kill -INT $pid; wait $pid
 [[ $(cat $SW) == "$sw0" ]] || fail "swappiness after SIGINT: $(cat $SW), was $sw0"
 
 # 3. SIGKILL: nothing can run in the driver; the next run puts them back
-run --duration 30s --out "$TMP/c" --mm swappiness=$new_sw >"$TMP/c.log" 2>&1 &
-pid=$!
+bg_run "$TMP/c.log" --duration 30s --out "$TMP/c" --mm swappiness=$new_sw
 for _ in $(seq 50); do [[ -f $TMP/c/meta.json ]] && break; sleep 0.1; done
 kill -KILL $pid; wait $pid 2>/dev/null
 [[ $(cat $SW) == "$new_sw" ]] || fail "after SIGKILL the knob should still be set (test premise)"
@@ -66,8 +69,7 @@ grep -q "watermark_scale_factor=0: the kernel refused it" "$TMP/e.log" || fail "
 [[ $(cat $SW) == "$sw0" && $(cat $WSF) == "$wsf0" ]] || fail "a refused --mm left knobs set"
 
 # 5. two runs never set knobs at once
-run --duration 6s --out "$TMP/f" --mm swappiness=$new_sw >"$TMP/f.log" 2>&1 &
-pid=$!
+bg_run "$TMP/f.log" --duration 6s --out "$TMP/f" --mm swappiness=$new_sw
 for _ in $(seq 50); do [[ -f $TMP/f/meta.json ]] && break; sleep 0.1; done
 run --duration 1s --out "$TMP/g" --mm watermark_scale_factor=$((wsf0 + 1)) >"$TMP/g.log" 2>&1
 rc=$?
