@@ -45,11 +45,11 @@ for lo in none 48M; do
 done
 free=\$(awk '/^MemFree/ { print \$2 }' /proc/meminfo)
 echo memfree_kb=\$free
-$BIN run --duration 12s --workload thp --workers 1 --fragment \$((free * 9 / 10))K --thp-size 256M \\
+$BIN run --duration 15s --workload thp --workers 1 --fragment \$((free * 9 / 10))K --thp-size 256M \\
 	--out \$R/thp > \$R/thp.log 2>&1
 echo thp_rc=\$?
 G
-run_guest 500 --mem 2G --disk 1G
+run_guest 500 --mem 1G --disk 1G
 O=$RES/vm.out
 [ "$(val "$O" lru_before)" = 0x0007 ] || skip "6.12 guest boots with lru_gen $(val "$O" lru_before), not 0x0007"
 [ "$(val "$O" lru_rc)" = 0 ] || fail "--mm lru_gen=n run: exit $(val "$O" lru_rc): $(tail -n 3 "$RES/lru.log")"
