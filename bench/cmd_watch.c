@@ -345,6 +345,11 @@ static int render_run(struct watchrun *w, double dt, int cols)
 		if (l.kind_ms_per_s[k] > 0)
 			printf(" %s %.0f", rr_stall_kind_name(k), l.kind_ms_per_s[k]);
 	printf("   system %.0f ms/s   rounds %.0f/s" EOL, l.sys_stall_ms_per_s, l.rounds_per_s);
+	if (!isnan(wr_inflight_s(w)) && wr_inflight_s(w) >= 1.0) {
+		printf("  in flight: %s for %.1fs (not in the rows until it returns)" EOL,
+		       w->inflight_op, wr_inflight_s(w));
+		lines++;
+	}
 	printf("  memcg %s%s / %s", ended ? "peak " : "", wr_size(l.usage, a, sizeof(a)),
 	       wr_size(l.cap, b, sizeof(b)));
 	if (!isnan(l.usage) && l.cap > 0)

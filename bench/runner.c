@@ -968,6 +968,23 @@ static void live_status(struct runner *r, bool end)
 			    json_integer((json_int_t)capture_lost(r->cap, NULL, 0)) : json_null());
 	if (nv)
 		json_object_set(s, "last_victim", json_array_get(r->victims, nv - 1));
+	{
+		/* the op in flight the longest (a NOFAIL call can take minutes: the
+		 * rows only show it when it returns) */
+		const struct oprec *lo = NULL;
+
+		for (unsigned int i = 0; i < r->nw; i++) {
+			const struct worker *w = &r->w[i];
+
+			if (!w->exited && w->ring &&
+			    atomic_load_explicit(&w->ring->inflight, memory_order_acquire) &&
+			    (!lo || w->ring->cur.t_start_ns < lo->t_start_ns))
+				lo = &w->ring->cur;
+		}
+		if (lo)
+			json_object_set_new(s, "inflight", json_pack("{s:s,s:I,s:i}", "op",
+				op_name(r, lo), (json_int_t)lo->t_start_ns, "worker", (int)lo->worker));
+	}
 	runstatus_write(getpid(), s);
 	json_decref(s);
 }

@@ -302,7 +302,35 @@ void wr_take_status(struct watchrun *w, const char *path)
 	if (json_is_integer(v))
 		w->lost = json_integer_value(v);
 	victim_of(json_object_get(j, "last_victim"), w->victim, sizeof(w->victim));
+	v = json_object_get(j, "inflight");
+	w->inflight_op[0] = 0;
+	if (json_is_object(v) && rr_json_str(v, "op")) {
+		snprintf(w->inflight_op, sizeof(w->inflight_op), "%s", rr_json_str(v, "op"));
+		w->inflight_start_ns = jnum(v, "start_ns");
+	}
 	json_decref(j);
+}
+
+/* Seconds the longest op in flight has run, NAN if none (or the run ended). */
+double wr_inflight_s(const struct watchrun *w)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (!w->inflight_op[0] || w->state == WR_ENDED)
+		return NAN;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return now > w->inflight_start_ns ? (double)(now - w->inflight_start_ns) / 1e9 : 0;
+}
+
+/* " | in flight OP 3.2s": an op that has run for a second or more. */
+static void print_inflight(FILE *f, const struct watchrun *w)
+{
+	double s = wr_inflight_s(w);
+
+	if (!isnan(s) && s >= 1.0)
+		fprintf(f, " | in flight %s %.1fs", w->inflight_op, s);
 }
 
 /* The end: summary.json's status, lost events and victims. */
@@ -620,6 +648,7 @@ void wr_print_text(FILE *f, const struct watchrun *w, const struct wr_line *l, b
 	}
 	if (brief) {
 		print_brief(f, l);
+		print_inflight(f, w);
 		return;
 	}
 	fprintf(f, " %.1fs/%.0fs", l->elapsed_s, l->duration_s);
@@ -671,6 +700,7 @@ void wr_print_text(FILE *f, const struct watchrun *w, const struct wr_line *l, b
 		fprintf(f, "-");
 	else
 		fprintf(f, "%" PRId64, l->lost);
+	print_inflight(f, w);
 }
 
 static json_t *jreal(double v)
@@ -722,6 +752,12 @@ void wr_print_json(FILE *f, const struct watchrun *w, const struct wr_line *l)
 	json_object_set_new(o, "lost_events", l->lost < 0 ? json_null() : json_integer(l->lost));
 	if (w->bad_rows)
 		json_object_set_new(o, "bad_rows", json_integer((json_int_t)w->bad_rows));
+	{
+		double s = wr_inflight_s(w);
+
+		json_object_set_new(o, "longest_in_flight", isnan(s) ? json_null() :
+				    json_pack("{s:s,s:o}", "op", w->inflight_op, "s", jreal(s)));
+	}
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	if (s)
 		fprintf(f, "%s", s);

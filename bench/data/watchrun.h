@@ -94,6 +94,8 @@ struct watchrun {
 	/* from the live status file, or summary.json at the end */
 	int64_t lost;
 	char victim[96];
+	char inflight_op[96];		/* the op in flight the longest, "" none */
+	uint64_t inflight_start_ns;	/* its start, CLOCK_MONOTONIC (the driver's machine) */
 	uint64_t bad_rows;
 	char err[512];			/* last read error, "" none */
 };
@@ -103,6 +105,8 @@ int wr_init(struct watchrun *w, const char *dir);
 void wr_free(struct watchrun *w);
 /* Reads what was appended; updates state. 0, or -errno with w->err set. */
 int wr_poll(struct watchrun *w, uint64_t now_mono_ns);
+/* Seconds the longest op in flight has run (live status), NAN if none. */
+double wr_inflight_s(const struct watchrun *w);
 /* Takes what the live status file says (lost events, the last OOM victim). */
 void wr_take_status(struct watchrun *w, const char *status_path);
 /* Fills one line: the last interval of a running run (since the previous

@@ -10,7 +10,8 @@
 #    (--brief --wait, started before the run) shows the point running and ended;
 # 5. a watched run whose driver is SIGKILLed shows as ended (incomplete),
 #    watch exits 0 and its status file is gone;
-# 6. the interactive view under tmux, read with capture-pane, q quits it.
+# 6. the interactive view under tmux, read with capture-pane, q quits it;
+# 7. an op in flight for over a second is shown while it runs, not after.
 set -u
 . "$(dirname "$0")/lib.sh"
 export STALLBENCH_RUNDIR=$TMP/rundir
@@ -175,6 +176,27 @@ tmux -L "$TS" send-keys -t view q
 for _ in $(seq 30); do [[ -s $TMP/view.rc ]] && break; sleep 0.1; done
 [[ $(cat "$TMP/view.rc" 2>/dev/null) == 0 ]] || fail "q did not quit the view with 0 (rc '$(cat "$TMP/view.rc" 2>/dev/null)')"
 wait $R || fail "the run under the view failed"
+
+# ---- 7. an op that has not returned is shown while it runs (a NOFAIL call can
+#         take minutes; its row only exists when it returns): a thp run whose
+#         first op fills 2G in small pages and frees every other one
+if [[ -r /proc/kpageflags ]]; then
+	"$SB" run --workload thp --fragment 2G --thp-size 4M --no-capture --duration 2s \
+		--out "$TMP/infl" >/dev/null 2>&1 &
+	IP=$!
+	got=
+	for _ in $(seq 60); do
+		got=$("$SB" watch --batch -n 1 "$TMP/infl" 2>/dev/null | grep -o "in flight thp/fragment [0-9.]*s")
+		[[ -n $got ]] && break
+		kill -0 $IP 2>/dev/null || break
+		sleep 0.1
+	done
+	wait $IP || fail "thp run failed"
+	[[ -n $got ]] || fail "an op in flight for over a second was never shown as in flight"
+	last=$("$SB" watch --batch -n 1 "$TMP/infl" 2>/dev/null)
+	[[ $last != *"in flight"* ]] || fail "an ended run still shows an op in flight: $last"
+	echo "ok: $got shown while it ran, gone at the end"
+fi
 
 # The killed run's cgroup goes at the next start.
 "$SB" run --workload truncate-storm --cap 64M --duration 1s --no-capture --out "$TMP/after" 2>/dev/null ||
