@@ -1212,6 +1212,29 @@ int run_execute(struct run_cfg *c)
 	drain_all(r, true);
 	r->status = timed_out ? "timeout" : interrupted ? "incomplete" : "complete";
 	rc = timed_out || interrupted ? 1 : 0;
+	/*
+	 * A worker that crashed (a signal other than SIGKILL, which is the OOM
+	 * killer's or ours) or gave up (a non-zero exit) did not run what was
+	 * asked: the run is not complete, whatever its rows say.
+	 */
+	for (unsigned int i = 0; i < r->nw; i++) {
+		const struct worker *w = &r->w[i];
+		const char *name = c->wl[w->wl].w->name;
+
+		if (!w->exited)
+			continue;
+		if (WIFSIGNALED(w->status) && WTERMSIG(w->status) != SIGKILL) {
+			fprintf(stderr, "stallbench: worker %s%u (pid %d) died of %s\n", name, w->idx,
+				(int)w->pid, strsignal(WTERMSIG(w->status)));
+			r->status = "incomplete";
+			rc = 1;
+		} else if (WIFEXITED(w->status) && WEXITSTATUS(w->status)) {
+			fprintf(stderr, "stallbench: worker %s%u (pid %d) gave up (exit %d)\n", name,
+				w->idx, (int)w->pid, WEXITSTATUS(w->status));
+			r->status = "incomplete";
+			rc = 1;
+		}
+	}
 
 out_workers:
 	if (r->ctl)

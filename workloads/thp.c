@@ -131,7 +131,7 @@ static char *map_aligned(uint64_t hp)
 	a = ((uintptr_t)p + hp - 1) & ~(uintptr_t)(hp - 1);
 	if (a > (uintptr_t)p)
 		munmap(p, a - (uintptr_t)p);
-	munmap((char *)a + hp, (uintptr_t)p + 2 * hp - a);
+	munmap((char *)a + hp, (uintptr_t)p + hp - a);	/* the tail: p + 2hp - (a + hp) */
 	return (char *)a;
 }
 
