@@ -983,7 +983,8 @@ static void live_status(struct runner *r, bool end)
 		}
 		if (lo)
 			json_object_set_new(s, "inflight", json_pack("{s:s,s:I,s:i}", "op",
-				op_name(r, lo), (json_int_t)lo->t_start_ns, "worker", (int)lo->worker));
+				op_name(r, lo), "start_ns", (json_int_t)lo->t_start_ns,
+				"worker", (int)lo->worker));
 	}
 	runstatus_write(getpid(), s);
 	json_decref(s);
