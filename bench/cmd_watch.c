@@ -143,13 +143,14 @@ static void poll_all(struct watch *wt)
 
 		if (wt->done[i])
 			continue;
-		if (!w->status_file[0] && w->opened && w->pid > 0)	/* a DIR given */
+		if (wr_poll(w, now) < 0)
+			fprintf(stderr, "watch: %s\n", w->err);
+		/* after the poll: a DIR given is opened there, and its pid known */
+		if (!w->status_file[0] && w->opened && w->pid > 0)
 			snprintf(w->status_file, sizeof(w->status_file), "%s/%d.json",
 				 runstatus_dir(), (int)w->pid);
 		if (w->status_file[0] && access(w->status_file, F_OK) == 0)
 			wr_take_status(w, w->status_file);
-		if (wr_poll(w, now) < 0)
-			fprintf(stderr, "watch: %s\n", w->err);
 	}
 }
 

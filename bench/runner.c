@@ -981,10 +981,14 @@ static void live_status(struct runner *r, bool end)
 			    (!lo || w->ring->cur.t_start_ns < lo->t_start_ns))
 				lo = &w->ring->cur;
 		}
-		if (lo)
-			json_object_set_new(s, "inflight", json_pack("{s:s,s:I,s:i}", "op",
-				op_name(r, lo), "start_ns", (json_int_t)lo->t_start_ns,
-				"worker", (int)lo->worker));
+		if (lo) {
+			char op[96];
+
+			/* "workload/op", as report and watch name ops */
+			snprintf(op, sizeof(op), "%s/%s", r->cfg->wl[lo->wl].w->name, op_name(r, lo));
+			json_object_set_new(s, "inflight", json_pack("{s:s,s:I,s:i}", "op", op,
+				"start_ns", (json_int_t)lo->t_start_ns, "worker", (int)lo->worker));
+		}
 	}
 	runstatus_write(getpid(), s);
 	json_decref(s);

@@ -179,9 +179,9 @@ wait $R || fail "the run under the view failed"
 
 # ---- 7. an op that has not returned is shown while it runs (a NOFAIL call can
 #         take minutes; its row only exists when it returns): a thp run whose
-#         first op fills 2G in small pages and frees every other one
+#         first op fills 4G in small pages and frees every other one
 if [[ -r /proc/kpageflags ]]; then
-	"$SB" run --workload thp --fragment 2G --thp-size 4M --no-capture --duration 2s \
+	"$SB" run --workload thp --workers 1 --fragment 4G --thp-size 4M --no-capture --duration 2s \
 		--out "$TMP/infl" >/dev/null 2>&1 &
 	IP=$!
 	got=
