@@ -353,6 +353,7 @@ points)
 	parse_sweep_opts "$@"
 	points | sed 's/|.*//'
 	;;
+-h|--help|help) sed -n '2,17p' "$0" ;;
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"
@@ -378,6 +379,5 @@ points)
 	log "whole sweep took $(( $(date +%s) - T0 ))s"
 	log "results: $SWEEP_DIR  (report.txt, plots/, one directory per point; VM points under vm/)"
 	;;
--h|--help|help) sed -n '2,17p' "$0" ;;
 *) die "unknown command '$cmd' (test, sweep, --kernel IMG, or nothing for the default sweep)" ;;
 esac
