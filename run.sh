@@ -49,7 +49,56 @@ setup() {
 				log "apt-get install failed for some of: ${missing[*]}"
 		fi
 	fi
-	build
+	[[ -n ${SB_NO_BUILD:-} ]] || build
+}
+
+# The module on a machine whose kernel loads modules (a lab host): the one
+# SB_KMOD names, else the installed one (DKMS's), else built here against
+# this kernel's headers (SB_KDIR, default /lib/modules/<release>/build);
+# loaded for the sweep and unloaded after (unload_module, and on any exit).
+# Returns 1, saying why, when the NOFAIL points cannot run here.
+KMOD_HERE=
+native_module() {
+	local rel ko kdir b
+	rel=$(uname -r)
+	if [[ -e /dev/nofail_vmalloc ]]; then
+		log "nofail_vmalloc is loaded: its points run here (left loaded after)"
+		return 0
+	fi
+	[[ -e /proc/modules ]] || { log "this kernel ($rel) cannot load modules"; return 1; }
+	[[ $(id -u) -eq 0 ]] || { log "loading the module needs root"; return 1; }
+	ko=${SB_KMOD:-$(modinfo -n nofail_vmalloc 2>/dev/null)}
+	if [[ -z $ko ]]; then
+		kdir=${SB_KDIR:-/lib/modules/$rel/build}
+		if [[ ! -e $kdir/Makefile ]]; then
+			log "no kernel headers for $rel: apt-get install linux-headers-$rel (or DKMS: see README)"
+			return 1
+		fi
+		b=$ROOT/build/kmod
+		rm -rf "$b" && mkdir -p "$b" && cp "$ROOT"/workloads/kmod/{Kbuild,Makefile,*.c,*.h} "$b/" ||
+			{ log "cannot copy the module's sources to $b"; return 1; }
+		log "building nofail_vmalloc against $kdir"
+		make -C "$b" KDIR="$kdir" >"$b/build.log" 2>&1 ||
+			{ log "the module does not build against $kdir: $(tail -1 "$b/build.log") (see $b/build.log)"; return 1; }
+		ko=$b/nofail_vmalloc.ko
+	fi
+	insmod "$ko" 2>"$ROOT/.insmod.err" ||
+		{ log "insmod $ko: $(cat "$ROOT/.insmod.err")"; rm -f "$ROOT/.insmod.err"; return 1; }
+	rm -f "$ROOT/.insmod.err"
+	KMOD_HERE=1
+	trap unload_module EXIT
+	local i
+	for i in $(seq 20); do [[ -e /dev/nofail_vmalloc ]] && break; sleep 0.1; done
+	log "loaded $ko ($(modinfo -F vermagic "$ko" | cut -d' ' -f1)) for the sweep"
+}
+unload_module() {
+	[[ -n $KMOD_HERE ]] || return 0
+	KMOD_HERE=
+	if rmmod nofail_vmalloc 2>/dev/null; then
+		log "unloaded nofail_vmalloc"
+	else
+		log "rmmod nofail_vmalloc failed: it stays loaded"
+	fi
 }
 
 # SB_BUILD_TARGET: one target alone (a lab host's copy needs the driver, not the tests)
@@ -365,6 +414,7 @@ points)
 	parse_sweep_opts "$@"
 	points | sed 's/|.*//'
 	;;
+-h|--help|help) sed -n '2,17p' "$0" ;;
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"
@@ -376,10 +426,13 @@ points)
 	setup
 	check_values
 	T0=$(date +%s)
-	# With the module loaded here, its points are part of this machine's sweep.
+	# With the module loaded here (or loadable), its points are part of this
+	# machine's sweep.
+	native_module || true
 	[[ -e /dev/nofail_vmalloc && $SWEEP_WORKLOADS != *vmalloc-nofail* ]] &&
 		SWEEP_WORKLOADS="$SWEEP_WORKLOADS vmalloc-nofail"
 	sweep_here
+	unload_module
 	if [[ ! -e /dev/nofail_vmalloc && -x $ROOT/vm/sweep ]]; then
 		log "the module cannot be loaded here: the vmalloc-nofail points run in the VM lab (Debian's 6.1)"
 		T1=$(date +%s)
@@ -392,6 +445,5 @@ points)
 	log "whole sweep took $(( $(date +%s) - T0 ))s"
 	log "results: $SWEEP_DIR  (report.txt, plots/, one directory per point; VM points under vm/)"
 	;;
--h|--help|help) sed -n '2,17p' "$0" ;;
 *) die "unknown command '$cmd' (test, sweep, --kernel IMG, or nothing for the default sweep)" ;;
 esac

@@ -36,6 +36,24 @@ if apt-cache policy >/dev/null 2>&1; then
 		"$TOP/vm/sweep" --kernel 5.99-nope --out "$T/cmp2"
 	[ ! -e "$T/cmp2" ] || fail "vm/sweep created its --out folder for an unknown kernel"
 fi
+# --hosts and bisect: refused before a host is reached or a kernel boots
+echo "root@nohost.invalid" >"$T/hosts.txt"
+bad "--hosts unreadable" "cannot read it" "$TOP/bench/hosts.sh" --hosts "$T/none.txt"
+bad "--hosts bad size" "size '10XB'" "$TOP/bench/hosts.sh" --hosts "$T/hosts.txt" --caps 10XB --out "$T/h1"
+[ ! -e "$T/h1" ] || fail "--hosts created its --out folder for a bad size"
+printf '# nothing\n\n' >"$T/empty.txt"
+bad "--hosts empty file" "no ssh login" "$TOP/bench/hosts.sh" --hosts "$T/empty.txt"
+bad "--hosts --resume of nothing" "no earlier --hosts run" "$TOP/bench/hosts.sh" --hosts "$T/hosts.txt" --resume "$T"
+bad "bisect without --point" "--point NAME" "$TOP/vm/bisect" --good 6.1 --bad 6.12 --out "$T/b1"
+bad "bisect unknown point" "--only nope: not a point" "$TOP/vm/bisect" --good 6.1 --bad 6.12 --point nope --out "$T/b2"
+if apt-cache policy >/dev/null 2>&1; then
+	bad "bisect unknown kernel" "--bad 5.99-nope: no linux-image" "$TOP/vm/bisect" --good 6.1 \
+		--bad 5.99-nope --point nofail-cap32M-40M-nofail_account --workloads vmalloc-nofail --out "$T/b3"
+fi
+[ ! -e "$T/b1" ] && [ ! -e "$T/b2" ] && [ ! -e "$T/b3" ] || fail "bisect created its --out folder on bad input"
+"$TOP/vm/bisect-run" --point x >/dev/null 2>&1; rc=$?
+[ $rc -eq 128 ] || fail "bisect-run on bad usage: exit $rc (want 128: git bisect run stops)"
+
 # every command answers `stallbench help CMD` as CMD --help; --format json
 cmds=$("$SB" --help | sed -n '/^commands:/,/^$/{s/^  \([a-z][a-z]*\) .*/\1/p}')
 [[ $cmds == *doctor* ]] || fail "no command table in stallbench --help"
