@@ -12,7 +12,7 @@
 # task ever reclaims directly (measured: 0 direct stalls at 80M on 6.12);
 # with THP off min_free_kbytes is ~4M and 60M brings 400-500 direct stalls
 # in 15 s. It also avoids the kcompactd soft lockup vmlab.md records.
-# usage: tests/vm/global_truncate.sh [KERNEL [FS]]   FS: ext4 (default) or xfs
+# usage: tests/vm/global_truncate.sh [KERNEL [FS [HOLES]]]   FS: ext4 (default) or xfs
 #   SB_GP_DURATION (20s), SB_GP_TARGET (60M), SB_GP_LIVE (256M): the storm;
 #   SB_GP_HOLES (none): truncate-storm --holes SIZE (files of many extents);
 #   SB_GP_REPS (1): storms in the one boot, each checked, then summed per cut op
@@ -27,7 +27,7 @@ NAME="$NAME/$FS"
 DUR=${SB_GP_DURATION:-20s}
 TARGET=${SB_GP_TARGET:-60M}
 LIVE=${SB_GP_LIVE:-256M}
-HOLES=${SB_GP_HOLES:-}
+HOLES=${3:-${SB_GP_HOLES:-}}
 REPS=${SB_GP_REPS:-1}
 [[ $REPS =~ ^[1-9]$ ]] || fail "SB_GP_REPS=$REPS: 1..9"
 secs=$("$HOSTBIN" parse duration "$DUR" 2>/dev/null | awk '{ printf "%d", $1 / 1e9 }')
