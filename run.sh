@@ -139,7 +139,7 @@ load_config() {
 		fi
 		k=${k//[[:space:]]/}
 		case $k in
-		kernels) LAB_KERNELS=$v ;; variants) LAB_VARIANTS=$v ;; swap) LAB_SWAP=$v ;;
+		kernels) LAB_KERNELS=$v ;; variants) LAB_VARIANTS=$v ;; swap) LAB_SWAP=$v ;; fs) LAB_FS=$v ;;
 		workloads) SWEEP_WORKLOADS=$v ;; caps) SWEEP_CAPS=$v ;; mixes) SWEEP_MIXES=$v ;;
 		nodes) SWEEP_NODES=$v ;; reps) SWEEP_REPS=$v ;; duration) SWEEP_DURATION=$v ;;
 		hog_fraction) SWEEP_HOG_FRACTION=$v ;; nofail_sizes) NOFAIL_SIZES=$v ;;

@@ -6,6 +6,9 @@
  * each file right after cutting it keeps a few MiB of page cache and never
  * reaches the cap. Every call is timed and its errno kept; the size is
  * verified after every cut and every refill, and a mismatch is an error row.
+ * --holes SIZE punches a hole of SIZE every 2*SIZE after each refill (op
+ * "fragment"): files of many extents, so a cut has extent-tree blocks to
+ * split and free instead of the one or two extents a sequential write makes.
  */
 #include "workload.h"
 #include <errno.h>
@@ -22,10 +25,11 @@
 #include <linux/falloc.h>
 #include <linux/magic.h>
 
-enum { OP_WRITE, OP_FTRUNCATE, OP_TRUNCATE, OP_PUNCH, OP_UNLINK_CLOSE, OP_NR_CUTS };
+enum { OP_WRITE, OP_FTRUNCATE, OP_TRUNCATE, OP_PUNCH, OP_UNLINK_CLOSE, OP_NR_CUTS,
+       OP_FRAGMENT = OP_NR_CUTS };
 
 static const char *const storm_ops[] = {
-	"write", "ftruncate", "truncate", "punch", "unlink_close", NULL,
+	"write", "ftruncate", "truncate", "punch", "unlink_close", "fragment", NULL,
 };
 
 struct storm {
@@ -34,6 +38,7 @@ struct storm {
 	uint64_t live;
 	char mix[WL_STR_MAX];
 	uint64_t block;
+	uint64_t fragment;
 	bool fsync;
 	uint64_t seed;
 	/* derived */
@@ -42,6 +47,7 @@ struct storm {
 	char path[PATH_MAX];	/* the directory actually used */
 	bool made_dir;
 	char fstype[32];
+	char mnt_opts[1024];	/* the filesystem's mount (super block) options */
 };
 
 #define O(f) offsetof(struct storm, f)
@@ -52,6 +58,8 @@ static const struct wl_opt storm_opts[] = {
 	{ "mix", WOPT_STR, O(mix), "ftruncate=1,truncate=1,punch=1,unlink=1",
 	  "cut mix, weights of ftruncate,truncate,punch,unlink", NULL },
 	{ "block", WOPT_SIZE, O(block), "256K", "write size per write(2) when refilling", NULL },
+	{ "holes", WOPT_SIZE, O(fragment), "0",
+	  "after each refill punch a SIZE hole every 2*SIZE (files of many extents; 0: off)", NULL },
 	{ "fsync", WOPT_BOOL, O(fsync), "no", "fsync after each refill", NULL },
 	{ "seed", WOPT_UINT, O(seed), "1", "random seed for the cut order", NULL },
 	{ NULL },
@@ -103,6 +111,10 @@ static int storm_check(void *priv, const struct run_env *env, char *err, size_t 
 		snprintf(err, len, "--block: must be between 1 byte and 64M");
 		return -EINVAL;
 	}
+	if (s->fragment && (s->fragment % 4096 || 2 * s->fragment > s->file_size)) {
+		snprintf(err, len, "--holes: must be a multiple of 4K and at most half of --file-size");
+		return -EINVAL;
+	}
 	if (s->dir[0] && wl_check_dir("--dir", s->dir, err, len))
 		return -EINVAL;
 	return 0;
@@ -136,6 +148,33 @@ static const char *fs_name(long type)
 	}
 }
 
+/* The super-block options of the mount holding path (the longest mount point
+ * that prefixes it in /proc/self/mountinfo): what mkfs and mount chose. */
+static void mount_opts(const char *path, char *out, size_t len)
+{
+	char real[PATH_MAX], line[4096];
+	size_t best = 0;
+	FILE *f;
+
+	out[0] = 0;
+	if (!realpath(path, real) || !(f = fopen("/proc/self/mountinfo", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char mp[PATH_MAX], sup[1024], *dash = strstr(line, " - ");
+		size_t n;
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+		    sscanf(dash + 3, "%*s %*s %1023s", sup) != 1)
+			continue;
+		n = strlen(mp);
+		if (strncmp(real, mp, n) || (real[n] && real[n] != '/' && n > 1) || n < best)
+			continue;
+		best = n;
+		snprintf(out, len, "%s", sup);
+	}
+	fclose(f);
+}
+
 static int storm_setup(void *priv, const struct run_env *env, char *err, size_t len)
 {
 	struct storm *s = priv;
@@ -152,6 +191,7 @@ static int storm_setup(void *priv, const struct run_env *env, char *err, size_t 
 	s->made_dir = true;
 	if (!statfs(s->path, &sf))
 		snprintf(s->fstype, sizeof(s->fstype), "%s", fs_name(sf.f_type));
+	mount_opts(s->path, s->mnt_opts, sizeof(s->mnt_opts));
 	if (!s->live)
 		s->live = env->cap ? 2 * env->cap : 256ull << 20;
 	return 0;
@@ -161,9 +201,17 @@ static void storm_describe(const void *priv, json_t *o)
 {
 	const struct storm *s = priv;
 
+	const char *mkfs = getenv("STALLBENCH_MKFS");
+
 	json_object_set_new(o, "fstype", json_string(s->fstype));
+	json_object_set_new(o, "mount_options", json_string(s->mnt_opts));
+	/* how the filesystem was made, when whoever made it says so (the lab does) */
+	json_object_set_new(o, "mkfs", mkfs && *mkfs ? json_string(mkfs) : json_null());
 	json_object_set_new(o, "dir_used", json_string(s->path));
 	json_object_set_new(o, "live_bytes", json_integer((json_int_t)s->live));
+	if (s->fragment)
+		json_object_set_new(o, "extents_per_file",
+				    json_integer((json_int_t)(s->file_size / (2 * s->fragment))));
 }
 
 struct sfile {
@@ -218,6 +266,22 @@ static void refill(struct wl_ctx *c, struct storm *s, struct sfile *f, const cha
 		flags |= OPF_MISMATCH;
 	op_end(c, t, err, flags);
 	f->full = !err;
+	if (f->full && s->fragment && !wl_should_stop(c)) {
+		/* every other SIZE punched out: file_size / (2*SIZE) extents of data */
+		t = op_begin(c, OP_FRAGMENT, s->file_size / 2);
+		err = 0;
+		flags = 0;
+		for (uint64_t off = s->fragment; off < s->file_size; off += 2 * s->fragment)
+			if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      (off_t)off, (off_t)s->fragment)) {
+				err = errno;
+				break;
+			}
+		if (!err && fsize(f->fd) != (long long)s->file_size)
+			flags |= OPF_MISMATCH;
+		op_end(c, t, err, flags);
+		f->full = !err;
+	}
 }
 
 static int storm_run(struct wl_ctx *c)
