@@ -52,8 +52,10 @@ struct worker {
 	uint64_t exit_ns;
 };
 
+/* Fixed-size histograms, not samples: the driver's memory (locked, never
+ * the OOM victim) must not grow with the run. Every sample is in ops.csv. */
 struct opagg {
-	struct dvec lat, stall, rounds;
+	struct hist lat, stall, rounds;
 	uint64_t count, stalled;
 	uint64_t src[RSRC_NR];	/* rounds by source, summed */
 	uint64_t with_nofail;	/* ops that made a NOFAIL allocation */
@@ -62,7 +64,7 @@ struct opagg {
 };
 
 struct stallagg {
-	struct dvec dur;
+	struct hist dur;
 	uint64_t zero_ns;	/* paired stalls of 0 ns (throttles woken within a jiffy) */
 	json_t *reasons;	/* throttled: count per reason */
 	uint64_t unpaired;
@@ -137,9 +139,9 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 		a->src[k] += at->src[k];
 	a->with_nofail += at->src[RSRC_NOFAIL] > 0;
 	if (!(o->flags & OPF_UNFINISHED))
-		dvec_push(&a->lat, (double)o->latency_ns);
-	dvec_push(&a->stall, (double)stall_ns);
-	dvec_push(&a->rounds, (double)rounds);
+		hist_add(&a->lat, o->latency_ns);
+	hist_add(&a->stall, stall_ns);
+	hist_add(&a->rounds, rounds);
 	a->stalled += stall_ns > 0;
 	for (k = 0; k < 8; k++)
 		a->flags[k] += !!(o->flags & (1u << k));
@@ -261,7 +263,7 @@ static void on_stall(void *arg, const struct stall *s)
 		a->unpaired++;
 		r->unpaired++;
 	} else {
-		dvec_push(&a->dur, (double)s->duration_ns);
+		hist_add(&a->dur, s->duration_ns);
 		a->zero_ns += !s->duration_ns;
 	}
 	if (s->reason) {
@@ -522,11 +524,11 @@ static json_t *build_meta(struct runner *r)
 	return m;
 }
 
-static json_t *dist_of(struct dvec *v)
+static json_t *dist_of(const struct hist *h)
 {
 	struct dist d;
 
-	dist_compute(v->v, v->n, &d);
+	hist_dist(h, &d);
 	return dist_json(&d);
 }
 
@@ -599,9 +601,9 @@ static json_t *build_summary(struct runner *r)
 			struct stallagg *a = &r->sagg[sc][k];
 			struct dist d;
 
-			if (!a->dur.n && !a->unpaired)
+			if (!a->dur.count && !a->unpaired)
 				continue;
-			dist_compute(a->dur.v, a->dur.n, &d);
+			hist_dist(&a->dur, &d);
 			json_object_set_new(byk, stall_kind_name(k), json_pack("{s:I,s:f,s:I,s:o,s:I,s:I}",
 				"count", (json_int_t)d.count, "total_ns", d.total,
 				"unpaired", (json_int_t)a->unpaired, "duration_ns", dist_json(&d),
@@ -1136,13 +1138,13 @@ out:
 	json_decref(r->victims);
 	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
 		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
-			dvec_free(&r->agg[i][k].lat);
-			dvec_free(&r->agg[i][k].stall);
-			dvec_free(&r->agg[i][k].rounds);
+			hist_free(&r->agg[i][k].lat);
+			hist_free(&r->agg[i][k].stall);
+			hist_free(&r->agg[i][k].rounds);
 		}
 	for (int s = 0; s < 2; s++)
 		for (int k = 0; k < STALL_NR_KINDS; k++) {
-			dvec_free(&r->sagg[s][k].dur);
+			hist_free(&r->sagg[s][k].dur);
 			json_decref(r->sagg[s][k].reasons);
 		}
 	if (r->meta == NULL && rc == 0)

@@ -1,5 +1,7 @@
-/* Summary statistics for latency samples. Nearest-rank percentiles are
- * used so that every reported percentile is a value that was observed. */
+/* Summary statistics for latency samples: exact nearest-rank percentiles of
+ * a sample array (the readers, which stream every row of ops.csv), and
+ * fixed-size log-linear histograms (the driver, whose memory must not grow
+ * with the run), whose percentiles are within HIST_REL_ERR of those. */
 #include "stats.h"
 #include "signif.h"
 #include <errno.h>
@@ -65,4 +67,99 @@ void dvec_free(struct dvec *d)
 {
 	free(d->v);
 	memset(d, 0, sizeof(*d));
+}
+
+size_t hist_bucket(uint64_t v)
+{
+	unsigned int k;
+
+	if (v < HIST_SUB)
+		return (size_t)v;
+	/* v >> k keeps HIST_SUB_BITS + 1 significant bits: [HIST_SUB, 2 HIST_SUB) */
+	k = (unsigned int)(63 - __builtin_clzll(v)) - HIST_SUB_BITS;
+	return (size_t)k * HIST_SUB + (size_t)(v >> k);
+}
+
+void hist_bounds(size_t idx, uint64_t *lo, uint64_t *hi)
+{
+	size_t k;
+
+	if (idx < 2 * HIST_SUB) {
+		*lo = *hi = idx;
+		return;
+	}
+	k = idx / HIST_SUB - 1;
+	*lo = (uint64_t)(idx - k * HIST_SUB) << k;
+	*hi = *lo + ((1ull << k) - 1);
+}
+
+int hist_add(struct hist *h, uint64_t v)
+{
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (!h->count || v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum += v;
+	h->sumsq += (long double)v * (long double)v;
+	if (!h->b) {
+		h->b = calloc(HIST_NR, sizeof(*h->b));
+		if (!h->b)
+			return -ENOMEM;
+	}
+	h->b[hist_bucket(v)]++;
+	return 0;
+}
+
+double hist_pct(const struct hist *h, double p)
+{
+	size_t rank, i;
+	uint64_t seen = 0, lo, hi;
+	double mid;
+
+	if (!h->count)
+		return 0;
+	rank = pct_rank((size_t)h->count, p / 100.0);
+	if (rank <= 1)
+		return (double)h->min;
+	if (rank >= h->count || !h->b)
+		return (double)h->max;
+	for (i = 0; i < HIST_NR; i++) {
+		seen += h->b[i];
+		if (seen >= rank)
+			break;
+	}
+	hist_bounds(i, &lo, &hi);
+	mid = ((double)lo + (double)hi) / 2.0;
+	if (mid < (double)h->min)
+		mid = (double)h->min;
+	if (mid > (double)h->max)
+		mid = (double)h->max;
+	return mid;
+}
+
+void hist_dist(const struct hist *h, struct dist *o)
+{
+	long double n = (long double)h->count, sum = (long double)h->sum, var;
+
+	memset(o, 0, sizeof(*o));
+	o->count = h->count;
+	if (!h->count)
+		return;
+	o->min = (double)h->min;
+	o->max = (double)h->max;
+	o->total = (double)sum;
+	o->mean = (double)(sum / n);
+	var = h->count > 1 ? (h->sumsq - sum * sum / n) / (n - 1) : 0;
+	o->stddev = var > 0 ? sqrt((double)var) : 0;
+	o->p50 = hist_pct(h, 50);
+	o->p90 = hist_pct(h, 90);
+	o->p99 = hist_pct(h, 99);
+	o->p999 = hist_pct(h, 99.9);
+}
+
+void hist_free(struct hist *h)
+{
+	free(h->b);
+	memset(h, 0, sizeof(*h));
 }
