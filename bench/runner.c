@@ -41,6 +41,11 @@
 #define MAX_OPS_PER_WL 16
 #define MAX_ERRS 16
 #define TICK_NS (50ull * 1000 * 1000)
+/* Ops waiting for the capture to pass their end: allocated (and locked) once
+ * at the start, so the driver's memory does not step up with a backlog. Full,
+ * the driver leaves records in the workers' rings (they wait, counted in
+ * ring_waits) until the capture catches up. */
+#define PEND_MAX 65536
 
 struct worker {
 	pid_t pid;
@@ -233,16 +238,10 @@ static void push_op(struct runner *r, const struct oprec *o)
 			       .tid = o->tid, .cookie = r->base + r->npend };
 
 	if (r->npend == r->cpend) {
-		size_t nc = r->cpend ? r->cpend * 2 : 4096;
-		struct pend *n = realloc(r->pend, nc * sizeof(*n));
-
-		if (!n) {
-			/* Out of memory in the driver: write it unattributed, never lose it. */
-			write_op(r, o, NULL);
-			return;
-		}
-		r->pend = n;
-		r->cpend = nc;
+		/* No room (a module's records, an op of a dead worker): written
+		 * unattributed, never lost. */
+		write_op(r, o, NULL);
+		return;
 	}
 	if (attrib_add_op(r->attr, &a)) {
 		/* Not a worker's task, or out of order: written as it is. */
@@ -353,18 +352,23 @@ static void on_point(void *arg, const struct point *p)
 		note_victim(r, p, mine);
 }
 
-/* Reads every worker's ring. */
-static void drain_rings(struct runner *r)
+/* Reads every worker's ring, as far as the pending queue has room; true if
+ * records are left behind. */
+static bool drain_rings(struct runner *r)
 {
+	bool left = false;
+
 	for (unsigned int i = 0; i < r->nw; i++) {
 		struct opring *g = r->w[i].ring;
 		uint64_t head = atomic_load_explicit(&g->head, memory_order_acquire);
 		uint64_t tail = atomic_load_explicit(&g->tail, memory_order_relaxed);
 
-		for (; tail != head; tail++)
+		for (; tail != head && r->npend < r->cpend; tail++)
 			push_op(r, &g->rec[tail & g->mask]);
+		left |= tail != head;
 		atomic_store_explicit(&g->tail, tail, memory_order_release);
 	}
+	return left;
 }
 
 /* Notes the first result file that failed (ENOSPC, EIO...); true if any has. */
@@ -397,8 +401,8 @@ static void drain_all(struct runner *r, bool final)
 {
 	struct capture_sink sink = { on_stall, on_point, r };
 	uint64_t now = now_ns();
+	bool left = drain_rings(r);
 
-	drain_rings(r);
 	for (unsigned int i = 0; i < r->cfg->nr_wl; i++) {
 		const struct workload *w = r->cfg->wl[i].w;
 		struct opsink s = { sink_push, r };
@@ -413,6 +417,11 @@ static void drain_all(struct runner *r, bool final)
 		flush_ops(r, final ? UINT64_MAX : capture_horizon(r->cap));
 	} else {
 		flush_ops(r, final ? UINT64_MAX : now);
+	}
+	/* the end: what the full queue left in the rings, now that it is empty */
+	while (final && left) {
+		left = drain_rings(r);
+		flush_ops(r, UINT64_MAX);
 	}
 }
 
@@ -781,6 +790,8 @@ static FILE *open_csv(struct runner *r, struct rfile **rf, const char *name, con
 		return NULL;
 	}
 	fputs(header, rf_stream(*rf));
+	/* the header on disk now: a file that fills up later still has it */
+	rf_flush(*rf, true);
 	return rf_stream(*rf);
 }
 
@@ -1068,6 +1079,10 @@ int run_execute(struct run_cfg *c)
 	r->stop = &r->ctl->stop;
 	if (attrib_new(&r->attr))
 		goto out;
+	r->pend = calloc(PEND_MAX, sizeof(*r->pend));
+	if (!r->pend)
+		goto out;
+	r->cpend = PEND_MAX;
 	if (c->global_pressure) {
 		/* Held before the workers start; 60 s is plenty to lock tens of GiB. */
 		if (pressure_start(c->global_pressure, 60000, &r->pr, msg, sizeof(msg))) {
