@@ -478,6 +478,9 @@ json_t *cmp_experiment(const struct rr_dir *d)
 	 * options and the filesystem it ran on.
 	 */
 	json_object_del(e, "argv");
+	/* how the rows were stored is not the experiment either */
+	json_object_del(e, "compress");
+	json_object_del(e, "compress_above_bytes");
 	json_array_foreach(json_object_get(e, "workloads"), i, wl) {
 		json_t *opt = json_deep_copy(json_object_get(wl, "options"));
 		json_t *fs = json_incref(json_object_get(wl, "fstype"));

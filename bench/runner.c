@@ -554,6 +554,9 @@ static json_t *build_meta(struct runner *r)
 	json_object_set_new(params, "count_nofail", json_boolean(c->cap_opts.nofail));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
 	json_object_set_new(params, "global_pressure_bytes", json_integer((json_int_t)c->global_pressure));
+	json_object_set_new(params, "compress", json_string(c->compress == RF_ZSTD ? "zstd" :
+							     c->compress == RF_AUTO ? "auto" : "none"));
+	json_object_set_new(params, "compress_above_bytes", json_integer((json_int_t)c->compress_above));
 	if (c->argv)
 		json_object_set(params, "argv", c->argv);
 	json_object_set_new(m, "params", params);
