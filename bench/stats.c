@@ -163,3 +163,62 @@ void hist_free(struct hist *h)
 	free(h->b);
 	memset(h, 0, sizeof(*h));
 }
+
+static int cmp_u64v(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void sort_u64(uint64_t *v, size_t n)
+{
+	uint64_t *tmp, *src = v, *dst, all_and = ~0ull, all_or = 0;
+	size_t cnt[256];
+
+	if (n < 1024) {
+		qsort(v, n, sizeof(*v), cmp_u64v);
+		return;
+	}
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		qsort(v, n, sizeof(*v), cmp_u64v);
+		return;
+	}
+	dst = tmp;
+	for (size_t i = 0; i < n; i++) {
+		all_and &= v[i];
+		all_or |= v[i];
+	}
+	for (unsigned int shift = 0; shift < 64; shift += 8) {
+		size_t sum = 0;
+
+		/* a digit every key has the same: nothing to order */
+		if (!(((all_and ^ all_or) >> shift) & 0xff))
+			continue;
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(src[i] >> shift) & 0xff]++;
+		for (unsigned int d = 0; d < 256; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+		uint64_t *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+}
+
+void sort_dbl_nonneg(double *v, size_t n)
+{
+	_Static_assert(sizeof(double) == sizeof(uint64_t), "double is 64 bits");
+	sort_u64((uint64_t *)(void *)v, n);
+}

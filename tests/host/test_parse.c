@@ -165,6 +165,43 @@ static void hist_vs_exact(void **st)
 	assert_true(hist_bucket(UINT64_MAX) < HIST_NR);
 }
 
+static int cmp_u64_t(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The radix sort compare uses orders like qsort: random keys, keys sharing
+ * high bytes (skipped passes), doubles >= 0 (latencies), tiny inputs. */
+static void radix_sort(void **st)
+{
+	static uint64_t a[300000], b[300000];
+	static double d[300000];
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	const size_t ns[] = { 0, 1, 5, 1023, 1024, 300000 };
+
+	(void)st;
+	for (size_t t = 0; t < sizeof(ns) / sizeof(ns[0]); t++) {
+		for (int shape = 0; shape < 3; shape++) {
+			size_t n = ns[t];
+
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				a[i] = shape == 0 ? x : shape == 1 ? (x & 0xfffff) << 16 | 3 : x % 7;
+				b[i] = a[i];
+				d[i] = (double)(x >> 20) / 7.0;
+			}
+			sort_u64(a, n);
+			qsort(b, n, sizeof(*b), cmp_u64_t);
+			assert_memory_equal(a, b, n * sizeof(*a) + (n == 0));
+			sort_dbl_nonneg(d, n);
+			for (size_t i = 1; i < n; i++)
+				assert_true(d[i - 1] <= d[i]);
+		}
+	}
+}
+
 static void errnames(void **st)
 {
 	int e;
@@ -184,7 +221,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sizes_good), cmocka_unit_test(sizes_bad),
 		cmocka_unit_test(durations), cmocka_unit_test(uints),
-		cmocka_unit_test(stats_basic), cmocka_unit_test(hist_vs_exact),
+		cmocka_unit_test(stats_basic), cmocka_unit_test(hist_vs_exact), cmocka_unit_test(radix_sort),
 		cmocka_unit_test(errnames),
 	};
 
