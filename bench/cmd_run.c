@@ -48,6 +48,8 @@ static void usage(FILE *f)
 "  --count-nofail      count __GFP_NOFAIL allocations per op (on with --global-pressure)\n"
 "  --ring-pages N      perf ring data pages per CPU (power of two)\n"
 "  --cgroup-parent P   create the run's cgroup below P (a delegated subtree)\n"
+"  --compress M        ops.csv/stalls.csv as zstd (.csv.zst): auto (once a file passes\n"
+"                      --compress-above, default 64M), zstd (always) or none\n"
 "  --global-pressure SIZE  hold the whole machine at SIZE MemAvailable for the run\n"
 "                      (mlocked memory outside the run's cgroup; not a VM: add --i-mean-it)\n"
 "  --mm KEY=VALUE      set a kernel mm knob for the run, put back after (repeatable):\n");
@@ -157,6 +159,7 @@ int cmd_run(int argc, char **argv)
 	struct run_cfg c = {
 		.node = -1, .workers = 0, .duration_ns = 10000000000ull,
 		.grace_ns = 30000000000ull, .tick_ns = 100000000ull, .capture = true,
+		.compress = RF_AUTO, .compress_above = RF_AUTO_ABOVE,
 	};
 	struct wl_inst *cur = NULL;
 	char msg[512];
@@ -319,6 +322,20 @@ int cmd_run(int argc, char **argv)
 			if (parse_uint(val, 1024, 1 << 24, &v, msg, sizeof(msg)) || (v & (v - 1)))
 				BAD("--ring-ops '%s': a power of two from 1024 to 16777216", val);
 			c.ring_ops = v;
+		} else if (!strcmp(name, "compress")) {
+			if (!strcmp(val, "auto"))
+				c.compress = RF_AUTO;
+			else if (!strcmp(val, "zstd"))
+				c.compress = RF_ZSTD;
+			else if (!strcmp(val, "none"))
+				c.compress = RF_PLAIN;
+			else
+				BAD("--compress '%s': one of auto, zstd, none", val);
+		} else if (!strcmp(name, "compress-above")) {
+			if (parse_size(val, &c.compress_above, msg, sizeof(msg)))
+				BAD("--compress-above %s", msg);
+			if (!c.compress_above)
+				BAD("--compress-above 0: a size (--compress zstd compresses from the start)");
 		} else if (!strcmp(name, "cgroup-parent")) {
 			if (strstr(val, "..") || strlen(val) >= sizeof(c.cgroup_parent))
 				BAD("--cgroup-parent '%s': not a cgroup path", val);

@@ -9,6 +9,7 @@
 #include "compare.h"
 #include "compare_impl.h"
 #include "signif.h"
+#include "stats.h"
 #include "parse.h"
 #include "kchanges.h"
 
@@ -50,19 +51,6 @@ static inline uint64_t slot_u64(const double *slot)
 	return u;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = slot_u64(x), b = slot_u64(y);
-
-	return (a > b) - (a < b);
-}
-
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
 
 struct loadctx {
 	struct cmp_run *r;
@@ -199,7 +187,7 @@ static void finish_op(struct cmp_opstat *o)
 	size_t i;
 	int k;
 
-	qsort(o->lat.v, o->lat.n, sizeof(double), cmp_u64);
+	sort_u64((uint64_t *)(void *)o->lat.v, o->lat.n);	/* the packed slots */
 	o->nnodes = 0;
 	/* Nodes beyond CMP_MAX_NODES distinct ids are left out of the breakdown. */
 	for (i = 0; i < o->lat.n; i++) {
@@ -247,7 +235,7 @@ static void finish_op(struct cmp_opstat *o)
 	}
 	o->mean = m;
 	o->stddev = o->lat.n > 1 ? sqrt(s2 / (double)(o->lat.n - 1)) : 0.0;
-	qsort(o->rounds.v, o->rounds.n, sizeof(double), cmp_dbl);
+	sort_dbl_nonneg(o->rounds.v, o->rounds.n);
 }
 
 /* Closes one repetition of an op: its own summary, from its own samples. */
@@ -269,7 +257,7 @@ static int close_rep(struct cmp_opstat *o, int dir)
 	}
 	for (i = 0; i < n; i++)
 		v[i] = (double)(slot_u64(&o->lat.v[o->rep_start + i]) >> 16);
-	qsort(v, n, sizeof(*v), cmp_dbl);
+	sort_dbl_nonneg(v, n);	/* latencies: >= 0 */
 	rp = &o->reps[o->nreps++];
 	rp->dir = dir;
 	rp->count = n;
@@ -407,7 +395,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 	for (i = 0; i < r->nops; i++)
 		finish_op(&r->ops[i]);
 	for (i = 0; i < r->nstalls; i++) {
-		qsort(r->stalls[i].dur.v, r->stalls[i].dur.n, sizeof(double), cmp_dbl);
+		sort_dbl_nonneg(r->stalls[i].dur.v, r->stalls[i].dur.n);
 		while (r->stalls[i].rep_total.n < (size_t)r->ndirs)
 			if (vec_push(&r->stalls[i].rep_total, 0.0) < 0) {
 				ret = -ENOMEM;
@@ -472,6 +460,9 @@ json_t *cmp_experiment(const struct rr_dir *d)
 	 * options and the filesystem it ran on.
 	 */
 	json_object_del(e, "argv");
+	/* how the rows were stored is not the experiment either */
+	json_object_del(e, "compress");
+	json_object_del(e, "compress_above_bytes");
 	json_array_foreach(json_object_get(e, "workloads"), i, wl) {
 		json_t *opt = json_deep_copy(json_object_get(wl, "options"));
 		json_t *fs = json_incref(json_object_get(wl, "fstype"));

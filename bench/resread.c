@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #define RR_BUF_SIZE	(1u << 20)
 #define RR_MAX_FIELDS	64
@@ -188,7 +189,9 @@ int rr_open(const char *dir, unsigned int flags, struct rr_dir *d, char *msg, si
 		ret = -EINVAL;
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "%s/ops.csv", dir);
+	snprintf(path, sizeof(path), "%s/ops.csv.zst", dir);
+	if (access(path, R_OK) < 0)
+		snprintf(path, sizeof(path), "%s/ops.csv", dir);
 	if (access(path, R_OK) < 0) {
 		ret = -errno;
 		setmsg(msg, len, "%s: no ops.csv (%s)", dir, strerror(-ret));
@@ -225,6 +228,13 @@ fail:
 
 struct csvr {
 	int fd;
+	ZSTD_DCtx *z;		/* NAME.csv.zst: decompressed on the way in */
+	char *zin;
+	size_t zin_pos, zin_len;
+	size_t zleft;		/* ZSTD_decompressStream's hint: 0 at a frame's end */
+	bool zfull;		/* the last call filled the output: more may be inside */
+	bool ztrunc;		/* the stream ended inside a frame */
+	uint64_t zskip;		/* decoded bytes to drop first (read from the plain file) */
 	char *buf;
 	size_t start, end;	/* unread bytes are buf[start..end) */
 	bool eof;
@@ -234,6 +244,58 @@ struct csvr {
 	char *f[RR_MAX_FIELDS];
 	int nf;
 };
+
+#define RR_ZIN_SIZE	(128u << 10)
+
+/* read(2) on what the zstd stream decodes to. */
+static ssize_t zread(struct csvr *r, char *dst, size_t cap)
+{
+	ZSTD_outBuffer o = { dst, cap, 0 };
+
+	for (;;) {
+		if (r->zin_pos < r->zin_len || r->zfull) {
+			ZSTD_inBuffer in = { r->zin, r->zin_len, r->zin_pos };
+			size_t ret = ZSTD_decompressStream(r->z, &o, &in);
+
+			r->zin_pos = in.pos;
+			if (ZSTD_isError(ret)) {
+				errno = EBADMSG;
+				return -1;
+			}
+			r->zleft = ret;
+			r->zfull = o.pos == o.size;
+			if (o.pos)
+				return (ssize_t)o.pos;
+			if (r->zin_pos < r->zin_len)
+				continue;
+		}
+		ssize_t n = read(r->fd, r->zin, RR_ZIN_SIZE);
+
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			r->ztrunc = r->zleft != 0;
+			return 0;
+		}
+		r->zin_pos = 0;
+		r->zin_len = (size_t)n;
+	}
+}
+
+/* read(2) on the file, or on what its zstd stream decodes to. */
+static ssize_t src_read(struct csvr *r, char *dst, size_t cap)
+{
+	if (!r->z)
+		return read(r->fd, dst, cap);
+	while (r->zskip) {
+		ssize_t n = zread(r, dst, r->zskip < cap ? (size_t)r->zskip : cap);
+
+		if (n <= 0)
+			return n;
+		r->zskip -= (uint64_t)n;
+	}
+	return zread(r, dst, cap);
+}
 
 /*
  * Next line, NUL-terminated in place, in *line. Returns 1 with a line, 0 at
@@ -290,7 +352,7 @@ static int csv_next(struct csvr *r, char **line)
 			r->start = 0;
 			r->end = avail;
 		}
-		n = read(r->fd, r->buf + r->end, RR_BUF_SIZE - 1 - r->end);
+		n = src_read(r, r->buf + r->end, RR_BUF_SIZE - 1 - r->end);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -404,6 +466,7 @@ struct csvpass {
 	int idx[RR_MAX_FIELDS];	/* column -> field index, -1 absent */
 	int min_fields;		/* fields a row needs to reach every present column */
 	struct rr_csv_stats st;
+	char zname[80];		/* "ops.csv.zst" when that is what is read */
 	char *msg;
 	size_t len;
 };
@@ -426,13 +489,29 @@ static int pass_open(struct csvpass *p, const struct rr_dir *d, const char *file
 	p->len = len;
 	p->r.fd = -1;
 	p->r.follow = follow;
-	snprintf(path, sizeof(path), "%s/%s", d->path, file);
+	/* NAME.zst first: while the driver moves a grown file to zstd, both exist
+	 * for a moment, with the same rows */
+	snprintf(path, sizeof(path), "%s/%s.zst", d->path, file);
 	p->r.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (p->r.fd >= 0) {
+		snprintf(p->zname, sizeof(p->zname), "%s.zst", file);
+		p->file = p->zname;
+		p->r.z = ZSTD_createDCtx();
+		p->r.zin = malloc(RR_ZIN_SIZE);
+		if (!p->r.z || !p->r.zin) {
+			setmsg(msg, len, "%s: %s: out of memory", d->path, p->file);
+			return -ENOMEM;
+		}
+	} else {
+		snprintf(path, sizeof(path), "%s/%s", d->path, file);
+		p->r.fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (p->r.fd < 0) {
 		ret = -errno;
 		setmsg(msg, len, "%s: %s: %s", d->path, file, strerror(-ret));
 		return ret;
 	}
+	file = p->file;
 	p->r.buf = malloc(RR_BUF_SIZE);
 	if (!p->r.buf) {
 		setmsg(msg, len, "%s: %s: out of memory", d->path, file);
@@ -480,6 +559,10 @@ static void pass_close(struct csvpass *p)
 	if (p->r.fd >= 0)
 		close(p->r.fd);
 	free(p->r.buf);
+	ZSTD_freeDCtx(p->r.z);
+	free(p->r.zin);
+	p->r.z = NULL;
+	p->r.zin = NULL;
 	p->r.buf = NULL;
 	p->r.fd = -1;
 }
@@ -516,6 +599,17 @@ static int pass_next(struct csvpass *p)
 		char *line;
 		int ret = csv_next(&p->r, &line);
 
+		if (ret == 0 && p->r.ztrunc && !p->r.follow) {
+			/* a compressed file whose writer stopped mid-frame (crash, full disk) */
+			p->r.ztrunc = false;
+			p->st.truncated = true;
+			if (!(p->d->flags & RR_ALLOW_INCOMPLETE)) {
+				setmsg(p->msg, p->len, "%s: %s: compressed stream ends early "
+				       "(truncated; use --allow-incomplete)", p->d->path, p->file);
+				return -EINVAL;
+			}
+			return 0;
+		}
 		if (ret == 0)
 			return 0;
 		if (ret == -E2BIG) {
@@ -987,6 +1081,45 @@ static int tail_start(struct rr_tail *t, char *msg, size_t len)
 	return 0;
 }
 
+/*
+ * The driver moved the plain file it was growing to NAME.zst (whose rows
+ * start with the plain file's) and unlinked it: go on in NAME.zst, past what
+ * was read here already. True if it did.
+ */
+static bool tail_switch(struct rr_tail *t)
+{
+	struct csvpass *p = &t->p;
+	char path[4200];
+	struct stat st;
+	off_t off;
+	int fd;
+
+	if (p->r.z || fstat(p->r.fd, &st) || st.st_nlink)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s.zst", p->d->path, tail_files[t->file].name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	off = lseek(p->r.fd, 0, SEEK_CUR);
+	if (fd < 0 || off < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	p->r.z = ZSTD_createDCtx();
+	p->r.zin = malloc(RR_ZIN_SIZE);
+	if (!p->r.z || !p->r.zin) {
+		close(fd);
+		return false;
+	}
+	close(p->r.fd);
+	p->r.fd = fd;
+	p->r.zskip = (uint64_t)off;
+	snprintf(p->zname, sizeof(p->zname), "%s.zst", tail_files[t->file].name);
+	p->file = p->zname;
+	return true;
+}
+
+static int tail_pump(struct rr_tail *t, const struct rr_tail_fns *fns, void *arg);
+
 int rr_tail_poll(struct rr_tail *t, const struct rr_tail_fns *fns, void *arg,
 		 char *msg, size_t len)
 {
@@ -999,6 +1132,16 @@ int rr_tail_poll(struct rr_tail *t, const struct rr_tail_fns *fns, void *arg,
 	t->p.msg = msg;
 	t->p.len = len;
 	t->p.r.eof = false;	/* read what was appended since the last poll */
+	ret = tail_pump(t, fns, arg);
+	if (ret == 0 && tail_switch(t)) {
+		t->p.r.eof = false;
+		ret = tail_pump(t, fns, arg);
+	}
+	return ret;
+}
+
+static int tail_pump(struct rr_tail *t, const struct rr_tail_fns *fns, void *arg)
+{
 	switch (t->file) {
 	case RR_OPS:
 		return fns->op ? pump_ops(&t->p, fns->op, arg) : -EINVAL;

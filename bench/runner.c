@@ -41,6 +41,11 @@
 #define MAX_OPS_PER_WL 16
 #define MAX_ERRS 16
 #define TICK_NS (50ull * 1000 * 1000)
+/* Ops waiting for the capture to pass their end: allocated (and locked) once
+ * at the start, so the driver's memory does not step up with a backlog. Full,
+ * the driver leaves records in the workers' rings (they wait, counted in
+ * ring_waits) until the capture catches up. */
+#define PEND_MAX 65536
 
 struct worker {
 	pid_t pid;
@@ -52,8 +57,10 @@ struct worker {
 	uint64_t exit_ns;
 };
 
+/* Fixed-size histograms, not samples: the driver's memory (locked, never
+ * the OOM victim) must not grow with the run. Every sample is in ops.csv. */
 struct opagg {
-	struct dvec lat, stall, rounds;
+	struct hist lat, stall, rounds;
 	uint64_t count, stalled;
 	uint64_t src[RSRC_NR];	/* rounds by source, summed */
 	uint64_t with_nofail;	/* ops that made a NOFAIL allocation */
@@ -62,7 +69,7 @@ struct opagg {
 };
 
 struct stallagg {
-	struct dvec dur;
+	struct hist dur;
 	uint64_t zero_ns;	/* paired stalls of 0 ns (throttles woken within a jiffy) */
 	json_t *reasons;	/* throttled: count per reason */
 	uint64_t unpaired;
@@ -90,7 +97,16 @@ struct runner {
 	} *ctl;			/* shared with workers */
 	int *stop;
 	int go_fd;
-	FILE *ops_f, *stalls_f;
+	struct rfile *ops, *stalls;	/* every write checked; maybe zstd */
+	FILE *ops_f, *stalls_f;		/* their streams */
+	/* The first result file that could not be written (a full disk): the
+	 * run stops there and says so in meta.json. */
+	struct {
+		int err;
+		char file[64];
+		const char *op;
+		uint64_t rows;	/* ops rows printed when it was seen */
+	} io;
 	struct opagg agg[RUN_MAX_WL][MAX_OPS_PER_WL];
 	struct stallagg sagg[2][STALL_NR_KINDS];	/* [0] run, [1] system */
 	uint64_t points[2][POINT_NR_KINDS];
@@ -137,9 +153,9 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 		a->src[k] += at->src[k];
 	a->with_nofail += at->src[RSRC_NOFAIL] > 0;
 	if (!(o->flags & OPF_UNFINISHED))
-		dvec_push(&a->lat, (double)o->latency_ns);
-	dvec_push(&a->stall, (double)stall_ns);
-	dvec_push(&a->rounds, (double)rounds);
+		hist_add(&a->lat, o->latency_ns);
+	hist_add(&a->stall, stall_ns);
+	hist_add(&a->rounds, rounds);
 	a->stalled += stall_ns > 0;
 	for (k = 0; k < 8; k++)
 		a->flags[k] += !!(o->flags & (1u << k));
@@ -213,7 +229,7 @@ static void flush_ops(struct runner *r, uint64_t horizon)
 		r->npend -= k;
 		r->base += k;
 	}
-	fflush(r->ops_f);
+	rf_flush(r->ops, false);
 }
 
 static void push_op(struct runner *r, const struct oprec *o)
@@ -222,16 +238,10 @@ static void push_op(struct runner *r, const struct oprec *o)
 			       .tid = o->tid, .cookie = r->base + r->npend };
 
 	if (r->npend == r->cpend) {
-		size_t nc = r->cpend ? r->cpend * 2 : 4096;
-		struct pend *n = realloc(r->pend, nc * sizeof(*n));
-
-		if (!n) {
-			/* Out of memory in the driver: write it unattributed, never lose it. */
-			write_op(r, o, NULL);
-			return;
-		}
-		r->pend = n;
-		r->cpend = nc;
+		/* No room (a module's records, an op of a dead worker): written
+		 * unattributed, never lost. */
+		write_op(r, o, NULL);
+		return;
 	}
 	if (attrib_add_op(r->attr, &a)) {
 		/* Not a worker's task, or out of order: written as it is. */
@@ -261,7 +271,7 @@ static void on_stall(void *arg, const struct stall *s)
 		a->unpaired++;
 		r->unpaired++;
 	} else {
-		dvec_push(&a->dur, (double)s->duration_ns);
+		hist_add(&a->dur, s->duration_ns);
 		a->zero_ns += !s->duration_ns;
 	}
 	if (s->reason) {
@@ -342,26 +352,57 @@ static void on_point(void *arg, const struct point *p)
 		note_victim(r, p, mine);
 }
 
-/* Reads every worker's ring. */
-static void drain_rings(struct runner *r)
+/* Reads every worker's ring, as far as the pending queue has room; true if
+ * records are left behind. */
+static bool drain_rings(struct runner *r)
 {
+	bool left = false;
+
 	for (unsigned int i = 0; i < r->nw; i++) {
 		struct opring *g = r->w[i].ring;
 		uint64_t head = atomic_load_explicit(&g->head, memory_order_acquire);
 		uint64_t tail = atomic_load_explicit(&g->tail, memory_order_relaxed);
 
-		for (; tail != head; tail++)
+		for (; tail != head && r->npend < r->cpend; tail++)
 			push_op(r, &g->rec[tail & g->mask]);
+		left |= tail != head;
 		atomic_store_explicit(&g->tail, tail, memory_order_release);
 	}
+	return left;
+}
+
+/* Notes the first result file that failed (ENOSPC, EIO...); true if any has. */
+static bool io_failed(struct runner *r, struct rfile *f, const char *name, int err,
+		      const char *op)
+{
+	if (f) {
+		err = rf_error(f);
+		op = rf_failed_op(f);
+		name = rf_name(f);
+	}
+	if (err && !r->io.err) {
+		r->io.err = err;
+		r->io.op = op;
+		r->io.rows = r->rows;
+		snprintf(r->io.file, sizeof(r->io.file), "%s", name);
+	}
+	return r->io.err != 0;
+}
+
+static bool any_io_failed(struct runner *r)
+{
+	io_failed(r, r->ops, NULL, 0, NULL);
+	io_failed(r, r->stalls, NULL, 0, NULL);
+	io_failed(r, r->tl.rf, NULL, 0, NULL);
+	return r->io.err != 0;
 }
 
 static void drain_all(struct runner *r, bool final)
 {
 	struct capture_sink sink = { on_stall, on_point, r };
 	uint64_t now = now_ns();
+	bool left = drain_rings(r);
 
-	drain_rings(r);
 	for (unsigned int i = 0; i < r->cfg->nr_wl; i++) {
 		const struct workload *w = r->cfg->wl[i].w;
 		struct opsink s = { sink_push, r };
@@ -372,10 +413,15 @@ static void drain_all(struct runner *r, bool final)
 	if (r->cap) {
 		/* An op is final once the capture has delivered everything up to its end. */
 		capture_drain(r->cap, &sink, final);
-		fflush(r->stalls_f);
+		rf_flush(r->stalls, false);
 		flush_ops(r, final ? UINT64_MAX : capture_horizon(r->cap));
 	} else {
 		flush_ops(r, final ? UINT64_MAX : now);
+	}
+	/* the end: what the full queue left in the rings, now that it is empty */
+	while (final && left) {
+		left = drain_rings(r);
+		flush_ops(r, UINT64_MAX);
 	}
 }
 
@@ -550,6 +596,9 @@ static json_t *build_meta(struct runner *r)
 	json_object_set_new(params, "count_nofail", json_boolean(c->cap_opts.nofail));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
 	json_object_set_new(params, "global_pressure_bytes", json_integer((json_int_t)c->global_pressure));
+	json_object_set_new(params, "compress", json_string(c->compress == RF_ZSTD ? "zstd" :
+							     c->compress == RF_AUTO ? "auto" : "none"));
+	json_object_set_new(params, "compress_above_bytes", json_integer((json_int_t)c->compress_above));
 	if (c->argv)
 		json_object_set(params, "argv", c->argv);
 	json_object_set_new(m, "params", params);
@@ -564,11 +613,11 @@ static json_t *build_meta(struct runner *r)
 	return m;
 }
 
-static json_t *dist_of(struct dvec *v)
+static json_t *dist_of(const struct hist *h)
 {
 	struct dist d;
 
-	dist_compute(v->v, v->n, &d);
+	hist_dist(h, &d);
 	return dist_json(&d);
 }
 
@@ -641,9 +690,9 @@ static json_t *build_summary(struct runner *r)
 			struct stallagg *a = &r->sagg[sc][k];
 			struct dist d;
 
-			if (!a->dur.n && !a->unpaired)
+			if (!a->dur.count && !a->unpaired)
 				continue;
-			dist_compute(a->dur.v, a->dur.n, &d);
+			hist_dist(&a->dur, &d);
 			json_object_set_new(byk, stall_kind_name(k), json_pack("{s:I,s:f,s:I,s:o,s:I,s:I}",
 				"count", (json_int_t)d.count, "total_ns", d.total,
 				"unpaired", (json_int_t)a->unpaired, "duration_ns", dist_json(&d),
@@ -771,43 +820,94 @@ static json_t *build_summary(struct runner *r)
 }
 
 /* A folded-stacks file (flamegraph input): stack, space, weight. */
-static void write_folded(const char *dir, const char *name, json_t *stacks)
+static void write_folded(struct runner *r, const char *name, json_t *stacks)
 {
-	char p[PATH_MAX + 32];
-	FILE *f;
+	struct rfile *f;
 	const char *k;
 	json_t *v;
+	int ret;
 
 	if (!stacks)
 		return;
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "we");
-	if (!f)
+	ret = rf_open(r->cfg->out, name, RF_PLAIN, 0, &f);
+	if (ret) {
+		io_failed(r, NULL, name, ret, "open");
 		return;
+	}
 	json_object_foreach(stacks, k, v)
-		fprintf(f, "%s %lld\n", k, (long long)json_integer_value(v));
-	fclose(f);
+		fprintf(rf_stream(f), "%s %lld\n", k, (long long)json_integer_value(v));
+	rf_close(f, true);
+	io_failed(r, f, NULL, 0, NULL);
+	rf_free(f);
 }
 
 /* stacks.folded weighs stall time (ns), nofail_stacks.folded NOFAIL allocations (count). */
 static void write_stacks(struct runner *r)
 {
-	write_folded(r->cfg->out, "stacks.folded", r->stacks);
-	write_folded(r->cfg->out, "nofail_stacks.folded", r->nofail_stacks);
+	write_folded(r, "stacks.folded", r->stacks);
+	write_folded(r, "nofail_stacks.folded", r->nofail_stacks);
+}
+
+/* meta.json's "error": the result file that failed, how, and what it holds. */
+static void set_io_error(struct runner *r)
+{
+	json_object_set_new(r->meta, "status", json_string("incomplete"));
+	json_object_set_new(r->meta, "error", json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}",
+		"file", r->io.file, "op", r->io.op ? r->io.op : "write",
+		"errno", errno_name(-r->io.err), "message", strerror(-r->io.err),
+		"ops_rows_before", (json_int_t)r->io.rows,
+		"rows", "the rows written before the error are readable with --allow-incomplete; "
+			"the summary counts every op the driver saw"));
 }
 
 /* --- the run ------------------------------------------------------------ */
 
-static FILE *open_csv(const char *dir, const char *name, const char *header)
+static FILE *open_csv(struct runner *r, struct rfile **rf, const char *name, const char *header)
+{
+	int ret = rf_open(r->cfg->out, name, r->cfg->compress, r->cfg->compress_above, rf);
+
+	if (ret) {
+		errno = -ret;
+		return NULL;
+	}
+	fputs(header, rf_stream(*rf));
+	/* the header on disk now: a file that fills up later still has it */
+	rf_flush(*rf, true);
+	return rf_stream(*rf);
+}
+
+/*
+ * Room kept for the last words: a file of RESERVE_BYTES made at the start and
+ * removed when a result file fails, so that meta.json (saying which file and
+ * why) and summary.json still fit on a disk the rows have filled.
+ */
+#define RESERVE_BYTES	(256u << 10)
+#define RESERVE_NAME	".reserve"
+
+static void reserve_make(const char *dir)
+{
+	char p[PATH_MAX + 32], z[4096] = { 0 };
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/" RESERVE_NAME, dir);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (fallocate(fd, 0, 0, RESERVE_BYTES)) {
+		/* no fallocate here (9p, some FUSE): real blocks, written */
+		for (unsigned int off = 0; off < RESERVE_BYTES; off += sizeof(z))
+			if (write(fd, z, sizeof(z)) != (ssize_t)sizeof(z))
+				break;
+	}
+	close(fd);
+}
+
+static void reserve_drop(const char *dir)
 {
 	char p[PATH_MAX + 32];
-	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "we");
-	if (f)
-		fputs(header, f);
-	return f;
+	snprintf(p, sizeof(p), "%s/" RESERVE_NAME, dir);
+	unlink(p);
 }
 
 static void sleep_ns(uint64_t ns)
@@ -1098,13 +1198,14 @@ int run_execute(struct run_cfg *c)
 			gcgs[g] = &c->groups[g].cg;
 		}
 	}
-	r->ops_f = open_csv(c->out, "ops.csv", "t_start_ns,tid,worker,node,workload,op,latency_ns,"
+	reserve_make(c->out);
+	r->ops_f = open_csv(r, &r->ops, "ops.csv", "t_start_ns,tid,worker,node,workload,op,latency_ns,"
 			    "errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node"
 #define X(e, n, rr) "," n
 			    SB_ROUND_SRCS(X)
 #undef X
 			    "\n");
-	r->stalls_f = open_csv(c->out, "stalls.csv", "t_start_ns,tid,cpu,kind,duration_ns,"
+	r->stalls_f = open_csv(r, &r->stalls, "stalls.csv", "t_start_ns,tid,cpu,kind,duration_ns,"
 			       "nr_reclaimed,order,gfp,scope,note,reason\n");
 	if (!r->ops_f || !r->stalls_f || timeline_open(&r->tl, c->out, r->t0, &r->cg, c->nr_groups, gnames, gcgs)) {
 		fprintf(stderr, "stallbench: cannot create result files in %s: %s\n", c->out,
@@ -1135,6 +1236,10 @@ int run_execute(struct run_cfg *c)
 	r->stop = &r->ctl->stop;
 	if (attrib_new(&r->attr))
 		goto out;
+	r->pend = calloc(PEND_MAX, sizeof(*r->pend));
+	if (!r->pend)
+		goto out;
+	r->cpend = PEND_MAX;
 	if (c->global_pressure) {
 		/* Held before the workers start; 60 s is plenty to lock tens of GiB. */
 		if (pressure_start(c->global_pressure, 60000, &r->pr, msg, sizeof(msg))) {
@@ -1168,7 +1273,7 @@ int run_execute(struct run_cfg *c)
 		drain_all(r, false);
 		if (now - last_tl >= c->tick_ns) {
 			timeline_tick(&r->tl, now);
-			fflush(r->tl.f);
+			timeline_flush(&r->tl);
 			last_tl = now;
 			live_status(r, false);
 		}
@@ -1181,6 +1286,12 @@ int run_execute(struct run_cfg *c)
 		}
 		if (now >= deadline)
 			r->ctl->stop = 1;
+		if (!r->io.err && any_io_failed(r)) {
+			/* A full disk: rows from now on would be lost in silence. */
+			r->ctl->stop = 1;
+			if (hard > now + 2000000000ull)
+				hard = now + 2000000000ull;
+		}
 		if (now >= hard && alive(r)) {
 			r->killed_by_watchdog = alive(r);
 			if (!interrupted)
@@ -1240,6 +1351,10 @@ int run_execute(struct run_cfg *c)
 			rc = 1;
 		}
 	}
+	if (r->io.err) {
+		r->status = "incomplete";
+		rc = 1;
+	}
 
 out_workers:
 	if (r->ctl)
@@ -1252,17 +1367,16 @@ out_workers:
 		reap(r);
 	}
 out:
-	if (r->ops_f) {
-		fflush(r->ops_f);
-		fsync(fileno(r->ops_f));
-		fclose(r->ops_f);
+	rf_close(r->ops, true);
+	rf_close(r->stalls, true);
+	any_io_failed(r);
+	if (timeline_close(&r->tl))
+		io_failed(r, NULL, "timeline.csv", r->tl.err, r->tl.err_op);
+	if (r->io.err && r->meta) {
+		/* complete files are never claimed: status stays or becomes incomplete */
+		r->status = "incomplete";
+		rc = 1;
 	}
-	if (r->stalls_f) {
-		fflush(r->stalls_f);
-		fsync(fileno(r->stalls_f));
-		fclose(r->stalls_f);
-	}
-	timeline_close(&r->tl);
 	if (r->pr) {
 		pressure_end(r->pr);
 		if (r->meta)
@@ -1275,14 +1389,32 @@ out:
 
 		if (!r->t_end)
 			r->t_end = now_ns();
-		s = build_summary(r);
-		json_write_atomic(c->out, "summary.json", s);
-		json_decref(s);
-		write_stacks(r);
 		json_object_set_new(r->meta, "end_ns", json_integer((json_int_t)r->t_end));
 		json_object_set_new(r->meta, "go_ns", json_integer((json_int_t)r->t_go));
+		if (r->io.err) {
+			/* meta.json first, into the room the reserve leaves: it says why */
+			reserve_drop(c->out);
+			set_io_error(r);
+			if ((ret = json_write_atomic(c->out, "meta.json", r->meta)))
+				fprintf(stderr, "stallbench: %s/meta.json: %s\n", c->out, strerror(-ret));
+		}
+		s = build_summary(r);
+		ret = json_write_atomic(c->out, "summary.json", s);
+		json_decref(s);
+		if (ret)
+			io_failed(r, NULL, "summary.json", ret, "write");
+		write_stacks(r);
+		if (r->io.err) {
+			r->status = "incomplete";
+			rc = 1;
+			set_io_error(r);
+		}
 		json_object_set_new(r->meta, "status", json_string(r->status));
-		json_write_atomic(c->out, "meta.json", r->meta);
+		reserve_drop(c->out);
+		if ((ret = json_write_atomic(c->out, "meta.json", r->meta)) && !r->io.err) {
+			fprintf(stderr, "stallbench: %s/meta.json: %s\n", c->out, strerror(-ret));
+			rc = 1;
+		}
 		live_status(r, true);
 	}
 	if (r->cap)
@@ -1310,6 +1442,8 @@ out:
 			munmap(r->w[i].ring, r->w[i].ring_bytes);
 	free(r->w);
 	free(r->pend);
+	rf_free(r->ops);
+	rf_free(r->stalls);
 	if (r->attr)
 		attrib_free(r->attr);
 	json_decref(r->meta);
@@ -1318,18 +1452,23 @@ out:
 	json_decref(r->victims);
 	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
 		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
-			dvec_free(&r->agg[i][k].lat);
-			dvec_free(&r->agg[i][k].stall);
-			dvec_free(&r->agg[i][k].rounds);
+			hist_free(&r->agg[i][k].lat);
+			hist_free(&r->agg[i][k].stall);
+			hist_free(&r->agg[i][k].rounds);
 		}
 	for (int s = 0; s < 2; s++)
 		for (int k = 0; k < STALL_NR_KINDS; k++) {
-			dvec_free(&r->sagg[s][k].dur);
+			hist_free(&r->sagg[s][k].dur);
 			json_decref(r->sagg[s][k].reasons);
 		}
 	if (r->meta == NULL && rc == 0)
 		rc = 1;
-	if (rc == 0)
+	if (r->io.err)
+		/* the one line a full disk gets */
+		fprintf(stderr, "stallbench: %s/%s: %s failed: %s: run stopped after %llu ops, "
+			"status incomplete\n", c->out, r->io.file, r->io.op, strerror(-r->io.err),
+			(unsigned long long)r->io.rows);
+	else if (rc == 0)
 		fprintf(stderr, "stallbench: %s: %llu ops, status %s\n", c->out,
 			(unsigned long long)r->rows, r->status);
 	else

@@ -41,13 +41,13 @@ int vmstat_read(struct vmstat_snap *s)
 int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct sb_cgroup *cg,
 		  unsigned int ngroups, const char *const *gname, const struct sb_cgroup *const *gcg)
 {
-	char p[768];
+	int ret;
 
 	memset(t, 0, sizeof(*t));
-	snprintf(p, sizeof(p), "%s/timeline.csv", dir);
-	t->f = fopen(p, "we");
-	if (!t->f)
-		return -errno;
+	ret = rf_open(dir, "timeline.csv", RF_PLAIN, 0, &t->rf);
+	if (ret)
+		return ret;
+	t->f = rf_stream(t->rf);
 	t->t0 = t0;
 	t->cg = cg;
 	vmstat_read(&t->base);
@@ -177,16 +177,19 @@ int timeline_tick(struct timeline *t, uint64_t now)
 	return 0;
 }
 
+int timeline_flush(struct timeline *t)
+{
+	return t->rf ? rf_flush(t->rf, true) : 0;
+}
+
 int timeline_close(struct timeline *t)
 {
-	int r = 0;
-
-	if (!t->f)
-		return 0;
-	if (fflush(t->f) || fsync(fileno(t->f)))
-		r = -errno;
-	if (fclose(t->f) && !r)
-		r = -errno;
+	if (!t->rf)
+		return t->err;
+	t->err = rf_close(t->rf, true);
+	t->err_op = t->err ? rf_failed_op(t->rf) : "";
+	rf_free(t->rf);
+	t->rf = NULL;
 	t->f = NULL;
-	return r;
+	return t->err;
 }

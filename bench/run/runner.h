@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "mmknob.h"
 #include "cgroup.h"
+#include "rfile.h"
 
 #define RUN_MAX_WL 8
 #define RUN_MAX_GROUPS 4
@@ -50,6 +51,8 @@ struct run_cfg {
 	bool capture;		/* trace stalls (needs root + perf tracepoints) */
 	struct capture_opts cap_opts;
 	uint64_t ring_ops;	/* op records per worker ring */
+	enum rf_mode compress;	/* ops.csv/stalls.csv: plain, zstd, or zstd past compress_above */
+	uint64_t compress_above;
 	json_t *argv;		/* the command line, for meta.json */
 	struct mm_set mm;	/* --mm knobs, set for the run and put back */
 };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "cgroup.h"
 #include "pressure.h"
+#include "rfile.h"
 
 struct vmstat_snap {
 	uint64_t allocstall, pgscan_direct, compact_stall;
@@ -16,7 +17,10 @@ struct vmstat_snap {
 #define TL_MAX_GROUPS 4
 
 struct timeline {
-	FILE *f;
+	struct rfile *rf;	/* every write checked */
+	FILE *f;		/* rf's stream */
+	int err;		/* after timeline_close: the file's first -errno */
+	const char *err_op;	/* and what failed */
 	uint64_t t0;
 	const struct sb_cgroup *cg;	/* may be NULL */
 	const struct pressure *pr;	/* --global-pressure holder, may be NULL */
@@ -37,6 +41,8 @@ int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct
 		  unsigned int ngroups, const char *const *gname, const struct sb_cgroup *const *gcg);
 /* Appends one row sampled now. 0 or -errno. */
 int timeline_tick(struct timeline *t, uint64_t now);
-/* Flushes and closes. 0 or -errno. */
+/* Flushes (a full disk shows here, in rf_error(t->rf)). 0 or -errno. */
+int timeline_flush(struct timeline *t);
+/* Flushes, fsyncs and closes; keeps the error in t->err/err_op. 0 or -errno. */
 int timeline_close(struct timeline *t);
 #endif

@@ -5,7 +5,11 @@
  * status, no summary.json) are refused with -EINVAL and a message naming
  * the file, or read with bad rows skipped under RR_ALLOW_INCOMPLETE; quoted
  * CSV, CRLF and reordered/missing optional columns are read; 1M rows are
- * read in flat memory. Usage: test_resread GEN_RESULT WORKDIR. Exit 0/1.
+ * read in flat memory. ops.csv.zst (written by bench/rfile.c, from the
+ * start or past a size) reads the same rows; a cut one is refused, or read
+ * up to the cut with RR_ALLOW_INCOMPLETE; a tail following ops.csv goes on
+ * in ops.csv.zst when the driver moves the file, neither losing nor
+ * repeating a row. Usage: test_resread GEN_RESULT WORKDIR. Exit 0/1.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +20,8 @@
 #include <sys/stat.h>
 
 #include "resread.h"
+#include "rfile.h"
+#include <unistd.h>
 
 static int failures;
 static const char *gen, *work;
@@ -227,6 +233,134 @@ static void test_quoted(void)
 	CHECK(read_ops("quoted", 0, &s, &st, msg, sizeof(msg)) == -EINVAL);
 }
 
+/* The bytes of work/dir/name, malloc'd, in *len. */
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char p[4096];
+	FILE *f;
+	char *b;
+	long n;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", work, dir, name);
+	f = fopen(p, "r");
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(b = malloc((size_t)n + 1)) || fread(b, 1, (size_t)n, f) != (size_t)n) {
+		printf("not ok: reading %s\n", p);
+		exit(1);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+/* Writes text[0..n) to dir/name through rfile in mode, in pieces of 1000 bytes. */
+static void rf_write(const char *dir, const char *name, const char *text, size_t n,
+		     enum rf_mode mode, uint64_t above)
+{
+	struct rfile *f;
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", work, dir);
+	CHECK(rf_open(p, name, mode, above, &f) == 0);
+	for (size_t off = 0; off < n; off += 1000) {
+		fwrite(text + off, 1, n - off < 1000 ? n - off : 1000, rf_stream(f));
+		CHECK(rf_flush(f, off % 7000 == 0) == 0);
+	}
+	CHECK(rf_close(f, true) == 0);
+	rf_free(f);
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s/%s", work, dir, name);
+	return access(p, F_OK) == 0;
+}
+
+static int count_tail_op(void *arg, const struct rr_op *op)
+{
+	(void)op;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+static void test_zstd(void)
+{
+	struct rr_csv_stats st;
+	struct seen s;
+	char msg[512], p[4096];
+	size_t n, zn;
+	char *csv, *z;
+
+	mk("zst", "--n 1000");
+	csv = slurp("zst", "ops.csv", &n);
+	/* compressed from the start */
+	rf_write("zst", "ops.csv", csv, n, RF_ZSTD, 0);
+	snprintf(p, sizeof(p), "%s/zst/ops.csv", work);
+	unlink(p);
+	CHECK(read_ops("zst", 0, &s, &st, msg, sizeof(msg)) == 0);
+	CHECK(s.rows == 4000 && st.bad_rows == 0 && !st.truncated && s.alloc_rows == 1000);
+	/* cut inside the frame: refused, or the rows before the cut */
+	z = slurp("zst", "ops.csv.zst", &zn);
+	snprintf(p, sizeof(p), "%s/zst/ops.csv.zst", work);
+	CHECK(truncate(p, (off_t)(zn - 3)) == 0);
+	CHECK(read_ops("zst", 0, &s, &st, msg, sizeof(msg)) == -EINVAL && strstr(msg, "ends early"));
+	CHECK(read_ops("zst", RR_ALLOW_INCOMPLETE, &s, &st, msg, sizeof(msg)) == 0);
+	CHECK(s.rows > 3000 && s.rows <= 4000 && st.truncated);
+	free(z);
+	/* auto: plain until 50000 bytes, then ops.csv.zst replaces it */
+	unlink(p);
+	rf_write("zst", "ops.csv", csv, n, RF_AUTO, 50000);
+	CHECK(!exists("zst", "ops.csv") && exists("zst", "ops.csv.zst"));
+	CHECK(read_ops("zst", 0, &s, &st, msg, sizeof(msg)) == 0 && s.rows == 4000);
+	unlink(p);
+	/* a tail on the plain file (cut mid-line) goes on in the .zst */
+	for (int cut = 0; cut < 2; cut++) {
+		struct rr_tail *t;
+		struct rr_tail_fns fns = { .op = count_tail_op };
+		struct rr_dir d;
+		uint64_t rows = 0, first;
+		size_t k = n / 3 + (cut ? 17 : 0);
+
+		while (!cut && csv[k - 1] != '\n')
+			k++;
+		write_file("zst", "ops.csv", "");
+		snprintf(p, sizeof(p), "%s/zst/ops.csv", work);
+		{
+			FILE *f = fopen(p, "w");
+
+			CHECK(f && fwrite(csv, 1, k, f) == k && fclose(f) == 0);
+		}
+		snprintf(p, sizeof(p), "%s/zst", work);
+		CHECK(rr_open(p, RR_ALLOW_INCOMPLETE, &d, msg, sizeof(msg)) == 0);
+		CHECK(rr_tail_new(&d, RR_OPS, &t) == 0);
+		CHECK(rr_tail_poll(t, &fns, &rows, msg, sizeof(msg)) == 0);
+		first = rows;
+		CHECK(first > 1000 && first < 2000);
+		rf_write("zst", "ops.csv.tmp", csv, n, RF_ZSTD, 0);
+		snprintf(p, sizeof(p), "%s/zst/ops.csv.tmp.zst", work);
+		{
+			char q[4096];
+
+			snprintf(q, sizeof(q), "%s/zst/ops.csv.zst", work);
+			CHECK(rename(p, q) == 0);
+			snprintf(q, sizeof(q), "%s/zst/ops.csv", work);
+			CHECK(unlink(q) == 0);
+		}
+		CHECK(rr_tail_poll(t, &fns, &rows, msg, sizeof(msg)) == 0);
+		printf("# tail (cut %s): %llu rows from ops.csv, %llu from ops.csv.zst\n",
+		       cut ? "mid-line" : "at a line end", (unsigned long long)first,
+		       (unsigned long long)(rows - first));
+		CHECK(rows == 4000 && rr_tail_stats(t)->bad_rows == 0);
+		rr_tail_free(t);
+		rr_close(&d);
+		snprintf(p, sizeof(p), "%s/zst/ops.csv.zst", work);
+		unlink(p);
+	}
+	free(csv);
+}
+
 static long maxrss_kb(void)
 {
 	struct rusage ru;
@@ -265,6 +399,7 @@ int main(int argc, char **argv)
 	test_good();
 	test_broken();
 	test_quoted();
+	test_zstd();
 	test_flat_memory();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
