@@ -213,7 +213,9 @@ spread() {
 	mkdir -p "$out/spread/sweep"
 	local opts=()
 	mapfile -t opts <"$out/sweep.args"
-	[[ -f $out/points.list ]] || "$ROOT/run.sh" points "${opts[@]}" >"$out/points.list" ||
+	# run.sh points: "name<TAB>stallbench run arguments"; a job is a name
+	[[ -f $out/points.list ]] || { "$ROOT/run.sh" points "${opts[@]}" | cut -f1 >"$out/points.list" &&
+		[[ ${PIPESTATUS[0]} -eq 0 && -s $out/points.list ]]; } ||
 		{ log "cannot list the sweep's points"; return 1; }
 	log "$(wc -l <"$out/points.list") point run(s) over ${#ready[@]} host(s): ${ready[*]}"
 	pflags=(--joblog "$out/joblog.points" -j "${#ready[@]}" --halt never --line-buffer)

@@ -7,7 +7,7 @@ command -v clang >/dev/null || { echo "SKIP: clang not installed (apt-get instal
 mkdir -p "$work"
 cflags=(-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined -I"$src/bench/data" -I"$src/bench/schema" -I"$src/workloads" $(pkg-config --cflags jansson))
-libs=($(pkg-config --libs jansson) -lm)
+libs=($(pkg-config --libs jansson libzstd) -lm)
 # Only a clang without libFuzzer's runtime is a skip; our targets failing to
 # build is a failure (a missing source once turned this test into a skip).
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d && n) * 0; }\n' \
