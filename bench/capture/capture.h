@@ -44,7 +44,7 @@ struct stall {
 	const char *stack;	/* folded kernel stack at begin ("a;b;c"), NULL w/o --callchain;
 				 * interned: valid until capture_close() */
 	bool missing_begin;	/* unpaired because the begin was never seen (before enable,
-				 * or lost): t_start is then a guess, see capture.c */
+				 * or lost): t_start is then a guess, see capture_pair.c */
 	const char *reason;	/* throttled: "writeback", "isolated", "noprogress",
 				 * "congested" (| joined), "none"; NULL otherwise */
 };

@@ -3,7 +3,7 @@
  *
  *   capreader [-m capture|raw] [-e EVENTS] [-c CPU] [-p PAGES] [-i MS] [-R READYFILE]
  *
- * -m capture (default): stallbench's own capture (bench/capture.c): capture_open()
+ * -m capture (default): stallbench's own capture (bench/capture*.c): capture_open()
  *    with capture_opts.events = EVENTS ("+syscalls:sys_enter_getppid,..."),
  *    capture_wait()/capture_drain() until SIGINT/SIGTERM, then a final drain.
  *    Points and stalls are counted (not printed): this is the capture's cost
@@ -189,7 +189,7 @@ static int run_raw(const char *events, size_t pages, int interval, const char *r
 		nid++;
 	}
 	if (!pages)
-		pages = 2048;	/* capture.c's default on a 2-CPU machine */
+		pages = 2048;	/* capture_ring.c's default on a 2-CPU machine */
 	for (long cpu = 0; cpu < ncpu; cpu++) {
 		rr[cpu].fd = -1;
 		for (int i = 0; i < nid; i++) {

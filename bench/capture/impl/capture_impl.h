@@ -1,0 +1,190 @@
+/*
+ * What the four files of the capture share among themselves, not for other
+ * users (the include path is the capture library's PRIVATE one):
+ *   capture.c         opening, draining and closing a capture, in steps
+ *   capture_ring.c    perf_event_open per CPU, the mmap rings, reading records
+ *   capture_decode.c  the event set (tracepoint catalogue) and record fields
+ *   capture_pair.c    begin/end pairing into stalls, output order
+ *   capture_sym.c     kernel stacks: interned, folded, named (kallsyms)
+ */
+#ifndef STALLBENCH_CAPTURE_IMPL_H
+#define STALLBENCH_CAPTURE_IMPL_H
+
+#include <linux/perf_event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "tpcatalog.h"
+#include "tpdecode.h"
+
+#define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
+#define MAX_VICTIMS		4096	/* mark_victim details kept per run */
+#define THROTTLE_SLACK_NS	(110ull * 1000 * 1000)	/* reclaim_throttle() sleeps <= HZ/10 */
+#define OPEN_CHECK_NS		(1000ull * 1000 * 1000)
+#define MAX_STACK		64
+#define NR_PAIRED		(STALL_COMPACT + 1)
+
+/* The default events and what each record is: the catalogue (tpcatalog.h). */
+enum role { R_BEGIN = TP_BEGIN, R_END = TP_END, R_THROTTLED = TP_THROTTLED, R_POINT = TP_POINT };
+
+struct cev {
+	char name[128];		/* "sys:event" */
+	int id;
+	enum role role;
+	int kind;
+	struct tpd_field order, gfp, nr, arg;
+	struct tpd_field comm, anon_rss, file_rss, shmem_rss, oom_adj;	/* mark_victim */
+	struct tpd_field reason;	/* throttled */
+	uint64_t nofail_bit;	/* nofail: __GFP_NOFAIL in this kernel */
+	struct tpd_flags gfpfl;
+	bool have_gfpfl;
+	uint64_t gfp_cache_val[8];
+	char gfp_cache_str[8][160];
+	bool gfp_cache_ok[8];
+};
+
+struct ring {
+	int cpu;
+	int fd;
+	void *base;
+	struct perf_event_mmap_page *pg;
+	unsigned char *data;
+	uint64_t size, mask;
+	uint64_t head, tail, published;
+	uint64_t lost;
+	/* peeked sample, not consumed yet */
+	bool have;
+	uint64_t ts;
+	const unsigned char *rec;	/* points into data or into copy */
+	uint16_t rec_size;
+	unsigned char copy[65536] __attribute__((aligned(8)));	/* a record that wraps */
+};
+
+/* A stall or point waiting for its turn to leave. */
+struct item {
+	uint64_t t;		/* begin (stall) or time (point) */
+	uint64_t end;
+	int64_t nr;		/* nr_reclaimed, or point arg */
+	uint64_t gfp;
+	uint32_t tid, cpu;
+	uint32_t stack;		/* interned id + 1, 0 none */
+	int32_t order;
+	uint16_t ev;		/* event of the begin (gfp table), or of the point */
+	uint8_t kind;
+	uint8_t is_point, open, unpaired, missing_begin;
+};
+
+struct fifo {
+	struct item *buf;
+	uint64_t cap, base, len;	/* items base..base+len-1 live at buf[seq & (cap-1)] */
+};
+
+struct tidst {
+	uint32_t tid;		/* 0: empty slot */
+	uint64_t last_end;
+	uint64_t open_seq[NR_PAIRED];	/* fifo seq + 1, 0: none */
+};
+
+struct stackent {
+	uint64_t hash;
+	uint32_t nr;
+	uint32_t id;		/* index in stack_by_id: stable across rehash */
+	uint64_t *ips;
+	char *folded;
+};
+
+/* One PERF_RECORD_SAMPLE, split into its parts (capture_decode.c). */
+struct sample {
+	uint32_t tid, cpu;
+	uint64_t ts;
+	const uint64_t *chain;	/* callchain, nr entries; NULL without --callchain */
+	uint64_t nr;
+	const unsigned char *raw;	/* the tracepoint's record */
+	uint32_t rawsz;
+	int16_t idx;		/* its event in capture.ev */
+	struct cev *e;
+};
+
+struct capture {
+	struct tpdecode *tpd;
+	struct cev *ev;
+	size_t nr_ev;
+	int16_t *by_id;		/* tracepoint id -> index in ev, -1 */
+	int max_id;
+	struct ring *rings;
+	unsigned int nr_rings;
+	int *fds;		/* every event fd */
+	size_t nr_fds;
+	size_t pages;
+	bool callchain;
+	bool want_nofail;	/* opts.nofail */
+	bool offline;
+	bool have_throttled;
+	char *events_str;
+	uint64_t sample_type;
+	uint64_t enable_ns;
+	uint64_t horizon;	/* delivered below this */
+	uint64_t last_open_check;
+
+	struct fifo out;
+	struct item *late;	/* min-heap by t: stalls that begin in the past */
+	size_t nlate, late_cap;
+
+	struct tidst *tids;
+	size_t tid_cap, tid_len;
+
+	struct tep_handle *ksyms;	/* /proc/kallsyms as libtraceevent reads it, or NULL */
+	struct oom_victim *vict;	/* mark_victim details; item.gfp = index + 1 */
+	size_t nvict;
+	struct stackent *stacks;	/* hash table, open addressing */
+	size_t stack_cap, stack_len;
+	const char **stack_by_id;
+	size_t stack_ids, stack_ids_cap;
+};
+
+/* CLOCK_MONOTONIC in ns: the clock the events carry (use_clockid). */
+uint64_t cap_now_ns(void);
+
+/* capture_ring.c: sets up c->rings (and the events' fds) for o; 0 or -errno, errmsg set. */
+int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg, size_t len);
+/*
+ * Reads every ring, handing fn the samples of all CPUs merged in time order,
+ * up to horizon; returns the records read. *err keeps fn's first error (fn is
+ * not called after one; the records are still consumed).
+ */
+long cap_rings_read(struct capture *c, uint64_t horizon,
+		    int (*fn)(struct capture *c, const unsigned char *rec, uint16_t size), int *err);
+void cap_rings_close(struct capture *c);
+
+/* capture_decode.c: the default events (the catalogue), plus spec's changes; 0 or -errno. */
+int cap_events_build(struct capture *c, const char *spec, char *errmsg, size_t len);
+/* The lookups a sample needs: tracepoint id -> event, the events' names; 0 or -ENOMEM. */
+int cap_events_index(struct capture *c);
+void cap_events_free(struct capture *c);
+/* Splits a sample record; false when it is short or of no event of ours. */
+bool cap_sample_parse(struct capture *c, const unsigned char *rec, uint16_t size, struct sample *s);
+/* The mark_victim detail of this record, kept beside the FIFO: index + 1, 0 none. */
+uint64_t cap_victim_decode(struct capture *c, const struct cev *e, const void *raw, size_t rawsz);
+/* gfp as the kernel prints it for event e (cached), or in hex. */
+const char *cap_gfp_names(struct cev *e, uint64_t gfp, char *tmp, size_t len);
+/* mm_vmscan_throttled's reason bits as names. */
+const char *cap_throttle_reason(uint64_t bits);
+
+/* capture_pair.c: one sample into the pairing; 0 or -ENOMEM. */
+int cap_pair_sample(struct capture *c, const unsigned char *rec, uint16_t size);
+/* Closes what can no longer end and hands over what is ready (final: everything). */
+void cap_pair_flush(struct capture *c, uint64_t t_read, uint64_t horizon, bool final,
+		    const struct capture_sink *sink);
+void cap_pair_free(struct capture *c);
+
+/* capture_sym.c: loads /proc/kallsyms to name stack frames; 0 or -errno. */
+int cap_syms_load(struct capture *c);
+/* Interns the kernel part of a callchain; returns id + 1, or 0 when empty or out of memory. */
+uint32_t cap_stack_intern(struct capture *c, const uint64_t *chain, uint64_t nr);
+/* The folded stack of an interned id ("root;...;leaf"), NULL for 0. */
+const char *cap_stack_str(const struct capture *c, uint32_t id);
+void cap_syms_free(struct capture *c);
+
+#endif
