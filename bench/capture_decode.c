@@ -41,15 +41,9 @@ static struct cev *new_event(struct capture *c)
 	return e;
 }
 
-/* The fields a point of this kind carries: the catalogue's argument, mark_victim's details. */
-static void point_fields(struct cev *e, const struct tep_event *tev, const char *sys,
-			 const char *name)
+/* mark_victim's details of the task it picked. */
+static void victim_fields(struct cev *e, const struct tep_event *tev)
 {
-	const struct tp_def *d = tp_find(sys, name);
-	const char *an = d && d->role == TP_POINT ? d->arg : NULL;
-
-	if (an)
-		tpd_field(tev, an, &e->arg);
 	if (e->kind == POINT_MARK_VICTIM) {
 		tpd_field(tev, "comm", &e->comm);
 		tpd_field(tev, "anon_rss", &e->anon_rss);
@@ -63,21 +57,21 @@ static void point_fields(struct cev *e, const struct tep_event *tev, const char 
 static int event_fields(struct capture *c, struct cev *e, const struct tep_event *tev,
 			const char *sys, const char *name)
 {
+	const struct tp_def *d = tp_find(sys, name);
+
 	tpd_field(tev, "order", &e->order);
 	tpd_field(tev, "gfp_flags", &e->gfp);
 	if (e->gfp.size && tpd_flags_of(tev, "gfp_flags", &e->gfpfl) == 0)
 		e->have_gfpfl = true;
-	if (e->role == R_END)
-		tpd_field(tev, "nr_reclaimed", &e->nr);
-	if (e->role == R_THROTTLED) {
-		tpd_field(tev, "usec_delayed", &e->nr);
+	if (e->role == R_THROTTLED)
 		tpd_field(tev, "reason", &e->reason);
-	}
 	if (e->role == R_POINT && e->kind == POINT_NOFAIL &&
 	    (!e->gfp.size || nofail_gfp_bit(c->tpd, sys, name, &e->nofail_bit)))
 		return 1;
+	if (d && d->role == (enum tp_role)e->role && d->arg)
+		tpd_field(tev, d->arg, &e->arg);
 	if (e->role == R_POINT)
-		point_fields(e, tev, sys, name);
+		victim_fields(e, tev);
 	return 0;
 }
 
@@ -117,8 +111,11 @@ static int add_event(struct capture *c, const char *sys, const char *name, enum 
 		}
 		return 0;
 	}
-	if (role == R_THROTTLED && !e->nr.size) {
-		snprintf(errmsg, len, "event %s: no usec_delayed field", e->name);
+	if (role == R_THROTTLED && !e->arg.size) {
+		const struct tp_def *d = tp_find(sys, name);
+
+		snprintf(errmsg, len, "event %s: no %s field", e->name,
+			 d && d->arg ? d->arg : "delay");
 		return -EINVAL;
 	}
 	c->nr_ev++;

@@ -201,7 +201,7 @@ static int on_throttled(struct capture *c, const struct sample *s)
 	uint64_t d = 0;
 	int64_t v;
 
-	if (tpd_read(&e->nr, s->raw, s->rawsz, &v) == 0 && v > 0)
+	if (tpd_read(&e->arg, s->raw, s->rawsz, &v) == 0 && v > 0)
 		d = (uint64_t)v * 1000;
 	if (d > s->ts)
 		d = s->ts;
@@ -257,7 +257,7 @@ static int on_end(struct capture *c, struct tidst *t, const struct sample *s)
 {
 	struct cev *e = s->e;
 	struct item *it, x;
-	int64_t v, nrr = tpd_read(&e->nr, s->raw, s->rawsz, &v) == 0 ? v : -1;
+	int64_t v, nrr = tpd_read(&e->arg, s->raw, s->rawsz, &v) == 0 ? v : -1;
 
 	if (t->open_seq[e->kind]) {
 		it = fifo_at(&c->out, t->open_seq[e->kind] - 1);

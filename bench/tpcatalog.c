@@ -1,5 +1,5 @@
 /* The tracepoint catalogue (capture/tpcatalog.h) as a table, and the lookups
- * the capture and the attribution make in it. */
+ * the capture, the attribution and report make in it. */
 #include <string.h>
 
 #include "tpcatalog.h"
@@ -37,4 +37,20 @@ int tp_point_round(enum point_kind k)
 		if (tp_catalog[i].kind == (int)k && tp_catalog[i].role == TP_POINT)
 			return tp_catalog[i].round;
 	return -1;
+}
+
+bool tp_stall_reclaims(enum stall_kind k)
+{
+	for (size_t i = 0; i < tp_catalog_n; i++)
+		if (tp_catalog[i].kind == (int)k && tp_catalog[i].role == TP_END)
+			return tp_catalog[i].arg != NULL;
+	return false;
+}
+
+bool tp_stall_throttle(enum stall_kind k)
+{
+	for (size_t i = 0; i < tp_catalog_n; i++)
+		if (tp_catalog[i].kind == (int)k && tp_catalog[i].role == TP_THROTTLED)
+			return true;
+	return false;
 }

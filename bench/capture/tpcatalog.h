@@ -3,13 +3,17 @@
  * read by the capture (which events, what each record is, the field a point
  * carries), by the attribution (which records count as a reclaim round, and
  * of which source) and by doctor (which events to probe, and which one
- * capture cannot do without). A new stall source is one row here (plus its
- * kind in schema/stallkind.h and, if it counts rounds, schema/roundsrc.h).
+ * capture cannot do without) and by report (which kinds have a share that
+ * reclaimed nothing, which carry a throttle's reasons). A new stall source is
+ * one row here (plus its kind in schema/stallkind.h and, if it counts rounds,
+ * schema/roundsrc.h).
  *
  * X(system, event, role, kind, arg, round, probe, needed)
  *   role    BEGIN/END of a paired stall, THROTTLED (a stall in one event), POINT
  *   kind    the STALL_* or POINT_* kind its records carry
- *   arg     the field a point carries in struct point.arg, or NULL
+ *   arg     the field that carries the record's argument, or NULL: a point's
+ *           struct point.arg, an end's nr_reclaimed (its stalls then have a
+ *           share that reclaimed nothing), a throttle's delay in usec
  *   round   the RSRC_* round source one record counts as, or -1
  *   probe   doctor's name for its line, or NULL (not probed)
  *   needed  1: a capture is only possible if this event opens
@@ -19,6 +23,7 @@
 #ifndef STALLBENCH_TPCATALOG_H
 #define STALLBENCH_TPCATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "capture.h"
@@ -27,18 +32,20 @@
 #define SB_TRACEPOINTS(X)							\
 	X(vmscan, mm_vmscan_direct_reclaim_begin, BEGIN, STALL_DIRECT, NULL,	\
 	  RSRC_DIRECT, "direct reclaim tp", 0)					\
-	X(vmscan, mm_vmscan_direct_reclaim_end, END, STALL_DIRECT, NULL, -1, NULL, 0) \
+	X(vmscan, mm_vmscan_direct_reclaim_end, END, STALL_DIRECT, "nr_reclaimed", \
+	  -1, NULL, 0)								\
 	X(vmscan, mm_vmscan_memcg_reclaim_begin, BEGIN, STALL_MEMCG, NULL,	\
 	  RSRC_MEMCG, "perf tracepoints", 1)					\
-	X(vmscan, mm_vmscan_memcg_reclaim_end, END, STALL_MEMCG, NULL, -1, NULL, 0) \
+	X(vmscan, mm_vmscan_memcg_reclaim_end, END, STALL_MEMCG, "nr_reclaimed", \
+	  -1, NULL, 0)								\
 	X(vmscan, mm_vmscan_memcg_softlimit_reclaim_begin, BEGIN, STALL_MEMCG_SOFT, \
 	  NULL, RSRC_MEMCG, NULL, 0)						\
 	X(vmscan, mm_vmscan_memcg_softlimit_reclaim_end, END, STALL_MEMCG_SOFT,	\
-	  NULL, -1, NULL, 0)							\
+	  "nr_reclaimed", -1, NULL, 0)						\
 	X(compaction, mm_compaction_begin, BEGIN, STALL_COMPACT, NULL,		\
 	  RSRC_COMPACTION, "compaction tp", 0)					\
 	X(compaction, mm_compaction_end, END, STALL_COMPACT, NULL, -1, NULL, 0) \
-	X(vmscan, mm_vmscan_throttled, THROTTLED, STALL_THROTTLED, NULL,	\
+	X(vmscan, mm_vmscan_throttled, THROTTLED, STALL_THROTTLED, "usec_delayed", \
 	  RSRC_THROTTLE, NULL, 0)						\
 	X(oom, reclaim_retry_zone, POINT, POINT_RECLAIM_RETRY, "no_progress_loops", \
 	  RSRC_RECLAIM_RETRY, NULL, 0)						\
@@ -52,7 +59,7 @@ struct tp_def {
 	const char *sys, *name;
 	enum tp_role role;
 	int kind;		/* enum stall_kind or enum point_kind, by role */
-	const char *arg;
+	const char *arg;	/* the record's argument field, or NULL */
 	int round;		/* enum round_src, -1: not a round */
 	const char *probe;
 	int needed;
@@ -67,5 +74,9 @@ const struct tp_def *tp_find(const char *sys, const char *name);
 int tp_stall_round(enum stall_kind k);
 /* The round source a point of kind k counts as, -1 none. */
 int tp_point_round(enum point_kind k);
+/* Whether stalls of kind k say how much they reclaimed (their end row carries an argument). */
+bool tp_stall_reclaims(enum stall_kind k);
+/* Whether stalls of kind k are throttles (one event, with a reason). */
+bool tp_stall_throttle(enum stall_kind k);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,10 +37,13 @@ static void events_exist(void **state)
 				fail_msg("%s: %s:%s missing", kernels[k], t->sys, t->name);
 			if (t->arg && tpd_field(e, t->arg, &f))
 				fail_msg("%s: %s:%s has no field %s", kernels[k], t->sys, t->name, t->arg);
-			if (t->role == TP_END && tpd_field(e, "nr_reclaimed", &f) &&
-			    t->kind != STALL_COMPACT)
+			/* an end's argument lands in struct stall's nr_reclaimed */
+			if (t->role == TP_END && t->kind != STALL_COMPACT &&
+			    (!t->arg || strcmp(t->arg, "nr_reclaimed")))
 				fail_msg("%s: %s:%s: a reclaim end without nr_reclaimed", kernels[k],
 					 t->sys, t->name);
+			if (t->role == TP_THROTTLED && (!t->arg || strcmp(t->arg, "usec_delayed")))
+				fail_msg("%s:%s: a throttle's argument is its delay", t->sys, t->name);
 		}
 		tpd_close(d);
 	}
@@ -77,6 +81,10 @@ static void kinds_and_rounds(void **state)
 	assert_int_equal(tp_point_round(POINT_RECLAIM_RETRY), RSRC_RECLAIM_RETRY);
 	assert_int_equal(tp_point_round(POINT_NOFAIL), RSRC_NOFAIL);
 	assert_int_equal(tp_point_round(POINT_MARK_VICTIM), -1);
+	/* report's zero% and throttle reasons */
+	assert_true(tp_stall_reclaims(STALL_DIRECT) && tp_stall_reclaims(STALL_MEMCG_SOFT));
+	assert_false(tp_stall_reclaims(STALL_COMPACT) || tp_stall_reclaims(STALL_THROTTLED));
+	assert_true(tp_stall_throttle(STALL_THROTTLED) && !tp_stall_throttle(STALL_MEMCG));
 	/* doctor probes one event capture cannot do without */
 	{
 		int needed = 0;

@@ -34,7 +34,8 @@ struct cev {
 	int id;
 	enum role role;
 	int kind;
-	struct tpd_field order, gfp, nr, arg;
+	struct tpd_field order, gfp;
+	struct tpd_field arg;	/* the catalogue's argument: point arg, nr_reclaimed, usec_delayed */
 	struct tpd_field comm, anon_rss, file_rss, shmem_rss, oom_adj;	/* mark_victim */
 	struct tpd_field reason;	/* throttled */
 	uint64_t nofail_bit;	/* nofail: __GFP_NOFAIL in this kernel */
