@@ -1,8 +1,11 @@
 /* `stallbench report DIR`: a readable table of one result (per op: count,
  * errors, latency percentiles, stall share and retry rounds; per stall kind;
- * lost events and OOM kills always shown). Reads the result files only. */
+ * lost events and OOM kills always shown). Reads the result files only; what
+ * it says of each stall kind comes from the tracepoint catalogue, and the
+ * rounds' sources from the schema's table, so a new source needs no edit here. */
 #include "parse.h"
 #include "resread.h"
+#include "tpcatalog.h"
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -200,6 +203,15 @@ static void print_stack_sources(const char *dir, const char *file, bool counts)
 	free(v);
 }
 
+/* The stall kind named k in summary.json, -1 when this build does not know it. */
+static int kind_of(const char *k)
+{
+	for (int i = 0; i < STALL_NR_KINDS; i++)
+		if (!strcmp(stall_kind_name((enum stall_kind)i), k))
+			return i;
+	return -1;
+}
+
 /*
  * Throttles by reason, and the 0 ns ones explained: mm_vmscan_throttled
  * reports usec_delayed in whole jiffies, so a task woken before the next
@@ -208,31 +220,35 @@ static void print_stack_sources(const char *dir, const char *file, bool counts)
 static void print_reasons(json_t *stalls)
 {
 	for (int sc = 0; sc < 2; sc++) {
-		json_t *t = json_object_get(json_object_get(stalls, sc ? "system" : "run"), "throttled");
-		json_t *rs = json_object_get(t, "reasons"), *v;
-		const char *k;
-		int n = 0;
+		for (int sk = 0; sk < STALL_NR_KINDS; sk++) {
+			const char *name = stall_kind_name((enum stall_kind)sk);
+			json_t *t = json_object_get(json_object_get(stalls, sc ? "system" : "run"), name);
+			json_t *rs = json_object_get(t, "reasons"), *v;
+			const char *k;
+			int n = 0;
 
-		if (!t)
-			continue;
-		printf("throttled (%s):", sc ? "system" : "run");
-		json_object_foreach(rs, k, v)
-			printf("%s %lld %s", n++ ? "," : "", (long long)json_integer_value(v), k);
-		printf("%s\n", n ? "" : " reason not recorded");
-		if (num(t, "zero_ns") > 0)
-			printf("  %lld of %lld slept 0 ns: woken within the jiffy they began in\n"
-			       "  (the kernel reports whole jiffies), counted, no stall time\n",
-			       (long long)num(t, "zero_ns"), (long long)num(t, "count"));
+			if (!t || !tp_stall_throttle((enum stall_kind)sk))
+				continue;
+			printf("%s (%s):", name, sc ? "system" : "run");
+			json_object_foreach(rs, k, v)
+				printf("%s %lld %s", n++ ? "," : "", (long long)json_integer_value(v), k);
+			printf("%s\n", n ? "" : " reason not recorded");
+			if (num(t, "zero_ns") > 0)
+				printf("  %lld of %lld slept 0 ns: woken within the jiffy they began in\n"
+				       "  (the kernel reports whole jiffies), counted, no stall time\n",
+				       (long long)num(t, "zero_ns"), (long long)num(t, "count"));
+		}
 	}
 }
 
 /* Rounds by source per op (all sources, 0 included) and NOFAIL allocations per call. */
 static void print_sources(json_t *ops)
 {
-	static const struct { const char *key, *head; } cols[] = {
-		{ "rounds_direct", "direct" }, { "rounds_memcg", "memcg" },
-		{ "rounds_reclaim_retry", "rretry" }, { "rounds_compact_retry", "cretry" },
-		{ "rounds_compaction", "compact" }, { "rounds_throttle", "thrtl" },
+	/* the sources of reclaim rounds; NOFAIL allocations are shown per call */
+	static const struct { int src; const char *key, *head; } cols[] = {
+#define X(e, n, r, h) { RSRC_##e, n, h },
+		SB_ROUND_SRCS_HEAD(X)
+#undef X
 	};
 	const char *k;
 	json_t *v;
@@ -248,13 +264,15 @@ static void print_sources(json_t *ops)
 		if (!head) {
 			printf("\n%-17s", "rounds by source");
 			for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-				printf(" %6s", cols[i].head);
+				if (cols[i].src != RSRC_NOFAIL)
+					printf(" %6s", cols[i].head);
 			printf(" %8s\n", "nofail/c");
 			head = true;
 		}
 		printf("  %-15.15s", slash ? slash + 1 : k);
 		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-			printf(" %6lld", (long long)num(bs, cols[i].key));
+			if (cols[i].src != RSRC_NOFAIL)
+				printf(" %6lld", (long long)num(bs, cols[i].key));
 		if (json_is_object(nf))
 			printf(" %8.2f\n", num(nf, "per_call"));
 		else
@@ -312,7 +330,13 @@ static void usage(FILE *f)
 	      "  --allow-incomplete  read a run whose status is not complete\n", f);
 }
 
-int cmd_report(int argc, char **argv)
+struct ropts {
+	const char *dir;
+	bool as_json, allow;
+};
+
+/* The command line into o; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct ropts *o)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -321,30 +345,24 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
-	bool as_json = false, allow = false;
-	char p[4096], a[32], b[32], c[32], d[32], e[32];
-	json_t *meta, *sum, *ops, *v, *stalls;
-	json_error_t jerr;
-	const char *k, *status;
-	int rc = 0, opt;
+	int opt;
 
 	optind = 0;	/* a fresh getopt scan: main may have used it */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
-			as_json = true;
+			o->as_json = true;
 			break;
 		case 'f':
 			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
 				fprintf(stderr, "stallbench report: --format %s: text or json\n", optarg);
 				return 2;
 			}
-			as_json = !strcmp(optarg, "json");
+			o->as_json = !strcmp(optarg, "json");
 			break;
 		case 'i':
-			allow = true;
+			o->allow = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -360,275 +378,320 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		dir = argv[optind++];
+		o->dir = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "stallbench report: '%s': unexpected argument (one DIR)\n", argv[optind]);
 		return 2;
 	}
-	if (!dir) {
+	if (!o->dir) {
 		fprintf(stderr, "stallbench report: no result directory given (see --help)\n");
 		return 2;
 	}
+	return -1;
+}
+
+/* meta.json and summary.json of o->dir, checked; 0, or the exit code (nothing kept). */
+static int load_result(const struct ropts *o, json_t **meta, json_t **sum)
+{
+	const char *dir = o->dir, *status;
+	json_error_t jerr;
+	char p[4096];
+
 	snprintf(p, sizeof(p), "%s/meta.json", dir);
-	meta = json_load_file(p, 0, &jerr);
-	if (!meta) {
+	*meta = json_load_file(p, 0, &jerr);
+	if (!*meta) {
 		fprintf(stderr, "stallbench report: %s: not a result directory (meta.json: %s)\n",
 			dir, jerr.text);
 		return 2;
 	}
 	snprintf(p, sizeof(p), "%s/summary.json", dir);
-	sum = json_load_file(p, 0, &jerr);
-	status = json_string_value(json_object_get(meta, "status"));
-	if (!sum || !status) {
+	*sum = json_load_file(p, 0, &jerr);
+	status = json_string_value(json_object_get(*meta, "status"));
+	if (!*sum || !status) {
 		fprintf(stderr, "stallbench report: %s: no summary.json: the run was killed before it "
 			"finished (status %s)\n", dir, status ? status : "unknown");
-		json_decref(meta);
-		json_decref(sum);
-		return 2;
-	}
-	if (rr_check_format(dir, "meta.json", meta, p, sizeof(p)) < 0 ||
-	    rr_check_format(dir, "summary.json", sum, p, sizeof(p)) < 0) {
+	} else if (rr_check_format(dir, "meta.json", *meta, p, sizeof(p)) < 0 ||
+		   rr_check_format(dir, "summary.json", *sum, p, sizeof(p)) < 0) {
 		fprintf(stderr, "stallbench report: %s\n", p);
-		rc = 2;
-		goto out;
-	}
-	if (strcmp(status, "complete") && !allow) {
+	} else if (strcmp(status, "complete") && !o->allow) {
 		fprintf(stderr, "stallbench report: %s: result is %s (use --allow-incomplete to read it)\n",
 			dir, status);
-		rc = 2;
-		goto out;
+	} else {
+		return 0;
 	}
-	if (as_json) {
-		json_dumpf(sum, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
-		goto out;
+	json_decref(*meta);
+	json_decref(*sum);
+	return 2;
+}
+
+/*
+ * The limits set in o, as "high 48M": for each key K of keys (NULL ends
+ * them) whose K_bytes is an integer, above 0 unless zero_too; entries are
+ * joined by sep. Returns how many were set.
+ */
+static int fmt_limits(json_t *o, const char *const *keys, bool zero_too, const char *sep,
+		      char *buf, size_t len)
+{
+	size_t u = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	for (; *keys; keys++) {
+		char key[32], a[32];
+		json_t *v;
+
+		snprintf(key, sizeof(key), "%s_bytes", *keys);
+		v = json_object_get(o, key);
+		if (!json_is_integer(v) || (!zero_too && json_integer_value(v) <= 0) || u >= len)
+			continue;
+		u += (size_t)snprintf(buf + u, len - u, "%s%s %s", n ? sep : "", *keys,
+				      fmt_size((uint64_t)json_integer_value(v), a, sizeof(a)));
+		n++;
 	}
-	{
-		json_t *kern = json_object_get(meta, "kernel"), *cg = json_object_get(meta, "cgroup");
-		json_t *mm = json_object_get(meta, "mm");
-		json_t *lost = json_object_get(sum, "lost_events");
+	return n;
+}
 
-		printf("%s\n", dir);
-		printf("kernel %s  cgroup v%lld cap %s  status %s\n",
-		       json_string_value(json_object_get(kern, "release")),
-		       (long long)json_integer_value(json_object_get(cg, "version")),
-		       num(cg, "cap_bytes") ? fmt_size((uint64_t)num(cg, "cap_bytes"), a, sizeof(a)) : "none",
-		       status);
-		{
-			/* memory.high/low/min/swap.max, soft limit: only those set */
-			static const char *const lk[] = { "high", "low", "min", "swap_max", "soft_limit" };
-			json_t *pp = json_object_get(meta, "params");
-			bool any = false;
+/* What ran: kernel, cgroup and cap, the memcg limits and mm settings of the run. */
+static void print_setup(const char *dir, json_t *meta, const char *status)
+{
+	/* memory.high/low/min/swap.max, soft limit: only those set */
+	static const char *const lk[] = { "high", "low", "min", "swap_max", "soft_limit", NULL };
+	json_t *kern = json_object_get(meta, "kernel"), *cg = json_object_get(meta, "cgroup");
+	json_t *mm = json_object_get(meta, "mm"), *ms = json_object_get(meta, "mm_set"), *v;
+	char a[32], lim[256];
+	const char *k;
+	bool any = false;
 
-			for (size_t q = 0; q < sizeof(lk) / sizeof(lk[0]); q++) {
-				char key[32];
-				json_t *v;
-
-				snprintf(key, sizeof(key), "%s_bytes", lk[q]);
-				v = json_object_get(pp, key);
-				if (!json_is_integer(v))
-					continue;
-				printf("%s%s %s", any ? "  " : "memcg limits: ", lk[q],
-				       fmt_size((uint64_t)json_integer_value(v), a, sizeof(a)));
-				any = true;
-			}
-			if (any)
-				printf("\n");
-		}
-		printf("lru_gen %s  thp %s  init_on_alloc %s\n",
-		       json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
-		       json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
-		       json_string_value(json_object_get(mm, "init_on_alloc")) ?: "default");
-		{
-			json_t *ms = json_object_get(meta, "mm_set"), *v;
-			const char *k;
-			bool any = false;
-
-			json_object_foreach(ms, k, v) {
-				printf("%s %s=%s", any ? "" : "set for the run (--mm):", k, json_string_value(v));
-				any = true;
-			}
-			if (any)
-				printf("\n");
-		}
-		{
-			/* --global-pressure: what was asked, what the machine had at the start
-			 * and over the run, and whether the holder lived through it */
-			json_t *pr = json_object_get(meta, "pressure");
-
-			if (json_is_object(pr))
-				printf("global pressure: MemAvailable %s (target %s),\n"
-				       "  %s..%s during the run, holder %s locked,\n"
-				       "  %lld adjustments, %s\n",
-				       fmt_size((uint64_t)num(pr, "achieved_bytes"), a, sizeof(a)),
-				       fmt_size((uint64_t)num(pr, "target_bytes"), b, sizeof(b)),
-				       fmt_size((uint64_t)num(pr, "mem_available_min_bytes"), c, sizeof(c)),
-				       fmt_size((uint64_t)num(pr, "mem_available_max_bytes"), d, sizeof(d)),
-				       fmt_size((uint64_t)num(pr, "held_bytes"), e, sizeof(e)),
-				       (long long)num(pr, "adjustments"),
-				       json_string_value(json_object_get(pr, "holder")) ?: "?");
-			if (json_is_object(pr) && json_is_false(json_object_get(pr, "reached")))
-				printf("  <-- the target was never reached: the pressure was lower\n");
-		}
-		if (json_is_null(lost) || !lost)
-			printf("stall capture: OFF (%s)\n", json_string_value(json_object_get(
-				json_object_get(sum, "capture"), "reason")) ?: "unknown");
-		else
-			printf("lost events: %lld%s\n", (long long)json_integer_value(lost),
-			       json_integer_value(lost) ? "  <-- the stall figures below are incomplete" : "");
-		printf("oom kills: %lld  memcg max events: %lld  size mismatches: %lld\n",
-		       (long long)json_integer_value(json_object_get(sum, "oom_kills")),
-		       (long long)json_integer_value(json_object_get(json_object_get(sum, "memcg"), "max_events")),
-		       (long long)json_integer_value(json_object_get(sum, "size_mismatches")));
-		{
-			/* memory.high throttling and memory.low breaches, where v2 counts them */
-			json_t *mc = json_object_get(sum, "memcg");
-			json_int_t hi = json_integer_value(json_object_get(mc, "high_events"));
-			json_int_t lo = json_integer_value(json_object_get(mc, "low_events"));
-			json_t *rf = json_object_get(mc, "workingset_refault_file");
-			json_t *ra = json_object_get(mc, "workingset_refault_anon");
-
-			if (hi > 0 || lo > 0)
-				printf("memcg high events: %lld  low events: %lld\n", (long long)hi,
-				       (long long)lo);
-			if (json_is_integer(rf) || json_is_integer(ra))
-				printf("refaults: file %lld  anon %lld  (evicted pages used again)\n",
-				       (long long)json_integer_value(rf), (long long)json_integer_value(ra));
-		}
-		{
-			/* --group: who reclaimed from whom, group by group */
-			json_t *pg, *gsum = json_object_get(sum, "groups");
-			size_t gi;
-
-			json_array_foreach(json_object_get(json_object_get(meta, "params"), "groups"), gi, pg) {
-				const char *gn = json_string_value(json_object_get(pg, "name"));
-				json_t *gs = json_object_get(gsum, gn ? gn : "");
-				static const char *const lk[] = { "cap", "high", "low", "min", "soft_limit" };
-				char lim[160] = "";
-				size_t u = 0;
-
-				for (size_t q = 0; q < sizeof(lk) / sizeof(lk[0]); q++) {
-					char key[32];
-					json_t *v;
-
-					snprintf(key, sizeof(key), "%s_bytes", lk[q]);
-					v = json_object_get(pg, key);
-					if (json_integer_value(v) > 0 && u < sizeof(lim))
-						u += (size_t)snprintf(lim + u, sizeof(lim) - u, "%s%s %s",
-							u ? " " : "", lk[q],
-							fmt_size((uint64_t)json_integer_value(v), a, sizeof(a)));
-				}
-				char ev[64] = "";
-
-				/* v1 counts no low/high events: said only where they exist */
-				if (num(gs, "low_events") >= 0)
-					snprintf(ev, sizeof(ev), ", low events %lld, high %lld",
-						 (long long)num(gs, "low_events"),
-						 (long long)num(gs, "high_events"));
-				printf("group %s (%s): usage %s, oom kills %lld\n", gn ? gn : "?",
-				       u ? lim : "no limits",
-				       fmt_size((uint64_t)num(gs, "usage_end"), b, sizeof(b)),
-				       (long long)num(gs, "oom_kill"));
-				printf("  refaults file %lld, anon %lld%s\n",
-				       (long long)num(gs, "workingset_refault_file"),
-				       (long long)num(gs, "workingset_refault_anon"), ev);
-			}
-		}
-		{
-			/* memory.events oom: the memcg OOM killer ran; more runs than
-			 * kills = it ran and found nothing to kill (a victim already
-			 * dying, charges that may not fail retrying) */
-			json_int_t ooms = json_integer_value(json_object_get(json_object_get(sum, "memcg"),
-									     "oom_events"));
-			json_int_t kills = json_integer_value(json_object_get(sum, "oom_kills"));
-
-			if (ooms > kills)
-				printf("memcg OOM events: %lld, %lld of them killed nothing\n",
-				       (long long)ooms, (long long)(ooms - kills));
-		}
-		print_victims(json_object_get(sum, "oom_victims"),
-			      json_integer_value(json_object_get(sum, "oom_victims_total")));
-		putchar('\n');
+	printf("%s\n", dir);
+	printf("kernel %s  cgroup v%lld cap %s  status %s\n",
+	       json_string_value(json_object_get(kern, "release")),
+	       (long long)json_integer_value(json_object_get(cg, "version")),
+	       num(cg, "cap_bytes") ? fmt_size((uint64_t)num(cg, "cap_bytes"), a, sizeof(a)) : "none",
+	       status);
+	if (fmt_limits(json_object_get(meta, "params"), lk, true, "  ", lim, sizeof(lim)))
+		printf("memcg limits: %s\n", lim);
+	printf("lru_gen %s  thp %s  init_on_alloc %s\n",
+	       json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
+	       json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
+	       json_string_value(json_object_get(mm, "init_on_alloc")) ?: "default");
+	json_object_foreach(ms, k, v) {
+		printf("%s %s=%s", any ? "" : "set for the run (--mm):", k, json_string_value(v));
+		any = true;
 	}
-	/* Ops grouped under their workload, so the table fits a 72-column mail. */
-	ops = json_object_get(sum, "ops");
-	{
-		char prev[128] = "";
+	if (any)
+		printf("\n");
+}
 
-		json_object_foreach(ops, k, v) {
-			json_t *lat = json_object_get(v, "latency_ns"), *errs = json_object_get(v, "errors");
-			json_t *st = json_object_get(v, "stall_ns"), *rr = json_object_get(v, "reclaim_rounds");
-			const char *slash = strchr(k, '/'), *ek, *opn = slash ? slash + 1 : k;
-			int wl = slash ? (int)(slash - k) : 0;
-			json_t *ev;
-			long long nerr = 0;
+/* --global-pressure: what was asked, what the machine had at the start and
+ * over the run, and whether the holder lived through it */
+static void print_pressure(json_t *pr)
+{
+	char a[32], b[32], c[32], d[32], e[32];
 
-			if (strncmp(prev, k, (size_t)wl) || prev[wl] != 0) {
-				snprintf(prev, sizeof(prev), "%.*s", wl, k);
-				printf("%-15s %6s %4s %7s %7s %7s %7s %6s %5s\n", prev, "count", "err",
-				       "p50", "p99", "p99.9", "max", "stall%", "rnds");
-			}
-			json_object_foreach(errs, ek, ev)
-				nerr += json_integer_value(ev);
-			printf("  %-13.13s %6lld %4lld %7s %7s %7s %7s %5.1f%% %5.0f\n", opn,
-			       (long long)json_integer_value(json_object_get(v, "count")), nerr,
-			       fmt_ns(num(lat, "p50"), a, sizeof(a)), fmt_ns(num(lat, "p99"), b, sizeof(b)),
-			       fmt_ns(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
-			       100.0 * num(st, "stalled_share"), num(rr, "max"));
-		json_object_foreach(errs, ek, ev)
+	if (!json_is_object(pr))
+		return;
+	printf("global pressure: MemAvailable %s (target %s),\n"
+	       "  %s..%s during the run, holder %s locked,\n"
+	       "  %lld adjustments, %s\n",
+	       fmt_size((uint64_t)num(pr, "achieved_bytes"), a, sizeof(a)),
+	       fmt_size((uint64_t)num(pr, "target_bytes"), b, sizeof(b)),
+	       fmt_size((uint64_t)num(pr, "mem_available_min_bytes"), c, sizeof(c)),
+	       fmt_size((uint64_t)num(pr, "mem_available_max_bytes"), d, sizeof(d)),
+	       fmt_size((uint64_t)num(pr, "held_bytes"), e, sizeof(e)),
+	       (long long)num(pr, "adjustments"),
+	       json_string_value(json_object_get(pr, "holder")) ?: "?");
+	if (json_is_false(json_object_get(pr, "reached")))
+		printf("  <-- the target was never reached: the pressure was lower\n");
+}
+
+/* Lost events, OOM kills, memcg events and refaults of the run's group. */
+static void print_counts(json_t *sum)
+{
+	json_t *lost = json_object_get(sum, "lost_events"), *mc = json_object_get(sum, "memcg");
+	/* memory.high throttling and memory.low breaches, where v2 counts them */
+	json_int_t hi = json_integer_value(json_object_get(mc, "high_events"));
+	json_int_t lo = json_integer_value(json_object_get(mc, "low_events"));
+	json_t *rf = json_object_get(mc, "workingset_refault_file");
+	json_t *ra = json_object_get(mc, "workingset_refault_anon");
+
+	if (json_is_null(lost) || !lost)
+		printf("stall capture: OFF (%s)\n", json_string_value(json_object_get(
+			json_object_get(sum, "capture"), "reason")) ?: "unknown");
+	else
+		printf("lost events: %lld%s\n", (long long)json_integer_value(lost),
+		       json_integer_value(lost) ? "  <-- the stall figures below are incomplete" : "");
+	printf("oom kills: %lld  memcg max events: %lld  size mismatches: %lld\n",
+	       (long long)json_integer_value(json_object_get(sum, "oom_kills")),
+	       (long long)json_integer_value(json_object_get(mc, "max_events")),
+	       (long long)json_integer_value(json_object_get(sum, "size_mismatches")));
+	if (hi > 0 || lo > 0)
+		printf("memcg high events: %lld  low events: %lld\n", (long long)hi, (long long)lo);
+	if (json_is_integer(rf) || json_is_integer(ra))
+		printf("refaults: file %lld  anon %lld  (evicted pages used again)\n",
+		       (long long)json_integer_value(rf), (long long)json_integer_value(ra));
+}
+
+/* --group: who reclaimed from whom, group by group */
+static void print_groups(json_t *meta, json_t *sum)
+{
+	static const char *const lk[] = { "cap", "high", "low", "min", "soft_limit", NULL };
+	json_t *pg, *gsum = json_object_get(sum, "groups");
+	size_t gi;
+
+	json_array_foreach(json_object_get(json_object_get(meta, "params"), "groups"), gi, pg) {
+		const char *gn = json_string_value(json_object_get(pg, "name"));
+		json_t *gs = json_object_get(gsum, gn ? gn : "");
+		char lim[160], ev[64] = "", b[32];
+		int nlim = fmt_limits(pg, lk, false, " ", lim, sizeof(lim));
+
+		/* v1 counts no low/high events: said only where they exist */
+		if (num(gs, "low_events") >= 0)
+			snprintf(ev, sizeof(ev), ", low events %lld, high %lld",
+				 (long long)num(gs, "low_events"), (long long)num(gs, "high_events"));
+		printf("group %s (%s): usage %s, oom kills %lld\n", gn ? gn : "?",
+		       nlim ? lim : "no limits", fmt_size((uint64_t)num(gs, "usage_end"), b, sizeof(b)),
+		       (long long)num(gs, "oom_kill"));
+		printf("  refaults file %lld, anon %lld%s\n",
+		       (long long)num(gs, "workingset_refault_file"),
+		       (long long)num(gs, "workingset_refault_anon"), ev);
+	}
+}
+
+/* The head of the report: what ran, under what, and what was lost or killed. */
+static void print_head(const char *dir, json_t *meta, json_t *sum)
+{
+	/* memory.events oom: the memcg OOM killer ran; more runs than kills = it
+	 * ran and found nothing to kill (a victim already dying, charges that may
+	 * not fail retrying) */
+	json_int_t ooms = json_integer_value(json_object_get(json_object_get(sum, "memcg"),
+							     "oom_events"));
+	json_int_t kills = json_integer_value(json_object_get(sum, "oom_kills"));
+
+	print_setup(dir, meta, json_string_value(json_object_get(meta, "status")));
+	print_pressure(json_object_get(meta, "pressure"));
+	print_counts(sum);
+	print_groups(meta, sum);
+	if (ooms > kills)
+		printf("memcg OOM events: %lld, %lld of them killed nothing\n",
+		       (long long)ooms, (long long)(ooms - kills));
+	print_victims(json_object_get(sum, "oom_victims"),
+		      json_integer_value(json_object_get(sum, "oom_victims_total")));
+	putchar('\n');
+}
+
+/* One op's line, its errors by name and the flags it raised. */
+static void print_op(const char *k, const char *opn, json_t *v)
+{
+	json_t *lat = json_object_get(v, "latency_ns"), *errs = json_object_get(v, "errors");
+	json_t *st = json_object_get(v, "stall_ns"), *rr = json_object_get(v, "reclaim_rounds");
+	json_t *fl = json_object_get(v, "flags"), *ev;
+	char a[32], b[32], c[32], d[32];
+	long long nerr = 0;
+	const char *ek;
+
+	json_object_foreach(errs, ek, ev)
+		nerr += json_integer_value(ev);
+	printf("  %-13.13s %6lld %4lld %7s %7s %7s %7s %5.1f%% %5.0f\n", opn,
+	       (long long)json_integer_value(json_object_get(v, "count")), nerr,
+	       fmt_ns(num(lat, "p50"), a, sizeof(a)), fmt_ns(num(lat, "p99"), b, sizeof(b)),
+	       fmt_ns(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
+	       100.0 * num(st, "stalled_share"), num(rr, "max"));
+	json_object_foreach(errs, ek, ev)
+		printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
+	json_object_foreach(fl, ek, ev)
+		if (json_integer_value(ev) && strcmp(ek, "module") && strcmp(ek, "huge"))
 			printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
-		{
-			json_t *fl = json_object_get(v, "flags");
+	if (!strcmp(k, "thp/fault")) {
+		/* the point of a THP fault: did it get one */
+		json_int_t n = json_integer_value(json_object_get(v, "count"));
+		json_int_t h = json_integer_value(json_object_get(fl, "huge"));
 
-			json_object_foreach(fl, ek, ev)
-				if (json_integer_value(ev) && strcmp(ek, "module") && strcmp(ek, "huge"))
-					printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
-			if (!strcmp(k, "thp/fault")) {
-				/* the point of a THP fault: did it get one */
-				json_int_t n = json_integer_value(json_object_get(v, "count"));
-				json_int_t h = json_integer_value(json_object_get(fl, "huge"));
-
-				printf("    huge pages: %lld of %lld faults, %lld fell back (%.1f%%)\n",
-				       (long long)h, (long long)n, (long long)(n - h),
-				       n ? 100.0 * (double)(n - h) / (double)n : 0.0);
-			}
-		}
-		}
+		printf("    huge pages: %lld of %lld faults, %lld fell back (%.1f%%)\n",
+		       (long long)h, (long long)n, (long long)(n - h),
+		       n ? 100.0 * (double)(n - h) / (double)n : 0.0);
 	}
-	stalls = json_object_get(sum, "stalls");
+}
+
+/* Ops grouped under their workload, so the table fits a 72-column mail. */
+static void print_ops(json_t *ops)
+{
+	char prev[128] = "";
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(ops, k, v) {
+		const char *slash = strchr(k, '/');
+		int wl = slash ? (int)(slash - k) : 0;
+
+		if (strncmp(prev, k, (size_t)wl) || prev[wl] != 0) {
+			snprintf(prev, sizeof(prev), "%.*s", wl, k);
+			printf("%-15s %6s %4s %7s %7s %7s %7s %6s %5s\n", prev, "count", "err",
+			       "p50", "p99", "p99.9", "max", "stall%", "rnds");
+		}
+		print_op(k, slash ? slash + 1 : k, v);
+	}
+}
+
+/* Stalls by kind, the run's group then the whole system. */
+static void print_stalls(json_t *stalls)
+{
+	char a[32], b[32], c[32], e[32];
+
 	printf("%-15s %6s %8s %7s %7s %7s %7s %5s\n", "stalls", "scope", "count", "total", "p50", "p99",
 	       "max", "zero%");
 	for (int sc = 0; sc < 2; sc++) {
-		json_t *byk = json_object_get(stalls, sc ? "system" : "run");
+		json_t *byk = json_object_get(stalls, sc ? "system" : "run"), *v;
+		const char *k;
 
 		json_object_foreach(byk, k, v) {
 			json_t *dd = json_object_get(v, "duration_ns");
-
-			if (!strcmp(k, "points"))
-				continue;
-			if (!json_object_get(v, "count"))
-				continue;
 			double cnt = num(v, "count"), zero = num(v, "no_progress");
+			int kind = kind_of(k);
 
+			if (!strcmp(k, "points") || !json_object_get(v, "count"))
+				continue;
 			/* zero%: the share of reclaim rounds that reclaimed nothing */
 			printf("  %-13.13s %6s %8lld %7s %7s %7s %7s", k, sc ? "system" : "run",
 			       (long long)cnt, fmt_ns(num(v, "total_ns"), a, sizeof(a)),
 			       fmt_ns(num(dd, "p50"), b, sizeof(b)), fmt_ns(num(dd, "p99"), c, sizeof(c)),
 			       fmt_ns(num(dd, "max"), e, sizeof(e)));
-			if (cnt > 0 && json_object_get(v, "no_progress") && strcmp(k, "throttled") &&
-			    strcmp(k, "compaction"))
+			if (cnt > 0 && json_object_get(v, "no_progress") &&
+			    (kind < 0 || tp_stall_reclaims((enum stall_kind)kind)))
 				printf(" %4.0f%%\n", 100.0 * zero / cnt);
 			else
 				printf("     -\n");
 		}
 	}
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct ropts o = { 0 };
+	json_t *meta, *sum, *ops, *stalls;
+	int rc = parse_args(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	rc = load_result(&o, &meta, &sum);
+	if (rc)
+		return rc;
+	if (o.as_json) {
+		json_dumpf(sum, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		goto out;
+	}
+	print_head(o.dir, meta, sum);
+	ops = json_object_get(sum, "ops");
+	print_ops(ops);
+	stalls = json_object_get(sum, "stalls");
+	print_stalls(stalls);
 	print_reasons(stalls);
 	print_sources(ops);
 	print_answer(ops, json_object_get(meta, "pressure"));
-	print_stack_sources(dir, "stacks.folded", false);
-	print_stack_sources(dir, "nofail_stacks.folded", true);
+	print_stack_sources(o.dir, "stacks.folded", false);
+	print_stack_sources(o.dir, "nofail_stacks.folded", true);
 out:
 	json_decref(meta);
 	json_decref(sum);
-	return rc;
+	return 0;
 }
