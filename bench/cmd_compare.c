@@ -30,7 +30,81 @@ static void usage(FILE *f)
 	      "                      a difference elsewhere still makes them not comparable\n", f);
 }
 
-int cmd_compare(int argc, char **argv)
+struct cargs {
+	struct cmp_opts o;
+	bool json, md, verdict;
+	unsigned int show;	/* CMP_SHOW_*, 0: all */
+	unsigned int flags;	/* RR_* for cmp_load */
+};
+
+/* --section S into a CMP_SHOW_* bit; 0 when S is none of them. */
+static unsigned int section_bit(const char *s)
+{
+	return !strcmp(s, "header") ? CMP_SHOW_HEADER : !strcmp(s, "verdict") ? CMP_SHOW_VERDICT :
+	       !strcmp(s, "tables") ? CMP_SHOW_TABLES : 0;
+}
+
+/* One option c (its value in arg) into a; -1 to go on, else the exit code. */
+static int take_option(int c, const char *arg, struct cargs *a)
+{
+	char *end;
+
+	switch (c) {
+	case 'j':
+		a->json = true;
+		return -1;
+	case 'm':
+		a->md = true;
+		return -1;
+	case 'f':
+		if (!strcmp(arg, "json")) {
+			a->json = true;
+		} else if (!strcmp(arg, "markdown")) {
+			a->md = true;
+		} else if (strcmp(arg, "text")) {
+			fprintf(stderr, "compare: --format %s: text, json or markdown\n", arg);
+			return 2;
+		}
+		return -1;
+	case 'v':
+		a->verdict = true;
+		return -1;
+	case 's':
+		if (!section_bit(arg)) {
+			fprintf(stderr, "compare: --section %s: header, verdict or tables\n", arg);
+			return 2;
+		}
+		a->show |= section_bit(arg);
+		return -1;
+	case 'i':
+		a->flags |= RR_ALLOW_INCOMPLETE;
+		return -1;
+	case 'a':
+		errno = 0;
+		a->o.alpha = strtod(arg, &end);
+		if (errno || *end || !(a->o.alpha > 0.0 && a->o.alpha < 1.0)) {
+			fprintf(stderr, "compare: --alpha %s: not a probability (try 0.05)\n", arg);
+			return 2;
+		}
+		return -1;
+	case 'V':
+		if (!*arg || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_.[],") != strlen(arg)) {
+			fprintf(stderr, "compare: --vary '%s': experiment keys, comma-separated "
+				"(e.g. cap_bytes,high_bytes)\n", arg);
+			return 2;
+		}
+		a->o.vary = arg;
+		return -1;
+	case 'h':
+		usage(stdout);
+		return 0;
+	default:
+		return 2;
+	}
+}
+
+/* The command line into a (the directories are left from optind on); -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct cargs *a)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -44,88 +118,64 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmp_opts o = { .alpha = 0.05 };
-	bool json = false, md = false, verdict = false;
-	unsigned int show = 0;
-	unsigned int flags = 0;
-	struct cmp_run *runs = NULL;
-	int nruns = 0, ret = 1, c, i;
-	json_t *model = NULL;
-	char msg[1024];
+	int c, rc;
 
 	optind = 0;	/* a fresh getopt scan: main may have used it */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'm':
-			md = true;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "json")) {
-				json = true;
-			} else if (!strcmp(optarg, "markdown")) {
-				md = true;
-			} else if (strcmp(optarg, "text")) {
-				fprintf(stderr, "compare: --format %s: text, json or markdown\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v':
-			verdict = true;
-			break;
-		case 's':
-			if (!strcmp(optarg, "header")) {
-				show |= CMP_SHOW_HEADER;
-			} else if (!strcmp(optarg, "verdict")) {
-				show |= CMP_SHOW_VERDICT;
-			} else if (!strcmp(optarg, "tables")) {
-				show |= CMP_SHOW_TABLES;
-			} else {
-				fprintf(stderr, "compare: --section %s: header, verdict or tables\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'i':
-			flags |= RR_ALLOW_INCOMPLETE;
-			break;
-		case 'a': {
-			char *end;
-
-			errno = 0;
-			o.alpha = strtod(optarg, &end);
-			if (errno || *end || !(o.alpha > 0.0 && o.alpha < 1.0)) {
-				fprintf(stderr, "compare: --alpha %s: not a probability "
-					"(try 0.05)\n", optarg);
-				return 2;
-			}
-			break;
-		}
-		case 'V':
-			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_.[],") !=
-			    strlen(optarg)) {
-				fprintf(stderr, "compare: --vary '%s': experiment keys, comma-separated "
-					"(e.g. cap_bytes,high_bytes)\n", optarg);
-				return 2;
-			}
-			o.vary = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "compare: %s: unknown option (see --help)\n",
-				argv[optind - 1]);
-			return 2;
-		}
+		rc = take_option(c, optarg, a);
+		if (rc == 2 && (c == '?' || c == ':'))
+			fprintf(stderr, "compare: %s: unknown option (see --help)\n", argv[optind - 1]);
+		if (rc >= 0)
+			return rc;
 	}
-	if (json + md + verdict > 1) {
+	if (a->json + a->md + a->verdict > 1) {
 		fprintf(stderr, "compare: json, markdown and --verdict exclude each other\n");
 		return 2;
 	}
+	return -1;
+}
+
+/* The model as asked for; the exit code. */
+static int print_model(json_t *model, const struct cargs *a)
+{
+	int ret;
+
+	if (a->verdict) {
+		ret = cmp_print_verdict(stdout, model, "");
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "compare: writing the output: %s\n", strerror(EIO));
+			ret = 1;
+		}
+		return ret;
+	}
+	if (a->json)
+		ret = json_dumpf(model, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ?
+			-EIO : (fputc('\n', stdout) == EOF ? -EIO : 0);
+	else if (a->md)
+		ret = cmp_print_markdown(stdout, model);
+	else
+		ret = cmp_print_text(stdout, model, a->show ? a->show : CMP_SHOW_ALL);
+	if (ret == 0 && fflush(stdout) != 0)
+		ret = -EIO;
+	if (ret < 0) {
+		fprintf(stderr, "compare: writing the output: %s\n", strerror(-ret));
+		ret = 1;
+	}
+	return ret;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct cargs a = { .o = { .alpha = 0.05 } };
+	struct cmp_run *runs = NULL;
+	int nruns = 0, ret = parse_args(argc, argv, &a), i;
+	json_t *model = NULL;
+	char msg[1024];
+
+	if (ret >= 0)
+		return ret;
+	ret = 1;
 	runs = calloc((size_t)argc, sizeof(*runs));
 	if (!runs) {
 		fprintf(stderr, "compare: out of memory\n");
@@ -133,7 +183,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	/* getopt has moved the directories behind the options. */
 	for (i = optind; i < argc; i++) {
-		int r = cmp_load(&runs[nruns], argv[i], flags, msg, sizeof(msg));
+		int r = cmp_load(&runs[nruns], argv[i], a.flags, msg, sizeof(msg));
 		if (r < 0) {
 			fprintf(stderr, "compare: %s\n", msg);
 			ret = (r == -ENOMEM || r == -EIO) ? 1 : 2;
@@ -147,32 +197,12 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	cmp_label_runs(runs, nruns);
-	model = cmp_build(runs, nruns, &o);
+	model = cmp_build(runs, nruns, &a.o);
 	if (!model) {
 		fprintf(stderr, "compare: out of memory\n");
 		goto out;
 	}
-	if (verdict) {
-		ret = cmp_print_verdict(stdout, model, "");
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			fprintf(stderr, "compare: writing the output: %s\n", strerror(EIO));
-			ret = 1;
-		}
-		goto out;
-	}
-	if (json)
-		ret = json_dumpf(model, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 ?
-			-EIO : (fputc('\n', stdout) == EOF ? -EIO : 0);
-	else if (md)
-		ret = cmp_print_markdown(stdout, model);
-	else
-		ret = cmp_print_text(stdout, model, show ? show : CMP_SHOW_ALL);
-	if (ret == 0 && fflush(stdout) != 0)
-		ret = -EIO;
-	if (ret < 0) {
-		fprintf(stderr, "compare: writing the output: %s\n", strerror(-ret));
-		ret = 1;
-	}
+	ret = print_model(model, &a);
 out:
 	for (i = 0; i < nruns; i++)
 		cmp_run_free(&runs[i]);
