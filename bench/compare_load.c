@@ -613,29 +613,25 @@ static const char *run_host(const struct cmp_run *r)
 	return h ? h : "";
 }
 
-void cmp_label_runs(struct cmp_run *runs, int n)
+/*
+ * A run's words: its boot words, and the mm knobs any run set with --mm at
+ * the value in force in this one ("lru_gen=0x0000"): a knob set for the run
+ * tells runs apart the way a boot word does. NULL when out of memory (the
+ * boot words alone are used then); an entry may be NULL too.
+ */
+static char **run_words(const struct cmp_run *runs, int n)
 {
-	json_t **exp = calloc((size_t)(n > 0 ? n : 1), sizeof(*exp)), *paths = json_array(), *p;
-	bool kernels_differ = false, same_rel = true, hosts_differ = false;
-	int i, j;
-	size_t k, used;
-
 	json_t *mmkeys = json_object();
 	char **words = calloc((size_t)(n > 0 ? n : 1), sizeof(*words));
 
-	/*
-	 * A run's words: its boot words, and the mm knobs any run set with
-	 * --mm at the value in force in this one ("lru_gen=0x0000"): a knob
-	 * set for the run tells runs apart the way a boot word does.
-	 */
-	for (i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		const char *k;
 		json_t *v;
 
 		json_object_foreach(json_object_get(runs[i].dirs[0].meta, "mm_set"), k, v)
 			json_object_set_new(mmkeys, k, json_true());
 	}
-	for (i = 0; words && i < n; i++) {
+	for (int i = 0; words && i < n; i++) {
 		json_t *mm = json_object_get(runs[i].dirs[0].meta, "mm"), *v;
 		const char *k;
 		size_t cap = strlen(runs[i].dirs[0].cmdline) + 2, u;
@@ -652,47 +648,124 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 			u += (size_t)snprintf(words[i] + u, cap - u, " %s=%.64s", k, val ? val : "?");
 		}
 	}
+	json_decref(mmkeys);
+	return words;
+}
+
+static const char *words_of(const struct cmp_run *runs, char **words, int i)
+{
+	return words && words[i] ? words[i] : runs[i].dirs[0].cmdline;
+}
+
+/* Run i's id (A, B, ..., AA) and kernel: its release and the words that tell it apart. */
+static void name_kernel(struct cmp_run *runs, int n, int i, char **words, bool same_rel)
+{
+	const char *w = words_of(runs, words, i), *rel = runs[i].dirs[0].release;
+	size_t used;
+
+	if (i < 26)
+		snprintf(runs[i].id, sizeof(runs[i].id), "%c", 'A' + i);
+	else
+		snprintf(runs[i].id, sizeof(runs[i].id), "%c%c", 'A' + i / 26 - 1, 'A' + i % 26);
+	used = (size_t)snprintf(runs[i].kernel, sizeof(runs[i].kernel), "%s",
+				*rel ? rel : "unknown-kernel");
+	/* The boot words that not every run shares tell kernels apart. */
+	while (*w) {
+		size_t m;
+		bool common = true;
+
+		w += strspn(w, " \t\n");
+		m = strcspn(w, " \t\n");
+		if (!m)
+			break;
+		/*
+		 * A boot word tells apart runs of one release (a variant);
+		 * between releases the release says it, and the words a
+		 * machine boots with (a lab's, a host's) would only bury it.
+		 */
+		for (int j = 0; j < n && common; j++)
+			if (j != i && !strcmp(runs[j].dirs[0].release, rel) &&
+			    !has_word(words_of(runs, words, j), w, m))
+				common = false;
+		/* runs of one release after A: what differs from A, the baseline */
+		if (i > 0 && same_rel && words && words[0])
+			common = has_word(words[0], w, m);
+		if (!common && !ignored_word(w, m) && used + m + 2 < sizeof(runs[i].kernel))
+			used += (size_t)snprintf(runs[i].kernel + used, sizeof(runs[i].kernel) - used,
+						 " %.*s", (int)m, w);
+		w += m;
+	}
+}
+
+/* How run i's label starts: its words, or host and kernel; returns the length used. */
+static size_t label_start(struct cmp_run *r, int n, bool same_rel, bool hosts_differ,
+			  bool kernels_differ, bool paths_differ)
+{
+	size_t used = 0;
+
+	r->label[0] = '\0';
+	if (same_rel && n > 1) {
+		/*
+		 * Runs of one release differ in their words (boot words, knobs
+		 * set) and their experiment: those are the label, the release
+		 * would only push them out of a legend; a run with neither is
+		 * the release.
+		 */
+		const char *kn = r->kernel;
+		size_t rl = strlen(r->dirs[0].release);
+
+		kn = !strncmp(kn, r->dirs[0].release, rl) && kn[rl] == ' ' ? kn + rl + 1 :
+		     !strcmp(kn, r->dirs[0].release) ? "" : kn;
+		return (size_t)snprintf(r->label, sizeof(r->label), "%s", kn);
+	}
+	/* lab hosts: the machine first, then its kernel if that differs too */
+	if (hosts_differ)
+		used = (size_t)snprintf(r->label, sizeof(r->label), "%s%s", run_host(r),
+					kernels_differ ? " " : "");
+	if (kernels_differ || (!hosts_differ && !paths_differ))
+		used += (size_t)snprintf(r->label + used, sizeof(r->label) - used, "%s", r->kernel);
+	return used;
+}
+
+/* Appends to run i's label the experiment's leaves (paths) that tell it apart. */
+static void label_leaves(struct cmp_run *runs, int i, json_t **exp, json_t *paths, bool same_rel,
+			 size_t used)
+{
+	size_t k;
+	json_t *p;
+
+	json_array_foreach(paths, k, p) {
+		char b[160];
+
+		/* after A: what differs from A */
+		if (i > 0 && same_rel) {
+			json_t *x = at_path(exp[i], json_string_value(p));
+			json_t *a = at_path(exp[0], json_string_value(p));
+
+			if ((!x && !a) || (x && a && json_equal(x, a)))
+				continue;
+		}
+		cmp_leaf_label(exp[i], json_string_value(p), b, sizeof(b));
+		/* leaves of one differing workload set name it once */
+		if (strstr(runs[i].label, b))
+			continue;
+		if (used < sizeof(runs[i].label))
+			used += (size_t)snprintf(runs[i].label + used, sizeof(runs[i].label) - used,
+						 "%s%s", used ? ", " : "", b);
+	}
+}
+
+void cmp_label_runs(struct cmp_run *runs, int n)
+{
+	json_t **exp = calloc((size_t)(n > 0 ? n : 1), sizeof(*exp)), *paths = json_array();
+	bool kernels_differ = false, same_rel = true, hosts_differ = false;
+	char **words = run_words(runs, n);
+	int i;
+
 	for (i = 1; i < n; i++)
 		same_rel &= strcmp(runs[i].dirs[0].release, runs[0].dirs[0].release) == 0;
 	for (i = 0; i < n; i++) {
-		const char *cl = words && words[i] ? words[i] : runs[i].dirs[0].cmdline, *w = cl;
-		const char *rel = runs[i].dirs[0].release;
-
-		if (i < 26)
-			snprintf(runs[i].id, sizeof(runs[i].id), "%c", 'A' + i);
-		else
-			snprintf(runs[i].id, sizeof(runs[i].id), "%c%c", 'A' + i / 26 - 1, 'A' + i % 26);
-		used = (size_t)snprintf(runs[i].kernel, sizeof(runs[i].kernel), "%s",
-					*rel ? rel : "unknown-kernel");
-		/* The boot words that not every run shares tell kernels apart. */
-		while (*w) {
-			size_t m;
-			bool common = true;
-
-			w += strspn(w, " \t\n");
-			m = strcspn(w, " \t\n");
-			if (!m)
-				break;
-			/*
-			 * A boot word tells apart runs of one release (a variant);
-			 * between releases the release says it, and the words a
-			 * machine boots with (a lab's, a host's) would only bury it.
-			 */
-			for (j = 0; j < n && common; j++)
-				if (j != i && !strcmp(runs[j].dirs[0].release, rel) &&
-				    !has_word(words && words[j] ? words[j] : runs[j].dirs[0].cmdline,
-					      w, m))
-					common = false;
-			/* runs of one release after A: what differs from A, the baseline */
-			if (i > 0 && same_rel && words && words[0])
-				common = has_word(words[0], w, m);
-			if (!common && !ignored_word(w, m) && used + m + 2 < sizeof(runs[i].kernel)) {
-				used += (size_t)snprintf(runs[i].kernel + used,
-							 sizeof(runs[i].kernel) - used, " %.*s",
-							 (int)m, w);
-			}
-			w += m;
-		}
+		name_kernel(runs, n, i, words, same_rel);
 		if (exp)
 			exp[i] = cmp_experiment(&runs[i].dirs[0]);
 	}
@@ -704,53 +777,10 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 		same_rel = false;	/* lab hosts: named by machine and kernel */
 	if (exp && n > 1)
 		cmp_diff_paths(exp, n, "", paths);
-	for (i = 0; i < n; i++) {
-		used = 0;
-		runs[i].label[0] = '\0';
-		if (same_rel && n > 1) {
-			/*
-			 * Runs of one release differ in their words (boot words, knobs
-			 * set) and their experiment: those are the label, the release
-			 * would only push them out of a legend; a run with neither is
-			 * the release.
-			 */
-			const char *kn = runs[i].kernel;
-			size_t rl = strlen(runs[i].dirs[0].release);
-
-			kn = !strncmp(kn, runs[i].dirs[0].release, rl) && kn[rl] == ' ' ? kn + rl + 1 :
-			     !strcmp(kn, runs[i].dirs[0].release) ? "" : kn;
-			used = (size_t)snprintf(runs[i].label, sizeof(runs[i].label), "%s", kn);
-		} else {
-			/* lab hosts: the machine first, then its kernel if that differs too */
-			if (hosts_differ)
-				used = (size_t)snprintf(runs[i].label, sizeof(runs[i].label), "%s%s",
-							run_host(&runs[i]), kernels_differ ? " " : "");
-			if (kernels_differ || (!hosts_differ && !json_array_size(paths)))
-				used += (size_t)snprintf(runs[i].label + used,
-							 sizeof(runs[i].label) - used, "%s",
-							 runs[i].kernel);
-		}
-		json_array_foreach(paths, k, p) {
-			char b[160];
-
-			/* after A: what differs from A */
-			if (i > 0 && same_rel) {
-				json_t *x = at_path(exp[i], json_string_value(p));
-				json_t *a = at_path(exp[0], json_string_value(p));
-
-				if ((!x && !a) || (x && a && json_equal(x, a)))
-					continue;
-			}
-			cmp_leaf_label(exp[i], json_string_value(p), b, sizeof(b));
-			/* leaves of one differing workload set name it once */
-			if (strstr(runs[i].label, b))
-				continue;
-			if (used < sizeof(runs[i].label))
-				used += (size_t)snprintf(runs[i].label + used,
-							 sizeof(runs[i].label) - used, "%s%s",
-							 used ? ", " : "", b);
-		}
-	}
+	for (i = 0; i < n; i++)
+		label_leaves(runs, i, exp, paths, same_rel,
+			     label_start(&runs[i], n, same_rel, hosts_differ, kernels_differ,
+					 json_array_size(paths) > 0));
 	for (i = 0; i < n; i++)
 		if (!runs[i].label[0])
 			snprintf(runs[i].label, sizeof(runs[i].label), "%s", runs[i].dirs[0].release);
@@ -761,6 +791,5 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 	free(words);
 	free(exp);
 	json_decref(paths);
-	json_decref(mmkeys);
 }
 
