@@ -398,97 +398,101 @@ int cmp_print_verdict(FILE *f, json_t *m, const char *prefix)
 	return 0;
 }
 
+/* One run of the header: id and label, its kernel if the label is not it, its status line. */
+static void text_run(FILE *f, json_t *r)
+{
+	json_t *oom = json_object_get(r, "oom_kills"), *lost = json_object_get(r, "lost_events");
+	json_int_t outside = json_integer_value(json_object_get(r, "oom_victims_outside"));
+	json_int_t reps = json_integer_value(json_object_get(r, "repetitions"));
+	char pre[16], oomb[64], lostb[32], line[1024];
+
+	snprintf(pre, sizeof(pre), "%-3s", json_string_value(json_object_get(r, "id")));
+	wrap(f, pre, "     ", json_string_value(json_object_get(r, "label")));
+	if (strcmp(json_string_value(json_object_get(r, "label")),
+		   json_string_value(json_object_get(r, "kernel"))))
+		wrap(f, "   kernel ", "     ", json_string_value(json_object_get(r, "kernel")));
+	if (json_is_integer(oom) && outside)
+		snprintf(oomb, sizeof(oomb), "%" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
+			 " outside the run!)", json_integer_value(oom), outside);
+	else if (json_is_integer(oom))
+		snprintf(oomb, sizeof(oomb), "%" JSON_INTEGER_FORMAT, json_integer_value(oom));
+	else
+		snprintf(oomb, sizeof(oomb), "?");
+	if (json_is_integer(lost))
+		snprintf(lostb, sizeof(lostb), "%" JSON_INTEGER_FORMAT, json_integer_value(lost));
+	else
+		snprintf(lostb, sizeof(lostb), "?");
+	snprintf(line, sizeof(line), "%s, %d rep%s, OOM kills %s, lost events %s)",
+		 json_string_value(json_object_get(r, "status")), (int)reps, reps == 1 ? "" : "s",
+		 oomb, lostb);
+	wrap(f, "   (", "    ", line);
+}
+
+/* What was varied on purpose, and the mm settings that differ and that are alike. */
+static void text_settings(FILE *f, json_t *m)
+{
+	json_t *runs = json_object_get(m, "runs"), *v, *x;
+	char line[1024], pre[64];
+	size_t i, k, used;
+
+	json_array_foreach(json_object_get(m, "varied"), i, v) {
+		used = (size_t)snprintf(line, sizeof(line), "varied on purpose: %s (",
+					json_string_value(json_object_get(v, "key")));
+		json_array_foreach(json_object_get(v, "values"), k, x)
+			used += (size_t)snprintf(line + used, used < sizeof(line) ?
+				sizeof(line) - used : 0, "%s%s %s", k ? ", " : "",
+				json_string_value(json_object_get(json_array_get(runs, k), "id")),
+				json_string_value(x));
+		snprintf(line + used, used < sizeof(line) ? sizeof(line) - used : 0, ")");
+		if (!i)
+			fputc('\n', f);
+		wrap(f, "", "  ", line);
+	}
+	if (json_array_size(json_object_get(m, "mm_differs")))
+		fputs("\nmm settings that differ:\n", f);
+	json_array_foreach(json_object_get(m, "mm_differs"), i, v) {
+		used = 0;
+		line[0] = '\0';
+		json_array_foreach(json_object_get(v, "values"), k, x)
+			used += (size_t)snprintf(line + used, used < sizeof(line) ?
+				sizeof(line) - used : 0, "%s%s=%s", k ? " " : "",
+				json_string_value(json_object_get(json_array_get(runs, k), "id")),
+				json_string_value(x));
+		snprintf(pre, sizeof(pre), "  %-24s ", json_string_value(json_object_get(v, "key")));
+		wrap(f, pre, "                           ", line);
+	}
+	if (json_array_size(json_object_get(m, "mm_same"))) {
+		used = 0;
+		line[0] = '\0';
+		json_array_foreach(json_object_get(m, "mm_same"), i, v)
+			if (used < sizeof(line))
+				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s=%s",
+					i ? " " : "", json_string_value(json_object_get(v, "key")),
+					json_string_value(json_object_get(v, "value")));
+		wrap(f, "mm settings alike: ", "  ", line);
+	}
+}
+
 int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 {
 	json_t *runs = json_object_get(m, "runs"), *r, *v;
 	double alpha = json_number_value(json_object_get(m, "alpha"));
 	char line[1024];
-	size_t i, k;
+	size_t i;
 
 	if (show & CMP_SHOW_HEADER) {
 		snprintf(line, sizeof(line), "stallbench compare: %zu runs, alpha %g",
 			 json_array_size(runs), alpha);
 		wrap(f, "", "  ", line);
-		json_array_foreach(runs, i, r) {
-			json_t *oom = json_object_get(r, "oom_kills"), *lost = json_object_get(r, "lost_events");
-			char pre[16], oomb[64], lostb[32];
-
-			snprintf(pre, sizeof(pre), "%-3s", json_string_value(json_object_get(r, "id")));
-			wrap(f, pre, "     ", json_string_value(json_object_get(r, "label")));
-			if (strcmp(json_string_value(json_object_get(r, "label")),
-				   json_string_value(json_object_get(r, "kernel"))))
-				wrap(f, "   kernel ", "     ", json_string_value(json_object_get(r, "kernel")));
-			if (json_is_integer(oom) && json_integer_value(json_object_get(r, "oom_victims_outside")))
-				snprintf(oomb, sizeof(oomb), "%" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
-					 " outside the run!)", json_integer_value(oom),
-					 json_integer_value(json_object_get(r, "oom_victims_outside")));
-			else if (json_is_integer(oom))
-				snprintf(oomb, sizeof(oomb), "%" JSON_INTEGER_FORMAT, json_integer_value(oom));
-			else
-				snprintf(oomb, sizeof(oomb), "?");
-			if (json_is_integer(lost))
-				snprintf(lostb, sizeof(lostb), "%" JSON_INTEGER_FORMAT, json_integer_value(lost));
-			else
-				snprintf(lostb, sizeof(lostb), "?");
-			snprintf(line, sizeof(line), "%s, %d rep%s, OOM kills %s, lost events %s)",
-				 json_string_value(json_object_get(r, "status")),
-				 (int)json_integer_value(json_object_get(r, "repetitions")),
-				 json_integer_value(json_object_get(r, "repetitions")) == 1 ? "" : "s",
-				 oomb, lostb);
-			wrap(f, "   (", "    ", line);
-		}
+		json_array_foreach(runs, i, r)
+			text_run(f, r);
 	}
 	if (show & CMP_SHOW_VERDICT) {
 		fputc('\n', f);
 		print_verdict_text(f, m);
 	}
 	if (show & CMP_SHOW_HEADER) {
-		json_array_foreach(json_object_get(m, "varied"), i, v) {
-			size_t used = 0;
-			json_t *x;
-
-			used = (size_t)snprintf(line, sizeof(line), "varied on purpose: %s (",
-						json_string_value(json_object_get(v, "key")));
-			json_array_foreach(json_object_get(v, "values"), k, x)
-				used += (size_t)snprintf(line + used, used < sizeof(line) ?
-					sizeof(line) - used : 0, "%s%s %s", k ? ", " : "",
-					json_string_value(json_object_get(json_array_get(
-						json_object_get(m, "runs"), k), "id")),
-					json_string_value(x));
-			snprintf(line + used, used < sizeof(line) ? sizeof(line) - used : 0, ")");
-			if (!i)
-				fputc('\n', f);
-			wrap(f, "", "  ", line);
-		}
-		if (json_array_size(json_object_get(m, "mm_differs"))) {
-			fputs("\nmm settings that differ:\n", f);
-			json_array_foreach(json_object_get(m, "mm_differs"), i, v) {
-				size_t used = 0;
-				json_t *x;
-				char pre[64];
-
-				line[0] = '\0';
-				json_array_foreach(json_object_get(v, "values"), k, x)
-					used += (size_t)snprintf(line + used, used < sizeof(line) ?
-						sizeof(line) - used : 0, "%s%s=%s", k ? " " : "",
-						json_string_value(json_object_get(json_array_get(runs, k), "id")),
-						json_string_value(x));
-				snprintf(pre, sizeof(pre), "  %-24s ",
-					 json_string_value(json_object_get(v, "key")));
-				wrap(f, pre, "                           ", line);
-			}
-		}
-		if (json_array_size(json_object_get(m, "mm_same"))) {
-			size_t used = 0;
-
-			line[0] = '\0';
-			json_array_foreach(json_object_get(m, "mm_same"), i, v)
-				if (used < sizeof(line))
-					used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s=%s",
-						i ? " " : "", json_string_value(json_object_get(v, "key")),
-						json_string_value(json_object_get(v, "value")));
-			wrap(f, "mm settings alike: ", "  ", line);
-		}
+		text_settings(f, m);
 		json_array_foreach(json_object_get(m, "notes"), i, v)
 			wrap(f, "note: ", "  ", json_string_value(v));
 	}
