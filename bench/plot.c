@@ -473,20 +473,22 @@ static char *title_array(const struct cmp_run *runs, const struct datfile *d);
 /* Strip-plot values: latency or reclaim rounds. */
 enum strip_what { STRIP_LAT, STRIP_ROUNDS };
 
-/* Writes base.dat as a strip plot of op name and renders it. 0 or -errno. */
-static int plot_strip(const struct cmp_run *runs, int n, const char *name, const char *base,
-		      enum strip_what what, const struct plot_opts *o, FILE *list,
-		      char *msg, size_t len)
-{
-	char file[400], hdr[700], rv[1100], title[400], ylab[120];
-	char *tarr, *vars = NULL;
-	double lo = INFINITY, hi = 0.0, div = 1.0;
-	const char *unit = "";
-	struct datfile d;
-	int r, ret, pos = 0;
+/* A strip plot's axis: values divided by div are in unit; ylab says so (and a log scale). */
+struct strip_axis {
+	double lo, hi, div;
+	const char *unit;
+	char ylab[120];
+};
 
-	/* the unit and axis from every value drawn */
-	for (r = 0; r < n; r++) {
+/* The unit and axis from every value drawn. */
+static void strip_axis(const struct cmp_run *runs, int n, const char *name, enum strip_what what,
+		       struct strip_axis *ax)
+{
+	ax->lo = INFINITY;
+	ax->hi = 0.0;
+	ax->div = 1.0;
+	ax->unit = "";
+	for (int r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
 		const struct cmp_vec *v;
 
@@ -494,81 +496,101 @@ static int plot_strip(const struct cmp_run *runs, int n, const char *name, const
 			continue;
 		v = what == STRIP_LAT ? &s->lat : &s->rounds;
 		if (v->n) {
-			lo = fmin(lo, v->v[0]);
-			hi = fmax(hi, v->v[v->n - 1]);
+			ax->lo = fmin(ax->lo, v->v[0]);
+			ax->hi = fmax(ax->hi, v->v[v->n - 1]);
 		}
 	}
 	if (what == STRIP_LAT) {
-		if (hi >= 1e10) {
-			div = 1e9;
-			unit = "s";
-		} else if (hi >= 1e7) {
-			div = 1e6;
-			unit = "ms";
+		if (ax->hi >= 1e10) {
+			ax->div = 1e9;
+			ax->unit = "s";
+		} else if (ax->hi >= 1e7) {
+			ax->div = 1e6;
+			ax->unit = "ms";
 		} else {
-			div = 1e3;
-			unit = "us";
+			ax->div = 1e3;
+			ax->unit = "us";
 		}
-		snprintf(ylab, sizeof(ylab), "latency (%s%s)", unit,
-			 lo > 0 && hi / lo > 10.0 ? ", log scale" : "");
+		snprintf(ax->ylab, sizeof(ax->ylab), "latency (%s%s)", ax->unit,
+			 ax->lo > 0 && ax->hi / ax->lo > 10.0 ? ", log scale" : "");
 	} else {
-		snprintf(ylab, sizeof(ylab), "reclaim rounds per call%s",
-			 lo > 0 && hi / lo > 10.0 ? " (log scale)" : "");
+		snprintf(ax->ylab, sizeof(ax->ylab), "reclaim rounds per call%s",
+			 ax->lo > 0 && ax->hi / ax->lo > 10.0 ? " (log scale)" : "");
 	}
+}
 
+/* Run r's block of a strip plot at x position pos: every call, or each repetition's value. */
+static int strip_block(struct datfile *d, const struct cmp_run *run, int r, int pos,
+		       const struct cmp_opstat *s, enum strip_what what, double div)
+{
+	bool every = s->lat.n < PLOT_FEW_OPS || s->nreps < 1;
+	size_t m = every ? s->lat.n : (size_t)s->nreps, k;
+	double med, *val = malloc((m ? m : 1) * sizeof(*val));
+	char hdr[700];
+
+	if (!val)
+		return -ENOMEM;
+	for (k = 0; k < m; k++) {
+		if (every)
+			val[k] = what == STRIP_LAT ? s->lat.v[k] / div : s->rounds.v[k];
+		else
+			val[k] = what == STRIP_LAT ? s->reps[k].p50 / div : s->reps[k].rounds;
+	}
+	med = what == STRIP_LAT ? quantile_sorted(s->lat.v, s->lat.n, 0.5) / div :
+				  cmp_rounds_pct(s, 0.5);
+	dat_block(d, r);
+	fprintf(d->f, "# %s: points = %s (%zu calls, %d repetitions); median = %.9g\n",
+		run->id, every ? "every call" : what == STRIP_LAT ?
+		"each repetition's median latency" : "each repetition's mean rounds per call",
+		s->lat.n, run->ndirs, med);
+	series(hdr, sizeof(hdr), run, NULL);
+	fprintf(d->f, "%s \"%s\"\n", hdr, run->id);
+	for (k = 0; k < m; k++) {
+		/* a golden-ratio spread keeps equal values apart, reproducibly */
+		double g = (double)k * 0.6180339887;
+		double x = pos + (m > 1 ? 0.36 * (g - floor(g) - 0.5) : 0.0);
+
+		fprintf(d->f, "%d %.4f %.9g %.9g %s\n", pos, x, val[k], med, run->id);
+	}
+	free(val);
+	return 0;
+}
+
+/* Writes base.dat as a strip plot of op name and renders it. 0 or -errno. */
+static int plot_strip(const struct cmp_run *runs, int n, const char *name, const char *base,
+		      enum strip_what what, const struct plot_opts *o, FILE *list,
+		      char *msg, size_t len)
+{
+	char file[400], rv[1100], title[400];
+	char *tarr, *vars = NULL;
+	struct strip_axis ax;
+	struct datfile d;
+	int r, ret, pos = 0;
+
+	strip_axis(runs, n, name, what, &ax);
 	snprintf(file, sizeof(file), "%s.dat", base);
 	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
 		return ret;
 	fprintf(d.f, "# %s: %s per run; the median is of all the run's finished calls%s%s\n",
-		name, what == STRIP_LAT ? "latency" : "reclaim rounds", *unit ? "; values in " : "",
-		unit);
+		name, what == STRIP_LAT ? "latency" : "reclaim rounds", *ax.unit ? "; values in " : "",
+		ax.unit);
 	for (r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
-		double med, *val = NULL;
-		size_t m, k;
-		bool every;
 
 		if (!s || !s->lat.n)
 			continue;
-		every = s->lat.n < PLOT_FEW_OPS || s->nreps < 1;
-		m = every ? s->lat.n : (size_t)s->nreps;
-		val = malloc((m ? m : 1) * sizeof(*val));
-		if (!val) {
+		if (strip_block(&d, &runs[r], r, ++pos, s, what, ax.div) < 0) {
 			fclose(d.f);
 			setmsg(msg, len, "out of memory");
 			return -ENOMEM;
 		}
-		for (k = 0; k < m; k++) {
-			if (every)
-				val[k] = what == STRIP_LAT ? s->lat.v[k] / div : s->rounds.v[k];
-			else
-				val[k] = what == STRIP_LAT ? s->reps[k].p50 / div : s->reps[k].rounds;
-		}
-		med = what == STRIP_LAT ? quantile_sorted(s->lat.v, s->lat.n, 0.5) / div :
-					  cmp_rounds_pct(s, 0.5);
-		pos++;
-		dat_block(&d, r);
-		fprintf(d.f, "# %s: points = %s (%zu calls, %d repetitions); median = %.9g\n",
-			runs[r].id, every ? "every call" : what == STRIP_LAT ?
-			"each repetition's median latency" : "each repetition's mean rounds per call",
-			s->lat.n, runs[r].ndirs, med);
-		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
-		for (k = 0; k < m; k++) {
-			/* a golden-ratio spread keeps equal values apart, reproducibly */
-			double g = (double)k * 0.6180339887;
-			double x = pos + (m > 1 ? 0.36 * (g - floor(g) - 0.5) : 0.0);
-
-			fprintf(d.f, "%d %.4f %.9g %.9g %s\n", pos, x, val[k], med, runs[r].id);
-		}
-		free(val);
 	}
 	if ((ret = dat_close(&d, msg, len)) < 0)
 		return ret;
 	runs_var(rv, sizeof(rv), &d);
 	tarr = title_array(runs, &d);
-	if (!tarr || asprintf(&vars, "%s; ylab='%s'; ylog=%d; %s", rv, ylab,
-			      lo > 0 && hi / lo > 10.0, tarr) < 0) {
+	if (!tarr || asprintf(&vars, "%s; ylab='%s'; ylog=%d; %s", rv, ax.ylab,
+			      ax.lo > 0 && ax.hi / ax.lo > 10.0, tarr) < 0) {
 		free(tarr);
 		setmsg(msg, len, "out of memory");
 		return -ENOMEM;
@@ -582,32 +604,177 @@ static int plot_strip(const struct cmp_run *runs, int n, const char *name, const
 	return ret;
 }
 
-static int plot_op(const struct cmp_run *runs, int n, const char *name,
-		   const struct plot_opts *o, FILE *list, char *msg, size_t len)
-{
-	char sl[200], file[300], base[300], title[400], hdr[700], rv[1100];
-	struct datfile d;
-	int r, b, bmin = 64, bmax = -1, rmax = 0, ret;
-	bool few = false, any = false;
+/* What all runs' calls of one op span: latency and rounds buckets, few calls or none. */
+struct op_range {
+	int bmin, bmax, rmax;
+	bool few, any;
+};
 
-	slug(sl, sizeof(sl), name);
-	for (r = 0; r < n; r++) {
+static void op_range(const struct cmp_run *runs, int n, const char *name, struct op_range *g)
+{
+	int b;
+
+	g->bmin = 64;
+	g->bmax = -1;
+	g->rmax = 0;
+	g->few = g->any = false;
+	for (int r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
 
 		if (!s || !s->lat.n)
 			continue;
-		any = true;
-		few |= s->lat.n < PLOT_FEW_OPS;
+		g->any = true;
+		g->few |= s->lat.n < PLOT_FEW_OPS;
 		b = lat_bucket(s->lat.v[0]);
-		bmin = b < bmin ? b : bmin;
+		g->bmin = b < g->bmin ? b : g->bmin;
 		b = lat_bucket(s->lat.v[s->lat.n - 1]);
-		bmax = b > bmax ? b : bmax;
+		g->bmax = b > g->bmax ? b : g->bmax;
 		b = rounds_bucket_of(s->rounds_max);
-		rmax = b > rmax ? b : rmax;
+		g->rmax = b > g->rmax ? b : g->rmax;
 	}
-	if (!any)
+}
+
+/* CDF, led per run by its exact percentiles (what report prints) */
+static void cdf_block(FILE *f, const struct cmp_run *run, const struct cmp_opstat *s,
+		      const struct op_range *g)
+{
+	const double *v = s->lat.v;
+	size_t m = s->lat.n;
+	char hdr[700];
+
+	(void)g;
+	fprintf(f, "# %s: n=%zu p50_us=%.9g p90_us=%.9g p99_us=%.9g p99.9_us=%.9g "
+		"max_us=%.9g (exact order statistics of finished calls)\n", run->id, m,
+		quantile_sorted(v, m, 0.5) / 1e3, quantile_sorted(v, m, 0.9) / 1e3,
+		quantile_sorted(v, m, 0.99) / 1e3, quantile_sorted(v, m, 0.999) / 1e3,
+		v[m - 1] / 1e3);
+	series(hdr, sizeof(hdr), run, NULL);
+	fprintf(f, "%s \"%s\"\n", hdr, run->id);
+	write_cdf(f, &s->lat);
+}
+
+/* histogram, log2 buckets, shared range so the runs line up */
+static void hist_block(FILE *f, const struct cmp_run *run, const struct cmp_opstat *s,
+		       const struct op_range *g)
+{
+	uint64_t cnt[64] = { 0 };
+	char hdr[700];
+
+	for (size_t i = 0; i < s->lat.n; i++)
+		cnt[lat_bucket(s->lat.v[i])]++;
+	series(hdr, sizeof(hdr), run, NULL);
+	fprintf(f, "%s \"%s\"\n", hdr, run->id);
+	for (int b = g->bmin; b <= g->bmax; b++)
+		fprintf(f, "%.6g %.6g\n", ldexp(1.0, b) / 1e3,
+			100.0 * (double)cnt[b] / (double)s->lat.n);
+	fprintf(f, "%.6g 0\n", ldexp(1.0, g->bmax + 1) / 1e3);
+}
+
+/* reclaim rounds per call */
+static void rounds_block(FILE *f, const struct cmp_run *run, const struct cmp_opstat *s,
+			 const struct op_range *g)
+{
+	char hdr[700], lab[48];
+
+	fprintf(f, "# %s: rounds p50=%.9g p99=%.9g max=%llu mean=%.6g (exact)\n",
+		run->id, cmp_rounds_pct(s, 0.5), cmp_rounds_pct(s, 0.99),
+		(unsigned long long)s->rounds_max, s->rounds_sum / (double)s->lat.n);
+	series(hdr, sizeof(hdr), run, NULL);
+	fprintf(f, "%s \"%s\" pct\n", hdr, run->id);
+	for (int b = 0; b <= g->rmax; b++) {
+		uint64_t c = rounds_in(s, b);
+
+		rounds_label(lab, sizeof(lab), b);
+		if (c)
+			fprintf(f, "%d %s %.6g\n", b, lab, 100.0 * (double)c / (double)s->lat.n);
+		else
+			fprintf(f, "%d %s ?\n", b, lab);
+	}
+}
+
+/* per NUMA node, ascending node id */
+static void nodes_block(FILE *f, const struct cmp_run *run, const struct cmp_opstat *s,
+			const struct op_range *g)
+{
+	char hdr[700], h50[700];
+	int k, done = 0, last = INT_MIN;
+
+	(void)g;
+	series(hdr, sizeof(hdr), run, NULL);
+	series(hdr, sizeof(hdr), run, "p99");
+	series(h50, sizeof(h50), run, "p50");
+	fprintf(f, "%s count %s p99 mean\n", hdr, h50);
+	while (done < s->nnodes) {
+		int best = -1;
+
+		for (k = 0; k < s->nnodes; k++)
+			if (s->nodes[k].node > last &&
+			    (best < 0 || s->nodes[k].node < s->nodes[best].node))
+				best = k;
+		if (best < 0)
+			break;
+		last = s->nodes[best].node;
+		fprintf(f, "%d %llu %.6g %.6g %.6g\n", last,
+			(unsigned long long)s->nodes[best].count, s->nodes[best].p50 / 1e3,
+			s->nodes[best].p99 / 1e3, s->nodes[best].mean / 1e3);
+		done++;
+	}
+}
+
+/* The figures of an op with enough calls: KIND-SLUG.dat drawn by KIND.gp, one block per run. */
+static const struct op_figure {
+	const char *kind, *title;
+	bool by_node;		/* a run's block needs its per-node figures, not its calls */
+	void (*block)(FILE *f, const struct cmp_run *run, const struct cmp_opstat *s,
+		      const struct op_range *g);
+} op_figures[] = {
+	{ "cdf", "latency CDF", false, cdf_block },
+	{ "hist", "latency histogram", false, hist_block },
+	{ "rounds", "reclaim rounds per call", false, rounds_block },
+	{ "nodes", "latency by NUMA node", true, nodes_block },
+};
+
+static int plot_op_figure(const struct cmp_run *runs, int n, const char *name, const char *sl,
+			  const struct op_figure *fig, const struct op_range *g,
+			  const struct plot_opts *o, FILE *list, char *msg, size_t len)
+{
+	char file[300], base[300], title[400], rv[1100], script[32];
+	struct datfile d;
+	int ret;
+
+	snprintf(file, sizeof(file), "%s-%s.dat", fig->kind, sl);
+	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
+		return ret;
+	for (int r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+
+		if (!s || !(fig->by_node ? (size_t)s->nnodes : s->lat.n))
+			continue;
+		dat_block(&d, r);
+		fig->block(d.f, &runs[r], s, g);
+	}
+	if ((ret = dat_close(&d, msg, len)) < 0)
+		return ret;
+	runs_var(rv, sizeof(rv), &d);
+	snprintf(base, sizeof(base), "%s-%s", fig->kind, sl);
+	snprintf(title, sizeof(title), "%s: %s", name, fig->title);
+	snprintf(file, sizeof(file), "%s/%s-%s.dat", o->outdir, fig->kind, sl);
+	snprintf(script, sizeof(script), "%s.gp", fig->kind);
+	return render(o, script, file, base, title, rv, list, msg, len);
+}
+
+static int plot_op(const struct cmp_run *runs, int n, const char *name,
+		   const struct plot_opts *o, FILE *list, char *msg, size_t len)
+{
+	char sl[200], base[300];
+	struct op_range g;
+	int ret;
+
+	slug(sl, sizeof(sl), name);
+	op_range(runs, n, name, &g);
+	if (!g.any)
 		return 0;	/* no run finished this op */
-	if (few) {
+	if (g.few) {
 		/* A CDF of a handful of calls says nothing: draw the calls. */
 		snprintf(base, sizeof(base), "strip-%s", sl);
 		ret = plot_strip(runs, n, name, base, STRIP_LAT, o, list, msg, len);
@@ -616,145 +783,12 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 		snprintf(base, sizeof(base), "rounds-%s", sl);
 		return plot_strip(runs, n, name, base, STRIP_ROUNDS, o, list, msg, len);
 	}
-
-	/* CDF, led per run by its exact percentiles (what report prints) */
-	snprintf(file, sizeof(file), "cdf-%s.dat", sl);
-	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
-		return ret;
-	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = find_op(&runs[r], name);
-		const double *v;
-		size_t m;
-
-		if (!s || !s->lat.n)
-			continue;
-		v = s->lat.v;
-		m = s->lat.n;
-		dat_block(&d, r);
-		fprintf(d.f, "# %s: n=%zu p50_us=%.9g p90_us=%.9g p99_us=%.9g p99.9_us=%.9g "
-			"max_us=%.9g (exact order statistics of finished calls)\n", runs[r].id, m,
-			quantile_sorted(v, m, 0.5) / 1e3, quantile_sorted(v, m, 0.9) / 1e3,
-			quantile_sorted(v, m, 0.99) / 1e3, quantile_sorted(v, m, 0.999) / 1e3,
-			v[m - 1] / 1e3);
-		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
-		write_cdf(d.f, &s->lat);
+	for (size_t i = 0; i < sizeof(op_figures) / sizeof(op_figures[0]); i++) {
+		ret = plot_op_figure(runs, n, name, sl, &op_figures[i], &g, o, list, msg, len);
+		if (ret < 0)
+			return ret;
 	}
-	if ((ret = dat_close(&d, msg, len)) < 0)
-		return ret;
-	runs_var(rv, sizeof(rv), &d);
-	snprintf(base, sizeof(base), "cdf-%s", sl);
-	snprintf(title, sizeof(title), "%s: latency CDF", name);
-	snprintf(file, sizeof(file), "%s/cdf-%s.dat", o->outdir, sl);
-	if ((ret = render(o, "cdf.gp", file, base, title, rv, list, msg, len)) < 0)
-		return ret;
-
-	/* histogram, log2 buckets, shared range so the runs line up */
-	snprintf(file, sizeof(file), "hist-%s.dat", sl);
-	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
-		return ret;
-	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = find_op(&runs[r], name);
-		uint64_t cnt[64] = { 0 };
-		size_t i;
-
-		if (!s || !s->lat.n)
-			continue;
-		for (i = 0; i < s->lat.n; i++)
-			cnt[lat_bucket(s->lat.v[i])]++;
-		dat_block(&d, r);
-		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s \"%s\"\n", hdr, runs[r].id);
-		for (b = bmin; b <= bmax; b++)
-			fprintf(d.f, "%.6g %.6g\n", ldexp(1.0, b) / 1e3,
-				100.0 * (double)cnt[b] / (double)s->lat.n);
-		fprintf(d.f, "%.6g 0\n", ldexp(1.0, bmax + 1) / 1e3);
-	}
-	if ((ret = dat_close(&d, msg, len)) < 0)
-		return ret;
-	runs_var(rv, sizeof(rv), &d);
-	snprintf(base, sizeof(base), "hist-%s", sl);
-	snprintf(title, sizeof(title), "%s: latency histogram", name);
-	snprintf(file, sizeof(file), "%s/hist-%s.dat", o->outdir, sl);
-	if ((ret = render(o, "hist.gp", file, base, title, rv, list, msg, len)) < 0)
-		return ret;
-
-	/* reclaim rounds per call */
-	snprintf(file, sizeof(file), "rounds-%s.dat", sl);
-	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
-		return ret;
-	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = find_op(&runs[r], name);
-		char lab[48];
-
-		if (!s || !s->lat.n)
-			continue;
-		dat_block(&d, r);
-		fprintf(d.f, "# %s: rounds p50=%.9g p99=%.9g max=%llu mean=%.6g (exact)\n",
-			runs[r].id, cmp_rounds_pct(s, 0.5), cmp_rounds_pct(s, 0.99),
-			(unsigned long long)s->rounds_max, s->rounds_sum / (double)s->lat.n);
-		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s \"%s\" pct\n", hdr, runs[r].id);
-		for (b = 0; b <= rmax; b++) {
-			uint64_t c = rounds_in(s, b);
-
-			rounds_label(lab, sizeof(lab), b);
-			if (c)
-				fprintf(d.f, "%d %s %.6g\n", b, lab,
-					100.0 * (double)c / (double)s->lat.n);
-			else
-				fprintf(d.f, "%d %s ?\n", b, lab);
-		}
-	}
-	if ((ret = dat_close(&d, msg, len)) < 0)
-		return ret;
-	runs_var(rv, sizeof(rv), &d);
-	snprintf(base, sizeof(base), "rounds-%s", sl);
-	snprintf(title, sizeof(title), "%s: reclaim rounds per call", name);
-	snprintf(file, sizeof(file), "%s/rounds-%s.dat", o->outdir, sl);
-	if ((ret = render(o, "rounds.gp", file, base, title, rv, list, msg, len)) < 0)
-		return ret;
-
-	/* per NUMA node */
-	snprintf(file, sizeof(file), "nodes-%s.dat", sl);
-	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
-		return ret;
-	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = find_op(&runs[r], name);
-		char h50[700];
-		int k, done = 0, last = INT_MIN;
-
-		if (!s || !s->nnodes)
-			continue;
-		dat_block(&d, r);
-		series(hdr, sizeof(hdr), &runs[r], NULL);
-		series(hdr, sizeof(hdr), &runs[r], "p99");
-		series(h50, sizeof(h50), &runs[r], "p50");
-		fprintf(d.f, "%s count %s p99 mean\n", hdr, h50);
-		/* ascending node id */
-		while (done < s->nnodes) {
-			int best = -1;
-
-			for (k = 0; k < s->nnodes; k++)
-				if (s->nodes[k].node > last &&
-				    (best < 0 || s->nodes[k].node < s->nodes[best].node))
-					best = k;
-			if (best < 0)
-				break;
-			last = s->nodes[best].node;
-			fprintf(d.f, "%d %llu %.6g %.6g %.6g\n", last,
-				(unsigned long long)s->nodes[best].count, s->nodes[best].p50 / 1e3,
-				s->nodes[best].p99 / 1e3, s->nodes[best].mean / 1e3);
-			done++;
-		}
-	}
-	if ((ret = dat_close(&d, msg, len)) < 0)
-		return ret;
-	runs_var(rv, sizeof(rv), &d);
-	snprintf(base, sizeof(base), "nodes-%s", sl);
-	snprintf(title, sizeof(title), "%s: latency by NUMA node", name);
-	snprintf(file, sizeof(file), "%s/nodes-%s.dat", o->outdir, sl);
-	return render(o, "nodes.gp", file, base, title, rv, list, msg, len);
+	return 0;
 }
 
 /* ---- timeline ---- */
@@ -1031,52 +1065,122 @@ static const struct cmp_stallstat *find_stall(const struct cmp_run *r, const cha
  * of each kind's total; the run's own tasks, then the system's if any.
  * 0 or -errno.
  */
-static int plot_stalls(const struct cmp_run *runs, int n, const struct plot_opts *o,
-		       FILE *list, char *msg, size_t len)
+/* The stall kinds with stall time in any run, in stacking order; *nk of them, NULL if none or out of memory. */
+static const char **stall_kinds(const struct cmp_run *runs, int n, size_t *nk)
 {
 	const char **kinds = NULL;
-	char kv[2048], hdr[700], file[PATH_MAX + 16], title[200], rv[1100];
-	char *tarr = NULL, *vars = NULL;
-	size_t nk = 0, cap = 0, i, j, kused = 0;
-	bool sys = false;
-	struct datfile d;
-	int r, ret = 0, g;
+	size_t cap = 0, i, j;
 
-	for (r = 0; r < n; r++) {
+	*nk = 0;
+	for (int r = 0; r < n; r++) {
 		for (i = 0; i < runs[r].nstalls; i++) {
 			const char *name = runs[r].stalls[i].name;
 			bool seen = false;
 
 			if (!runs[r].stalls[i].total_ns)
 				continue;
-			for (j = 0; j < nk && !seen; j++)
+			for (j = 0; j < *nk && !seen; j++)
 				seen = strcmp(kinds[j], name) == 0;
 			if (seen)
 				continue;
-			if (nk == cap) {
+			if (*nk == cap) {
 				const char **k2 = realloc(kinds, (cap ? cap * 2 : 8) * sizeof(*k2));
 
 				if (!k2) {
 					free(kinds);
-					setmsg(msg, len, "out of memory");
-					return -ENOMEM;
+					*nk = 0;
+					return NULL;
 				}
 				kinds = k2;
 				cap = cap ? cap * 2 : 8;
 			}
-			kinds[nk++] = name;
+			kinds[(*nk)++] = name;
 		}
 	}
-	if (!nk)
-		goto out;	/* no stall in any run: no figure */
 	/* stacking order: run's kinds, then system's; insertion sort by rank */
-	for (i = 1; i < nk; i++)
+	for (i = 1; i < *nk; i++)
 		for (j = i; j > 0 && kind_rank(kinds[j]) < kind_rank(kinds[j - 1]); j--) {
 			const char *t = kinds[j];
 
 			kinds[j] = kinds[j - 1];
 			kinds[j - 1] = t;
 		}
+	return kinds;
+}
+
+/* Mean stall time of kind over run's repetitions, ms (0 without it). */
+static double stall_ms(const struct cmp_run *run, const char *kind)
+{
+	const struct cmp_stallstat *s = find_stall(run, kind);
+
+	return s ? (double)s->total_ns / 1e6 / (double)(run->ndirs > 0 ? run->ndirs : 1) : 0.0;
+}
+
+/* Per run a block of stacked bars (kind by kind), then the totals block. */
+static void stall_blocks(struct datfile *d, const struct cmp_run *runs, int n, const char **kinds,
+			 size_t nk, bool sys)
+{
+	char hdr[700];
+	int r, g;
+
+	fputs("# stall time by kind: mean over a run's repetitions of each kind's total, ms;\n"
+	      "# x 1.. = the run's own tasks, after a gap the rest of the system\n", d->f);
+	for (r = 0; r < n; r++) {
+		double acc[2] = { 0.0, 0.0 };
+
+		dat_block(d, r);
+		fprintf(d->f, "# %s: %d repetitions\n", runs[r].id, runs[r].ndirs);
+		series(hdr, sizeof(hdr), &runs[r], NULL);
+		fprintf(d->f, "%s \"%s\" \"ms_high\"\n", hdr, runs[r].id);
+		for (size_t i = 0; i < nk; i++) {
+			double ms = stall_ms(&runs[r], kinds[i]);
+
+			g = strncmp(kinds[i], "system/", 7) == 0;
+			if (ms > 0.0)
+				fprintf(d->f, "%d %.6g %.6g\n", g * (n + 1) + r + 1, acc[g], acc[g] + ms);
+			else
+				fprintf(d->f, "%d ? ?\n", g * (n + 1) + r + 1);
+			acc[g] += ms;
+		}
+	}
+	/* totals: the tic labels and the number on top of each bar */
+	dat_block(d, -1);
+	fputs("x total_ms tic\n", d->f);
+	for (g = 0; g <= (sys ? 1 : 0); g++) {
+		for (r = 0; r < n; r++) {
+			double tot = 0.0;
+
+			for (size_t i = 0; i < nk; i++)
+				if (find_stall(&runs[r], kinds[i]) &&
+				    (strncmp(kinds[i], "system/", 7) == 0) == g)
+					tot += stall_ms(&runs[r], kinds[i]);
+			fprintf(d->f, "%d %.6g \"%s%s\"\n", g * (n + 1) + r + 1, tot, runs[r].id,
+				g ? " sys" : "");
+		}
+	}
+}
+
+static int plot_stalls(const struct cmp_run *runs, int n, const struct plot_opts *o,
+		       FILE *list, char *msg, size_t len)
+{
+	char kv[2048], file[PATH_MAX + 16], title[200], rv[1100];
+	char *tarr = NULL, *vars = NULL;
+	size_t nk = 0, i, kused = 0;
+	const char **kinds = stall_kinds(runs, n, &nk);
+	bool sys = false;
+	struct datfile d;
+	int ret = 0;
+
+	if (!kinds && nk == 0) {
+		/* none, or out of memory: tell them apart */
+		for (int r = 0; r < n; r++)
+			for (i = 0; i < runs[r].nstalls; i++)
+				if (runs[r].stalls[i].total_ns) {
+					setmsg(msg, len, "out of memory");
+					return -ENOMEM;
+				}
+		return 0;	/* no stall in any run: no figure */
+	}
 	for (i = 0; i < nk; i++) {
 		sys |= strncmp(kinds[i], "system/", 7) == 0;
 		if (kused + strlen(kinds[i]) + 2 < sizeof(kv))
@@ -1085,47 +1189,7 @@ static int plot_stalls(const struct cmp_run *runs, int n, const struct plot_opts
 	}
 	if ((ret = dat_open(&d, o->outdir, "stalls.dat", msg, len)) < 0)
 		goto out;
-	fputs("# stall time by kind: mean over a run's repetitions of each kind's total, ms;\n"
-	      "# x 1.. = the run's own tasks, after a gap the rest of the system\n", d.f);
-	for (r = 0; r < n; r++) {
-		double acc[2] = { 0.0, 0.0 };
-
-		dat_block(&d, r);
-		fprintf(d.f, "# %s: %d repetitions\n", runs[r].id, runs[r].ndirs);
-		series(hdr, sizeof(hdr), &runs[r], NULL);
-		fprintf(d.f, "%s \"%s\" \"ms_high\"\n", hdr, runs[r].id);
-		for (i = 0; i < nk; i++) {
-			const struct cmp_stallstat *s = find_stall(&runs[r], kinds[i]);
-			double ms = s ? (double)s->total_ns / 1e6 /
-				(double)(runs[r].ndirs > 0 ? runs[r].ndirs : 1) : 0.0;
-
-			g = strncmp(kinds[i], "system/", 7) == 0;
-			if (ms > 0.0)
-				fprintf(d.f, "%d %.6g %.6g\n", g * (n + 1) + r + 1, acc[g],
-					acc[g] + ms);
-			else
-				fprintf(d.f, "%d ? ?\n", g * (n + 1) + r + 1);
-			acc[g] += ms;
-		}
-	}
-	/* totals: the tic labels and the number on top of each bar */
-	dat_block(&d, -1);
-	fputs("x total_ms tic\n", d.f);
-	for (g = 0; g <= (sys ? 1 : 0); g++) {
-		for (r = 0; r < n; r++) {
-			double tot = 0.0;
-
-			for (i = 0; i < nk; i++) {
-				const struct cmp_stallstat *s = find_stall(&runs[r], kinds[i]);
-
-				if (s && (strncmp(kinds[i], "system/", 7) == 0) == g)
-					tot += (double)s->total_ns / 1e6 /
-					       (double)(runs[r].ndirs > 0 ? runs[r].ndirs : 1);
-			}
-			fprintf(d.f, "%d %.6g \"%s%s\"\n", g * (n + 1) + r + 1, tot, runs[r].id,
-				g ? " sys" : "");
-		}
-	}
+	stall_blocks(&d, runs, n, kinds, nk, sys);
 	if ((ret = dat_close(&d, msg, len)) < 0)
 		goto out;
 	d.blocks--;	/* the totals block is no run's */
