@@ -6,6 +6,7 @@
 #include "sysinfo.h"
 #include "topo.h"
 #include "tpcatalog.h"
+#include "tpdecode.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -122,23 +122,6 @@ static void vmalloc_changes(void)
 	}
 }
 
-/* The tracefs root, mounting it when root and it is not mounted. */
-static const char *tracefs_dir(void)
-{
-	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-
-	for (int i = 0; i < 2; i++) {
-		char p[256];
-
-		snprintf(p, sizeof(p), "%s/events", dirs[i]);
-		if (!access(p, R_OK))
-			return dirs[i];
-	}
-	if (geteuid() == 0 && !mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL))
-		return "/sys/kernel/tracing";
-	return NULL;
-}
-
 static int perf_tp_ok(const char *tfs, const char *ev, char *why, size_t len)
 {
 	char p[512], buf[32];
@@ -189,19 +172,15 @@ static void usage(FILE *f)
 	      "  --machine      one line: CPU, cores, memory, NUMA nodes, hypervisor\n", f);
 }
 
-int cmd_doctor(int argc, char **argv)
+/* The command line; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, bool *json, bool *machine)
 {
-	char why[512], mount_pt[256], buf[512];
-	int ver = 0, can_run = 1, can_capture;
-	const char *tfs;
-	unsigned int nodes;
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "machine", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, machine = false;
 	int c;
 
 	optind = 0;	/* a fresh getopt scan: main may have used it */
@@ -213,10 +192,10 @@ int cmd_doctor(int argc, char **argv)
 				fprintf(stderr, "doctor: --format %s: text or json\n", optarg);
 				return 2;
 			}
-			json = !strcmp(optarg, "json");
+			*json = !strcmp(optarg, "json");
 			break;
 		case 'm':
-			machine = true;
+			*machine = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -233,71 +212,75 @@ int cmd_doctor(int argc, char **argv)
 		fprintf(stderr, "doctor: '%s': unexpected argument (see --help)\n", argv[optind]);
 		return 2;
 	}
-	if (machine) {
-		print_machine();
-		return 0;
-	}
-	if (json)
-		jlines = json_array();
-	can_run &= line(geteuid() == 0, "root", "%s", geteuid() == 0 ? "running as root" :
-			"not root: runs need root to create cgroups and trace");
-	if (cg_probe(&ver, mount_pt, sizeof(mount_pt), why, sizeof(why))) {
-		can_run &= line(false, "memory cgroup", "%s", why);
-	} else {
-		line(true, "memory cgroup", "cgroup v%d, memory controller at %s", ver, mount_pt);
-		if (ver == 2) {
-			char p[600], own[512];
+	return -1;
+}
 
-			if (!cg_delegated(mount_pt, own, sizeof(own)) && own[0])
-				line(true, "v2 placement", "run groups go in the delegated subtree %s/%s "
-				     "(the driver moves itself into a leaf there)", mount_pt, own);
-			else
-				line(true, "v2 placement", "run groups go in %s (not in a delegated "
-				     "subtree; under systemd use systemd-run --scope -p Delegate=yes)",
-				     mount_pt);
+/* The memory cgroup: version, where run groups go on v2; false when runs cannot work. */
+static bool probe_cgroup(void)
+{
+	char why[512], mount_pt[256], buf[512], p[600], own[512];
+	int ver = 0;
 
-			snprintf(p, sizeof(p), "%s/cgroup.subtree_control", mount_pt);
-			read_small(p, buf, sizeof(buf));
-			line(strstr(buf, "memory") != NULL, "v2 delegation",
-			     "subtree_control of %s: '%s'%s", mount_pt, buf,
-			     strstr(buf, "memory") ? "" : " (the run enables +memory itself as root)");
-		}
-	}
-	if (!read_small("/sys/fs/cgroup/unified/cgroup.controllers", buf, sizeof(buf)))
-		line(buf[0] != 0, "cgroup2 (hybrid)", "/sys/fs/cgroup/unified controllers: '%s'%s", buf,
-		     buf[0] ? "" : " (none: runs use the v1 memory controller)");
-	tfs = tracefs_dir();
-	if (!tfs) {
-		can_capture = line(false, "tracefs", "not mounted and cannot mount it");
-	} else {
-		line(true, "tracefs", "%s", tfs);
-		/* the catalogue's probed events; capture needs every 'needed' one */
-		can_capture = 1;
-		for (size_t i = 0; i < tp_catalog_n; i++) {
-			const struct tp_def *d = &tp_catalog[i];
-			char ev[160];
-			int ok;
+	if (cg_probe(&ver, mount_pt, sizeof(mount_pt), why, sizeof(why)))
+		return line(false, "memory cgroup", "%s", why);
+	line(true, "memory cgroup", "cgroup v%d, memory controller at %s", ver, mount_pt);
+	if (ver != 2)
+		return true;
+	if (!cg_delegated(mount_pt, own, sizeof(own)) && own[0])
+		line(true, "v2 placement", "run groups go in the delegated subtree %s/%s "
+		     "(the driver moves itself into a leaf there)", mount_pt, own);
+	else
+		line(true, "v2 placement", "run groups go in %s (not in a delegated "
+		     "subtree; under systemd use systemd-run --scope -p Delegate=yes)",
+		     mount_pt);
+	snprintf(p, sizeof(p), "%s/cgroup.subtree_control", mount_pt);
+	buf[0] = '\0';
+	read_small(p, buf, sizeof(buf));
+	line(strstr(buf, "memory") != NULL, "v2 delegation",
+	     "subtree_control of %s: '%s'%s", mount_pt, buf,
+	     strstr(buf, "memory") ? "" : " (the run enables +memory itself as root)");
+	return true;
+}
 
-			if (!d->probe)
-				continue;
-			snprintf(ev, sizeof(ev), "%s/%s", d->sys, d->name);
-			ok = line(perf_tp_ok(tfs, ev, why, sizeof(why)), d->probe, "%s", why);
-			if (d->needed)
-				can_capture &= ok;
-		}
+/* tracefs and the catalogue's probed events; true when capture can work (every 'needed' one). */
+static bool probe_tracing(void)
+{
+	struct tpdecode *d = NULL;
+	char why[512];
+	bool can_capture = true;
+
+	if (tpd_open(NULL, &d, why, sizeof(why)))
+		return line(false, "tracefs", "not mounted and cannot mount it");
+	line(true, "tracefs", "%s", tpd_root(d));
+	for (size_t i = 0; i < tp_catalog_n; i++) {
+		const struct tp_def *t = &tp_catalog[i];
+		char ev[160];
+		int ok;
+
+		if (!t->probe)
+			continue;
+		snprintf(ev, sizeof(ev), "%s/%s", t->sys, t->name);
+		ok = line(perf_tp_ok(tpd_root(d), ev, why, sizeof(why)), t->probe, "%s", why);
+		if (t->needed)
+			can_capture &= ok;
 	}
+	tpd_close(d);
+	return can_capture;
+}
+
+/* PSI, NUMA, modules and the nofail module, gnuplot, the VM lab, the mm settings. */
+static void probe_machine(void)
+{
+	unsigned int nodes = topo_nr_nodes();
+	json_t *t = topo_json(), *mm;
+	size_t n = json_array_size(json_object_get(t, "nodes"));
+
 	line(!access("/proc/pressure/memory", R_OK), "PSI", "%s",
 	     access("/proc/pressure/memory", R_OK) ? "/proc/pressure/memory missing (boot with psi=1)"
 						    : "/proc/pressure/memory readable");
-	nodes = topo_nr_nodes();
-	{
-		json_t *t = topo_json();
-		size_t n = json_array_size(json_object_get(t, "nodes"));
-
-		line(true, "NUMA", "%u node(s) (libnuma), %zu seen by hwloc%s", nodes, n,
-		     nodes < 2 ? ": --node placement tests need the VM lab (vm/run --nodes 2)" : "");
-		json_decref(t);
-	}
+	line(true, "NUMA", "%u node(s) (libnuma), %zu seen by hwloc%s", nodes, n,
+	     nodes < 2 ? ": --node placement tests need the VM lab (vm/run --nodes 2)" : "");
+	json_decref(t);
 	if (access("/proc/modules", F_OK))
 		line(false, "kernel modules", "this kernel has no module support (/proc/modules "
 		     "missing): vmalloc-nofail runs in the VM lab (vm/run)");
@@ -317,16 +300,37 @@ int cmd_doctor(int argc, char **argv)
 	     access("/dev/kvm", R_OK | W_OK) ? "qemu with TCG (no /dev/kvm: slow)" :
 	     kvm_runs() ? "qemu with KVM" :
 	     "qemu with TCG: /dev/kvm is there but a KVM guest does not start (nested?); vm/run falls back");
-	{
-		json_t *mm = sysinfo_mm();
+	mm = sysinfo_mm();
+	line(true, "mm settings", "lru_gen %s, THP %s, init_on_alloc %s, swap %lld bytes",
+	     json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
+	     json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
+	     json_string_value(json_object_get(mm, "init_on_alloc")) ?: "kernel default",
+	     (long long)json_integer_value(json_object_get(mm, "swap_total_bytes")));
+	json_decref(mm);
+}
 
-		line(true, "mm settings", "lru_gen %s, THP %s, init_on_alloc %s, swap %lld bytes",
-		     json_string_value(json_object_get(mm, "lru_gen")) ?: "n/a",
-		     json_string_value(json_object_get(mm, "thp_enabled")) ?: "n/a",
-		     json_string_value(json_object_get(mm, "init_on_alloc")) ?: "kernel default",
-		     (long long)json_integer_value(json_object_get(mm, "swap_total_bytes")));
-		json_decref(mm);
+int cmd_doctor(int argc, char **argv)
+{
+	bool json = false, machine = false, can_run = true, can_capture;
+	char buf[512];
+	int rc = parse_args(argc, argv, &json, &machine);
+
+	if (rc >= 0)
+		return rc;
+	if (machine) {
+		print_machine();
+		return 0;
 	}
+	if (json)
+		jlines = json_array();
+	can_run &= line(geteuid() == 0, "root", "%s", geteuid() == 0 ? "running as root" :
+			"not root: runs need root to create cgroups and trace");
+	can_run &= probe_cgroup();
+	if (!read_small("/sys/fs/cgroup/unified/cgroup.controllers", buf, sizeof(buf)))
+		line(buf[0] != 0, "cgroup2 (hybrid)", "/sys/fs/cgroup/unified controllers: '%s'%s", buf,
+		     buf[0] ? "" : " (none: runs use the v1 memory controller)");
+	can_capture = probe_tracing();
+	probe_machine();
 	if (jlines) {
 		json_t *o = json_pack("{s:o,s:b,s:b}", "lines", jlines, "can_run", can_run,
 				      "can_capture", can_capture);
