@@ -26,7 +26,9 @@ static void usage(FILE *f)
 	      "  STALLBENCH_PLOTS    directory of the gnuplot scripts, if not found\n", f);
 }
 
-int cmd_plot(int argc, char **argv)
+/* The command line into o, outdir and flags; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct plot_opts *o, char *outdir, size_t olen,
+		      unsigned int *flags)
 {
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -35,11 +37,7 @@ int cmd_plot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct plot_opts o = { .png = true, .svg = true, .warn = stderr };
-	char gnuplot[PATH_MAX], scripts[PATH_MAX], outdir[PATH_MAX], msg[1024];
-	struct cmp_run *runs = NULL;
-	unsigned int flags = 0;
-	int nruns = 0, ret = 1, c, i;
+	int c;
 
 	optind = 0;	/* a fresh getopt scan: main may have used it */
 	opterr = 0;
@@ -47,24 +45,18 @@ int cmd_plot(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			snprintf(outdir, sizeof(outdir), "%s", optarg);
+			snprintf(outdir, olen, "%s", optarg);
 			break;
 		case 'f':
-			if (strcmp(optarg, "png") == 0) {
-				o.png = true;
-				o.svg = false;
-			} else if (strcmp(optarg, "svg") == 0) {
-				o.png = false;
-				o.svg = true;
-			} else if (strcmp(optarg, "both") == 0) {
-				o.png = o.svg = true;
-			} else {
+			if (strcmp(optarg, "png") && strcmp(optarg, "svg") && strcmp(optarg, "both")) {
 				fprintf(stderr, "plot: --format %s: not png, svg or both\n", optarg);
 				return 2;
 			}
+			o->png = strcmp(optarg, "svg") != 0;
+			o->svg = strcmp(optarg, "png") != 0;
 			break;
 		case 'i':
-			flags |= RR_ALLOW_INCOMPLETE;
+			*flags |= RR_ALLOW_INCOMPLETE;
 			break;
 		case 'h':
 			usage(stdout);
@@ -89,8 +81,21 @@ int cmd_plot(int argc, char **argv)
 			return 2;
 		}
 		n = strcspn(argv[optind], ",");
-		snprintf(outdir, sizeof(outdir), "%.*s/plots", (int)n, argv[optind]);
+		snprintf(outdir, olen, "%.*s/plots", (int)n, argv[optind]);
 	}
+	return -1;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	struct plot_opts o = { .png = true, .svg = true, .warn = stderr };
+	char gnuplot[PATH_MAX], scripts[PATH_MAX], outdir[PATH_MAX], msg[1024];
+	struct cmp_run *runs = NULL;
+	unsigned int flags = 0;
+	int nruns = 0, ret = parse_args(argc, argv, &o, outdir, sizeof(outdir), &flags), i;
+
+	if (ret >= 0)
+		return ret;
 	o.outdir = outdir;
 	if (plot_find_gnuplot(gnuplot, sizeof(gnuplot)) < 0) {
 		fprintf(stderr, "plot: gnuplot not found in PATH (apt-get install gnuplot-nox)\n");
@@ -103,6 +108,7 @@ int cmd_plot(int argc, char **argv)
 	}
 	o.scripts = scripts;
 
+	ret = 1;
 	runs = calloc((size_t)argc, sizeof(*runs));
 	if (!runs) {
 		fprintf(stderr, "plot: out of memory\n");

@@ -428,7 +428,29 @@ static int run_view(struct watch *wt)
 	return 0;
 }
 
-int cmd_watch(int argc, char **argv)
+/* -d SECONDS or --wait SECONDS into wt; 0, or 2 with the reason said. */
+static int take_seconds(struct watch *wt, int c, const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || *end || !isfinite(v) || v < (c == 'd' ? 0.05 : 0) || v > 86400) {
+		fprintf(stderr, "watch: %s %s: not a number of seconds%s\n",
+			c == 'd' ? "-d" : "--wait", arg,
+			c == 'd' ? " (0.05 to 86400)" : " (0 to 86400)");
+		return 2;
+	}
+	if (c == 'd')
+		wt->interval_s = v;
+	else
+		wt->wait_s = v;
+	return 0;
+}
+
+/* The options into wt (the directories are left from optind on); -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct watch *wt)
 {
 	static const struct option opts[] = {
 		{ "batch", no_argument, NULL, 'b' },
@@ -438,15 +460,9 @@ int cmd_watch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct watch *wt;
-	struct sigaction sa = { .sa_handler = on_sig };
 	char *end;
-	int c, ret;
+	int c;
 
-	wt = calloc(1, sizeof(*wt));
-	if (!wt)
-		return 1;
-	wt->interval_s = 1;
 	optind = 0;	/* a fresh getopt scan: main may have used it */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+n:d:h", opts, NULL)) != -1) {
@@ -470,22 +486,8 @@ int cmd_watch(int argc, char **argv)
 			break;
 		case 'd':
 		case 'w':
-			errno = 0;
-			{
-				double v = strtod(optarg, &end);
-
-				if (errno || *end || !isfinite(v) || v < (c == 'd' ? 0.05 : 0) ||
-				    v > 86400) {
-					fprintf(stderr, "watch: %s %s: not a number of seconds%s\n",
-						c == 'd' ? "-d" : "--wait", optarg,
-						c == 'd' ? " (0.05 to 86400)" : " (0 to 86400)");
-					return 2;
-				}
-				if (c == 'd')
-					wt->interval_s = v;
-				else
-					wt->wait_s = v;
-			}
+			if (take_seconds(wt, c, optarg))
+				return 2;
 			break;
 		case 'h':
 			usage(stdout);
@@ -500,9 +502,16 @@ int cmd_watch(int argc, char **argv)
 			return 2;
 		}
 	}
+	return -1;
+}
+
+/* The result directories named after the options; 0, or 2 with the reason said. */
+static int add_dirs(struct watch *wt, int argc, char **argv)
+{
 	for (int i = optind; i < argc; i++) {
 		char meta[PATH_MAX];
 		struct stat st;
+		int ret;
 
 		if (argv[i][0] == '-') {
 			fprintf(stderr, "watch: %s: options go before the directories\n", argv[i]);
@@ -521,6 +530,24 @@ int cmd_watch(int argc, char **argv)
 		}
 	}
 	wt->discover = optind >= argc;
+	return 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct watch *wt;
+	struct sigaction sa = { .sa_handler = on_sig };
+	int ret;
+
+	wt = calloc(1, sizeof(*wt));
+	if (!wt)
+		return 1;
+	wt->interval_s = 1;
+	ret = parse_args(argc, argv, wt);
+	if (ret >= 0)
+		return ret;
+	if (add_dirs(wt, argc, argv))
+		return 2;
 	if (!wt->batch && !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "watch: stdout is not a terminal (use --batch or --json)\n");
 		return 2;
