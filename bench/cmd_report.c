@@ -5,7 +5,6 @@
  * rounds' sources from the schema's table, so a new source needs no edit here. */
 #include "parse.h"
 #include "resread.h"
-#include "tpcatalog.h"
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -203,15 +202,6 @@ static void print_stack_sources(const char *dir, const char *file, bool counts)
 	free(v);
 }
 
-/* The stall kind named k in summary.json, -1 when this build does not know it. */
-static int kind_of(const char *k)
-{
-	for (int i = 0; i < STALL_NR_KINDS; i++)
-		if (!strcmp(stall_kind_name((enum stall_kind)i), k))
-			return i;
-	return -1;
-}
-
 /*
  * Throttles by reason, and the 0 ns ones explained: mm_vmscan_throttled
  * reports usec_delayed in whole jiffies, so a task woken before the next
@@ -220,14 +210,14 @@ static int kind_of(const char *k)
 static void print_reasons(json_t *stalls)
 {
 	for (int sc = 0; sc < 2; sc++) {
-		for (int sk = 0; sk < STALL_NR_KINDS; sk++) {
-			const char *name = stall_kind_name((enum stall_kind)sk);
+		for (int sk = 0; sk < RR_STALL_NR_KINDS; sk++) {
+			const char *name = rr_stall_kind_name(sk);
 			json_t *t = json_object_get(json_object_get(stalls, sc ? "system" : "run"), name);
 			json_t *rs = json_object_get(t, "reasons"), *v;
 			const char *k;
 			int n = 0;
 
-			if (!t || !tp_stall_throttle((enum stall_kind)sk))
+			if (!t || !rr_stall_kind_throttle(sk))
 				continue;
 			printf("%s (%s):", name, sc ? "system" : "run");
 			json_object_foreach(rs, k, v)
@@ -646,7 +636,7 @@ static void print_stalls(json_t *stalls)
 		json_object_foreach(byk, k, v) {
 			json_t *dd = json_object_get(v, "duration_ns");
 			double cnt = num(v, "count"), zero = num(v, "no_progress");
-			int kind = kind_of(k);
+			int kind = rr_stall_kind_of(k);
 
 			if (!strcmp(k, "points") || !json_object_get(v, "count"))
 				continue;
@@ -656,7 +646,7 @@ static void print_stalls(json_t *stalls)
 			       fmt_ns(num(dd, "p50"), b, sizeof(b)), fmt_ns(num(dd, "p99"), c, sizeof(c)),
 			       fmt_ns(num(dd, "max"), e, sizeof(e)));
 			if (cnt > 0 && json_object_get(v, "no_progress") &&
-			    (kind < 0 || tp_stall_reclaims((enum stall_kind)kind)))
+			    (kind == RR_STALL_OTHER || rr_stall_kind_reclaims(kind)))
 				printf(" %4.0f%%\n", 100.0 * zero / cnt);
 			else
 				printf("     -\n");

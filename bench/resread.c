@@ -818,6 +818,36 @@ static const char *const stall_kind_names[RR_STALL_NR_KINDS] = {
 	SB_STALL_KINDS(SB_STALL_NAME)
 };
 
+bool rr_stall_kind_reclaims(int kind)
+{
+	static const bool v[] = {
+#define X(e, n, r, t) [RR_STALL_##e] = r,
+		SB_STALL_KINDS_TRAITS(X)
+#undef X
+	};
+
+	return kind >= 0 && kind < RR_STALL_NR_KINDS && v[kind];
+}
+
+bool rr_stall_kind_throttle(int kind)
+{
+	static const bool v[] = {
+#define X(e, n, r, t) [RR_STALL_##e] = t,
+		SB_STALL_KINDS_TRAITS(X)
+#undef X
+	};
+
+	return kind >= 0 && kind < RR_STALL_NR_KINDS && v[kind];
+}
+
+int rr_stall_kind_of(const char *name)
+{
+	for (int k = 0; k < RR_STALL_NR_KINDS; k++)
+		if (strcmp(name, stall_kind_names[k]) == 0)
+			return k;
+	return RR_STALL_OTHER;
+}
+
 const char *rr_stall_kind_name(int kind)
 {
 	if (kind < 0 || kind >= RR_STALL_NR_KINDS)

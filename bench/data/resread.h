@@ -180,6 +180,12 @@ const struct rr_csv_stats *rr_tail_stats(const struct rr_tail *t);
 void rr_tail_free(struct rr_tail *t);
 
 const char *rr_stall_kind_name(int kind);
+/* stallkind.h's traits of a known kind: its end reports nr_reclaimed; it is
+ * a throttle (a sleep with a reason). false for RR_STALL_OTHER. */
+bool rr_stall_kind_reclaims(int kind);
+bool rr_stall_kind_throttle(int kind);
+/* The kind of a name, RR_STALL_OTHER when this reader does not know it. */
+int rr_stall_kind_of(const char *name);
 /* String value at a "a.b.c" path in a JSON tree, or NULL. */
 const char *rr_json_str(json_t *root, const char *path);
 /* Object at a "a.b.c" path, or NULL. */

@@ -85,6 +85,24 @@ static void kinds_and_rounds(void **state)
 	assert_true(tp_stall_reclaims(STALL_DIRECT) && tp_stall_reclaims(STALL_MEMCG_SOFT));
 	assert_false(tp_stall_reclaims(STALL_COMPACT) || tp_stall_reclaims(STALL_THROTTLED));
 	assert_true(tp_stall_throttle(STALL_THROTTLED) && !tp_stall_throttle(STALL_MEMCG));
+	/* ...which report reads from the schema (it never includes the capture):
+	 * the catalogue's rows and the schema's traits must say the same */
+	{
+		static const struct { bool r, t; } tr[STALL_NR_KINDS] = {
+#define X(e, n, r, t) [STALL_##e] = { r, t },
+			SB_STALL_KINDS_TRAITS(X)
+#undef X
+		};
+
+		for (int k = 0; k < STALL_NR_KINDS; k++) {
+			if (tp_stall_reclaims((enum stall_kind)k) != tr[k].r)
+				fail_msg("kind %d: catalogue reclaims %d, schema %d", k,
+					 tp_stall_reclaims((enum stall_kind)k), tr[k].r);
+			if (tp_stall_throttle((enum stall_kind)k) != tr[k].t)
+				fail_msg("kind %d: catalogue throttle %d, schema %d", k,
+					 tp_stall_throttle((enum stall_kind)k), tr[k].t);
+		}
+	}
 	/* doctor probes one event capture cannot do without */
 	{
 		int needed = 0;
