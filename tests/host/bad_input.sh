@@ -77,6 +77,12 @@ check 2 run "${W[@]}" --out "$TMP/afile"
 mkdir -p "$TMP/done" && echo '{}' >"$TMP/done/meta.json"
 check 2 run "${W[@]}" --out "$TMP/done"
 check 2 run "${W[@]}" extra-arg --out "$OUT"
+check 2 run "${W[@]}" -- --out "$OUT"
+check 2 run "${W[@]}" -x --out "$OUT"
+check 2 run "${W[@]}" --no-capture=yes --out "$OUT"
+check 2 run "${W[@]}" --s 1 --out "$OUT"
+check 2 run "${W[@]}" --cap --out "$OUT"
+check 2 run "${W[@]}" --out
 check 2 report
 check 2 report "$TMP/nonexistent"
 check 2 report "$TMP/done"

@@ -1,0 +1,522 @@
+/*
+ * Every JSON object the runner writes, built from a filled-in runner and
+ * read back by the project's own readers: meta.json (groups, limits, --mm),
+ * summary.json (ops, stall kinds, points, OOM victims, memcg and groups,
+ * workers) and ops.csv/stalls.csv through resread, the live status (with
+ * the op in flight) through watch's reader, and meta.json's write error.
+ * json_pack's format strings are checked by no compiler: a key and a value
+ * out of step crash (the test of that object fails on SIGSEGV), read past
+ * what was passed (ASan, UBSan) or drop a key (a path below then has no value
+ * of its type). The runner's result files (run_results.c, run_json.c) are
+ * compiled into this test with the sanitizers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mmknob.h"
+#include "resread.h"
+#include "resultio.h"
+#include "run_impl.h"
+#include "runstatus.h"
+#include "watchrun.h"
+
+/* A JSON type a reader expects at a path ("a.b.c"); NUMBER: integer or real. */
+enum want { STR, INT, REAL, NUMBER, BOOL, OBJ, ARR, NUL };
+
+struct expect {
+	const char *path;
+	enum want type;
+};
+
+static bool is(json_t *v, enum want t)
+{
+	switch (t) {
+	case STR: return json_is_string(v);
+	case INT: return json_is_integer(v);
+	case REAL: return json_is_real(v);
+	case NUMBER: return json_is_number(v);
+	case BOOL: return json_is_boolean(v);
+	case OBJ: return json_is_object(v);
+	case ARR: return json_is_array(v);
+	case NUL: return json_is_null(v);
+	}
+	return false;
+}
+
+static void check_types(const char *file, json_t *root, const struct expect *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = rr_json_get(root, e[i].path);
+
+		static const char *const tn[] = { "string", "integer", "real", "number",
+						  "boolean", "object", "array", "null" };
+
+		if (!v || !is(v, e[i].type))
+			fail_msg("%s: %s: %s, wanted %s", file, e[i].path,
+				 v ? "another type" : "absent", tn[e[i].type]);
+	}
+}
+
+/* --- a run, filled in ----------------------------------------------------- */
+
+struct fixture {
+	char tmp[64], out[128], rundir[128];
+	struct run_cfg c;
+	struct runner *r;
+	struct oom_victim victim;
+	uint64_t ops_pushed;
+};
+
+static const struct workload *wl(const char *name)
+{
+	const struct workload *w = workload_find(name);
+
+	assert_non_null(w);
+	return w;
+}
+
+static void fill_cfg(struct fixture *f)
+{
+	struct run_cfg *c = &f->c;
+	char msg[256];
+
+	c->nr_wl = 2;
+	c->wl[0] = (struct wl_inst){ .w = wl("truncate-storm"), .workers = 2, .cpu_node = -1,
+				     .group = 0, .opts = json_pack("{s:s}", "file-size", "8M") };
+	c->wl[1] = (struct wl_inst){ .w = wl("memhog"), .workers = 1, .cpu_node = -1,
+				     .group = 1, .opts = json_pack("{s:s}", "mode", "anon") };
+	c->cap = 256ull << 20;
+	c->lim = (struct cg_limits){ .high = 200ull << 20, .swap_max_set = true };
+	c->nr_groups = 2;
+	snprintf(c->groups[0].name, sizeof(c->groups[0].name), "prot");
+	c->groups[0].cap = 128ull << 20;
+	c->groups[0].lim.low = 64ull << 20;
+	snprintf(c->groups[1].name, sizeof(c->groups[1].name), "aggr");
+	c->groups[1].lim.high = 100ull << 20;
+	c->groups[1].lim.soft_limit = 90ull << 20;
+	c->node = -1;
+	c->duration_ns = 10000000000ull;
+	c->grace_ns = 30000000000ull;
+	c->tick_ns = 100000000ull;
+	c->capture = true;
+	c->cap_opts.events = "+oom:mark_victim";
+	c->cap_opts.callchain = true;
+	c->cap_opts.nofail = true;
+	c->compress = RF_PLAIN;
+	c->compress_above = RF_AUTO_ABOVE;
+	c->argv = json_pack("[s,s,s]", "run", "--workload", "truncate-storm");
+	assert_int_equal(mm_parse(&c->mm, "swappiness=10", msg, sizeof(msg)), 0);
+	snprintf(c->out, sizeof(c->out), "%s", f->out);
+}
+
+/* Three workers: truncate-storm's first crashed, memhog's done, truncate-storm's
+ * second inside an op (the op in flight). */
+static void fill_workers(struct runner *r)
+{
+	static const int status[3] = { SIGSEGV, 0, 0 };
+	static const unsigned int wl[3] = { 0, 1, 0 }, idx[3] = { 0, 0, 1 };
+
+	r->nw = 3;
+	r->w = calloc(r->nw, sizeof(*r->w));
+	assert_non_null(r->w);
+	for (unsigned int i = 0; i < r->nw; i++) {
+		struct worker *w = &r->w[i];
+
+		w->pid = 4000 + (pid_t)i;
+		w->wl = wl[i];
+		w->idx = idx[i];
+		w->ring_bytes = sizeof(struct opring) + 4 * sizeof(struct oprec);
+		w->ring = calloc(1, w->ring_bytes);
+		assert_non_null(w->ring);
+		w->ring->mask = 3;
+		w->ring->waits = 7 * i;
+		w->exited = i < 2;
+		w->status = status[i];
+	}
+	atomic_store(&r->w[2].ring->inflight, 1);
+	r->w[2].ring->cur = (struct oprec){ .t_start_ns = 5000, .wl = 0, .op = 1, .worker = 2,
+					    .tid = 4002 };
+}
+
+/* Ops through results_op: rows in ops.csv and the aggregates. */
+static void push_ops(struct fixture *f)
+{
+	struct runner *r = f->r;
+
+	for (unsigned int i = 0; i < 20; i++) {
+		struct oprec o = { .t_start_ns = 1000 + i, .latency_ns = 100000 + 1000 * i,
+				   .bytes = 4096, .tid = 4000 + i % 2, .worker = i % 2,
+				   .node = -1, .wl = 0, .op = 1 + i % 3, .landed_node = -1,
+				   .err = i % 5 ? 0 : ENOMEM,
+				   .flags = i == 3 ? OPF_KILLED | OPF_UNFINISHED : 0 };
+		struct attrib_op at = { .stall_ns = i * 10, .reclaim_rounds = i % 4,
+					.src = { [RSRC_DIRECT] = i % 4, [RSRC_NOFAIL] = i % 2 } };
+
+		results_op(r, &o, i % 7 ? &at : NULL);
+		f->ops_pushed++;
+	}
+	{
+		struct oprec o = { .t_start_ns = 3000, .latency_ns = 4000000, .tid = 4003, .wl = 1,
+				   .op = 0, .node = -1, .landed_node = 0, .bytes = 4 << 20 };
+
+		results_op(r, &o, NULL);
+		f->ops_pushed++;
+	}
+}
+
+/* Stalls of every shape (paired, unpaired, a throttle's reason, the
+ * system's) and points (a NOFAIL allocation with its stack, a victim). */
+static void push_events(struct fixture *f)
+{
+	struct runner *r = f->r;
+	struct stall s = { .t_start_ns = 1500, .duration_ns = 20000, .tid = 4000, .cpu = 1,
+			   .kind = STALL_DIRECT, .nr_reclaimed = 0, .order = 0,
+			   .stack = "shrink_node;try_to_free_pages" };
+	struct point p = { .t_ns = 1600, .tid = 4001, .kind = POINT_NOFAIL, .arg = -1,
+			   .stack = "ext4_evict_inode;kvmalloc" };
+
+	snprintf(s.gfp_names, sizeof(s.gfp_names), "GFP_KERNEL|__GFP_NOFAIL");
+	results_stall(r, &s, true);
+	s.kind = STALL_THROTTLED;
+	s.reason = "writeback";
+	s.duration_ns = 0;
+	results_stall(r, &s, true);
+	s.kind = STALL_MEMCG;
+	s.reason = NULL;
+	s.unpaired = true;
+	results_stall(r, &s, true);
+	s.unpaired = false;
+	s.tid = 1;
+	s.nr_reclaimed = 32;
+	results_stall(r, &s, false);
+	results_point(r, &p, true);
+	f->victim = (struct oom_victim){ .rss_kb = 1024, .oom_score_adj = 1000 };
+	snprintf(f->victim.comm, sizeof(f->victim.comm), "sb-truncate-st0");
+	p = (struct point){ .t_ns = 1700, .tid = 4001, .kind = POINT_MARK_VICTIM, .arg = 4000,
+			    .victim = &f->victim };
+	results_point(r, &p, true);
+}
+
+/* The cgroups' counters at the start and the end; pgscan unknown (-> null). */
+static void fill_counters(struct runner *r)
+{
+	struct cg_stats a = { .usage = 1, .high = 2, .max = 3, .oom = 0, .oom_kill = 0,
+			      .low = 0, .pgscan = UINT64_MAX, .pgsteal = 10, .refault_anon = 0,
+			      .refault_file = 5, .thp_fallback = 0, .swap = 0 };
+	struct cg_stats b = a;
+
+	b.usage = 200 << 20;
+	b.max = 13;
+	b.oom_kill = 2;
+	b.pgsteal = 110;
+	r->tl.first = a;
+	r->tl.last = b;
+	for (unsigned int g = 0; g < 2; g++) {
+		r->tl.gfirst[g] = a;
+		r->tl.glast[g] = b;
+	}
+	r->capf.events = "vmscan:mm_vmscan_direct_reclaim_begin,oom:mark_victim";
+	r->capf.lost = 3;
+	r->capf.ncpu = 2;
+	r->capf.per_cpu[0] = 1;
+	r->capf.per_cpu[1] = 2;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct runner *r;
+
+	assert_non_null(f);
+	snprintf(f->tmp, sizeof(f->tmp), "/tmp/sb-runjson-XXXXXX");
+	assert_non_null(mkdtemp(f->tmp));
+	snprintf(f->out, sizeof(f->out), "%s/res", f->tmp);
+	snprintf(f->rundir, sizeof(f->rundir), "%s/run", f->tmp);
+	assert_int_equal(mkdir(f->out, 0755), 0);
+	assert_int_equal(mkdir(f->rundir, 0755), 0);
+	setenv("STALLBENCH_RUNDIR", f->rundir, 1);
+	fill_cfg(f);
+	r = f->r = calloc(1, sizeof(*f->r));
+	assert_non_null(r);
+	r->cfg = &f->c;
+	r->status = "incomplete";
+	r->go_fd = -1;
+	r->t0 = 100;
+	r->cg.version = 2;
+	snprintf(r->cg.path, sizeof(r->cg.path), "/sys/fs/cgroup/stallbench-1-run");
+	r->nofail = true;
+	r->stacks = json_object();
+	r->nofail_stacks = json_object();
+	r->victims = json_array();
+	/* meta.json (incomplete), the live status, ops.csv, stalls.csv, timeline.csv */
+	assert_int_equal(results_begin(r), 0);
+	fill_workers(r);
+	push_ops(f);
+	push_events(f);
+	fill_counters(r);
+	r->t_go = 1000;
+	r->t_end = 11000;
+	r->oom_killed_workers = 1;
+	r->status = "complete";
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	results_close(f->r, 0);	/* again after test_result_dir: a no-op */
+	results_free(f->r);
+	for (unsigned int i = 0; i < f->r->nw; i++)
+		free(f->r->w[i].ring);
+	free(f->r->w);
+	free(f->r);
+	for (unsigned int i = 0; i < f->c.nr_wl; i++)
+		json_decref(f->c.wl[i].opts);
+	json_decref(f->c.argv);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->tmp);
+	if (system(cmd)) {
+		/* a leftover in /tmp is no failure of the runner */
+	}
+	free(f);
+	return 0;
+}
+
+/* --- the tests ------------------------------------------------------------ */
+
+/* The live status as `stallbench watch` reads it: the op in flight, the victim, lost events. */
+static void test_live(void **state)
+{
+	static const struct expect E[] = {
+		{ "format_version", INT }, { "pid", INT }, { "dir", STR }, { "start_ns", INT },
+		{ "go_ns", INT }, { "duration_ns", INT }, { "oom_victims", INT },
+		{ "lost_events", INT }, { "last_victim", OBJ }, { "last_victim.who", STR },
+		{ "last_victim.comm", STR }, { "last_victim.workload", STR },
+		{ "inflight", OBJ }, { "inflight.op", STR }, { "inflight.start_ns", INT },
+		{ "inflight.worker", INT },
+	};
+	struct fixture *f = *state;
+	struct watchrun *w = calloc(1, sizeof(*w));
+	char path[256];
+	json_t *s = runjson_live(f->r, f->out, 42), *back;
+
+	assert_non_null(w);
+	assert_non_null(s);
+	assert_int_equal(runstatus_write(getpid(), s), 0);
+	json_decref(s);
+	snprintf(path, sizeof(path), "%s/%d.json", runstatus_dir(), (int)getpid());
+	back = json_load_file(path, 0, NULL);
+	assert_non_null(back);
+	check_types("live status", back, E, sizeof(E) / sizeof(E[0]));
+	assert_string_equal(rr_json_str(back, "dir"), f->out);
+	json_decref(back);
+	w->lost = -1;
+	wr_take_status(w, path);
+	assert_int_equal(w->lost, 42);
+	assert_string_equal(w->inflight_op, "truncate-storm/ftruncate");
+	assert_int_equal(w->inflight_start_ns, 5000);
+	assert_string_equal(w->victim, "sb-truncate-st0 (truncate-storm)");
+	/* nothing captured: lost is null, not 0 */
+	s = runjson_live(f->r, f->out, -1);
+	assert_true(json_is_null(json_object_get(s, "lost_events")));
+	json_decref(s);
+	free(w);
+}
+
+static const struct expect meta_expect[] = {
+	{ "tool.version", STR }, { "tool.git", STR }, { "kernel.release", STR },
+	{ "kernel.cmdline", STR }, { "host", OBJ }, { "topology", OBJ }, { "mm", OBJ },
+	{ "mm_set.swappiness", STR }, { "params", OBJ }, { "params.workloads", ARR },
+	{ "params.cap_bytes", INT }, { "params.node", INT }, { "params.duration_ns", INT },
+	{ "params.grace_ns", INT }, { "params.tick_ns", INT }, { "params.capture", BOOL },
+	{ "params.events", STR }, { "params.groups", ARR }, { "params.high_bytes", INT },
+	{ "params.swap_max_bytes", INT }, { "params.callchain", BOOL },
+	{ "params.count_nofail", BOOL }, { "params.ring_pages", INT },
+	{ "params.global_pressure_bytes", INT }, { "params.compress", STR },
+	{ "params.compress_above_bytes", INT }, { "params.argv", ARR },
+	{ "cgroup.version", INT }, { "cgroup.cap_bytes", INT }, { "cgroup.path", STR },
+	{ "start_time", STR }, { "start_ns", INT }, { "end_ns", INT }, { "go_ns", INT },
+	{ "status", STR }, { "format_version", INT }, { "pid", INT },
+};
+
+#define OP "ops.truncate-storm/ftruncate."
+static const struct expect summary_expect[] = {
+	{ "status", STR }, { "format_version", INT }, { "ops", OBJ },
+	{ OP "count", INT }, { OP "errors.ENOMEM", INT }, { OP "flags.killed", INT },
+	{ OP "flags.unfinished", INT }, { OP "flags.sigpending", INT },
+	{ OP "latency_ns.count", INT }, { OP "latency_ns.p99", NUMBER },
+	{ OP "latency_ns.p999", NUMBER }, { OP "latency_ns.stddev", NUMBER },
+	{ OP "stall_ns.stalled_share", REAL }, { OP "stall_ns.total", NUMBER },
+	{ OP "reclaim_rounds.max", NUMBER }, { OP "rounds_by_source.rounds_direct", INT },
+	{ OP "rounds_by_source.rounds_throttle", INT },
+	{ OP "rounds_by_source.nofail_allocs", INT }, { OP "nofail_allocs.total", INT },
+	{ OP "nofail_allocs.per_call", REAL }, { OP "nofail_allocs.ops_with", INT },
+	{ "ops.memhog/fill.count", INT },
+	{ "stalls.run.direct.count", INT }, { "stalls.run.direct.total_ns", REAL },
+	{ "stalls.run.direct.duration_ns.p99", NUMBER }, { "stalls.run.direct.nr_reclaimed", INT },
+	{ "stalls.run.direct.no_progress", INT }, { "stalls.run.direct.zero_ns", INT },
+	{ "stalls.run.direct.unpaired", INT }, { "stalls.run.throttled.reasons.writeback", INT },
+	{ "stalls.run.memcg.unpaired", INT }, { "stalls.run.points.nofail", INT },
+	{ "stalls.run.points.mark_victim", INT }, { "stalls.system.memcg.count", INT },
+	{ "stalls.system.points", OBJ },
+	{ "lost_events", INT }, { "lost_per_cpu", ARR }, { "capture.enabled", BOOL },
+	{ "capture.events", STR }, { "oom_kills", INT }, { "oom_victims", ARR },
+	{ "oom_victims_total", INT },
+	{ "memcg.max_events", INT }, { "memcg.high_events", INT }, { "memcg.low_events", INT },
+	{ "memcg.oom_events", INT }, { "memcg.oom_kill", INT }, { "memcg.usage_end", INT },
+	{ "memcg.pgscan", NUL }, { "memcg.pgsteal", INT },
+	{ "memcg.workingset_refault_anon", INT }, { "memcg.workingset_refault_file", INT },
+	{ "memcg.thp_fault_fallback", INT },
+	{ "groups.prot.usage_end", INT }, { "groups.prot.max_events", INT },
+	{ "groups.prot.high_events", INT }, { "groups.prot.low_events", INT },
+	{ "groups.prot.oom_kill", INT }, { "groups.prot.pgscan", INT },
+	{ "groups.prot.pgsteal", INT }, { "groups.prot.workingset_refault_anon", INT },
+	{ "groups.prot.workingset_refault_file", INT },
+	{ "groups.prot.thp_fault_fallback", INT }, { "groups.aggr.swap_end", INT },
+	{ "workers", ARR }, { "ops_rows", INT }, { "size_mismatches", INT },
+	{ "unpaired_stalls", INT }, { "killed_by_watchdog", INT }, { "duration_ns", INT },
+};
+
+static int count_op(void *arg, const struct rr_op *op)
+{
+	uint64_t *n = arg;
+
+	n[0]++;
+	n[1] += !strcmp(op->err, "ENOMEM");
+	n[2] += op->have_src[RSRC_NOFAIL];
+	return 0;
+}
+
+static int count_stall(void *arg, const struct rr_stall *s)
+{
+	uint64_t *n = arg;
+
+	n[0]++;
+	n[1] += s->kind == RR_STALL_OTHER;	/* a kind the reader does not know */
+	n[2] += !strcmp(s->reason, "writeback");
+	return 0;
+}
+
+/* The end of a run: files closed, summary.json and the final meta.json,
+ * read back by rr_open as report, compare and plot read them. */
+static void test_result_dir(void **state)
+{
+	struct fixture *f = *state;
+	struct runner *r = f->r;
+	struct rr_dir d;
+	struct rr_csv_stats st;
+	uint64_t ops[3] = { 0 }, stalls[3] = { 0 };
+	char msg[512];
+	json_t *g, *wk, *v;
+
+	assert_int_equal(results_close(r, 0), 0);
+	assert_int_equal(results_finish(r, 0), 0);
+	if (rr_open(f->out, 0, &d, msg, sizeof(msg)))
+		fail_msg("rr_open: %s", msg);
+	check_types("meta.json", d.meta, meta_expect, sizeof(meta_expect) / sizeof(meta_expect[0]));
+	check_types("summary.json", d.summary, summary_expect,
+		    sizeof(summary_expect) / sizeof(summary_expect[0]));
+	/* the groups: names, limits as set (absent when not), who is in which */
+	g = rr_json_get(d.meta, "params.groups");
+	assert_int_equal(json_array_size(g), 2);
+	assert_string_equal(rr_json_str(json_array_get(g, 0), "name"), "prot");
+	assert_true(json_is_integer(rr_json_get(json_array_get(g, 0), "low_bytes")));
+	assert_null(rr_json_get(json_array_get(g, 0), "high_bytes"));
+	assert_true(json_is_integer(rr_json_get(json_array_get(g, 1), "soft_limit_bytes")));
+	assert_string_equal(json_string_value(json_array_get(
+		rr_json_get(json_array_get(g, 1), "workloads"), 0)), "memhog");
+	assert_null(rr_json_get(d.meta, "params.low_bytes"));
+	assert_null(rr_json_get(d.meta, "error"));
+	/* the counts are the ops pushed, and the workers' ends as they ended */
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, "ops_rows")), f->ops_pushed);
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, "oom_kills")), 2);
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "count")), 7);
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, "duration_ns")), 10000);
+	wk = rr_json_get(d.summary, "workers");
+	assert_int_equal(json_array_size(wk), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(wk, 0), "signal")), SIGSEGV);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(wk, 1), "exit")), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(wk, 2), "end")),
+			    "still running");
+	v = json_array_get(rr_json_get(d.summary, "oom_victims"), 0);
+	assert_string_equal(rr_json_str(v, "who"), "worker");
+	assert_string_equal(rr_json_str(v, "workload"), "truncate-storm");
+	/* the rows, through the reader: every op, every stall of a known kind */
+	assert_int_equal(rr_read_ops(&d, count_op, ops, &st, msg, sizeof(msg)), 0);
+	assert_int_equal(ops[0], f->ops_pushed);
+	assert_int_equal(ops[1], 4);
+	assert_int_equal(ops[2], f->ops_pushed);
+	assert_int_equal(rr_read_stalls(&d, count_stall, stalls, &st, msg, sizeof(msg)), 0);
+	assert_int_equal(stalls[0], 4);
+	assert_int_equal(stalls[1], 0);
+	assert_int_equal(stalls[2], 1);
+	rr_close(&d);
+}
+
+/* A full disk: meta.json's "error" names the file, the errno and what is left. */
+static void test_io_error(void **state)
+{
+	static const struct expect E[] = {
+		{ "file", STR }, { "op", STR }, { "errno", STR }, { "message", STR },
+		{ "ops_rows_before", INT }, { "rows", STR },
+	};
+	struct fixture *f = *state;
+	json_t *e;
+
+	f->r->io.err = -ENOSPC;
+	f->r->io.rows = 12;
+	snprintf(f->r->io.file, sizeof(f->r->io.file), "ops.csv");
+	e = runjson_io_error(f->r);
+	assert_non_null(e);
+	check_types("meta.json error", e, E, sizeof(E) / sizeof(E[0]));
+	assert_string_equal(rr_json_str(e, "errno"), "ENOSPC");
+	assert_string_equal(rr_json_str(e, "op"), "write");
+	json_decref(e);
+	f->r->io.err = 0;
+}
+
+/* Without the capture: null lost events, the reason, no victims (not seen is not none). */
+static void test_not_captured(void **state)
+{
+	struct fixture *f = *state;
+	json_t *s;
+
+	f->r->capf.events = NULL;
+	snprintf(f->r->cap_err, sizeof(f->r->cap_err), "disabled with --no-capture");
+	json_decref(f->r->victims);
+	f->r->victims = NULL;
+	f->r->nofail = false;
+	s = runjson_summary(f->r);
+	assert_true(json_is_null(json_object_get(s, "lost_events")));
+	assert_true(json_is_null(json_object_get(s, "oom_victims")));
+	assert_string_equal(rr_json_str(s, "capture.reason"), "disabled with --no-capture");
+	assert_true(json_is_null(rr_json_get(s, OP "nofail_allocs")));
+	assert_true(json_is_null(rr_json_get(s, OP "rounds_by_source.nofail_allocs")));
+	json_decref(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_result_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_captured, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
