@@ -320,7 +320,8 @@ static int vn_run(struct wl_ctx *c)
 	while (!wl_should_stop(c) && (!v->count || n < v->count)) {
 		struct nofail_vmalloc_alloc a;
 		struct oprec r;
-		uint64_t t0, t1;
+		uint64_t t0, t1, cpu0 = 0, runq0 = 0, cpu1, runq1;
+		bool sched;
 		int ret, err;
 
 		memset(&a, 0, sizeof(a));
@@ -337,10 +338,12 @@ static int vn_run(struct wl_ctx *c)
 			s->t_start_ns = now_ns();
 			atomic_store_explicit(&s->inflight, 1, memory_order_release);
 		}
+		sched = wl_sched_now(&cpu0, &runq0);
 		t0 = now_ns();
 		ret = ioctl(fd, NFVM_IOC_ALLOC, &a);
 		err = ret ? errno : 0;
 		t1 = now_ns();
+		sched = sched && wl_sched_now(&cpu1, &runq1) && cpu1 >= cpu0 && runq1 >= runq0;
 
 		memset(&r, 0, sizeof(r));
 		r.t_start_ns = t0;
@@ -353,6 +356,11 @@ static int vn_run(struct wl_ctx *c)
 		r.wl = c->wl;
 		r.op = OP_ALLOC;
 		r.landed_node = -1;
+		if (sched) {
+			r.have_sched = 1;
+			r.cpu_ns = cpu1 - cpu0;
+			r.runq_ns = runq1 - runq0;
+		}
 		/* The module filled the struct in when it made the call (also on ENOMEM). */
 		if (!ret || err == ENOMEM) {
 			r.kernel_ns = a.latency_ns;

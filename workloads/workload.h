@@ -97,6 +97,9 @@ const struct workload *workload_find(const char *name);
 
 /* Helpers for workers (workloads/common.c). */
 uint64_t now_ns(void);	/* CLOCK_MONOTONIC */
+/* The calling thread's ns on a CPU and runnable-waiting (schedstat); false if
+ * the kernel has none. op_begin/op_end record the op's deltas themselves. */
+bool wl_sched_now(uint64_t *cpu, uint64_t *runq);
 static inline bool wl_should_stop(const struct wl_ctx *c)
 {
 	return *c->stop || now_ns() >= c->deadline_ns;
