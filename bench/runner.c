@@ -64,6 +64,10 @@ struct opagg {
 	uint64_t count, stalled;
 	uint64_t src[RSRC_NR];	/* rounds by source, summed */
 	uint64_t with_nofail;	/* ops that made a NOFAIL allocation */
+	/* where the wall time went (ops with schedstat): on a CPU, runnable
+	 * waiting for one, asleep (the rest) */
+	uint64_t sched_n, cpu_ns, runq_ns, sleep_ns;
+	struct hist sleep;
 	struct { int e; uint64_t n; } errs[MAX_ERRS];
 	uint64_t flags[8];
 };
@@ -154,6 +158,16 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	a->with_nofail += at->src[RSRC_NOFAIL] > 0;
 	if (!(o->flags & OPF_UNFINISHED))
 		hist_add(&a->lat, o->latency_ns);
+	if (o->have_sched) {
+		uint64_t busy = o->cpu_ns + o->runq_ns;
+		uint64_t slept = o->latency_ns > busy ? o->latency_ns - busy : 0;
+
+		a->sched_n++;
+		a->cpu_ns += o->cpu_ns;
+		a->runq_ns += o->runq_ns;
+		a->sleep_ns += slept;
+		hist_add(&a->sleep, slept);
+	}
 	hist_add(&a->stall, stall_ns);
 	hist_add(&a->rounds, rounds);
 	a->stalled += stall_ns > 0;
@@ -682,6 +696,12 @@ static json_t *build_summary(struct runner *r)
 					"per_call", (double)a->src[RSRC_NOFAIL] / (double)a->count,
 					"ops_with", (json_int_t)a->with_nofail));
 			}
+			/* absent when no op had schedstat (not measured is not none) */
+			if (a->sched_n)
+				json_object_set_new(o, "time_split", json_pack("{s:I,s:I,s:I,s:I,s:o}",
+					"ops", (json_int_t)a->sched_n, "cpu_ns", (json_int_t)a->cpu_ns,
+					"runq_ns", (json_int_t)a->runq_ns, "sleep_ns", (json_int_t)a->sleep_ns,
+					"sleep_ns_dist", dist_of(&a->sleep)));
 			snprintf(key, sizeof(key), "%s/%s", w->name, w->op_names[k]);
 			json_object_set_new(ops, key, o);
 		}
