@@ -112,6 +112,16 @@ static int on_op(void *arg, const struct rr_op *op)
 	o->rep_logsum += log((double)(op->latency_ns ? op->latency_ns : 1));
 	o->rep_rounds += (double)op->reclaim_rounds;
 	o->rep_stall += (double)op->stall_ns;
+	if (op->have_sched) {
+		double busy = (double)op->cpu_ns + (double)op->runq_ns;
+
+		double slept = (double)op->latency_ns > busy ? (double)op->latency_ns - busy : 0.0;
+
+		o->rep_sleep += slept;
+		o->rep_sleep_n++;
+		o->sleep_ns += slept;
+		o->sleep_n++;
+	}
 	o->rep_n++;
 	if (op->reclaim_rounds < CMP_ROUNDS_EXACT)
 		o->rounds_lo[op->reclaim_rounds]++;
@@ -266,10 +276,11 @@ static int close_rep(struct cmp_opstat *o, int dir)
 	rp->p50 = quantile_sorted(v, n, 0.5);
 	rp->rounds = o->rep_rounds / (double)n;
 	rp->stall = o->rep_stall / (double)n;
+	rp->sleep = o->rep_sleep_n ? o->rep_sleep / (double)o->rep_sleep_n : NAN;
 	free(v);
 reset:
-	o->rep_sum = o->rep_logsum = o->rep_rounds = o->rep_stall = 0.0;
-	o->rep_n = 0;
+	o->rep_sum = o->rep_logsum = o->rep_rounds = o->rep_stall = o->rep_sleep = 0.0;
+	o->rep_n = o->rep_sleep_n = 0;
 	return 0;
 }
 

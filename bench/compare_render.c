@@ -146,6 +146,18 @@ static bool any_nonzero(json_t *jr, const char *path)
 	return false;
 }
 
+/* Some run has a value at path (sleep_per_op: only results with schedstat). */
+static bool any_number(json_t *jr, const char *path)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(jr, i, r)
+		if (!isnan(row_value(r, path)))
+			return true;
+	return false;
+}
+
 static void print_rows(FILE *f, json_t *blk, const struct row *rows, int nrows, size_t from,
 		       size_t to, bool md)
 {
@@ -248,6 +260,8 @@ static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 	rows[n++] = (struct row){ "rounds p99", "rounds.p99", ROW_INT, NULL };
 	rows[n++] = (struct row){ "rounds max", "rounds.max", ROW_INT, NULL };
 	rows[n++] = (struct row){ "stall ms/op", "stall_per_op", ROW_MS, "stall" };
+	if (any_number(jr, "sleep_per_op"))
+		rows[n++] = (struct row){ "asleep ms/op", "sleep_per_op", ROW_MS, "sleep" };
 	return n;
 }
 

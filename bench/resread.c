@@ -620,6 +620,12 @@ static int pass_next(struct csvpass *p)
 		}
 		if (ret == -EPIPE) {
 			p->st.truncated = true;
+			if (!(p->d->flags & RR_ALLOW_INCOMPLETE) && p->r.ztrunc && !p->r.follow) {
+				/* the half line is the frame's cut, not the cause */
+				setmsg(p->msg, p->len, "%s: %s: compressed stream ends early "
+				       "(truncated; use --allow-incomplete)", p->d->path, p->file);
+				return -EINVAL;
+			}
 			if (!(p->d->flags & RR_ALLOW_INCOMPLETE)) {
 				setmsg(p->msg, p->len,
 				       "%s: %s:%" PRIu64 ": last line has no newline "
@@ -677,8 +683,10 @@ static int opt_i32(const struct csvpass *p, int c, int32_t def, int32_t *v)
 
 static unsigned int parse_flags(char *s)
 {
-	static const char *const names[] = {
-		"killed", "null", "mismatch", "unfinished", "module", "huge", "sigpending",
+	static const char *const names[SB_OPF_NR] = {
+#define X(e, n) [SB_OPF_BIT_##e] = n,
+		SB_OP_FLAGS(X)
+#undef X
 	};
 	unsigned int f = 0;
 
@@ -686,7 +694,7 @@ static unsigned int parse_flags(char *s)
 		size_t n = strcspn(s, "|");
 		size_t i;
 
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (i = 0; i < SB_OPF_NR; i++)
 			if (strlen(names[i]) == n && strncmp(s, names[i], n) == 0)
 				f |= 1u << i;
 		s += n;
@@ -696,28 +704,21 @@ static unsigned int parse_flags(char *s)
 	return f;
 }
 
+/* ops.csv's columns: columns.h's table, shared with the writer. */
 enum {
-	OC_T_START, OC_TID, OC_WORKER, OC_NODE, OC_WORKLOAD, OC_OP, OC_LATENCY,
-	OC_ERRNO, OC_STALL, OC_ROUNDS, OC_BYTES, OC_KERNEL, OC_FLAGS, OC_LANDED,
-	OC_SRC0,
-	OC_NR = OC_SRC0 + RSRC_NR
+#define X(e, n, r) OC_##e = SB_OC_##e,
+	SB_OPS_HEAD_COLS(X)
+	SB_OPS_TAIL_COLS(X)
+#undef X
+	OC_SRC0 = SB_OC_SRC0,
+	OC_NR = SB_OC_NR
 };
 
 static const struct colspec op_cols[OC_NR] = {
-	[OC_T_START] = { "t_start_ns", true },
-	[OC_TID] = { "tid", false },
-	[OC_WORKER] = { "worker", false },
-	[OC_NODE] = { "node", false },
-	[OC_WORKLOAD] = { "workload", true },
-	[OC_OP] = { "op", true },
-	[OC_LATENCY] = { "latency_ns", true },
-	[OC_ERRNO] = { "errno", false },
-	[OC_STALL] = { "stall_ns", false },
-	[OC_ROUNDS] = { "reclaim_rounds", false },
-	[OC_BYTES] = { "bytes", false },
-	[OC_KERNEL] = { "kernel_ns", false },
-	[OC_FLAGS] = { "flags", false },
-	[OC_LANDED] = { "landed_node", false },
+#define X(e, n, r) [OC_##e] = { n, r },
+	SB_OPS_HEAD_COLS(X)
+	SB_OPS_TAIL_COLS(X)
+#undef X
 #define X(e, n, r) [OC_SRC0 + RSRC_##e] = { n, false },
 	SB_ROUND_SRCS(X)
 #undef X
@@ -751,6 +752,10 @@ static int op_row(struct csvpass *p, struct rr_op *op)
 		bad = "kernel_ns";
 	else if (opt_i32(p, OC_LANDED, -1, &op->landed_node) < 0)
 		bad = "landed_node";
+	else if (opt_u64(p, OC_CPU, 0, &op->cpu_ns) < 0)
+		bad = "cpu_ns";
+	else if (opt_u64(p, OC_RUNQ, 0, &op->runq_ns) < 0)
+		bad = "runq_ns";
 	for (int k = 0; !bad && k < RSRC_NR; k++) {
 		op->have_src[k] = col(p, OC_SRC0 + k) && *col(p, OC_SRC0 + k);
 		if (opt_u64(p, OC_SRC0 + k, 0, &op->src[k]) < 0)
@@ -766,6 +771,7 @@ static int op_row(struct csvpass *p, struct rr_op *op)
 		snprintf(why, sizeof(why), "%s is not a number:", bad);
 		return bad_row(p, why, col(p, c));
 	}
+	op->have_sched = col(p, OC_CPU) && *col(p, OC_CPU) && col(p, OC_RUNQ) && *col(p, OC_RUNQ);
 	op->tid = (uint32_t)tid;
 	op->workload = col(p, OC_WORKLOAD);
 	op->op = col(p, OC_OP);
@@ -855,22 +861,18 @@ const char *rr_stall_kind_name(int kind)
 	return stall_kind_names[kind];
 }
 
+/* stalls.csv's columns: columns.h's table, shared with the writer. */
 enum {
-	SC_T_START, SC_TID, SC_CPU, SC_KIND, SC_DURATION, SC_RECLAIMED, SC_ORDER,
-	SC_GFP, SC_SCOPE, SC_REASON, SC_NR
+#define X(e, n, r) SC_##e = SB_SC_##e,
+	SB_STALLS_COLS(X)
+#undef X
+	SC_NR = SB_SC_NR
 };
 
 static const struct colspec stall_cols[SC_NR] = {
-	[SC_T_START] = { "t_start_ns", true },
-	[SC_TID] = { "tid", false },
-	[SC_CPU] = { "cpu", false },
-	[SC_KIND] = { "kind", true },
-	[SC_DURATION] = { "duration_ns", true },
-	[SC_RECLAIMED] = { "nr_reclaimed", false },
-	[SC_ORDER] = { "order", false },
-	[SC_GFP] = { "gfp", false },
-	[SC_SCOPE] = { "scope", false },
-	[SC_REASON] = { "reason", false },
+#define X(e, n, r) [SC_##e] = { n, r },
+	SB_STALLS_COLS(X)
+#undef X
 };
 
 /* Decodes the current row: 1 with a row, 0 skipped (bad_row), or -EINVAL. */
@@ -915,6 +917,8 @@ static int stall_row(struct csvpass *p, struct rr_stall *s)
 	s->scope = (v && *v) ? v : "run";
 	v = col(p, SC_REASON);
 	s->reason = v ? v : "";
+	v = col(p, SC_NOTE);
+	s->note = v ? v : "";
 	return 1;
 }
 

@@ -171,14 +171,17 @@ static json_t *op_rounds_by_source(const struct runner *r, const struct opagg *a
 
 static json_t *op_json(const struct runner *r, const struct opagg *a)
 {
-	static const char *const fnames[] = { "killed", "null", "mismatch", "unfinished",
-					      "module", "huge", "sigpending" };
+	static const char *const fnames[SB_OPF_NR] = {	/* columns.h's flag names */
+#define X(e, n) [SB_OPF_BIT_##e] = n,
+		SB_OP_FLAGS(X)
+#undef X
+	};
 	json_t *o, *errs = json_object(), *fl = json_object(), *sd;
 
 	for (unsigned int e = 0; e < MAX_ERRS && a->errs[e].e; e++)
 		json_object_set_new(errs, errno_name(a->errs[e].e),
 				    json_integer((json_int_t)a->errs[e].n));
-	for (unsigned int f = 0; f < 7; f++)
+	for (unsigned int f = 0; f < SB_OPF_NR; f++)
 		json_object_set_new(fl, fnames[f], json_integer((json_int_t)a->flags[f]));
 	sd = dist_of(&a->stall);
 	json_object_set_new(sd, "stalled_share", json_real((double)a->stalled / (double)a->count));
@@ -191,6 +194,12 @@ static json_t *op_json(const struct runner *r, const struct opagg *a)
 		"total", (json_int_t)a->src[RSRC_NOFAIL],
 		"per_call", (double)a->src[RSRC_NOFAIL] / (double)a->count,
 		"ops_with", (json_int_t)a->with_nofail));
+	/* absent when no op had schedstat (not measured is not none) */
+	if (a->sched_n)
+		json_object_set_new(o, "time_split", json_pack("{s:I,s:I,s:I,s:I,s:o}",
+			"ops", (json_int_t)a->sched_n, "cpu_ns", (json_int_t)a->cpu_ns,
+			"runq_ns", (json_int_t)a->runq_ns, "sleep_ns", (json_int_t)a->sleep_ns,
+			"sleep_ns_dist", dist_of(&a->sleep)));
 	return o;
 }
 

@@ -36,6 +36,16 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	a->with_nofail += at->src[RSRC_NOFAIL] > 0;
 	if (!(o->flags & OPF_UNFINISHED))
 		hist_add(&a->lat, o->latency_ns);
+	if (o->have_sched) {
+		uint64_t busy = o->cpu_ns + o->runq_ns;
+		uint64_t slept = o->latency_ns > busy ? o->latency_ns - busy : 0;
+
+		a->sched_n++;
+		a->cpu_ns += o->cpu_ns;
+		a->runq_ns += o->runq_ns;
+		a->sleep_ns += slept;
+		hist_add(&a->sleep, slept);
+	}
 	hist_add(&a->stall, stall_ns);
 	hist_add(&a->rounds, rounds);
 	a->stalled += stall_ns > 0;
@@ -57,23 +67,24 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 void results_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
 {
 	static const struct attrib_op none;
-	char fl[128];
+	struct rr_op row = {
+		.t_start_ns = o->t_start_ns, .latency_ns = o->latency_ns, .bytes = o->bytes,
+		.kernel_ns = o->kernel_ns, .tid = o->tid, .worker = o->worker, .node = o->node,
+		.landed_node = o->landed_node, .flags = o->flags,
+		.have_sched = o->have_sched, .cpu_ns = o->cpu_ns, .runq_ns = o->runq_ns,
+		.workload = r->cfg->wl[o->wl].w->name, .op = run_op_name(r, o),
+		.err = o->err ? errno_name(o->err) : "",
+	};
 
 	if (!at)
 		at = &none;
-	fprintf(r->ops_f, "%llu,%u,%u,%d,%s,%s,%llu,%s,%llu,%u,%llu,%llu,%s,%d",
-		(unsigned long long)o->t_start_ns, o->tid, o->worker, o->node,
-		r->cfg->wl[o->wl].w->name, run_op_name(r, o),
-		(unsigned long long)o->latency_ns, errno_name(o->err),
-		(unsigned long long)at->stall_ns, at->reclaim_rounds, (unsigned long long)o->bytes,
-		(unsigned long long)o->kernel_ns, opflags_str(o->flags, fl, sizeof(fl)),
-		o->landed_node);
-	for (unsigned int k = 0; k < RSRC_NR; k++)
-		if (k == RSRC_NOFAIL && !r->nofail)
-			fputc(',', r->ops_f);	/* not counted is not none */
-		else
-			fprintf(r->ops_f, ",%u", at->src[k]);
-	fputc('\n', r->ops_f);
+	row.stall_ns = at->stall_ns;
+	row.reclaim_rounds = at->reclaim_rounds;
+	for (unsigned int k = 0; k < RSRC_NR; k++) {
+		row.src[k] = at->src[k];
+		row.have_src[k] = k != RSRC_NOFAIL || r->nofail;	/* not counted is not none */
+	}
+	rr_write_op(r->ops_f, &row);
 	r->rows++;
 	agg_op(r, o, at);
 }
@@ -90,11 +101,12 @@ void results_stall(struct runner *r, const struct stall *s, bool mine)
 {
 	struct stallagg *a = &r->sagg[mine ? 0 : 1][s->kind < STALL_NR_KINDS ? s->kind : 0];
 
-	fprintf(r->stalls_f, "%llu,%u,%u,%s,%llu,%lld,%d,%s,%s%s,%s\n",
-		(unsigned long long)s->t_start_ns, s->tid, s->cpu, stall_kind_name(s->kind),
-		(unsigned long long)s->duration_ns, (long long)s->nr_reclaimed, s->order,
-		s->gfp_names[0] ? s->gfp_names : "", mine ? "run" : "system",
-		s->unpaired ? ",unpaired" : ",", s->reason ? s->reason : "");
+	rr_write_stall(r->stalls_f, &(struct rr_stall){
+		.t_start_ns = s->t_start_ns, .duration_ns = s->duration_ns, .tid = s->tid,
+		.cpu = (int32_t)s->cpu, .nr_reclaimed = s->nr_reclaimed, .order = s->order,
+		.kind_name = stall_kind_name(s->kind), .gfp = s->gfp_names,
+		.scope = mine ? "run" : "system", .note = s->unpaired ? "unpaired" : "",
+		.reason = s->reason ? s->reason : "" });
 	if (s->unpaired) {
 		a->unpaired++;
 		r->unpaired++;
@@ -226,7 +238,8 @@ static void reserve_drop(const char *dir)
 
 /* --- the files ----------------------------------------------------------- */
 
-static FILE *open_csv(struct runner *r, struct rfile **rf, const char *name, const char *header)
+static FILE *open_csv(struct runner *r, struct rfile **rf, const char *name,
+		      void (*header)(FILE *f))
 {
 	int ret = rf_open(r->cfg->out, name, r->cfg->compress, r->cfg->compress_above, rf);
 
@@ -234,7 +247,7 @@ static FILE *open_csv(struct runner *r, struct rfile **rf, const char *name, con
 		errno = -ret;
 		return NULL;
 	}
-	fputs(header, rf_stream(*rf));
+	header(rf_stream(*rf));
 	/* the header on disk now: a file that fills up later still has it */
 	rf_flush(*rf, true);
 	return rf_stream(*rf);
@@ -279,14 +292,8 @@ int results_begin(struct runner *r)
 		gcgs[g] = &c->groups[g].cg;
 	}
 	reserve_make(c->out);
-	r->ops_f = open_csv(r, &r->ops, "ops.csv", "t_start_ns,tid,worker,node,workload,op,latency_ns,"
-			    "errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node"
-#define X(e, n, rr) "," n
-			    SB_ROUND_SRCS(X)
-#undef X
-			    "\n");
-	r->stalls_f = open_csv(r, &r->stalls, "stalls.csv", "t_start_ns,tid,cpu,kind,duration_ns,"
-			       "nr_reclaimed,order,gfp,scope,note,reason\n");
+	r->ops_f = open_csv(r, &r->ops, "ops.csv", rr_ops_header);
+	r->stalls_f = open_csv(r, &r->stalls, "stalls.csv", rr_stalls_header);
 	if (!r->ops_f || !r->stalls_f ||
 	    timeline_open(&r->tl, c->out, r->t0, &r->cg, c->nr_groups, gnames, gcgs)) {
 		fprintf(stderr, "stallbench: cannot create result files in %s: %s\n", c->out,

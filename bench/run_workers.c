@@ -153,6 +153,7 @@ static void end_inflight(struct runner *r, struct worker *w, uint64_t t_end, uns
 {
 	struct oprec o = w->ring->cur;
 
+	o.have_sched = 0;	/* cur holds the start values */
 	o.latency_ns = t_end - o.t_start_ns;
 	o.flags |= OPF_UNFINISHED | flags;
 	pipe_push(r, &o);

@@ -33,7 +33,9 @@ struct oprec {
 	uint8_t op;		/* workload-specific op code */
 	uint16_t flags;		/* OPF_* */
 	int32_t landed_node;	/* where pages landed (-1 unknown) */
-	uint32_t pad;
+	uint32_t have_sched;	/* cpu_ns and runq_ns below are measured */
+	uint64_t cpu_ns;	/* the thread's time on a CPU during the op */
+	uint64_t runq_ns;	/* its time runnable, waiting for a CPU */
 };
 
 struct opring {

@@ -320,7 +320,8 @@ static int vn_run(struct wl_ctx *c)
 	while (!wl_should_stop(c) && (!v->count || n < v->count)) {
 		struct nofail_vmalloc_alloc a;
 		struct oprec r;
-		uint64_t t0, t1;
+		uint64_t t0, t1, cpu0 = 0, runq0 = 0, cpu1 = 0, runq1 = 0;
+		bool sched;
 		int ret, err;
 
 		memset(&a, 0, sizeof(a));
@@ -337,10 +338,12 @@ static int vn_run(struct wl_ctx *c)
 			s->t_start_ns = now_ns();
 			atomic_store_explicit(&s->inflight, 1, memory_order_release);
 		}
+		sched = wl_sched_begin(&cpu0, &runq0);
 		t0 = now_ns();
 		ret = ioctl(fd, NFVM_IOC_ALLOC, &a);
 		err = ret ? errno : 0;
 		t1 = now_ns();
+		sched = sched && wl_sched_end(&cpu1, &runq1);
 
 		memset(&r, 0, sizeof(r));
 		r.t_start_ns = t0;
@@ -353,6 +356,10 @@ static int vn_run(struct wl_ctx *c)
 		r.wl = c->wl;
 		r.op = OP_ALLOC;
 		r.landed_node = -1;
+		if (sched) {
+			r.have_sched = 1;
+			wl_sched_split(t1 - t0, cpu0, runq0, cpu1, runq1, &r.cpu_ns, &r.runq_ns);
+		}
 		/* The module filled the struct in when it made the call (also on ENOMEM). */
 		if (!ret || err == ENOMEM) {
 			r.kernel_ns = a.latency_ns;

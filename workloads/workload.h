@@ -97,6 +97,14 @@ const struct workload *workload_find(const char *name);
 
 /* Helpers for workers (workloads/common.c). */
 uint64_t now_ns(void);	/* CLOCK_MONOTONIC */
+/* The calling thread's ns on a CPU and runnable-waiting (schedstat), read
+ * just before an op starts and just after it ends; false if the kernel has
+ * no schedstat. op_begin/op_end record the op's deltas themselves. */
+bool wl_sched_begin(uint64_t *cpu, uint64_t *runq);
+bool wl_sched_end(uint64_t *cpu, uint64_t *runq);
+/* The op's cpu and runq from those readings, capped so cpu + runq <= latency. */
+void wl_sched_split(uint64_t latency, uint64_t cpu0, uint64_t runq0, uint64_t cpu1,
+		    uint64_t runq1, uint64_t *cpu, uint64_t *runq);
 static inline bool wl_should_stop(const struct wl_ctx *c)
 {
 	return *c->stop || now_ns() >= c->deadline_ns;

@@ -19,19 +19,17 @@
 
 #include "schema.h"
 #include "roundsrc.h"
+#include "columns.h"
 
 #define RR_ALLOW_INCOMPLETE	(1u << 0)
 #define RR_MAX_LINE		8192	/* longer CSV lines are malformed */
 
-/* flags column names -> bits; same values as OPF_* in workloads/oprec.h */
+/* flags column names -> bits (columns.h); the same values as OPF_* in
+ * workloads/oprec.h (resultio.c asserts it) */
 enum {
-	RR_OPF_KILLED = 1 << 0,
-	RR_OPF_NULL = 1 << 1,
-	RR_OPF_MISMATCH = 1 << 2,
-	RR_OPF_UNFINISHED = 1 << 3,
-	RR_OPF_MODULE = 1 << 4,
-	RR_OPF_HUGE = 1 << 5,
-	RR_OPF_SIGPENDING = 1 << 6,
+#define X(e, n) RR_OPF_##e = 1 << SB_OPF_BIT_##e,
+	SB_OP_FLAGS(X)
+#undef X
 };
 
 struct rr_dir {
@@ -64,6 +62,9 @@ struct rr_op {
 	int32_t node;		/* -1 none */
 	int32_t landed_node;	/* -1 unknown */
 	unsigned int flags;	/* RR_OPF_* (unknown names ignored) */
+	bool have_sched;	/* cpu_ns and runq_ns are known */
+	uint64_t cpu_ns;	/* on a CPU during the op (schedstat) */
+	uint64_t runq_ns;	/* runnable, waiting for a CPU */
 	const char *workload;
 	const char *op;
 	const char *err;	/* "" when the op succeeded, else "ENOMEM", ... */
@@ -90,6 +91,7 @@ struct rr_stall {
 	const char *gfp;
 	const char *scope;	/* "run" or "system" ("run" if the column is absent) */
 	const char *reason;	/* throttled: why ("writeback", "noprogress"...), else "" */
+	const char *note;	/* "unpaired" or "" */
 };
 
 enum rr_tl_col {

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include "stats.h"
+#include <stdio.h>
 #include "schema.h"
+#include "resread.h"
 
 /* Writes j to dir/name via a temporary file, fsync and rename. 0 or -errno. */
 int json_write_atomic(const char *dir, const char *name, const json_t *j);
@@ -21,6 +23,17 @@ const char *errno_name(int e);
 int errno_from_name(const char *s, int *e);
 /* OPF_* flags as "killed|null", "" for none. Returns buf. */
 const char *opflags_str(unsigned int flags, char *buf, size_t len);
+/*
+ * ops.csv and stalls.csv, written from the reader's own row structs through
+ * columns.h's tables: the header, then one row per call. A row's strings
+ * must not hold ',' or a newline. rr_op: err "" is written "0"; a round
+ * source without have_src[k], and cpu_ns/runq_ns without have_sched, are
+ * empty cells (not counted is not none).
+ */
+void rr_ops_header(FILE *f);
+void rr_write_op(FILE *f, const struct rr_op *op);
+void rr_stalls_header(FILE *f);
+void rr_write_stall(FILE *f, const struct rr_stall *s);
 /* A dist as a JSON object {count,min,mean,p50,p90,p99,p999,max,stddev,total}. */
 json_t *dist_json(const struct dist *d);
 /* Creates dir (and parents). 0 or -errno. */

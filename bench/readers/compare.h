@@ -51,6 +51,7 @@ struct cmp_rep {
 	double mean, p50;	/* latency ns */
 	double rounds;		/* reclaim rounds per op */
 	double stall;		/* stall ns per op */
+	double sleep;		/* ns asleep per op (schedstat); NAN when not measured */
 };
 
 struct cmp_opstat {
@@ -76,11 +77,13 @@ struct cmp_opstat {
 	uint64_t other_errs;	/* errno names beyond CMP_MAX_ERRNAMES */
 	uint64_t killed, null, mismatch, unfinished;
 	uint64_t stall_ns;
+	double sleep_ns;	/* summed over the ops with schedstat (sleep_n) */
+	uint64_t sleep_n;
 	struct cmp_nodestat nodes[CMP_MAX_NODES];
 	int nnodes;
 	/* load-time scratch */
-	double rep_sum, rep_logsum, rep_rounds, rep_stall;
-	uint64_t rep_n;
+	double rep_sum, rep_logsum, rep_rounds, rep_stall, rep_sleep;
+	uint64_t rep_n, rep_sleep_n;
 	size_t rep_start;	/* first lat slot of the current repetition */
 	int rep_dir;		/* repetition rep_start belongs to */
 };

@@ -45,6 +45,10 @@ struct opagg {
 	uint64_t count, stalled;
 	uint64_t src[RSRC_NR];	/* rounds by source, summed */
 	uint64_t with_nofail;	/* ops that made a NOFAIL allocation */
+	/* where the wall time went (ops with schedstat): on a CPU, runnable
+	 * waiting for one, asleep (the rest) */
+	uint64_t sched_n, cpu_ns, runq_ns, sleep_ns;
+	struct hist sleep;
 	struct { int e; uint64_t n; } errs[MAX_ERRS];
 	uint64_t flags[8];
 };

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "resultio.h"
+
 static uint64_t rs;
 
 static uint64_t rnd(void)
@@ -157,9 +159,9 @@ int main(int argc, char **argv)
 
 	f = open_in(dir, "ops.csv");
 	fs = open_in(dir, "stalls.csv");
-	fputs("t_start_ns,tid,worker,node,workload,op,latency_ns,errno,stall_ns,reclaim_rounds,"
-	      "bytes,kernel_ns,flags,landed_node\n", f);
-	fputs("t_start_ns,tid,cpu,kind,duration_ns,nr_reclaimed,order,gfp,scope,note\n", fs);
+	/* the runner's own header and row writers (columns.h's tables) */
+	rr_ops_header(f);
+	rr_stalls_header(fs);
 	/* 3 truncate-storm ops and 1 vmalloc-nofail op per round, n rounds. */
 	for (k = 0; k < n; k++) {
 		uint64_t t = t0 + k * (dur / n);
@@ -177,8 +179,12 @@ int main(int argc, char **argv)
 
 			row++;
 			if (bad_number && row == 100) {
-				fprintf(f, "%llu,%d,%d,%d,%s,%s,12x3,0,0,0,0,0,,%d\n",
+				fprintf(f, "%llu,%d,%d,%d,%s,%s,12x3,0,0,0,0,0,,%d",
 					(unsigned long long)t, 100 + worker, worker, node, wl, op, node);
+				/* the rest of the row's cells, empty: only latency is bad */
+				for (int c = SB_OC_LANDED + 1; c < SB_OC_NR; c++)
+					fputc(',', f);
+				fputc('\n', f);
 				continue;
 			}
 			if (few_fields && row == 50) {
@@ -195,20 +201,25 @@ int main(int argc, char **argv)
 				fputs(",1,0,0,0,0,0,,0\n", f);
 				continue;
 			}
-			fprintf(f, "%llu,%d,%d,%d,%s,%s,%llu,%s,%llu,%u,%llu,%llu,%s,%d\n",
-				(unsigned long long)t, 100 + worker, worker, node, wl, op,
-				(unsigned long long)lat, err, (unsigned long long)stall, rounds,
-				i < 3 ? 65536ull : 67108864ull, i < 3 ? 0ull : lat * 9 / 10,
-				i < 3 ? "" : "module|huge", node);
+			rr_write_op(f, &(struct rr_op){
+				.t_start_ns = t, .tid = 100 + worker, .worker = worker, .node = node,
+				.workload = wl, .op = op, .latency_ns = lat, .err = err,
+				.stall_ns = stall, .reclaim_rounds = rounds,
+				.bytes = i < 3 ? 65536ull : 67108864ull,
+				.kernel_ns = i < 3 ? 0ull : lat * 9 / 10,
+				.flags = i < 3 ? 0 : RR_OPF_MODULE | RR_OPF_HUGE, .landed_node = node });
 			if (rounds && !ops_only)
-				fprintf(fs, "%llu,%d,%d,%s,%llu,%u,%d,GFP_KERNEL|__GFP_NOFAIL,run,\n",
-					(unsigned long long)(t + 100), 100 + worker, worker,
-					i == 3 ? "direct" : "memcg", (unsigned long long)stall,
-					32 * rounds, i == 3 ? 0 : -1);
+				rr_write_stall(fs, &(struct rr_stall){
+					.t_start_ns = t + 100, .tid = 100 + worker, .cpu = worker,
+					.kind_name = i == 3 ? "direct" : "memcg", .duration_ns = stall,
+					.nr_reclaimed = 32 * rounds, .order = i == 3 ? 0 : -1,
+					.gfp = "GFP_KERNEL|__GFP_NOFAIL", .scope = "run" });
 		}
 		if (k % 10 == 0 && !ops_only)
-			fprintf(fs, "%llu,1,0,compaction,%llu,-1,4,GFP_TRANSHUGE,system,\n",
-				(unsigned long long)t, (unsigned long long)llround(50000 * scale));
+			rr_write_stall(fs, &(struct rr_stall){
+				.t_start_ns = t, .tid = 1, .cpu = 0, .kind_name = "compaction",
+				.duration_ns = (uint64_t)llround(50000 * scale), .nr_reclaimed = -1,
+				.order = 4, .gfp = "GFP_TRANSHUGE", .scope = "system" });
 	}
 	if (truncate)
 		fputs("1234,100,0,0,truncate-storm,ftrun", f);

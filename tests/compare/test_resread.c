@@ -21,6 +21,7 @@
 
 #include "resread.h"
 #include "rfile.h"
+#include "resultio.h"
 #include <unistd.h>
 
 static int failures;
@@ -369,6 +370,96 @@ static long maxrss_kb(void)
 	return ru.ru_maxrss;
 }
 
+/* One row of each file with every column set, written by the runner's own
+ * writers (rr_write_op, rr_write_stall) and read back: each value comes back
+ * in its field, so a column the writer and the reader name or order
+ * differently, or one the reader drops, goes red here. */
+static const struct rr_op rt_op = {
+	.t_start_ns = 1234567890123ull, .latency_ns = 8210000000ull, .stall_ns = 16000000,
+	.reclaim_rounds = 69, .src = { 11, 22, 33, 3, 44, 55, 66 },
+	.have_src = { true, true, true, true, true, true, true },
+	.bytes = 41943040, .kernel_ns = 8200000000ull, .tid = 4242, .worker = 3, .node = 1,
+	.landed_node = 0, .flags = RR_OPF_MODULE | RR_OPF_SIGPENDING | RR_OPF_KILLED,
+	.have_sched = true, .cpu_ns = 2100000000ull, .runq_ns = 70000000,
+	.workload = "vmalloc-nofail", .op = "alloc", .err = "ENOMEM",
+};
+
+static int rt_check_op(void *arg, const struct rr_op *o)
+{
+	int *n = arg;
+
+	(*n)++;
+	CHECK(o->t_start_ns == rt_op.t_start_ns && o->latency_ns == rt_op.latency_ns);
+	CHECK(o->stall_ns == rt_op.stall_ns && o->reclaim_rounds == rt_op.reclaim_rounds);
+	for (int k = 0; k < RSRC_NR; k++)
+		CHECK(o->have_src[k] && o->src[k] == rt_op.src[k]);
+	CHECK(o->bytes == rt_op.bytes && o->kernel_ns == rt_op.kernel_ns);
+	CHECK(o->tid == rt_op.tid && o->worker == rt_op.worker && o->node == rt_op.node);
+	CHECK(o->landed_node == rt_op.landed_node && o->flags == rt_op.flags);
+	CHECK(o->have_sched && o->cpu_ns == rt_op.cpu_ns && o->runq_ns == rt_op.runq_ns);
+	CHECK(!strcmp(o->workload, rt_op.workload) && !strcmp(o->op, rt_op.op));
+	CHECK(!strcmp(o->err, rt_op.err));
+	return 0;
+}
+
+static int rt_check_stall(void *arg, const struct rr_stall *st)
+{
+	int *n = arg;
+
+	(*n)++;
+	CHECK(st->t_start_ns == 99 && st->duration_ns == 12345 && st->tid == 4242);
+	CHECK(st->cpu == 1 && st->kind == RR_STALL_MEMCG_SOFT && st->nr_reclaimed == 32);
+	CHECK(st->order == 0 && !strcmp(st->gfp, "GFP_KERNEL|__GFP_NOFAIL"));
+	CHECK(!strcmp(st->scope, "system") && !strcmp(st->note, "unpaired"));
+	CHECK(!strcmp(st->reason, "writeback"));
+	return 0;
+}
+
+static void test_roundtrip(void)
+{
+	struct rr_dir d;
+	struct rr_csv_stats st;
+	char msg[512], p[4096];
+	int nops = 0, nstalls = 0;
+	FILE *f;
+
+	mk("rt", "--n 1");
+	path(p, sizeof(p), "rt/ops.csv");
+	f = fopen(p, "w");
+	rr_ops_header(f);
+	rr_write_op(f, &rt_op);
+	fclose(f);
+	path(p, sizeof(p), "rt/stalls.csv");
+	f = fopen(p, "w");
+	rr_stalls_header(f);
+	rr_write_stall(f, &(struct rr_stall){ .t_start_ns = 99, .duration_ns = 12345,
+			.tid = 4242, .cpu = 1, .kind_name = "memcg_softlimit", .nr_reclaimed = 32,
+			.order = 0, .gfp = "GFP_KERNEL|__GFP_NOFAIL", .scope = "system",
+			.note = "unpaired", .reason = "writeback" });
+	fclose(f);
+	path(p, sizeof(p), "rt");
+	CHECK(rr_open(p, 0, &d, msg, sizeof(msg)) == 0);
+	CHECK(rr_read_ops(&d, rt_check_op, &nops, &st, msg, sizeof(msg)) == 0);
+	CHECK(rr_read_stalls(&d, rt_check_stall, &nstalls, &st, msg, sizeof(msg)) == 0);
+	rr_close(&d);
+	CHECK(nops == 1 && nstalls == 1);
+	/* without have_src/have_sched the cells are empty and read back as unknown */
+	path(p, sizeof(p), "rt/ops.csv");
+	f = fopen(p, "w");
+	rr_ops_header(f);
+	rr_write_op(f, &(struct rr_op){ .t_start_ns = 1, .latency_ns = 2, .workload = "w",
+				       .op = "o", .err = "" });
+	fclose(f);
+	{
+		char *csv;
+		size_t n;
+
+		csv = slurp("rt", "ops.csv", &n);
+		CHECK(csv && strstr(csv, "\n1,0,0,0,w,o,2,0,0,0,0,0,,0,,,,,,,,,\n"));
+		free(csv);
+	}
+}
+
 static void test_flat_memory(void)
 {
 	struct rr_csv_stats st;
@@ -400,6 +491,7 @@ int main(int argc, char **argv)
 	test_broken();
 	test_quoted();
 	test_zstd();
+	test_roundtrip();
 	test_flat_memory();
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;

@@ -1,0 +1,96 @@
+/*
+ * The columns of ops.csv and stalls.csv, and the names of an op's flags: one
+ * table each, in file order. The writer (resultio.c's rr_write_op and
+ * rr_write_stall, called by the runner and by the tests' generator) and the
+ * reader (resread.c) both expand them, so a column is added in one place and
+ * the two cannot disagree on a name or an order. Readers find columns by
+ * name: a file of an older layout (fewer columns) still reads, a missing
+ * optional column reads as its default.
+ *
+ * X(ENUM, "name", required): required columns make a file without them
+ * unreadable.
+ */
+#ifndef STALLBENCH_COLUMNS_H
+#define STALLBENCH_COLUMNS_H
+
+#include "roundsrc.h"
+
+/* ops.csv: one row per operation (DESIGN.md's result format). */
+#define SB_OPS_HEAD_COLS(X)						\
+	X(T_START, "t_start_ns", 1)	/* CLOCK_MONOTONIC at the op's start */ \
+	X(TID, "tid", 0)							\
+	X(WORKER, "worker", 0)						\
+	X(NODE, "node", 0)	/* the CPU's node at the op's start, -1 none */ \
+	X(WORKLOAD, "workload", 1)						\
+	X(OP, "op", 1)								\
+	X(LATENCY, "latency_ns", 1)	/* wall time, user-space measured */ \
+	X(ERRNO, "errno", 0)	/* 0 or ENOMEM, ... */				\
+	X(STALL, "stall_ns", 0)	/* attributed reclaim/compaction stall */ \
+	X(ROUNDS, "reclaim_rounds", 0)						\
+	X(BYTES, "bytes", 0)							\
+	X(KERNEL, "kernel_ns", 0)	/* module-measured, 0 none */		\
+	X(FLAGS, "flags", 0)	/* SB_OP_FLAGS names joined by '|' */		\
+	X(LANDED, "landed_node", 0)	/* where pages landed, -1 unknown */
+
+/*
+ * After the rounds by source (roundsrc.h): where the op's wall time went,
+ * from the worker thread's /proc/thread-self/schedstat around the op. cpu_ns
+ * is time on a CPU, runq_ns time runnable but waiting for one; the rest of
+ * latency_ns is time asleep (memory.high's penalty, I/O, locks). Empty when
+ * unknown (no schedstat, a row the module wrote).
+ */
+#define SB_OPS_TAIL_COLS(X)						\
+	X(CPU, "cpu_ns", 0)							\
+	X(RUNQ, "runq_ns", 0)
+
+/* stalls.csv: one row per stall. */
+#define SB_STALLS_COLS(X)						\
+	X(T_START, "t_start_ns", 1)						\
+	X(TID, "tid", 0)							\
+	X(CPU, "cpu", 0)							\
+	X(KIND, "kind", 1)	/* stallkind.h's names */			\
+	X(DURATION, "duration_ns", 1)						\
+	X(RECLAIMED, "nr_reclaimed", 0)	/* empty when the event has none */ \
+	X(ORDER, "order", 0)							\
+	X(GFP, "gfp", 0)							\
+	X(SCOPE, "scope", 0)	/* "run" (a worker's) or "system" */		\
+	X(NOTE, "note", 0)	/* "unpaired": begin or end never seen */	\
+	X(REASON, "reason", 0)	/* throttled: why */
+
+/* An op's flags, bit i named by the i-th entry (oprec.h's OPF_*). */
+#define SB_OP_FLAGS(X)							\
+	X(KILLED, "killed")	/* the caller was killed; row from an external record */ \
+	X(NULL, "null")	/* allocation returned NULL (a bug under NOFAIL) */	\
+	X(MISMATCH, "mismatch")	/* file size after the cut differs */		\
+	X(UNFINISHED, "unfinished")	/* never returned */			\
+	X(MODULE, "module")	/* latency measured by the module */		\
+	X(HUGE, "huge")	/* huge pages were used */				\
+	X(SIGPENDING, "sigpending")	/* fatal signal pending at return */
+
+enum sb_ops_col {
+#define X(e, n, r) SB_OC_##e,
+	SB_OPS_HEAD_COLS(X)
+#undef X
+	SB_OC_SRC0,
+	SB_OC_SRC_END = SB_OC_SRC0 + RSRC_NR - 1,
+#define X(e, n, r) SB_OC_##e,
+	SB_OPS_TAIL_COLS(X)
+#undef X
+	SB_OC_NR
+};
+
+enum sb_stalls_col {
+#define X(e, n, r) SB_SC_##e,
+	SB_STALLS_COLS(X)
+#undef X
+	SB_SC_NR
+};
+
+enum sb_op_flag_bit {
+#define X(e, n) SB_OPF_BIT_##e,
+	SB_OP_FLAGS(X)
+#undef X
+	SB_OPF_NR
+};
+
+#endif
