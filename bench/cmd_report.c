@@ -271,6 +271,43 @@ static void print_sources(json_t *ops)
 }
 
 /*
+ * Where each op's wall time went: on a CPU, runnable but waiting for one,
+ * asleep (summary.json time_split, from the worker's thread CPU clock and
+ * schedstat). Sleep is what no reclaim tracepoint shows: memory.high's
+ * penalty inside a charge, I/O, locks. Absent for results without it.
+ */
+static void print_time_split(json_t *ops)
+{
+	const char *k;
+	json_t *v;
+	bool head = false;
+	char a[32], b[32], c[32];
+
+	json_object_foreach(ops, k, v) {
+		json_t *ts = json_object_get(v, "time_split"), *sd;
+		const char *slash = strchr(k, '/');
+		double cpu, runq, sleep, all;
+
+		if (!json_is_object(ts))
+			continue;
+		cpu = num(ts, "cpu_ns");
+		runq = num(ts, "runq_ns");
+		sleep = num(ts, "sleep_ns");
+		all = cpu + runq + sleep;
+		sd = json_object_get(ts, "sleep_ns_dist");
+		if (!head) {
+			printf("\n%-17s %7s %7s %7s %9s %9s %9s\n", "where time went", "cpu%", "runq%",
+			       "sleep%", "asleep", "sleep p50", "sleep p99");
+			head = true;
+		}
+		printf("  %-15.15s %6.1f%% %6.1f%% %6.1f%% %9s %9s %9s\n", slash ? slash + 1 : k,
+		       all > 0 ? 100.0 * cpu / all : 0.0, all > 0 ? 100.0 * runq / all : 0.0,
+		       all > 0 ? 100.0 * sleep / all : 0.0, fmt_ns(sleep, a, sizeof(a)),
+		       fmt_ns(num(sd, "p50"), b, sizeof(b)), fmt_ns(num(sd, "p99"), c, sizeof(c)));
+	}
+}
+
+/*
  * The seed question, per op: did it stall, how many NOFAIL allocations did
  * it make, did it ever fail with ENOMEM, under what pressure. Zero is a
  * finding: said plainly.
@@ -677,6 +714,7 @@ int cmd_report(int argc, char **argv)
 	print_stalls(stalls);
 	print_reasons(stalls);
 	print_sources(ops);
+	print_time_split(ops);
 	print_answer(ops, json_object_get(meta, "pressure"));
 	print_stack_sources(o.dir, "stacks.folded", false);
 	print_stack_sources(o.dir, "nofail_stacks.folded", true);

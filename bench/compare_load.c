@@ -120,6 +120,8 @@ static int on_op(void *arg, const struct rr_op *op)
 		o->rep_sleep += slept;
 		o->rep_sleep_n++;
 		o->sleep_ns += slept;
+		o->cpu_ns += (double)op->cpu_ns;
+		o->runq_ns += (double)op->runq_ns;
 		o->sleep_n++;
 	}
 	o->rep_n++;

@@ -763,6 +763,81 @@ static int plot_op_figure(const struct cmp_run *runs, int n, const char *name, c
 	return render(o, script, file, base, title, rv, list, msg, len);
 }
 
+/*
+ * Where an op's time went, per run: a stacked bar of the mean ms per call on
+ * a CPU, waiting for one and asleep (ops.csv cpu_ns/runq_ns), drawn by
+ * stalls.gp. Only for ops some run measured (results with schedstat).
+ */
+static int plot_time(const struct cmp_run *runs, int n, const char *name, const char *sl,
+		     const struct plot_opts *o, FILE *list, char *msg, size_t len)
+{
+	static const char *const parts[] = { "on-CPU", "waiting", "asleep" };
+	char file[300], base[300], title[400], hdr[700], rv[1100];
+	char *tarr = NULL, *vars = NULL;
+	struct datfile d;
+	int r, ret, any = 0;
+
+	for (r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+
+		any += s && s->sleep_n;
+	}
+	if (!any)
+		return 0;
+	snprintf(file, sizeof(file), "time-%s.dat", sl);
+	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
+		return ret;
+	fputs("# where a call's wall time went: mean ms per call on a CPU, runnable but\n"
+	      "# waiting for one, asleep (the rest); ops.csv cpu_ns, runq_ns, latency_ns\n", d.f);
+	for (r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+		double v[3], acc = 0.0;
+
+		if (!s || !s->sleep_n)
+			continue;
+		v[0] = s->cpu_ns / 1e6 / (double)s->sleep_n;
+		v[1] = s->runq_ns / 1e6 / (double)s->sleep_n;
+		v[2] = s->sleep_ns / 1e6 / (double)s->sleep_n;
+		dat_block(&d, r);
+		fprintf(d.f, "# %s: %llu calls measured\n", runs[r].id,
+			(unsigned long long)s->sleep_n);
+		series(hdr, sizeof(hdr), &runs[r], NULL);
+		fprintf(d.f, "%s \"%s\" \"ms_high\"\n", hdr, runs[r].id);
+		for (int k = 0; k < 3; k++) {
+			fprintf(d.f, "%d %.6g %.6g\n", r + 1, acc, acc + v[k]);
+			acc += v[k];
+		}
+	}
+	dat_block(&d, -1);
+	fputs("x total_ms tic\n", d.f);
+	for (r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+
+		if (s && s->sleep_n)
+			fprintf(d.f, "%d %.6g \"%s\"\n", r + 1,
+				(s->cpu_ns + s->runq_ns + s->sleep_ns) / 1e6 / (double)s->sleep_n,
+				runs[r].id);
+	}
+	if ((ret = dat_close(&d, msg, len)) < 0)
+		return ret;
+	d.blocks--;	/* the totals block is no run's */
+	tarr = title_array(runs, &d);
+	runs_var(rv, sizeof(rv), &d);
+	if (!tarr || asprintf(&vars, "%s; kinds='%s %s %s'; ylab='ms per call (mean)'; %s", rv,
+			      parts[0], parts[1], parts[2], tarr) < 0) {
+		free(tarr);
+		setmsg(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(base, sizeof(base), "time-%s", sl);
+	snprintf(title, sizeof(title), "%s: where a call's time went", name);
+	snprintf(file, sizeof(file), "%s/time-%s.dat", o->outdir, sl);
+	ret = render(o, "stalls.gp", file, base, title, vars, list, msg, len);
+	free(tarr);
+	free(vars);
+	return ret;
+}
+
 static int plot_op(const struct cmp_run *runs, int n, const char *name,
 		   const struct plot_opts *o, FILE *list, char *msg, size_t len)
 {
@@ -774,6 +849,9 @@ static int plot_op(const struct cmp_run *runs, int n, const char *name,
 	op_range(runs, n, name, &g);
 	if (!g.any)
 		return 0;	/* no run finished this op */
+	ret = plot_time(runs, n, name, sl, o, list, msg, len);
+	if (ret < 0)
+		return ret;
 	if (g.few) {
 		/* A CDF of a handful of calls says nothing: draw the calls. */
 		snprintf(base, sizeof(base), "strip-%s", sl);

@@ -7,7 +7,8 @@
 # order of the kinds variable): x ms_low ms_high, "?" where the run had none;
 # then a last index block of totals: x total_ms tic_label.
 # Variables stallbench sets: runs, kinds ("run/memcg run/direct ..."), T (array:
-# the runs' legends "ID label").
+# the runs' legends "ID label"); ylab, when the bars are not stall time (the
+# per-op "where the time went" figures: kinds "on-CPU waiting asleep").
 # Usage: gnuplot -e "in='stalls.dat'; out='stalls.png'; title='...'; runs='0 1'; kinds='run/memcg'" stalls.gp
 if (!exists("in") && ARGC >= 1) in = ARG1
 if (!exists("out") && ARGC >= 2) out = ARG2
@@ -25,7 +26,8 @@ load ARG0[1:k]."style.gp"
 # a kind's pattern: solid, then hatchings gnuplot draws on every terminal
 P(j) = int(word("3 4 1 5 2 6 7 0 3 4", j % 10 + 1))
 set title title noenhanced
-set ylabel "stall ms per repetition (mean)"
+if (!exists("ylab")) ylab = "stall ms per repetition (mean)"
+set ylabel ylab noenhanced
 set yrange [0:*]
 set offsets 0.6, 0.6, graph 0.12, 0
 set xtics scale 0

@@ -78,6 +78,7 @@ struct cmp_opstat {
 	uint64_t killed, null, mismatch, unfinished;
 	uint64_t stall_ns;
 	double sleep_ns;	/* summed over the ops with schedstat (sleep_n) */
+	double cpu_ns, runq_ns;	/* ... and their time on a CPU, waiting for one */
 	uint64_t sleep_n;
 	struct cmp_nodestat nodes[CMP_MAX_NODES];
 	int nnodes;

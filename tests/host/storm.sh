@@ -4,7 +4,8 @@
 # limit is hit (memory.events max / failcnt grows), memcg reclaim stalls are
 # captured and attributed to the workers, stall_ns <= latency_ns on every row.
 # Uncapped: no limit hits and no memcg stall attributed. No cgroup left behind.
-# With --callchain, report says where the stall time comes from.
+# With --callchain, report says where the stall time comes from. Every op
+# says where its time went (cpu + runq <= latency; summary and report agree).
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -36,6 +37,19 @@ check(len(tl) >= 20, "timeline has %d rows" % len(tl))
 check(m["mm"] and "fstype" in m["params"]["workloads"][0], "meta lacks mm/fstype")
 for o in ops:
     check(int(o["stall_ns"]) <= int(o["latency_ns"]), "stall_ns > latency_ns: %s" % o)
+# where each op's time went: on a CPU + waiting for one never exceeds the wall
+# time; summary's time_split is the sum over the rows (sleep = the rest)
+for o in ops:
+    check(o["cpu_ns"] != "" and o["runq_ns"] != "", "no cpu_ns/runq_ns: %s" % o)
+    check(int(o["cpu_ns"]) + int(o["runq_ns"]) <= int(o["latency_ns"]), "cpu+runq > latency: %s" % o)
+for name, v in s["ops"].items():
+    rows = [o for o in ops if o["workload"] + "/" + o["op"] == name]
+    ts = v["time_split"]
+    cpu = sum(int(o["cpu_ns"]) for o in rows)
+    slp = sum(int(o["latency_ns"]) - int(o["cpu_ns"]) - int(o["runq_ns"]) for o in rows)
+    check(ts["ops"] == len(rows) and ts["cpu_ns"] == cpu and ts["sleep_ns"] == slp,
+          "%s: time_split %s, rows say %d ops, cpu %d, sleep %d" % (name, ts, len(rows), cpu, slp))
+check(sum(int(o["cpu_ns"]) for o in ops) > 0, "no op spent time on a CPU")
 # the stall and attribution checks are the point of this test: no capture is a failure
 check(s["capture"]["enabled"], "capped: capture off (%s)" % s["capture"].get("reason"))
 check(s["lost_events"] == 0, "lost events %s" % s["lost_events"])
@@ -61,4 +75,26 @@ grep -A2 '^then the path' "$TMP/report" | grep -q ' <- ' || fail "no 'syscall <-
 grep -q 'try_to_free_mem_cgroup_pages\|reclaim_throttle' "$TMP/report" ||
 	fail "stack sources do not reach memcg reclaim: $(grep -A6 '^where' "$TMP/report")"
 "$SB" report --json "$TMP/capped" | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "report --json"
+# the report's split of each op's time is the summary's, to the rounding
+python3 - "$TMP/capped/summary.json" "$TMP/report" <<'PY' || fail "report's time split"
+import json, re, sys
+s = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2]).read().split("\n")
+i = [n for n, l in enumerate(lines) if l.startswith("where time went ")]
+assert i, "no 'where time went' table"
+seen = {}
+for l in lines[i[0] + 1:]:
+    m = re.match(r"^  (\S+) +([0-9.]+)% +([0-9.]+)% +([0-9.]+)% ", l)
+    if not m:
+        break
+    seen[m.group(1)] = [float(x) for x in m.groups()[1:]]
+for name, v in s["ops"].items():
+    ts = v["time_split"]
+    tot = ts["cpu_ns"] + ts["runq_ns"] + ts["sleep_ns"]
+    want = [100.0 * ts[k] / tot for k in ("cpu_ns", "runq_ns", "sleep_ns")]
+    got = seen.get(name.split("/")[1])
+    assert got, "%s missing from the table: %s" % (name, seen)
+    assert all(abs(a - b) <= 0.051 for a, b in zip(got, want)), "%s: %s vs %s" % (name, got, want)
+print("report's time split matches summary.json for %d ops" % len(seen))
+PY
 echo "storm: ok"

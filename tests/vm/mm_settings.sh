@@ -111,5 +111,25 @@ PY
 [ "$(val "$O" high_rc)" = 0 ] || fail "--cap-as high run: exit $(val "$O" high_rc): $(tail -n 3 "$RES/high.log")"
 [ "$(val "$O" thp_rc)" = 0 ] || fail "thp run: exit $(val "$O" thp_rc): $(tail -n 3 "$RES/thp.log")"
 "$HOSTBIN" report "$RES/thp" | grep -q "huge pages: [0-9]* of [0-9]* faults" || fail "report does not count THP fallbacks"
+# what the reader sees of the throttle: report's split and the time figure
+"$HOSTBIN" report "$RES/high" | grep -A1 '^where time went ' | grep -Eq '^  fill +[0-9.]+% +[0-9.]+% +([5-9][0-9]|100)\.[0-9]%' ||
+	fail "report does not show memory.high's fills mostly asleep: $("$HOSTBIN" report "$RES/high" | grep -A1 '^where time went')"
+if command -v gnuplot >/dev/null; then
+	"$HOSTBIN" plot "$RES/max" "$RES/high" --out "$RES/plots" > "$RES/plot.log" 2>&1 || fail "plot: $(tail -n 2 "$RES/plot.log")"
+	python3 - "$RES/plots/time-memhog-fill.dat" "$RES/plots/time-memhog-fill.svg" <<'PY' || fail "the time figure does not show the throttle"
+import re, sys
+blocks = [b for b in open(sys.argv[1]).read().split("\n\n\n") if b.strip()]
+def seg(b):
+    rows = [l.split() for l in b.split("\n") if l and l[0].isdigit()]
+    return {k: float(r[2]) - float(r[1]) for k, r in zip(("cpu", "runq", "sleep"), rows)}
+a, b = seg(blocks[0]), seg(blocks[1])
+assert '"A cap 48M, high none"' in blocks[0] and '"B cap none, high 48M"' in blocks[1], blocks[:2]
+assert b["sleep"] > 10 * max(a["sleep"], 1.0), "asleep ms/call: A %.1f, B %.1f" % (a["sleep"], b["sleep"])
+svg = open(sys.argv[2]).read()
+for t in ("A cap 48M, high none", "B cap none, high 48M", "on-CPU", "asleep", "ms per call (mean)"):
+    assert t in svg, "the figure lacks %r" % t
+print("time figure: asleep per fill A (max) %.1f ms, B (high) %.1f ms" % (a["sleep"], b["sleep"]))
+PY
+fi
 [ "$(val "$O" remote_rc)" = 0 ] || fail "--cpu-node 0 --mem-node 1 run: exit $(val "$O" remote_rc)"
 pass "lru_gen=n in force and put back; memory.high throttles where memory.max kills; remote placement; thp compaction stalls"
