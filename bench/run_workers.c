@@ -166,7 +166,9 @@ void workers_reap(struct runner *r)
 		struct worker *w = &r->w[i];
 		int st;
 
-		if (w->exited || waitpid(w->pid, &st, WNOHANG) != w->pid)
+		/* pid 0: never forked (fork failed part way); waitpid(0) would
+		 * reap any child of the driver's group */
+		if (w->exited || w->pid <= 0 || waitpid(w->pid, &st, WNOHANG) != w->pid)
 			continue;
 		w->exited = true;
 		w->status = st;
@@ -184,7 +186,7 @@ unsigned int workers_alive(const struct runner *r)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < r->nw; i++)
-		n += !r->w[i].exited;
+		n += !r->w[i].exited && r->w[i].pid > 0;	/* pid 0: never forked */
 	return n;
 }
 
