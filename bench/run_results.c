@@ -416,6 +416,7 @@ void results_free(struct runner *r)
 			hist_free(&r->agg[i][k].lat);
 			hist_free(&r->agg[i][k].stall);
 			hist_free(&r->agg[i][k].rounds);
+			hist_free(&r->agg[i][k].sleep);
 		}
 	for (int s = 0; s < 2; s++)
 		for (int k = 0; k < STALL_NR_KINDS; k++) {

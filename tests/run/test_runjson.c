@@ -160,7 +160,10 @@ static void push_ops(struct fixture *f)
 				   .bytes = 4096, .tid = 4000 + i % 2, .worker = i % 2,
 				   .node = -1, .wl = 0, .op = 1 + i % 3, .landed_node = -1,
 				   .err = i % 5 ? 0 : ENOMEM,
-				   .flags = i == 3 ? OPF_KILLED | OPF_UNFINISHED : 0 };
+				   .flags = i == 3 ? OPF_KILLED | OPF_UNFINISHED : 0,
+				   /* every other op measured where its time went */
+				   .have_sched = i % 2 == 0, .cpu_ns = i % 2 ? 0 : 500 * i,
+				   .runq_ns = i % 2 ? 0 : 100 * i };
 		struct attrib_op at = { .stall_ns = i * 10, .reclaim_rounds = i % 4,
 					.src = { [RSRC_DIRECT] = i % 4, [RSRC_NOFAIL] = i % 2 } };
 
@@ -365,6 +368,9 @@ static const struct expect summary_expect[] = {
 	{ OP "rounds_by_source.rounds_throttle", INT },
 	{ OP "rounds_by_source.nofail_allocs", INT }, { OP "nofail_allocs.total", INT },
 	{ OP "nofail_allocs.per_call", REAL }, { OP "nofail_allocs.ops_with", INT },
+	{ OP "time_split.ops", INT }, { OP "time_split.cpu_ns", INT },
+	{ OP "time_split.runq_ns", INT }, { OP "time_split.sleep_ns", INT },
+	{ OP "time_split.sleep_ns_dist.p50", NUMBER }, { OP "time_split.sleep_ns_dist.count", INT },
 	{ "ops.memhog/fill.count", INT },
 	{ "stalls.run.direct.count", INT }, { "stalls.run.direct.total_ns", REAL },
 	{ "stalls.run.direct.duration_ns.p99", NUMBER }, { "stalls.run.direct.nr_reclaimed", INT },
@@ -445,6 +451,14 @@ static void test_result_dir(void **state)
 	assert_int_equal(json_integer_value(rr_json_get(d.summary, "ops_rows")), f->ops_pushed);
 	assert_int_equal(json_integer_value(rr_json_get(d.summary, "oom_kills")), 2);
 	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "count")), 7);
+	/* ftruncate is i = 0, 3, ..., 18; measured: the even ones (0, 6, 12, 18) */
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "time_split.ops")), 4);
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "time_split.cpu_ns")), 18000);
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "time_split.runq_ns")), 3600);
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "time_split.sleep_ns")),
+			 4 * 100000 + 36000 - 18000 - 3600);
+	/* not measured is not none: absent where no op had schedstat */
+	assert_null(rr_json_get(d.summary, "ops.memhog/fill.time_split"));
 	assert_int_equal(json_integer_value(rr_json_get(d.summary, "duration_ns")), 10000);
 	wk = rr_json_get(d.summary, "workers");
 	assert_int_equal(json_array_size(wk), 3);
