@@ -824,26 +824,21 @@ static const char *const stall_kind_names[RR_STALL_NR_KINDS] = {
 	SB_STALL_KINDS(SB_STALL_NAME)
 };
 
+/* stallkind.h's traits, by kind */
+static const struct { bool reclaims, throttle; } stall_kind_traits[RR_STALL_NR_KINDS] = {
+#define X(e, n, r, t) [RR_STALL_##e] = { r, t },
+	SB_STALL_KINDS_TRAITS(X)
+#undef X
+};
+
 bool rr_stall_kind_reclaims(int kind)
 {
-	static const bool v[] = {
-#define X(e, n, r, t) [RR_STALL_##e] = r,
-		SB_STALL_KINDS_TRAITS(X)
-#undef X
-	};
-
-	return kind >= 0 && kind < RR_STALL_NR_KINDS && v[kind];
+	return kind >= 0 && kind < RR_STALL_NR_KINDS && stall_kind_traits[kind].reclaims;
 }
 
 bool rr_stall_kind_throttle(int kind)
 {
-	static const bool v[] = {
-#define X(e, n, r, t) [RR_STALL_##e] = t,
-		SB_STALL_KINDS_TRAITS(X)
-#undef X
-	};
-
-	return kind >= 0 && kind < RR_STALL_NR_KINDS && v[kind];
+	return kind >= 0 && kind < RR_STALL_NR_KINDS && stall_kind_traits[kind].throttle;
 }
 
 int rr_stall_kind_of(const char *name)
