@@ -955,34 +955,9 @@ int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 }
 
 static const struct colspec tl_cols[RR_TL_NR_COLS] = {
-	[RR_TL_T_NS] = { "t_ns", true },
-	[RR_TL_PSI_SOME_AVG10] = { "psi_some_avg10", false },
-	[RR_TL_PSI_SOME_TOTAL_US] = { "psi_some_total_us", false },
-	[RR_TL_PSI_FULL_TOTAL_US] = { "psi_full_total_us", false },
-	[RR_TL_CG_PSI_SOME_TOTAL_US] = { "cg_psi_some_total_us", false },
-	[RR_TL_CG_PSI_FULL_TOTAL_US] = { "cg_psi_full_total_us", false },
-	[RR_TL_MEMCG_USAGE] = { "memcg_usage", false },
-	[RR_TL_MEMCG_HIGH] = { "memcg_high", false },
-	[RR_TL_MEMCG_MAX] = { "memcg_max", false },
-	[RR_TL_MEMCG_OOM] = { "memcg_oom", false },
-	[RR_TL_MEMCG_OOM_KILL] = { "memcg_oom_kill", false },
-	[RR_TL_ALLOCSTALL] = { "allocstall", false },
-	[RR_TL_PGSCAN_DIRECT] = { "pgscan_direct", false },
-	[RR_TL_COMPACT_STALL] = { "compact_stall", false },
-	[RR_TL_MEM_AVAILABLE] = { "mem_available", false },
-	[RR_TL_HOLDER_BYTES] = { "holder_bytes", false },
-	[RR_TL_MEMCG_LOW] = { "memcg_low", false },
-	[RR_TL_MEMCG_PGSCAN] = { "memcg_pgscan", false },
-	[RR_TL_MEMCG_PGSTEAL] = { "memcg_pgsteal", false },
-	[RR_TL_MEMCG_REFAULT_ANON] = { "memcg_refault_anon", false },
-	[RR_TL_MEMCG_REFAULT_FILE] = { "memcg_refault_file", false },
-	[RR_TL_MEMCG_THP_FALLBACK] = { "memcg_thp_fallback", false },
-	[RR_TL_MEMCG_SWAP] = { "memcg_swap", false },
-	[RR_TL_PGSCAN_KSWAPD] = { "pgscan_kswapd", false },
-	[RR_TL_KSWAPD_RUNS] = { "kswapd_runs", false },
-	[RR_TL_KCOMPACTD_WAKES] = { "kcompactd_wakes", false },
-	[RR_TL_PSWPIN] = { "pswpin", false },
-	[RR_TL_PSWPOUT] = { "pswpout", false },
+#define X(e, n, r) [RR_TL_##e] = { n, r },
+	SB_TIMELINE_COLS(X)
+#undef X
 };
 
 /* Decodes the current row: 1 with a row, 0 skipped (bad_row), or -EINVAL. */

@@ -2,6 +2,7 @@
  * (PSI, memcg usage and events, direct reclaim and compaction counters), so
  * that a plot can put stalls, pressure and usage on one time axis. */
 #include "timeline.h"
+#include "columns.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +56,12 @@ int timeline_open(struct timeline *t, const char *dir, uint64_t t0, const struct
 	if (cg && cg->path[0])
 		cg_read(cg, &t->first);
 	t->last = t->first;
-	fprintf(t->f, "t_ns,psi_some_avg10,psi_some_total_us,psi_full_total_us,"
-		"cg_psi_some_total_us,cg_psi_full_total_us,memcg_usage,memcg_high,"
-		"memcg_max,memcg_oom,memcg_oom_kill,allocstall,pgscan_direct,compact_stall,"
-		"mem_available,holder_bytes,memcg_low,memcg_pgscan,memcg_pgsteal,"
-		"memcg_refault_anon,memcg_refault_file,memcg_thp_fallback,memcg_swap,"
-		"pgscan_kswapd,kswapd_runs,kcompactd_wakes,pswpin,pswpout");
+	/* columns.h's table; timeline_tick writes the values in its order */
+	fputs(""
+#define X(e, n, r) "," n
+	      SB_TIMELINE_COLS(X)
+#undef X
+	      + 1, t->f);
 	/* each group: what it holds, its protection and throttle events, what
 	 * reclaim took from it and what it had to read back */
 	t->ngroups = ngroups < TL_MAX_GROUPS ? ngroups : TL_MAX_GROUPS;

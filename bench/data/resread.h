@@ -94,35 +94,10 @@ struct rr_stall {
 	const char *note;	/* "unpaired" or "" */
 };
 
-enum rr_tl_col {
-	RR_TL_T_NS,
-	RR_TL_PSI_SOME_AVG10,
-	RR_TL_PSI_SOME_TOTAL_US,
-	RR_TL_PSI_FULL_TOTAL_US,
-	RR_TL_CG_PSI_SOME_TOTAL_US,
-	RR_TL_CG_PSI_FULL_TOTAL_US,
-	RR_TL_MEMCG_USAGE,
-	RR_TL_MEMCG_HIGH,
-	RR_TL_MEMCG_MAX,
-	RR_TL_MEMCG_OOM,
-	RR_TL_MEMCG_OOM_KILL,
-	RR_TL_ALLOCSTALL,
-	RR_TL_PGSCAN_DIRECT,
-	RR_TL_COMPACT_STALL,
-	RR_TL_MEM_AVAILABLE,	/* system MemAvailable, bytes */
-	RR_TL_HOLDER_BYTES,	/* --global-pressure holder's lock; empty without */
-	RR_TL_MEMCG_LOW,	/* memory.events low since the start (v2) */
-	RR_TL_MEMCG_PGSCAN,	/* memory.stat, since the start */
-	RR_TL_MEMCG_PGSTEAL,
-	RR_TL_MEMCG_REFAULT_ANON,
-	RR_TL_MEMCG_REFAULT_FILE,
-	RR_TL_MEMCG_THP_FALLBACK,
-	RR_TL_MEMCG_SWAP,	/* memory.swap.current, bytes (v2) */
-	RR_TL_PGSCAN_KSWAPD,	/* /proc/vmstat, since the start */
-	RR_TL_KSWAPD_RUNS,
-	RR_TL_KCOMPACTD_WAKES,
-	RR_TL_PSWPIN,
-	RR_TL_PSWPOUT,
+enum rr_tl_col {	/* columns.h's timeline table */
+#define X(e, n, r) RR_TL_##e,
+	SB_TIMELINE_COLS(X)
+#undef X
 	RR_TL_NR_COLS
 };
 

@@ -57,6 +57,37 @@
 	X(NOTE, "note", 0)	/* "unpaired": begin or end never seen */	\
 	X(REASON, "reason", 0)	/* throttled: why */
 
+/* timeline.csv: one row per tick; the run's groups add g_<name>_* after. */
+#define SB_TIMELINE_COLS(X)						\
+	X(T_NS, "t_ns", 1)	/* since the run's start */			\
+	X(PSI_SOME_AVG10, "psi_some_avg10", 0)				\
+	X(PSI_SOME_TOTAL_US, "psi_some_total_us", 0)			\
+	X(PSI_FULL_TOTAL_US, "psi_full_total_us", 0)			\
+	X(CG_PSI_SOME_TOTAL_US, "cg_psi_some_total_us", 0)			\
+	X(CG_PSI_FULL_TOTAL_US, "cg_psi_full_total_us", 0)			\
+	X(MEMCG_USAGE, "memcg_usage", 0)					\
+	X(MEMCG_HIGH, "memcg_high", 0)						\
+	X(MEMCG_MAX, "memcg_max", 0)						\
+	X(MEMCG_OOM, "memcg_oom", 0)						\
+	X(MEMCG_OOM_KILL, "memcg_oom_kill", 0)					\
+	X(ALLOCSTALL, "allocstall", 0)						\
+	X(PGSCAN_DIRECT, "pgscan_direct", 0)					\
+	X(COMPACT_STALL, "compact_stall", 0)					\
+	X(MEM_AVAILABLE, "mem_available", 0)	/* system MemAvailable, bytes */ \
+	X(HOLDER_BYTES, "holder_bytes", 0)	/* --global-pressure's lock */	\
+	X(MEMCG_LOW, "memcg_low", 0)	/* memory.events low (v2) */		\
+	X(MEMCG_PGSCAN, "memcg_pgscan", 0)	/* memory.stat, since the start */ \
+	X(MEMCG_PGSTEAL, "memcg_pgsteal", 0)					\
+	X(MEMCG_REFAULT_ANON, "memcg_refault_anon", 0)				\
+	X(MEMCG_REFAULT_FILE, "memcg_refault_file", 0)				\
+	X(MEMCG_THP_FALLBACK, "memcg_thp_fallback", 0)				\
+	X(MEMCG_SWAP, "memcg_swap", 0)	/* memory.swap.current (v2) */	\
+	X(PGSCAN_KSWAPD, "pgscan_kswapd", 0)	/* /proc/vmstat, since the start */ \
+	X(KSWAPD_RUNS, "kswapd_runs", 0)					\
+	X(KCOMPACTD_WAKES, "kcompactd_wakes", 0)				\
+	X(PSWPIN, "pswpin", 0)							\
+	X(PSWPOUT, "pswpout", 0)
+
 /* An op's flags, bit i named by the i-th entry (oprec.h's OPF_*). */
 #define SB_OP_FLAGS(X)							\
 	X(KILLED, "killed")	/* the caller was killed; row from an external record */ \

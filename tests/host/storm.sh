@@ -34,6 +34,12 @@ check(all("mismatch" not in o["flags"] for o in ops) and s["size_mismatches"] ==
 check(s["memcg"]["max_events"] > 0, "capped: memcg limit never hit: %s" % s["memcg"])
 check(m["cgroup"]["cap_bytes"] == 64 << 20, "cap not recorded")
 check(len(tl) >= 20, "timeline has %d rows" % len(tl))
+# every tick row has the header's fields (the header comes from columns.h's
+# table, the values from timeline_tick in its order)
+rows = list(csv.reader(open(sys.argv[1] + "/timeline.csv")))
+check(rows[0][:3] == ["t_ns", "psi_some_avg10", "psi_some_total_us"] and rows[0][-1] == "pswpout" and
+      len(rows[0]) == 28, "timeline header %s" % rows[0])
+check(all(len(r) == len(rows[0]) for r in rows[1:]), "a timeline row's field count differs from the header's")
 check(m["mm"] and "fstype" in m["params"]["workloads"][0], "meta lacks mm/fstype")
 for o in ops:
     check(int(o["stall_ns"]) <= int(o["latency_ns"]), "stall_ns > latency_ns: %s" % o)
