@@ -546,7 +546,7 @@ static int refused(struct run_args *a, const struct option *lo, int ch, const ch
 	typed_name(arg, name, sizeof(name));
 	if (ch == ':')
 		return bad(a, "--%s: needs a value", name);
-	if (optopt >= OPT_RUN)
+	if (optopt >= OPT_RUN || optopt == OPT_HELP)	/* a flag given a value */
 		return bad(a, "--%s: takes no value", name);
 	for (const struct option *o = lo; o->name; o++)
 		n += !strncmp(o->name, name, strlen(name));

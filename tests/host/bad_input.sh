@@ -9,10 +9,17 @@ check() {	# expected-exit args...
 	local want=$1; shift
 	local err rc
 	err=$("$SB" "$@" 2>&1 >/dev/null); rc=$?
+	LAST_ERR=$err
 	tried=$((tried + 1))
 	[[ $rc -eq $want ]] || fail "'$*': exit $rc, wanted $want (stderr: $err)"
 	[[ $(printf '%s\n' "$err" | wc -l) -eq 1 && -n $err ]] || fail "'$*': wanted one line on stderr, got: $err"
 	[[ ! -e $OUT ]] || fail "'$*': wrote $OUT"
+}
+# checkm PATTERN args...: exit 2, and the one line says which refusal it was
+checkm() {
+	local pat=$1; shift
+	check 2 "$@"
+	[[ $LAST_ERR == *"$pat"* ]] || fail "'$*': wanted '$pat' in: $LAST_ERR"
 }
 W=(--workload truncate-storm)
 check 2
@@ -77,12 +84,13 @@ check 2 run "${W[@]}" --out "$TMP/afile"
 mkdir -p "$TMP/done" && echo '{}' >"$TMP/done/meta.json"
 check 2 run "${W[@]}" --out "$TMP/done"
 check 2 run "${W[@]}" extra-arg --out "$OUT"
-check 2 run "${W[@]}" -- --out "$OUT"
-check 2 run "${W[@]}" -x --out "$OUT"
-check 2 run "${W[@]}" --no-capture=yes --out "$OUT"
-check 2 run "${W[@]}" --s 1 --out "$OUT"
-check 2 run "${W[@]}" --cap --out "$OUT"
-check 2 run "${W[@]}" --out
+checkm "'--': unexpected argument" run "${W[@]}" -- --out "$OUT"
+checkm "'-x': unexpected argument" run "${W[@]}" -x --out "$OUT"
+checkm "--no-capture: takes no value" run "${W[@]}" --no-capture=yes --out "$OUT"
+checkm "--help: takes no value" run "${W[@]}" --help=1 --out "$OUT"
+checkm "--s: ambiguous" run "${W[@]}" --s 1 --out "$OUT"
+checkm "not a size" run "${W[@]}" --cap --out "$OUT"
+checkm "--out: needs a value" run "${W[@]}" --out
 check 2 report
 check 2 report "$TMP/nonexistent"
 check 2 report "$TMP/done"
