@@ -261,7 +261,7 @@ static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 	rows[n++] = (struct row){ "rounds max", "rounds.max", ROW_INT, NULL };
 	rows[n++] = (struct row){ "stall ms/op", "stall_per_op", ROW_MS, "stall" };
 	if (any_number(jr, "sleep_per_op"))
-		rows[n++] = (struct row){ "asleep ms/op", "sleep_per_op", ROW_MS, "sleep" };
+		rows[n++] = (struct row){ "sleep ms/op", "sleep_per_op", ROW_MS, "sleep" };
 	return n;
 }
 
