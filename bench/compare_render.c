@@ -520,8 +520,10 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 
 	fputc('\n', f);
 	snprintf(line, sizeof(line), "change: vs %s. * significant at alpha %g: Welch's t on "
-		 "per-repetition values (gmean: mean log latency; rounds mean and stall ms/op: "
-		 "per call; ms per run: a stall kind's total), on logs where all are positive, "
+		 "per-repetition values (gmean: mean log latency; rounds mean, stall ms/op "
+		 "and sleep ms/op: per call, sleep being the time neither on a CPU nor "
+		 "waiting for one; ms per run: a stall kind's total), on logs where all are "
+		 "positive, "
 		 "Holm's correction over the tests of a column. A repetition is the unit: "
 		 "ops of one run share its conditions and are not tested against each other. "
 		 "Percentiles are exact order statistics of finished ops.",
