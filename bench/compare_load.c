@@ -113,9 +113,7 @@ static int on_op(void *arg, const struct rr_op *op)
 	o->rep_rounds += (double)op->reclaim_rounds;
 	o->rep_stall += (double)op->stall_ns;
 	if (op->have_sched) {
-		double busy = (double)op->cpu_ns + (double)op->runq_ns;
-
-		double slept = (double)op->latency_ns > busy ? (double)op->latency_ns - busy : 0.0;
+		double slept = (double)rr_sleep_ns(op->latency_ns, op->cpu_ns, op->runq_ns);
 
 		o->rep_sleep += slept;
 		o->rep_sleep_n++;

@@ -37,8 +37,7 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	if (!(o->flags & OPF_UNFINISHED))
 		hist_add(&a->lat, o->latency_ns);
 	if (o->have_sched) {
-		uint64_t busy = o->cpu_ns + o->runq_ns;
-		uint64_t slept = o->latency_ns > busy ? o->latency_ns - busy : 0;
+		uint64_t slept = rr_sleep_ns(o->latency_ns, o->cpu_ns, o->runq_ns);
 
 		a->sched_n++;
 		a->cpu_ns += o->cpu_ns;

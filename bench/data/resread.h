@@ -70,6 +70,15 @@ struct rr_op {
 	const char *err;	/* "" when the op succeeded, else "ENOMEM", ... */
 };
 
+/* An op's time asleep: its wall time neither on a CPU nor waiting for one
+ * (0 where a hand-made row says more than the wall time). */
+static inline uint64_t rr_sleep_ns(uint64_t latency_ns, uint64_t cpu_ns, uint64_t runq_ns)
+{
+	uint64_t busy = cpu_ns + runq_ns;
+
+	return latency_ns > busy ? latency_ns - busy : 0;
+}
+
 enum rr_stall_kind {
 #define X(e, n) RR_STALL_##e,
 	SB_STALL_KINDS(X)
