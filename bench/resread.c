@@ -8,6 +8,7 @@
  * run that did not finish writing.
  */
 #include "resread.h"
+#include "resultio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -683,11 +684,6 @@ static int opt_i32(const struct csvpass *p, int c, int32_t def, int32_t *v)
 
 static unsigned int parse_flags(char *s)
 {
-	static const char *const names[SB_OPF_NR] = {
-#define X(e, n) [SB_OPF_BIT_##e] = n,
-		SB_OP_FLAGS(X)
-#undef X
-	};
 	unsigned int f = 0;
 
 	while (s && *s) {
@@ -695,7 +691,7 @@ static unsigned int parse_flags(char *s)
 		size_t i;
 
 		for (i = 0; i < SB_OPF_NR; i++)
-			if (strlen(names[i]) == n && strncmp(s, names[i], n) == 0)
+			if (strlen(sb_opflag_names[i]) == n && strncmp(s, sb_opflag_names[i], n) == 0)
 				f |= 1u << i;
 		s += n;
 		if (*s)

@@ -117,7 +117,7 @@ int errno_from_name(const char *s, int *e)
 SB_OP_FLAGS(X)
 #undef X
 
-static const char *const opflag_names[SB_OPF_NR] = {
+const char *const sb_opflag_names[SB_OPF_NR] = {
 #define X(e, n) [SB_OPF_BIT_##e] = n,
 	SB_OP_FLAGS(X)
 #undef X
@@ -132,7 +132,7 @@ const char *opflags_str(unsigned int flags, char *buf, size_t len)
 		if (!(flags & (1u << i)))
 			continue;
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
-					off ? "|" : "", opflag_names[i]);
+					off ? "|" : "", sb_opflag_names[i]);
 	}
 	return buf;
 }

@@ -171,18 +171,13 @@ static json_t *op_rounds_by_source(const struct runner *r, const struct opagg *a
 
 static json_t *op_json(const struct runner *r, const struct opagg *a)
 {
-	static const char *const fnames[SB_OPF_NR] = {	/* columns.h's flag names */
-#define X(e, n) [SB_OPF_BIT_##e] = n,
-		SB_OP_FLAGS(X)
-#undef X
-	};
 	json_t *o, *errs = json_object(), *fl = json_object(), *sd;
 
 	for (unsigned int e = 0; e < MAX_ERRS && a->errs[e].e; e++)
 		json_object_set_new(errs, errno_name(a->errs[e].e),
 				    json_integer((json_int_t)a->errs[e].n));
 	for (unsigned int f = 0; f < SB_OPF_NR; f++)
-		json_object_set_new(fl, fnames[f], json_integer((json_int_t)a->flags[f]));
+		json_object_set_new(fl, sb_opflag_names[f], json_integer((json_int_t)a->flags[f]));
 	sd = dist_of(&a->stall);
 	json_object_set_new(sd, "stalled_share", json_real((double)a->stalled / (double)a->count));
 	o = json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "count", (json_int_t)a->count,

@@ -21,6 +21,8 @@ int json_write_atomic_opts(const char *dir, const char *name, const json_t *j, s
 const char *errno_name(int e);
 /* Inverse of errno_name; 0 or -EINVAL. */
 int errno_from_name(const char *s, int *e);
+/* The op flags' names by bit (columns.h's SB_OP_FLAGS). */
+extern const char *const sb_opflag_names[SB_OPF_NR];
 /* OPF_* flags as "killed|null", "" for none. Returns buf. */
 const char *opflags_str(unsigned int flags, char *buf, size_t len);
 /*

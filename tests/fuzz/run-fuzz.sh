@@ -18,6 +18,7 @@ clang "${cflags[@]}" -o "$work/fuzz_parse" "$src/tests/fuzz/fuzz_parse.c" "$src/
 	"$src/bench/resultio.c" "$src/bench/stats.c" "$src/bench/signif.c" "${libs[@]}" 2>"$work/build.log" ||
 	{ echo "FAIL: build fuzz_parse" >&2; tail "$work/build.log"; exit 1; }
 clang "${cflags[@]}" -o "$work/fuzz_resread" "$src/tests/fuzz/fuzz_resread.c" "$src/bench/resread.c" \
+	"$src/bench/resultio.c" "$src/bench/stats.c" "$src/bench/signif.c" \
 	"${libs[@]}" 2>>"$work/build.log" || { echo "FAIL: build fuzz_resread" >&2; tail "$work/build.log"; exit 1; }
 total=0
 for t in fuzz_parse fuzz_resread; do
