@@ -2,15 +2,15 @@
 # ./run.sh bisect over real Debian kernel releases. The point: a
 # NOFAIL|ACCOUNT vmalloc 4M past a 32M cap, its caller OOM-killed while the
 # call goes on charging page by page. 6.1 takes ~36k memcg reclaim rounds
-# (the same count every run) and 5-6 s; the newest 6.12 (117) ~13k rounds
+# (the same count every run) and 5-6 s; 6.12.117 ~13k rounds
 # and 2.3 s (tests/vm/sweep_compare.sh). Where did that change come from?
 # Measured here (2026-11-29): 6.12.115 takes exactly 6.1's 35928 rounds; the
 # change came with 6.12.116/117, whose Debian changelog carries the stable
 # backport "memcg: bypass the reclaim and oom killer for dying tasks once
-# oom_reaper..." (6.12.116 is not in the archive). So good = 6.1, bad = the
-# newest 6.12, between them the 6.12 release before it: the bisect must boot
+# oom_reaper..." (6.12.116 is not in the archive). So good = 6.1, bad =
+# 6.12.117, between them 6.12.115 (all three pinned): the bisect must boot
 # it, judge it good (on the rounds: deterministic, no host noise in them)
-# and name the newest 6.12 as the first bad kernel, 6.12.115 the last good.
+# and name 6.12.117 as the first bad kernel, 6.12.115 the last good.
 # A bisect that judged the wrong way, skipped the candidate or named it
 # first bad fails. Asserts the log of steps, the verdict behind each step,
 # the letter (good vs first bad: both named, the change in it, 72 columns)
@@ -24,25 +24,26 @@
 # Then vm/bisect-run's exit codes against the same good result: 0 on the
 # older 6.12's result, 1 on the newest's, 125 on a truncated bzImage, 128 on
 # bad usage (seconds).
-# usage: tests/vm/bisect.sh [OLDER_6.12_RELEASE]
+# usage: tests/vm/bisect.sh [CANDIDATE_RELEASE (default 6.12.115+deb12-amd64)]
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 skip() { echo "SKIP bisect: $*" >&2; exit 4; }
 [ "$(id -u)" = 0 ] || skip "needs root"
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86"
 [ -x "$TOP/build/stallbench" ] || skip "build/stallbench not built"
-GOOD=$("$TOP/vm/fetch-kernel" 6.1 2>/dev/null) || skip "cannot fetch Debian 6.1"
-BAD=$("$TOP/vm/fetch-kernel" 6.12 2>/dev/null) || skip "cannot fetch Debian 6.12"
-GOOD=$(basename "$GOOD") BAD=$(basename "$BAD")
-# the 6.12 release before the newest one that has headers (the module
-# must build for it)
-MID=${1:-$(apt-cache pkgnames linux-headers-6.12. 2>/dev/null |
-	grep -E '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' | sed 's/^linux-headers-//' |
-	sort -V | grep -B1 -Fx "$BAD" | head -1)}
-[ -n "$MID" ] && [ "$MID" != "$BAD" ] || skip "no older 6.12 release than $BAD in the archive"
-"$TOP/vm/fetch-kernel" "$MID" >/dev/null 2>&1 || skip "cannot fetch $MID"
+# Fixed releases, pinned (tests/kernels.lock): good = 6.1 (6.1.0-57, 6.1.192),
+# bad = 6.12 (6.12.117), the candidate between them 6.12.115. A newer 6.12
+# in the archive changes nothing here.
+export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.lock}
 OUT=$(mktemp -d /var/tmp/sbbisect.XXXXXX)
 fail() { echo "FAIL bisect: $*" >&2; echo "(kept $OUT)" >&2; exit 1; }
+GOOD=$("$TOP/vm/fetch-kernel" 6.1) || fail "cannot fetch the pinned 6.1"
+BAD=$("$TOP/vm/fetch-kernel" 6.12) || fail "cannot fetch the pinned 6.12"
+GOOD=$(basename "$GOOD") BAD=$(basename "$BAD")
+MID=${1:-6.12.115+deb12-amd64}
+"$TOP/vm/fetch-kernel" "$MID" >/dev/null || fail "cannot fetch the pinned $MID"
+[ "$BAD" = 6.12.117+deb12-amd64 ] && [ "$GOOD" = 6.1.0-57-amd64 ] ||
+	fail "the pins moved ($GOOD, $BAD): the releases this test's facts were measured on are 6.1.0-57 and 6.12.117"
 t0=$(date +%s)
 "$TOP/run.sh" bisect --good 6.1 --bad 6.12 --candidates "$MID" --reps 4 --timeout 400 \
 	--metric "alloc reclaim rounds per call" --alpha 0.1 \

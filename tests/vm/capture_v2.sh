@@ -11,7 +11,7 @@
 # usage: tests/vm/capture_v2.sh [KERNEL]
 . "$(dirname "$0")/lib.sh"
 CAPDUMP=${CAPDUMP:-$TOP/build/tests/capture/capdump}
-[ -x "$CAPDUMP" ] || skip "capdump not built ($CAPDUMP)"
+[ -x "$CAPDUMP" ] || fail "capdump not built ($CAPDUMP): part of the build"
 command -v perf >/dev/null || skip "perf not installed (linux-perf)"
 # The guest's /tmp is a tmpfs: the scripts and capdump go where it sees them.
 mkdir -p "$RES/capture"

@@ -6,7 +6,7 @@
 # bzImage's setup header, the 9p initramfs from MODROOT, the module is built
 # against KDIR, loads, allocates and unloads.
 . "$(dirname "$0")/lib.sh"
-KC=$("$TOP/vm/fetch-kernel" "$KERNEL" 2>/dev/null) || skip "cannot fetch $KERNEL"
+KC=$("$TOP/vm/fetch-kernel" "$KERNEL") || fail "cannot fetch the pinned kernel $KERNEL"
 for f in "$KC/vmlinuz" "$KC/build/Makefile" "$KC/root/lib/modules"; do
 	[ -e "$f" ] || skip "$f missing in the kernel cache"
 done

@@ -5,7 +5,7 @@
 # private tree (--dkmstree/--sourcetree): nothing is added to the machine's.
 . "$(dirname "$0")/lib.sh"
 command -v dkms >/dev/null || skip "dkms not installed (apt-get install dkms)"
-KC=$("$TOP/vm/fetch-kernel" "$KERNEL" 2>/dev/null) || skip "cannot fetch $KERNEL"
+KC=$("$TOP/vm/fetch-kernel" "$KERNEL") || fail "cannot fetch the pinned kernel $KERNEL"
 REL=$(basename "$KC")
 [ -f "$KC/build/Makefile" ] || skip "no build tree for $REL in the kernel cache"
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$TOP/workloads/kmod/dkms.conf")

@@ -52,7 +52,7 @@ echo thp_rc=\$?
 G
 run_guest 500 --mem 1G --disk 1G
 O=$RES/vm.out
-[ "$(val "$O" lru_before)" = 0x0007 ] || skip "6.12 guest boots with lru_gen $(val "$O" lru_before), not 0x0007"
+[ "$(val "$O" lru_before)" = 0x0007 ] || fail "6.12 guest boots with lru_gen $(val "$O" lru_before), not 0x0007"
 [ "$(val "$O" lru_rc)" = 0 ] || fail "--mm lru_gen=n run: exit $(val "$O" lru_rc): $(tail -n 3 "$RES/lru.log")"
 [ "$(val "$O" lru_during)" = 0x0000 ] || fail "lru_gen during the run: $(val "$O" lru_during), want 0x0000"
 [ "$(val "$O" lru_after)" = 0x0007 ] || fail "lru_gen after the run: $(val "$O" lru_after), want 0x0007 back"

@@ -16,11 +16,12 @@ skip() { echo "SKIP native_module: $*" >&2; exit 4; }
 [ "$(id -u)" = 0 ] || skip "needs root"
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86"
 [ -x "$TOP/build/stallbench" ] || skip "build/stallbench not built"
-KC=$("$TOP/vm/fetch-kernel" "$K" 2>/dev/null) || skip "cannot fetch $K"
-REL=$(basename "$KC")
-[ -e "$KC/build/Makefile" ] || skip "$REL has no headers in the cache"
+export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.lock}
 OUT=$(mktemp -d /var/tmp/sbnative.XXXXXX)
 fail() { echo "FAIL native_module: $*" >&2; echo "(kept $OUT)" >&2; exit 1; }
+KC=$("$TOP/vm/fetch-kernel" "$K") || fail "cannot fetch the pinned kernel $K"
+REL=$(basename "$KC")
+[ -e "$KC/build/Makefile" ] || fail "$REL has no headers in the cache (vm/fetch-kernel)"
 t0=$(date +%s)
 # the tool as a host's checkout would hold it (the guest's /work is read-only)
 T=$OUT/tool

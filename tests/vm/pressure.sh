@@ -26,7 +26,7 @@ command -v python3 >/dev/null || skip "python3 not installed (reads summary.json
 command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed (vm/run --disk)"
 
 LATE_KERNEL=${SB_PRESSURE_LATE_KERNEL:-6.1}
-"$TOP/vm/fetch-kernel" "$LATE_KERNEL" >/dev/null || skip "cannot fetch kernel $LATE_KERNEL"
+"$TOP/vm/fetch-kernel" "$LATE_KERNEL" >/dev/null || fail "cannot fetch the pinned kernel $LATE_KERNEL"
 
 # guest CASE ARGS...: a guest script that runs the driver in the background
 # (so we know its pid), waits for it and prints CASE_pid, CASE_rc, CASE_secs;

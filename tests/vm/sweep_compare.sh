@@ -22,6 +22,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "SKIP sweep_compare: needs root" >&2; exit 4; }
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP sweep_compare: no qemu-system-x86" >&2; exit 4; }
 [ -x "$TOP/build/stallbench" ] || { echo "SKIP sweep_compare: build/stallbench not built" >&2; exit 4; }
+export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.lock}
 OUT=$(mktemp -d /var/tmp/sbsweep.XXXXXX)
 SB=$TOP/build/stallbench
 fail() { echo "FAIL sweep_compare: $*" >&2; echo "(kept $OUT)" >&2; exit 1; }
