@@ -6,7 +6,7 @@
 #                            the same sweep inside the QEMU lab, once per kernel, then compare
 #   ./run.sh --hosts FILE [--resume [DIR]] [sweep options]
 #                            the same sweep on lab hosts over ssh (GNU parallel), then
-#                            one letter across them (bench/hosts.sh)
+#                            one letter across them (bench/lab/hosts.sh)
 #   ./run.sh bisect --good SPEC --bad SPEC --point NAME [--candidates LIST] [sweep options]
 #                            the first kernel whose verdict at NAME changes (vm/bisect)
 #   ./run.sh setup           set up only (Debian packages, build)
@@ -252,7 +252,7 @@ run_sweep() {
 # the plots.
 finish_sweep() {
 	local dir=$1 sd base list d specs=() kernels=() meta= vmrel
-	. "$ROOT/bench/letter.sh"
+	. "$ROOT/bench/lab/letter.sh"
 	{
 		echo "stallbench sweep on $(uname -r)"
 		for sd in "$dir" "$dir"/vm/k*/*/sweep; do
@@ -400,7 +400,7 @@ bisect)
 	;;
 --hosts)
 	setup
-	exec "$ROOT/bench/hosts.sh" "$@"
+	exec "$ROOT/bench/lab/hosts.sh" "$@"
 	;;
 check)
 	# vm/sweep: the options a lab sweep will pass, refused before any boot

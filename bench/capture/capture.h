@@ -3,7 +3,7 @@
  * ring buffer per CPU, fields decoded by name with libtraceevent from the
  * running kernel's tracefs format files, begin/end paired per task into
  * stalls after merging all CPUs by timestamp. Knows task ids and times, never
- * workloads: the runner attributes stalls to operations (bench/attrib.h).
+ * workloads: the runner attributes stalls to operations (bench/capture/attrib.h).
  */
 #ifndef STALLBENCH_CAPTURE_H
 #define STALLBENCH_CAPTURE_H

@@ -3,7 +3,7 @@
  *
  *   capreader [-m capture|raw] [-e EVENTS] [-c CPU] [-p PAGES] [-i MS] [-R READYFILE]
  *
- * -m capture (default): stallbench's own capture (bench/capture*.c): capture_open()
+ * -m capture (default): stallbench's own capture (bench/capture/capture*.c): capture_open()
  *    with capture_opts.events = EVENTS ("+syscalls:sys_enter_getppid,..."),
  *    capture_wait()/capture_drain() until SIGINT/SIGTERM, then a final drain.
  *    Points and stalls are counted (not printed): this is the capture's cost

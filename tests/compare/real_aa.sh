@@ -14,7 +14,7 @@ SB=$TOP/build/stallbench
 [ "$(id -u)" = 0 ] || { echo "SKIP real_aa: needs root (cgroups, tracepoints)"; exit 4; }
 fail() { echo "FAIL real_aa: $*"; echo "(kept $W)"; exit 1; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
-. "$TOP/bench/letter.sh"
+. "$TOP/bench/lab/letter.sh"
 
 sweep() {	# id cap reps
 	RESULTS_ROOT=$W SWEEP_ID=$1 SB_NO_BUILD=1 "$TOP/run.sh" sweep --caps "$2" \

@@ -1,11 +1,11 @@
 /*
- * Tests of bench/resread.c on directories written by gen_result: a good
+ * Tests of bench/data/resread.c on directories written by gen_result: a good
  * run parses field by field; broken ones (bad number, short row, over-long
  * line, truncated last line, no meta.json, corrupt meta.json, incomplete
  * status, no summary.json) are refused with -EINVAL and a message naming
  * the file, or read with bad rows skipped under RR_ALLOW_INCOMPLETE; quoted
  * CSV, CRLF and reordered/missing optional columns are read; 1M rows are
- * read in flat memory. ops.csv.zst (written by bench/rfile.c, from the
+ * read in flat memory. ops.csv.zst (written by bench/data/rfile.c, from the
  * start or past a size) reads the same rows; a cut one is refused, or read
  * up to the cut with RR_ALLOW_INCOMPLETE; a tail following ops.csv goes on
  * in ops.csv.zst when the driver moves the file, neither losing nor

@@ -1,5 +1,5 @@
 /*
- * Unit tests of bench/signif.c against values computed independently:
+ * Unit tests of bench/data/signif.c against values computed independently:
  * closed forms of Student's t for df 1 and 2, Wikipedia's Welch example
  * (t = -2.46, df = 25.0, p = 0.021), and a plain Python (stdlib only)
  * implementation of the rank-sum test and of Welch's test with the t

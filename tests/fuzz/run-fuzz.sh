@@ -14,11 +14,11 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int
 	>"$work/probe.c"
 clang -fsanitize=fuzzer,address,undefined -o "$work/probe" "$work/probe.c" 2>"$work/build.log" ||
 	{ echo "SKIP: clang cannot link libFuzzer (apt-get install libclang-rt-14-dev): $(tail -1 "$work/build.log")" >&2; exit 4; }
-clang "${cflags[@]}" -o "$work/fuzz_parse" "$src/tests/fuzz/fuzz_parse.c" "$src/bench/parse.c" \
-	"$src/bench/resultio.c" "$src/bench/stats.c" "$src/bench/signif.c" "${libs[@]}" 2>"$work/build.log" ||
+clang "${cflags[@]}" -o "$work/fuzz_parse" "$src/tests/fuzz/fuzz_parse.c" "$src/bench/data/parse.c" \
+	"$src/bench/data/resultio.c" "$src/bench/data/stats.c" "$src/bench/data/signif.c" "${libs[@]}" 2>"$work/build.log" ||
 	{ echo "FAIL: build fuzz_parse" >&2; tail "$work/build.log"; exit 1; }
-clang "${cflags[@]}" -o "$work/fuzz_resread" "$src/tests/fuzz/fuzz_resread.c" "$src/bench/resread.c" \
-	"$src/bench/resultio.c" "$src/bench/stats.c" "$src/bench/signif.c" \
+clang "${cflags[@]}" -o "$work/fuzz_resread" "$src/tests/fuzz/fuzz_resread.c" "$src/bench/data/resread.c" \
+	"$src/bench/data/resultio.c" "$src/bench/data/stats.c" "$src/bench/data/signif.c" \
 	"${libs[@]}" 2>>"$work/build.log" || { echo "FAIL: build fuzz_resread" >&2; tail "$work/build.log"; exit 1; }
 total=0
 for t in fuzz_parse fuzz_resread; do

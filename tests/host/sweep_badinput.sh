@@ -38,12 +38,12 @@ if apt-cache policy >/dev/null 2>&1; then
 fi
 # --hosts and bisect: refused before a host is reached or a kernel boots
 echo "root@nohost.invalid" >"$T/hosts.txt"
-bad "--hosts unreadable" "cannot read it" "$TOP/bench/hosts.sh" --hosts "$T/none.txt"
-bad "--hosts bad size" "size '10XB'" "$TOP/bench/hosts.sh" --hosts "$T/hosts.txt" --caps 10XB --out "$T/h1"
+bad "--hosts unreadable" "cannot read it" "$TOP/bench/lab/hosts.sh" --hosts "$T/none.txt"
+bad "--hosts bad size" "size '10XB'" "$TOP/bench/lab/hosts.sh" --hosts "$T/hosts.txt" --caps 10XB --out "$T/h1"
 [ ! -e "$T/h1" ] || fail "--hosts created its --out folder for a bad size"
 printf '# nothing\n\n' >"$T/empty.txt"
-bad "--hosts empty file" "no ssh login" "$TOP/bench/hosts.sh" --hosts "$T/empty.txt"
-bad "--hosts --resume of nothing" "no earlier --hosts run" "$TOP/bench/hosts.sh" --hosts "$T/hosts.txt" --resume "$T"
+bad "--hosts empty file" "no ssh login" "$TOP/bench/lab/hosts.sh" --hosts "$T/empty.txt"
+bad "--hosts --resume of nothing" "no earlier --hosts run" "$TOP/bench/lab/hosts.sh" --hosts "$T/hosts.txt" --resume "$T"
 bad "bisect without --point" "--point NAME" "$TOP/vm/bisect" --good 6.1 --bad 6.12 --out "$T/b1"
 bad "bisect unknown point" "--only nope: not a point" "$TOP/vm/bisect" --good 6.1 --bad 6.12 --point nope --out "$T/b2"
 if apt-cache policy >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 /*
- * Reads a result's timeline.csv with the result reader (bench/resread.c) and
+ * Reads a result's timeline.csv with the result reader (bench/data/resread.c) and
  * prints, per column asked for, how many rows had it and its median:
  * "tlread DIR mem_available holder_bytes" -> "mem_available 31 2.2e10".
  * Used by global_pressure.sh: the reader must find the columns by name.

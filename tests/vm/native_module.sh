@@ -25,8 +25,8 @@ REL=$(basename "$KC")
 t0=$(date +%s)
 # the tool as a host's checkout would hold it (the guest's /work is read-only)
 T=$OUT/tool
-mkdir -p "$T/build" "$T/bench/sweeps" "$T/workloads/kmod" "$T/.ci"
-cp "$TOP/run.sh" "$T/" && cp "$TOP/build/stallbench" "$T/build/" && cp "$TOP/bench/letter.sh" "$T/bench/" &&
+mkdir -p "$T/build" "$T/bench/sweeps" "$T/bench/lab" "$T/workloads/kmod" "$T/.ci"
+cp "$TOP/run.sh" "$T/" && cp "$TOP/build/stallbench" "$T/build/" && cp "$TOP/bench/lab/letter.sh" "$T/bench/lab/" &&
 	cp "$TOP"/bench/sweeps/*.conf "$T/bench/sweeps/" &&
 	cp "$TOP"/workloads/kmod/* "$T/workloads/kmod/" && cp "$TOP/.ci/packages" "$T/.ci/" || fail "copy"
 cat >"$OUT/guest.sh" <<EOF

@@ -85,7 +85,7 @@ for what in "latency: B [0-9.]+x faster" "reclaim rounds per call: B [0-9.]+x fe
 done
 [ $named -ge 1 ] || fail "the verdict names neither the latency nor the rounds change: $v"
 # --verdict for scripts: 6.1 vs 6.12 changed (3); 6.12 vs its twin: nothing (0)
-. "$TOP/bench/letter.sh"
+. "$TOP/bench/lab/letter.sh"
 reps() { sb_group_points "$(ls -d "$OUT/$1"/*/sweep)" | awk -F'\t' -v p="$2" '$1 ~ p { print $2 }'; }
 "$SB" compare --verdict "$(reps k1 ^nofail)" "$(reps k2 ^nofail)" >"$OUT/v12.txt" 2>&1
 rc=$?

@@ -21,10 +21,10 @@
 #              what); --resume reruns only the points missing
 # Env: SB_HOSTS_REMOTE_DIR  where the copy goes on a host (default /var/tmp)
 #
-# (internal) bench/hosts.sh job OUTDIR HOSTDIR LOGIN  one host's job, run by parallel
+# (internal) bench/lab/hosts.sh job OUTDIR HOSTDIR LOGIN  one host's job, run by parallel
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 SB=$ROOT/build/stallbench
 log() { printf 'run.sh --hosts: %s\n' "$*" >&2; }
 die() { log "$*"; exit 2; }
@@ -322,7 +322,7 @@ main() {
 	log "hosts took $(( $(date +%s) - t0 ))s"
 
 	# ---- the letter across the hosts that came back ----
-	. "$ROOT/bench/letter.sh"
+	. "$ROOT/bench/lab/letter.sh"
 	local ids=({A..Z})
 	dirs=() labels=() kinfo=() SB_LETTER_NOTES=()
 	for name in "${names[@]}"; do
@@ -362,7 +362,7 @@ main() {
 # one kernel, merged), the hosts each named with their machine.
 spread_letter() {
 	local out=$1 name meta rel missing
-	. "$ROOT/bench/letter.sh"
+	. "$ROOT/bench/lab/letter.sh"
 	local ids=({A..Z}) names=()
 	meta=$(ls "$out"/spread/sweep/*/meta.json 2>/dev/null | head -1)
 	[[ -n $meta ]] || { log "no point came back"; return 1; }

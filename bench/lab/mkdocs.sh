@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/mkdocs.sh STALLBENCH OUTDIR: the man pages and the bash completion,
+# bench/lab/mkdocs.sh STALLBENCH OUTDIR: the man pages and the bash completion,
 # written from the binary itself (run by the build, installed by
 # cmake --install): man1/stallbench.1 from `stallbench --help`, one
 # man1/stallbench-CMD.1 per row of the command table from `stallbench help
