@@ -376,13 +376,3 @@ const char *rf_name(const struct rfile *f)
 {
 	return f->name;
 }
-
-uint64_t rf_bytes_in(const struct rfile *f)
-{
-	return f->in;
-}
-
-uint64_t rf_bytes_out(const struct rfile *f)
-{
-	return f->out;
-}
