@@ -33,7 +33,7 @@ struct wl_opt {
 	size_t off;		/* offset into the workload's private struct */
 	const char *def;	/* default, parsed like user input; NULL: zero */
 	const char *help;
-	const char *alias;	/* another accepted name (DESIGN.md's short ones), or NULL */
+	const char *alias;	/* another accepted name (a short one: --size for --alloc-size), or NULL */
 };
 
 /* What the driver knows about the run, handed to setup/cleanup/run. */
