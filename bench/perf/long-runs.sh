@@ -51,8 +51,8 @@ say "ops $LOPS at $LRATE ops/s; driver RSS $(calc "$RSS10 / 1024" 1) MiB at 10 s
 say "driver CPU (utime+stime, 10 s..$TEND s): $CPU_US_OP us/op; on disk: $(ls "$LD" | grep '^ops\.csv' | tr '\n' ' ')$LBYTES B = $BPO B/op"
 
 log "long runs: compare on 2 x $CMP_N ops"
-GEN="$BIN/gen_result"
-gcc -std=gnu11 -O2 "$ROOT/tests/compare/gen_result.c" -o "$GEN" -lm || GEN=""
+GEN="$BIN/gen_result"	# built by run-bench (target cmp_gen_result)
+[ -x "$GEN" ] || { echo "long-runs: no $GEN (run-bench builds it): the compare figures cannot be measured" >&2; exit 1; }
 : > "$OUT/cmp.tsv"
 if [ -n "$GEN" ]; then
 	for s in a b; do
