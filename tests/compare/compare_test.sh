@@ -140,6 +140,74 @@ rc=$?
 [ $rc -eq 0 ] && grep -q "^no significant change" "$W/aav.txt" && ok "A/A --verdict: exit 0" ||
 	not_ok "A/A --verdict: exit $rc: $(cat "$W/aav.txt")"
 
+# --- time asleep per call (ops.csv cpu_ns, runq_ns): known answers ---
+# gen_result --sleep-scale S: each op asleep 0.25 * S of its latency, the
+# latency itself unchanged. Same seed, S 1 vs 2: asleep exactly x2 (+100%),
+# every latency row +0.0%; 3 repetitions a side (other seeds, run effect):
+# x2 in the verdict with an interval holding 2 and not 1, latency not; an
+# A/A at S 1: no star, exit 0.
+"$GEN" "$W/s1" --seed 1 --sleep-scale 1 && "$GEN" "$W/s2" --seed 1 --sleep-scale 2 || exit 1
+for i in 1 2 3; do
+	"$GEN" "$W/sa$i" --seed $((40 + i)) --run-effect 0.05 --sleep-scale 1 || exit 1
+	"$GEN" "$W/sb$i" --seed $((50 + i)) --run-effect 0.05 --sleep-scale 2 || exit 1
+	"$GEN" "$W/sc$i" --seed $((60 + i)) --run-effect 0.05 --sleep-scale 1 || exit 1
+done
+SLA=$W/sa1,$W/sa2,$W/sa3 SLB=$W/sb1,$W/sb2,$W/sb3 SLC=$W/sc1,$W/sc2,$W/sc3
+"$SB" compare "$W/s1" "$W/s2" >"$W/s12.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || not_ok "compare sleep x1 x2: exit $rc: $(cat "$W/s12.txt")"
+for op in truncate-storm/ftruncate truncate-storm/punch truncate-storm/unlink_close \
+	vmalloc-nofail/alloc; do
+	blk=$(block "$W/s12.txt" $op)
+	echo "$blk" | grep -Eq '^sleep ms/op +[0-9.]+ +[0-9.]+ +\+100(\.0)?%$' &&
+		echo "$blk" | grep -Eq '^gmean +[0-9.]+ +[0-9.]+ +\+0\.0%$' &&
+		ok "$op: asleep x2 at one latency: sleep ms/op +100%, gmean +0.0%" ||
+		{ not_ok "$op: asleep x2 at the same latency is not sleep +100%, gmean +0.0%"; echo "$blk"; }
+done
+"$SB" compare --json "$W/s1" "$W/s2" >"$W/s12.json" 2>&1 || not_ok "compare --json sleep: exit $?"
+python3 - "$W/s12.json" <<'PY' && ok "sleep per call: 0.25, 0.5 of mean latency" || not_ok "sleep per call wrong"
+import json, sys
+bad = 0
+for op in json.load(open(sys.argv[1]))["ops"]:
+    for run, want in zip(op["runs"], (0.25, 0.5)):
+        got = run["sleep_per_op"] / run["mean"]
+        if abs(got - want) > 1e-3:
+            print("  %s: sleep per call %.4f of the mean latency, want %.2f" % (op["name"], got, want))
+            bad = 1
+sys.exit(bad)
+PY
+"$SB" compare --verdict "$SLA" "$SLB" >"$W/sv.txt" 2>&1
+vrc=$?
+cat "$W/sv.txt"
+[ $vrc -eq 3 ] && ok "--verdict on asleep x2: exit 3" || not_ok "--verdict asleep x2: exit $vrc, want 3"
+"$SB" compare "$SLA" "$SLB" >"$W/sab.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || not_ok "compare asleep x2: exit $rc: $(cat "$W/sab.txt")"
+for op in truncate-storm/ftruncate truncate-storm/punch truncate-storm/unlink_close \
+	vmalloc-nofail/alloc; do
+	line=$(grep "^$op time asleep per call: B " "$W/sv.txt")
+	echo "$line" | awk '{
+		if (!match($0, /B [0-9.]+x more \[[0-9.]+x, [0-9.]+x\]/)) exit 1
+		split(substr($0, RSTART, RLENGTH), w, /[ x\[\],]+/)
+		exit !(w[4] > 1 && w[4] <= 2 && w[5] >= 2 && w[2] > 1.8 && w[2] < 2.2)
+	}' && ok "$op: asleep 2x more, interval holds 2 and not 1" ||
+		not_ok "$op: asleep verdict line wrong: '$line'"
+	block "$W/sab.txt" $op | grep -Eq '^sleep ms/op +[0-9.]+ +[0-9.]+ +\+[0-9.]+%\*$' ||
+		not_ok "$op: sleep ms/op not starred up"
+	# the verdict ran (exit 3); the latency did not change
+	[ $vrc -eq 3 ] && grep -q "^$op latency:" "$W/sv.txt" && not_ok "$op: latency in the verdict"
+done
+"$SB" compare --verdict "$SLA" "$SLC" >"$W/sav.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^no significant change" "$W/sav.txt" && ok "A/A asleep: --verdict exit 0" ||
+	not_ok "A/A asleep --verdict: exit $rc: $(cat "$W/sav.txt")"
+"$SB" compare "$SLA" "$SLC" >"$W/saa.txt" 2>&1
+rc=$?
+if [ $rc -ne 0 ]; then not_ok "compare A/A asleep: exit $rc: $(cat "$W/saa.txt")"
+elif [ "$(grep -c '^sleep ms/op ' "$W/saa.txt")" -ne 4 ]; then not_ok "A/A asleep: not 4 sleep rows"
+elif grep -E '%\*' "$W/saa.txt"; then not_ok "A/A asleep: a difference starred"
+else ok "A/A asleep: 4 sleep rows, nothing starred"; fi
+
 # --- false positives over many seeds: near alpha, family-wise ---
 fp=0 power=0 trials=60
 i=0
