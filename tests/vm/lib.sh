@@ -102,7 +102,7 @@ check_nothing_left() {
 	fi
 	left=$( { while read -r p; do
 			[ -n "$p" ] && grep -xF "$p" "$RES/vm.cgroups"
-		done <<< "$rec"; grep stallbench "$RES/vm.cgroups"; } | sort -u | head -n 5 | tr '\n' ' ')
+		done <<< "$rec"; grep -e stallbench -e /sb-driver- "$RES/vm.cgroups"; } | sort -u | head -n 5 | tr '\n' ' ')
 	[ -z "$left" ] || fail "cgroups left behind in the guest: $left"
 }
 
