@@ -337,6 +337,7 @@ static int setup(void **state)
 	r->t0 = 100;
 	r->cg.version = 2;
 	snprintf(r->cg.path, sizeof(r->cg.path), "/sys/fs/cgroup/stallbench-1-run");
+	snprintf(r->cg.leaf, sizeof(r->cg.leaf), "/sys/fs/cgroup/user.slice/sb-driver-1");
 	r->nofail = true;
 	r->stacks = json_object();
 	r->nofail_stacks = json_object();
@@ -509,6 +510,7 @@ static void check_values(struct rr_dir *d)
 	static const struct str meta_s[] = {
 		{ "tool.version", STALLBENCH_VERSION }, { "tool.git", STALLBENCH_GIT },
 		{ "cgroup.path", "/sys/fs/cgroup/stallbench-1-run" },
+		{ "cgroup.driver_leaf.path", "/sys/fs/cgroup/user.slice/sb-driver-1" },
 		{ "params.events", "+oom:mark_victim" }, { "params.compress", "none" },
 		{ "mm_set.swappiness", "10" }, { "status", "complete" },
 	};
