@@ -86,6 +86,8 @@ struct tally {
 	uint64_t err[MAXERR];
 	uint64_t unexpected, inconsistent;
 	uint64_t rec_checked;	/* ALLOCs compared with their log record */
+	uint64_t copyout_efault, copyout_checked;	/* KEEPs into a read-only page */
+	uint64_t raced_frees;	/* FREEs of the next handle that found it */
 	char note[MAXNOTE][160];
 	uint32_t nnotes;
 };
@@ -95,6 +97,11 @@ static _Atomic int fds[NFDS];
 static _Atomic int stop_closer;
 static __thread uint64_t rng_state;
 static void *unmapped, *ro_page, *edge_page;
+static void *ro_keep;		/* read-only page holding a valid KEEP request */
+/* The fd and handle of this process's last KEEP: the freer thread FREEs the
+ * next handle of that file, racing the next KEEP on it. */
+static _Atomic int last_keep_fd = -1;
+static _Atomic uint64_t last_keep_handle;
 static uint32_t max_bytes;
 
 static uint64_t rnd(void)
@@ -211,7 +218,7 @@ static int errno_ok(int e)
 	switch (e) {
 	case 0: case EINVAL: case ENOTTY: case E2BIG: case EPERM: case EFAULT:
 	case ENOENT: case ENOMEM: case EBADF: case EDQUOT: case ENOSPC: case ERANGE:
-	case EOPNOTSUPP:
+	case EOPNOTSUPP: case ENFILE:
 		return 1;
 	}
 	return 0;
@@ -274,6 +281,26 @@ static void *closer(void *arg)
 		}
 		}
 		atomic_store(&fds[i], nfd);
+	}
+	return NULL;
+}
+
+/*
+ * The freer: FREEs the handle after this process's last KEEP on that file,
+ * i.e. the one the next KEEP on it will get, racing its publication.
+ */
+static void *freer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop_closer)) {
+		struct nofail_vmalloc_free f = { .size = sizeof(f), .abi = NFVM_ABI };
+		int fd = atomic_load(&last_keep_fd);
+
+		f.handle = atomic_load(&last_keep_handle) + 1;
+		if (fd >= 0 && !ioctl(fd, NFVM_IOC_FREE, &f))
+			T->raced_frees++;
+		else
+			sched_yield();
 	}
 	return NULL;
 }
@@ -413,12 +440,56 @@ static void check_alloc_out(const struct nofail_vmalloc_alloc *in,
 				T->inconsistent++, note("KEEP without a handle");
 			else if (nhandles < MAXKEEP)
 				handles[nhandles++] = a->handle;
+			if (a->handle)
+				atomic_store(&last_keep_handle, a->handle);
 			T->kept++;
 		}
 	} else if (e == ENOMEM && (a->flags & NFVM_F_NOFAIL) && (a->out & NFVM_OUT_NULL)) {
 		T->inconsistent++;
 		note("NULL under NOFAIL: %llu bytes flags %#x", (unsigned long long)a->bytes,
 		     a->flags);
+	}
+}
+
+/*
+ * A valid KEEP whose struct sits on a read-only page: the work is done, the
+ * copy-out fails (EFAULT). Its record (this thread's newest) must not say
+ * KEPT: an area nobody has the handle of is an area freed.
+ */
+static void op_alloc_ro(void)
+{
+	struct nofail_vmalloc_record r[32];
+	struct nofail_vmalloc_info i;
+	uint32_t tid = (uint32_t)syscall(SYS_gettid);
+	int fd = atomic_load(&fds[rnd() % NFDS]), n;
+	long ret;
+
+	ret = ioctl(fd, NFVM_IOC_ALLOC, ro_keep);
+	tally("ALLOC (read-only struct)", ret, errno);
+	T->ioctls++;
+	if (ret == 0)
+		T->inconsistent++, note("ALLOC into a read-only page returned 0");
+	if (ret == 0 || errno != EFAULT || log_fd < 0)
+		return;
+	T->copyout_efault++;
+	memset(&i, 0, sizeof(i));
+	i.size = sizeof(i);
+	i.abi = NFVM_ABI;
+	if (ioctl(log_fd, NFVM_IOC_INFO, &i) || i.log_next_seq < 1)
+		return;
+	n = (int)(pread(log_fd, r, sizeof(r), (off_t)((i.log_next_seq > 32 ? i.log_next_seq - 32 : 0) *
+						       sizeof(r[0]))) / (ssize_t)sizeof(r[0]));
+	for (int k = n - 1; k >= 0; k--) {
+		if (r[k].tid != tid)
+			continue;
+		if ((r[k].flags & NFVM_F_KEEP) && (r[k].out & NFVM_OUT_KEPT))
+			T->inconsistent++, note("copy-out failed (EFAULT) but record %llu says KEPT "
+						"(handle %llu): an area nobody can FREE",
+						(unsigned long long)r[k].seq,
+						(unsigned long long)r[k].handle);
+		else
+			T->copyout_checked++;
+		break;
 	}
 }
 
@@ -489,6 +560,8 @@ static void op_alloc(void)
 	ret = ioctl(fd, cmd, p);
 	tally("ALLOC", ret, errno);
 	T->ioctls++;
+	if (ret == 0 && p == buf && cmd == NFVM_IOC_ALLOC && (a.flags & NFVM_F_KEEP))
+		atomic_store(&last_keep_fd, fd);
 	if (p == buf && cmd == NFVM_IOC_ALLOC) {
 		struct nofail_vmalloc_alloc in = a;
 		int e = errno;
@@ -621,19 +694,23 @@ static void op_seek(void)
 
 static int fuzz_proc(unsigned int id, uint64_t n, uint64_t seed, int shared_fd)
 {
-	pthread_t th;
+	pthread_t th, fr;
 
 	rng_state = seed * 0x9E3779B97F4A7C15ULL + id + 1;
 	log_fd = dev_open(O_RDONLY);
 	atomic_store(&fds[0], shared_fd);
 	for (int i = 1; i < NFDS; i++)
 		atomic_store(&fds[i], i % 2 ? dev_open(O_RDWR) : dup(shared_fd));
-	if (pthread_create(&th, NULL, closer, (void *)(uintptr_t)(seed + id + 1)))
+	if (pthread_create(&th, NULL, closer, (void *)(uintptr_t)(seed + id + 1)) ||
+	    pthread_create(&fr, NULL, freer, NULL))
 		return 1;
 	for (uint64_t i = 0; i < n; i++) {
 		switch (rnd() % 16) {
 		case 0: case 1: case 2: case 3: case 4: case 5: case 6:
-			op_alloc();
+			if (rnd() % 64 == 0)
+				op_alloc_ro();
+			else
+				op_alloc();
 			break;
 		case 7: case 8:
 			op_free();
@@ -654,6 +731,7 @@ static int fuzz_proc(unsigned int id, uint64_t n, uint64_t seed, int shared_fd)
 	}
 	atomic_store(&stop_closer, 1);
 	pthread_join(th, NULL);
+	pthread_join(fr, NULL);
 	/* Leave the kept areas to close(): that is part of what is tested. */
 	for (int i = 0; i < NFDS; i++)
 		if (atomic_load(&fds[i]) >= 0)
@@ -740,11 +818,67 @@ static int setup_pages(void)
 	edge_page = m;
 	unmapped = m + 3 * PG;
 	ro_page = m + 2 * PG;
+	ro_keep = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro_keep == MAP_FAILED)
+		return -1;
+	{
+		struct nofail_vmalloc_alloc a = { .size = sizeof(a), .abi = NFVM_ABI, .bytes = PG,
+						  .node = NFVM_NO_NODE,
+						  .flags = NFVM_F_NOFAIL | NFVM_F_ACCOUNT |
+							   NFVM_F_KEEP | NFVM_F_NOWARN };
+
+		memcpy(ro_keep, &a, sizeof(a));
+	}
+	mprotect(ro_keep, PG, PROT_READ);
 	return 0;
+}
+
+static int param_write(const char *name, const char *val);
+static int param_get(const char *name, uint64_t *v);
+
+/*
+ * Parameters changed while the calls run: the budget, the per-file and the
+ * global area caps, the request and hold limits flip between two values
+ * each (force stays 0; only limits the fuzz copes with). Returns the count.
+ */
+static _Atomic int stop_flipper;
+static _Atomic uint64_t flips;
+
+static void *flipper(void *arg)
+{
+	static const char *const tab[][3] = {
+		{ "max_bytes", "1048576", "524288" },
+		{ "max_total_bytes", "67108864", "4194304" },
+		{ "max_areas", "64", "4" },
+		{ "max_kept_areas", "1024", "16" },
+		{ "max_hold_ns", "60000000000", "50000" },
+	};
+	uint64_t k = 0, old[5];
+	char buf[32];
+
+	(void)arg;
+	for (k = 0; k < 5; k++)
+		if (param_get(tab[k][0], &old[k]))
+			old[k] = strtoull(tab[k][1], NULL, 0);
+	k = 0;
+	while (!atomic_load(&stop_flipper)) {
+		const char *const *t = tab[k % 5];
+
+		if (!param_write(t[0], t[1 + (k / 5) % 2]))
+			flips++;
+		k++;
+		usleep(2000);
+	}
+	for (k = 0; k < 5; k++) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, old[k]);
+		param_write(tab[k][0], buf);
+	}
+	return NULL;
 }
 
 static int cmd_fuzz(unsigned int nproc, uint64_t per, uint64_t seed)
 {
+	pthread_t flip;
 	struct tally *all;
 	struct snap s0, s1;
 	uint64_t ops = 0, ioctls = 0, un = 0, inc = 0, rec = 0, err[MAXERR] = { 0 };
@@ -782,6 +916,8 @@ static int cmd_fuzz(unsigned int nproc, uint64_t per, uint64_t seed)
 			return 1;
 	}
 	close(shared);	/* the last child to close it frees what was kept through it */
+	if (pthread_create(&flip, NULL, flipper, NULL))
+		return 1;
 	for (p = 0; p < nproc; p++) {
 		int st;
 		pid_t pid = wait(&st);
@@ -793,7 +929,25 @@ static int cmd_fuzz(unsigned int nproc, uint64_t per, uint64_t seed)
 			bad++;
 		}
 	}
+	atomic_store(&stop_flipper, 1);
+	pthread_join(flip, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	{
+		uint64_t ro = 0, roc = 0, raced = 0;
+
+		for (p = 0; p < nproc; p++) {
+			ro += all[p].copyout_efault;
+			roc += all[p].copyout_checked;
+			raced += all[p].raced_frees;
+		}
+		printf("fuzz: %" PRIu64 " parameter changes during the calls; %" PRIu64 " KEEPs into a "
+		       "read-only page (EFAULT), %" PRIu64 " of their records checked not KEPT; %" PRIu64
+		       " FREEs of the next handle racing KEEP won\n", (uint64_t)flips, ro, roc, raced);
+		if (!flips || !ro || !roc) {
+			printf("FAIL fuzz: parameter changes or the copy-out failure never exercised\n");
+			bad++;
+		}
+	}
 	for (p = 0; p < nproc; p++) {
 		ops += all[p].ops;
 		ioctls += all[p].ioctls;
@@ -888,6 +1042,8 @@ static int cmd_kill(unsigned int rounds, uint64_t seed)
 	return nleak || killed != rounds * 3 ? 1 : 0;
 }
 
+static int enter_userns(void);
+
 /* --- an unprivileged caller gets EPERM --- */
 static int cmd_unpriv(void)
 {
@@ -919,6 +1075,26 @@ static int cmd_unpriv(void)
 		NEED("unprivileged pread on an inherited fd", pread(fd, buf, sizeof(buf), 0), v_ == -1 && e_ == EPERM);
 		NEED("unprivileged open (mode 0600)", fd2 = open(NFVM_DEVICE, O_RDWR),
 		     v_ == -1 && (e_ == EPERM || e_ == EACCES));
+		fflush(stdout);
+		_exit(r);
+	}
+	waitpid(pid, &st, 0);
+	bad += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* Root of a user namespace: no CAP_SYS_ADMIN where it counts. */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct nofail_vmalloc_alloc a = { .size = sizeof(a), .abi = NFVM_ABI, .bytes = PG,
+						  .node = NFVM_NO_NODE };
+		char buf[4096];
+		int r = 0, fd2;
+
+		if (enter_userns())
+			_exit(100);
+		NEED("userns root: ALLOC on an inherited fd", ioctl(fd, NFVM_IOC_ALLOC, &a), v_ == -1 && e_ == EPERM);
+		NEED("userns root: read on an inherited fd", read(fd, buf, sizeof(buf)), v_ == -1 && e_ == EPERM);
+		NEED("userns root: open", fd2 = open(NFVM_DEVICE, O_RDWR), v_ == -1 && e_ == EPERM);
+		NEED("userns root: set force", -(long)param_write("force", "1"), v_ == -EPERM);
 		fflush(stdout);
 		_exit(r);
 	}
