@@ -1459,10 +1459,10 @@ static int cmd_limits(void)
 }
 
 /*
- * The cost the module charges for bytes, bounded: at least the pages the
- * allocator rounds to (a 2 MiB huge vmap for kvmalloc_node from PMD size,
- * kmalloc's power of two up to 4 MiB), at most that plus its page array,
- * page tables and slab (cost_hi). The old module charged bytes.
+ * The cost the module charges for bytes, bounded: at least the pages
+ * (cost_lo), at most what the allocator may round to (a 2 MiB huge vmap for
+ * kvmalloc_node from PMD size, kmalloc's power of two up to 4 MiB) plus its
+ * page array, page tables and slab (cost_hi). The old module charged bytes.
  */
 static __attribute__((unused)) uint64_t round_up_to(uint64_t v, uint64_t a)
 {
@@ -1472,8 +1472,7 @@ static __attribute__((unused)) uint64_t round_up_to(uint64_t v, uint64_t a)
 static uint64_t cost_lo(uint64_t bytes, uint32_t entry)
 {
 #if ABI3
-	if (entry == NFVM_ENTRY_KVMALLOC_NODE && bytes >= (2 << 20))
-		return round_up_to(bytes, 2 << 20);
+	(void)entry;	/* a huge vmap needs 2 MiB per node: not on 2 nodes below 4 MiB */
 	return round_up_to(bytes, PG);
 #else
 	(void)entry;
@@ -1486,6 +1485,8 @@ static uint64_t cost_hi(uint64_t bytes, uint32_t entry)
 #if ABI3
 	uint64_t r = cost_lo(bytes, entry), k = PG;
 
+	if (entry == NFVM_ENTRY_KVMALLOC_NODE && bytes >= (2 << 20))
+		r = round_up_to(bytes, 2 << 20);
 	if (entry == NFVM_ENTRY_KVMALLOC_NODE)
 		while (k < bytes && k <= (4 << 20))
 			k *= 2;
