@@ -2392,6 +2392,89 @@ static int cmd_concurrent(void)
 	return fails ? 1 : 0;
 }
 
+/*
+ * Item 6: RAM that shrank after load (memory blocks offlined, as a balloon
+ * or a hot-remove would): a request above the RAM left but below
+ * hard_max_bytes (RAM at load) is refused before the call (E2BIG), never
+ * sent to vmalloc to come back NULL as a "FINDING". Every write to a
+ * block's state runs in a child under alarm(): offlining may retry for long.
+ */
+static int block_state(const char *blk, const char *state)
+{
+	char path[160];
+	pid_t pid;
+	int st;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/memory/%s/state", blk);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_WRONLY);
+
+		alarm(15);
+		if (fd < 0 || write(fd, state, strlen(state)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
+}
+
+static int cmd_ramshrink(void)
+{
+	struct nofail_vmalloc_info i0 = info_now(), i1;
+	struct nofail_vmalloc_alloc a;
+	char off[16][64], buf[32];
+	long total0 = meminfo_kb("MemTotal"), total1;
+	uint64_t force0 = 0, bytes;
+	int n = 0, fd = dev_open(O_RDWR), e;
+
+	log_fd = dev_open(O_RDONLY);
+	rng_state = 27;
+	for (int b = 255; b >= 0 && n < 4; b--) {
+		char blk[64], path[160];
+
+		snprintf(blk, sizeof(blk), "memory%d", b);
+		snprintf(path, sizeof(path), "/sys/devices/system/memory/%s/state", blk);
+		if (access(path, W_OK))
+			continue;
+		if (!block_state(blk, "offline"))
+			snprintf(off[n++], sizeof(off[0]), "%s", blk);
+	}
+	total1 = meminfo_kb("MemTotal");
+	printf("ramshrink: %d memory blocks offlined: MemTotal %ld -> %ld kB, hard_max_bytes %" PRIu64
+	       " kB\n", n, total0, total1, (uint64_t)i0.hard_max_bytes >> 10);
+	check("ramshrink: RAM shrank by offlining memory blocks", n > 0 && total1 < total0);
+	param_get("force", &force0);
+	param_write("force", "1");
+	snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)i0.hard_max_bytes);
+	param_write("max_bytes", buf);
+	param_write("max_total_bytes", buf);	/* clamped to RAM/2 by the new module */
+	bytes = (uint64_t)total1 * 1024 + (32 << 20);
+	if (n > 0 && bytes <= i0.hard_max_bytes) {
+		req(&a, bytes, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_ENTRY_VMALLOC);
+		e = do_alloc(fd, &a);
+		printf("ramshrink: NOFAIL __vmalloc of %" PRIu64 " kB (RAM now + 32 MiB, below "
+		       "hard_max_bytes): %s%s\n", bytes >> 10, strerrorname_np(e) ?: "0",
+		       e == ENOMEM && (a.out & NFVM_OUT_NULL) ? " (NULL: the module calls it a FINDING)" : "");
+		want("ramshrink: above the RAM left: refused before the call", e, E2BIG);
+	}
+	for (int k = 0; k < n; k++)
+		if (block_state(off[k], "online"))
+			printf("ramshrink: %s could not be onlined again\n", off[k]);
+	param_write("force", force0 ? "1" : "0");
+	snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)i0.max_bytes);
+	param_write("max_bytes", buf);
+	snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)i0.max_total_bytes);
+	param_write("max_total_bytes", buf);
+	close(fd);
+	i1 = info_now();
+	check("ramshrink: nothing kept or charged", !i1.kept_areas && !i1.budget_used);
+	printf("ramshrink: MemTotal back to %ld kB\n", meminfo_kb("MemTotal"));
+	printf("ramshrink_failures=%d\n", fails);
+	return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct tally local;
@@ -2437,8 +2520,10 @@ int main(int argc, char **argv)
 		return cmd_cost();
 	if (argc >= 2 && !strcmp(argv[1], "concurrent"))
 		return cmd_concurrent();
+	if (argc >= 2 && !strcmp(argv[1], "ramshrink"))
+		return cmd_ramshrink();
 	fprintf(stderr, "usage: ioctl_fuzz fuzz NPROC PER_PROC SEED | kill ROUNDS SEED | unpriv | "
 		"limits | big N SEED | pressure | race | wrap | keeprace SECS | paramcap | copyout | "
-		"cost | concurrent\n");
+		"cost | concurrent | ramshrink\n");
 	return 2;
 }

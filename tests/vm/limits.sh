@@ -34,6 +34,8 @@
 #             (VmallocUsed, MemAvailable) <= the budget charged; ENFILE at
 #             max_kept_areas
 #   concurrent  3 processes of 256 MiB NOFAIL calls: the budget holds
+#   ramshrink memory blocks offlined after load: a NOFAIL request above the
+#             RAM left (below RAM at load) is refused (E2BIG), not a FINDING
 # Every ALLOC that reached the allocator has all its output fields checked
 # against its log record. No FINDING (NULL under NOFAIL), no BUG/WARNING/Oops,
 # no "vmalloc error", "page allocation failure" or hung task, no D/W taint,
@@ -49,7 +51,7 @@ NEED_SB=1
 SEED=${SB_FUZZ_SEED:-$(date +%s)}
 gcc -O2 -Wall -pthread -I"${SB_FUZZ_UAPI:-$TOP/workloads/kmod}" -o "$RES/ioctl_fuzz" "$TOP/tests/vm/ioctl_fuzz.c" ||
 	fail "cannot build ioctl_fuzz"
-STEPS=${SB_LIMITS_ONLY:-limits unpriv keeprace paramcap copyout cost concurrent big race pressure rmmod wrap}
+STEPS=${SB_LIMITS_ONLY:-limits unpriv keeprace paramcap copyout cost concurrent ramshrink big race pressure rmmod wrap}
 {
 	echo 'F=$1/ioctl_fuzz'
 	for k in $STEPS; do
