@@ -1421,8 +1421,8 @@ static int cmd_limits(void)
 	want("NOFAIL without ACCOUNT, force=1", do_alloc(fd, &a), 0);
 	req(&a, i.hard_max_bytes + 1, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_ENTRY_VMALLOC);
 	want("above total RAM, force=1 (__vmalloc)", do_alloc(fd, &a), E2BIG);
-	req(&a, i.hard_max_bytes + 1, NFVM_F_RETRY_MAYFAIL, NFVM_ENTRY_VMALLOC);
-	want("above total RAM, force=1, RETRY_MAYFAIL", do_alloc(fd, &a), E2BIG);
+	req(&a, i.hard_max_bytes + 1, NFVM_F_RETRY_MAYFAIL, NFVM_ENTRY_KVMALLOC_NODE);
+	want("above total RAM, force=1, RETRY_MAYFAIL (kvmalloc_node)", do_alloc(fd, &a), E2BIG);
 	req(&a, (uint64_t)INT32_MAX + 1, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_ENTRY_KVMALLOC_NODE);
 	want("kvmalloc_node above INT_MAX, force=1", do_alloc(fd, &a), E2BIG);
 	req(&a, i.max_total_bytes + PG, NFVM_F_NOFAIL | NFVM_F_ACCOUNT, NFVM_ENTRY_VMALLOC);
@@ -1987,7 +1987,7 @@ static int cmd_keeprace(unsigned int secs)
 
 static int param_get(const char *name, uint64_t *v)
 {
-	char path[128];
+	char path[128], val[32];
 	FILE *f;
 	int ret;
 
@@ -1995,17 +1995,13 @@ static int param_get(const char *name, uint64_t *v)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	ret = fscanf(f, "%" SCNu64, v) == 1 ? 0 : -1;
-	if (!ret) {
-		char c[8];
-
-		/* force reads as Y/N */
-		rewind(f);
-		if (fscanf(f, "%7s", c) == 1 && (c[0] == 'Y' || c[0] == 'N'))
-			*v = c[0] == 'Y';
-	}
+	ret = fscanf(f, "%31s", val) == 1 ? 0 : -1;
 	fclose(f);
-	return ret;
+	if (ret)
+		return ret;
+	/* a bool reads as Y or N */
+	*v = val[0] == 'Y' ? 1 : val[0] == 'N' ? 0 : strtoull(val, NULL, 0);
+	return 0;
 }
 
 /* Writes name=val; 0 or the errno the write got. */

@@ -443,11 +443,10 @@ static u64 log_append(struct nofail_vmalloc_record *r)
 }
 
 /*
- * After a failed copy-out: the record of seq, if still in the log, gets the
- * errno the caller saw and, when its area was kept, NFVM_OUT_UNKEPT instead
- * of NFVM_OUT_KEPT.
+ * After a KEEP whose copy-out failed: its record, if still in the log, gets
+ * EFAULT and NFVM_OUT_UNKEPT instead of NFVM_OUT_KEPT.
  */
-static void log_amend(u64 seq, u32 err)
+static void log_unkept(u64 seq)
 {
 	struct nofail_vmalloc_record *r;
 	unsigned long irqflags;
@@ -455,9 +454,8 @@ static void log_amend(u64 seq, u32 err)
 	spin_lock_irqsave(&nlog.lock, irqflags);
 	if (seq >= log_oldest_locked() && seq < nlog.next_seq) {
 		r = log_slot(seq);
-		r->err = err;
-		if (r->out & NFVM_OUT_KEPT)
-			r->out = (r->out & ~NFVM_OUT_KEPT) | NFVM_OUT_UNKEPT;
+		r->err = EFAULT;
+		r->out = (r->out & ~NFVM_OUT_KEPT) | NFVM_OUT_UNKEPT;
 	}
 	spin_unlock_irqrestore(&nlog.lock, irqflags);
 }
@@ -853,13 +851,15 @@ static long nfvm_alloc(struct nfvm_file *nf, void __user *uarg)
 		/*
 		 * Nobody learns the handle: un-keep the area (unless a FREE
 		 * of a guessed handle took it already) and say so in the log.
+		 * Without KEEP the record stands: the call completed (an
+		 * OOM-killed caller's memory may be reaped under it).
 		 */
 		if (a.out & NFVM_OUT_KEPT) {
 			area = nfvm_area_take(nf, a.handle);
 			if (area)
 				nfvm_area_free(area);
+			log_unkept(a.seq);
 		}
-		log_amend(a.seq, EFAULT);
 		return -EFAULT;
 	}
 	return ret;

@@ -90,7 +90,8 @@
  *   ENOSPC      KEEP with max_areas areas already kept through this file
  *   ENFILE      KEEP with max_kept_areas areas already kept, all files
  * After the work: EFAULT when the struct cannot be written back; an area
- * the call kept is then freed (NFVM_OUT_UNKEPT in its log record).
+ * the call kept is then freed (its log record: err EFAULT, NFVM_OUT_UNKEPT);
+ * a call that kept nothing keeps its record as the allocation ended.
  *
  * cost is what the area may pin, reserved against max_total_bytes before
  * the call (the worst case of the entry: kmalloc's power of two, the 2 MiB
