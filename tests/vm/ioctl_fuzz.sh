@@ -21,12 +21,13 @@
 # have no "vmalloc error", "page allocation failure" or hung task either.
 # The big sizes, the limits, a closer racing a long NOFAIL call, memcg
 # pressure and the log ring are tests/vm/limits.sh (issue 12).
-# usage: tests/vm/ioctl_fuzz.sh [KERNEL]   (default 6.12; SB_FUZZ_SEED, SB_FUZZ_PER_PROC)
+# usage: tests/vm/ioctl_fuzz.sh [KERNEL]   (default 6.12; SB_FUZZ_SEED, SB_FUZZ_PER_PROC;
+#   SB_FUZZ_KMOD=FILE a prebuilt module, SB_FUZZ_UAPI=DIR its UAPI header)
 set -- "${1:-6.12}"
 . "$(dirname "$0")/lib.sh"
 SEED=${SB_FUZZ_SEED:-$(date +%s)}
 PER=${SB_FUZZ_PER_PROC:-36000}
-gcc -O2 -Wall -pthread -I"$TOP/workloads/kmod" -o "$RES/ioctl_fuzz" "$TOP/tests/vm/ioctl_fuzz.c" ||
+gcc -O2 -Wall -pthread -I"${SB_FUZZ_UAPI:-$TOP/workloads/kmod}" -o "$RES/ioctl_fuzz" "$TOP/tests/vm/ioctl_fuzz.c" ||
 	fail "cannot build ioctl_fuzz"
 cat > "$RES/guest.sh" <<G
 F=\$1/ioctl_fuzz
@@ -38,7 +39,7 @@ echo fuzz_rc=\$?
 echo kill_rc=\$?
 G
 echo "ioctl_fuzz [$KERNEL]: seed $SEED, 4 x $PER requests"
-run_guest 400 --module-param "max_bytes=1048576"
+run_guest 400 ${SB_FUZZ_KMOD:+--kmod "$SB_FUZZ_KMOD"} --module-param "max_bytes=1048576"
 O=$RES/vm.out
 cat "$O"
 [ "$VMRC" -eq 0 ] || fail "guest script exit $VMRC"
