@@ -87,7 +87,8 @@ struct workload {
 	 * workload keeps outside the workers (e.g. the module's call log) and
 	 * push them with opring_push_driver(). Optional. final=true at the end. */
 	int (*collect)(void *priv, const struct run_env *env, struct opsink *sink, bool final);
-	/* Adds workload facts (e.g. filesystem type) to meta's "workloads" entry. Optional. */
+	/* Adds workload facts (e.g. filesystem type) to meta's "workloads" entry:
+	 * after setup(), and again after the last collect(). Optional. */
 	void (*describe)(const void *priv, struct json_t *obj);
 	/* Driver side, every exit path. */
 	void (*cleanup)(void *priv, const struct run_env *env);

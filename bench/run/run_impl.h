@@ -80,6 +80,7 @@ struct capfacts {
 struct runner {
 	struct run_cfg *cfg;
 	struct run_env env;
+	unsigned int nr_wl_setup;	/* workloads whose setup() succeeded */
 	struct sb_cgroup cg;
 	struct timeline tl;
 	struct worker *w;

@@ -227,6 +227,19 @@ static int make_cgroups(struct runner *r)
 	return 0;
 }
 
+/* What workload i says of itself in meta.json (at set-up, and again at the end). */
+static void describe_workload(struct runner *r, unsigned int i)
+{
+	const struct workload *w = r->cfg->wl[i].w;
+	json_t *o;
+
+	if (!w->describe || !r->meta)
+		return;
+	o = json_array_get(json_object_get(json_object_get(r->meta, "params"), "workloads"), i);
+	if (o)
+		w->describe(r->cfg->wl[i].priv, o);
+}
+
 /* Each workload's set-up, and what it says of itself in meta.json. 0 or -1. */
 static int setup_workloads(struct runner *r)
 {
@@ -240,13 +253,8 @@ static int setup_workloads(struct runner *r)
 			fprintf(stderr, "stallbench: %s\n", msg);
 			return -1;
 		}
-		if (w->describe) {
-			json_t *o = json_array_get(json_object_get(json_object_get(r->meta, "params"),
-								   "workloads"), i);
-
-			if (o)
-				w->describe(c->wl[i].priv, o);
-		}
+		r->nr_wl_setup = i + 1;
+		describe_workload(r, i);
 	}
 	return 0;
 }
@@ -416,6 +424,9 @@ static void stop_workers(struct runner *r)
 static int finish(struct runner *r, int rc)
 {
 	rc = results_close(r, rc);
+	/* After the last collect: what the workloads counted during the run. */
+	for (unsigned int i = 0; i < r->nr_wl_setup; i++)
+		describe_workload(r, i);
 	if (r->pr) {
 		pressure_end(r->pr);
 		if (r->meta)
