@@ -265,8 +265,13 @@ int attrib_add_op(struct attrib *a, const struct attrib_op *op)
 	return 0;
 }
 
-/* How much of [lo, hi) the tid's stalls cover (they are sorted by start, may overlap). */
-static uint64_t stall_cover(const struct wstate *w, uint64_t lo, uint64_t hi)
+/*
+ * How much of [lo, hi), inside the op [s, e), the tid's stalls cover as
+ * finalise() counts them (sorted by start, may overlap; an anchored one only
+ * for the op holding its end).
+ */
+static uint64_t stall_cover(const struct wstate *w, uint64_t lo, uint64_t hi, uint64_t s,
+			    uint64_t e)
 {
 	const struct iv *iv = w->ivs.p;
 	uint64_t covered = lo, sum = 0;
@@ -275,6 +280,8 @@ static uint64_t stall_cover(const struct wstate *w, uint64_t lo, uint64_t hi)
 		uint64_t a = iv[i].start > covered ? iv[i].start : covered;
 		uint64_t b = iv[i].end < hi ? iv[i].end : hi;
 
+		if (iv[i].anchored && (iv[i].end > e || iv[i].end <= s))
+			continue;
 		if (b > a) {
 			sum += b - a;
 			covered = b;
@@ -299,7 +306,7 @@ static void op_sleeps(struct attrib *a, struct wstate *w, struct attrib_op *op)
 
 		if (hi <= lo)
 			continue;
-		in = stall_cover(w, lo, hi);
+		in = stall_cover(w, lo, hi, s, e);
 		ns = hi - lo - in;
 		op->sleep_seen_ns += hi - lo;
 		op->sleep_in_stall_ns += in;
