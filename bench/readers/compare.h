@@ -89,10 +89,14 @@ struct cmp_opstat {
 	int rep_dir;		/* repetition rep_start belongs to */
 };
 
+struct stallunion;
+
 struct cmp_stallstat {
 	char name[48];		/* "run/direct", "system/compact", ... */
 	struct cmp_vec dur;	/* duration_ns, sorted after load */
 	uint64_t total_ns;
+	uint64_t own_ns;	/* the part not inside an outer stall of its task (stallkind.h's
+				 * depth): the kinds' own times add up to the stalled time */
 	uint64_t with_count;	/* stalls that report nr_reclaimed */
 	uint64_t no_progress;	/* ... of which reclaimed nothing */
 	struct cmp_vec rep_total;	/* total ns per repetition (0 where none) */
@@ -109,6 +113,7 @@ struct cmp_run {
 	size_t nops;
 	struct cmp_stallstat *stalls;
 	size_t nstalls;
+	struct stallunion *un[2];	/* load-time scratch: a repetition's run, system tasks */
 	uint64_t oom_kills, lost_events, bad_rows;
 	uint64_t oom_outside;	/* OOM victims that were not the run's workers (summary oom_victims) */
 	bool oom_known, lost_known;

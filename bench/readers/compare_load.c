@@ -12,6 +12,7 @@
 #include "stats.h"
 #include "parse.h"
 #include "kchanges.h"
+#include "stallunion.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -178,6 +179,18 @@ static int on_stall(void *arg, const struct rr_stall *s)
 		r->nstalls++;
 	}
 	st = &r->stalls[i];
+	{
+		int sys = strcmp(s->scope, "system") == 0;
+		int64_t own;
+
+		if (!r->un[sys] && !(r->un[sys] = su_new()))
+			return -ENOMEM;
+		own = su_add(r->un[sys], s->tid, s->t_start_ns,
+			     s->t_start_ns + s->duration_ns, NULL, NULL);
+		if (own < 0)
+			return -ENOMEM;
+		st->own_ns += (uint64_t)own;
+	}
 	st->total_ns += s->duration_ns;
 	st->rep_acc += s->duration_ns;
 	if (s->nr_reclaimed >= 0) {
@@ -369,6 +382,10 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 			}
 		}
 		ret = rr_read_stalls(d, on_stall, r, &st, msg, len);
+		for (int u = 0; u < 2; u++) {	/* tids of one repetition only */
+			su_free(r->un[u]);
+			r->un[u] = NULL;
+		}
 		if (ret == -ENOMEM)
 			snprintf(msg, len, "%s: out of memory reading stalls.csv", tok);
 		if (ret < 0)

@@ -108,6 +108,7 @@ static json_t *stall_obj(const struct cmp_stallstat *s)
 		m += v[i];
 	json_object_set_new(j, "count", json_integer((json_int_t)n));
 	json_object_set_new(j, "total_ns", json_integer((json_int_t)s->total_ns));
+	json_object_set_new(j, "own_ns", json_integer((json_int_t)s->own_ns));
 	/* Rounds that reclaimed nothing: NOFAIL's retry loop against a full cgroup. */
 	json_object_set_new(j, "no_progress_pct", jreal(s->with_count ?
 		100.0 * (double)s->no_progress / (double)s->with_count : NAN));

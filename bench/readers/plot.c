@@ -8,6 +8,7 @@
  */
 #include "plot.h"
 #include "signif.h"
+#include "stallunion.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -875,6 +876,8 @@ struct tl {
 	double *t, *avg10, *some, *cgsome, *usage, *max, *rstall, *sstall, *oomk;
 	size_t n, cap;
 	uint64_t origin;	/* stalls' CLOCK_MONOTONIC of t = 0 */
+	struct stallunion *un[2];	/* the run's tasks, the others: stalled time once */
+	double *bin;		/* the bins su_add's pieces go to (rstall or sstall) */
 };
 
 static void tl_free(struct tl *t)
@@ -888,6 +891,8 @@ static void tl_free(struct tl *t)
 	free(t->rstall);
 	free(t->sstall);
 	free(t->oomk);
+	su_free(t->un[0]);
+	su_free(t->un[1]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -923,22 +928,18 @@ static int on_tick(void *arg, const struct rr_tick *k)
 	t->some[i] = k->v[RR_TL_PSI_SOME_TOTAL_US];
 	t->cgsome[i] = k->v[RR_TL_CG_PSI_SOME_TOTAL_US];
 	t->usage[i] = k->v[RR_TL_MEMCG_USAGE] / 1048576.0;
-	t->max[i] = k->v[RR_TL_MEMCG_MAX] / 1048576.0;
+	t->max[i] = NAN;	/* memory.max: the cap (meta.json), not memory.events' max */
 	t->oomk[i] = k->v[RR_TL_MEMCG_OOM_KILL];	/* cumulative */
 	t->rstall[i] = t->sstall[i] = 0.0;
 	t->n++;
 	return 0;
 }
 
-static int on_tl_stall(void *arg, const struct rr_stall *s)
+/* The first tick at or after ts (s): the bin that ends there; the last for later. */
+static size_t tl_bin(const struct tl *t, double ts)
 {
-	struct tl *t = arg;
-	double ts = ((double)s->t_start_ns - (double)t->origin) / 1e9;
 	size_t lo = 0, hi = t->n;
 
-	if (!t->n)
-		return 0;
-	/* first tick at or after the stall's start: the bin that ends there */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -947,12 +948,47 @@ static int on_tl_stall(void *arg, const struct rr_stall *s)
 		else
 			hi = mid;
 	}
-	if (lo == t->n)
-		lo = t->n - 1;
-	if (strcmp(s->scope, "system") == 0)
-		t->sstall[lo] += (double)s->duration_ns / 1e6;
-	else
-		t->rstall[lo] += (double)s->duration_ns / 1e6;
+	return lo == t->n ? t->n - 1 : lo;
+}
+
+/* A piece of stalled time [a, b) (ns), spread over the bins it crosses, in ms. */
+static void tl_piece(void *arg, uint64_t a, uint64_t b)
+{
+	struct tl *t = arg;
+	double x = ((double)a - (double)t->origin) / 1e9, y = ((double)b - (double)t->origin) / 1e9;
+	size_t i = tl_bin(t, x);
+
+	while (x < y) {
+		/* bin i ends at tick i; past the last tick, the last bin takes the rest */
+		double end = i + 1 < t->n && t->t[i] < y ? t->t[i] : y;
+
+		if (end > x) {
+			t->bin[i] += (end - x) * 1e3;
+			x = end;
+		}
+		if (i + 1 < t->n)
+			i++;
+	}
+}
+
+/*
+ * A stall into the ms/s of its scope: only what no stall of its task begun
+ * before it already covers (a throttle inside reclaim counts once), spread
+ * over the ticks it spans.
+ */
+static int on_tl_stall(void *arg, const struct rr_stall *s)
+{
+	struct tl *t = arg;
+	int sys = strcmp(s->scope, "system") == 0;
+
+	if (!t->n)
+		return 0;
+	if (!t->un[sys] && !(t->un[sys] = su_new()))
+		return -ENOMEM;
+	t->bin = sys ? t->sstall : t->rstall;
+	if (su_add(t->un[sys], s->tid, s->t_start_ns,
+		   s->t_start_ns + s->duration_ns, tl_piece, t) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -1051,7 +1087,7 @@ static int timeline_block(const struct cmp_run *run, FILE *f, struct tl_sum *sum
 		put(m, psi_pct(i ? (t.cgsome[i] - t.cgsome[i - 1]) / 1e4 / dt : NAN,
 			       &sum->psi_bad));
 		put(m, t.usage[i]);
-		put(m, t.max[i]);
+		put(m, cap > 0 ? cap / 1048576.0 : NAN);	/* memcg_max_mib: the cap */
 		put(m, rs);
 		put(m, ss);
 		put(m, i ? t.oomk[i] - t.oomk[i - 1] : NAN);	/* OOM kills in this tick */
@@ -1191,7 +1227,8 @@ static double stall_ms(const struct cmp_run *run, const char *kind)
 {
 	const struct cmp_stallstat *s = find_stall(run, kind);
 
-	return s ? (double)s->total_ns / 1e6 / (double)(run->ndirs > 0 ? run->ndirs : 1) : 0.0;
+	/* its own time: a throttle inside memcg reclaim is memcg's, drawn once */
+	return s ? (double)s->own_ns / 1e6 / (double)(run->ndirs > 0 ? run->ndirs : 1) : 0.0;
 }
 
 /* Per run a block of stacked bars (kind by kind), then the totals block. */
@@ -1201,7 +1238,8 @@ static void stall_blocks(struct datfile *d, const struct cmp_run *runs, int n, c
 	char hdr[700];
 	int r, g;
 
-	fputs("# stall time by kind: mean over a run's repetitions of each kind's total, ms;\n"
+	fputs("# stall time by kind: mean over a run's repetitions of each kind's own time (not\n"
+	      "# inside an outer stall of its task: stacked, the bars are the stalled time), ms;\n"
 	      "# x 1.. = the run's own tasks, after a gap the rest of the system\n", d->f);
 	for (r = 0; r < n; r++) {
 		double acc[2] = { 0.0, 0.0 };
