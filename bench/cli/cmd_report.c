@@ -422,14 +422,13 @@ static void print_answer(json_t *ops, json_t *pr)
 			printf(", %.1f%% asleep, %.1f%% on a CPU, %.1f%% runnable",
 			       100.0 * num(ts, "sleep_ns") / all, 100.0 * num(ts, "cpu_ns") / all,
 			       100.0 * num(ts, "runq_ns") / all);
-		printf("\n");
-		print_asleep(v);
-		printf("    %.0f stalled in reclaim (%.1f%%, %s in all)", share * cnt, 100.0 * share,
+		printf("\n    %.0f stalled in reclaim (%.1f%%, %s in all)", share * cnt, 100.0 * share,
 		       fmt_ns(num(st, "total"), b, sizeof(b)));
 		if (json_is_object(nf))
 			printf(", %.2f NOFAIL allocations per call (%lld calls made one)",
 			       num(nf, "per_call"), (long long)num(nf, "ops_with"));
 		printf(", ENOMEM %lld\n", en ? (long long)json_integer_value(en) : 0LL);
+		print_asleep(v);
 	}
 }
 
