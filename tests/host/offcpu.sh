@@ -10,7 +10,9 @@
 #  - a truncate storm on a loop-mounted ext4 image without a journal (like
 #    this host's root) mounted with discard: the cuts wait in submit_bio_wait
 #    under blkdev_issue_discard; mounted without: that wait never appears.
-#    The report names the filesystem, its device and its mount options.
+#    The report names the filesystem, its device and its mount options;
+#    compare (2 repetitions a side) tests the time asleep per call at the
+#    top wait sites: submit_bio_wait is 0 without discard, > 0 with it.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -36,13 +38,13 @@ def check(c, msg):
 s = json.load(open(d + "/summary.json"))
 rep = open(txt).read()
 # what a user reads: the report's words
-m = re.search(r"^  read: (\d+) calls.*\n    asleep: (\d+)% in (anon_)?pipe_read \(woken by ([^)]*)\)",
+m = re.search(r"^  read: (\d+) calls.*\n    \d+ stalled in reclaim.*\n    asleep: (\d+)% in (anon_)?pipe_read \(woken by ([^)]*)\)",
               rep, re.M)
 check(m, "report: no 'asleep: N% in pipe_read (woken by ...)' for read:\n" + rep)
 check(int(m.group(1)) > 100, "only %s reads" % m.group(1))
 check(int(m.group(2)) >= 90, "read: %s%% in pipe_read, not >= 90%%" % m.group(2))
 check(m.group(4) == "sb-pipe-wait1", "read woken by %s, not its writer" % m.group(4))
-m = re.search(r"^  nap: .*\n    asleep: (\d+)% in do_nanosleep \(woken by \[hardirq\]\)", rep, re.M)
+m = re.search(r"^  nap: .*\n    \d+ stalled in reclaim.*\n    asleep: (\d+)% in do_nanosleep \(woken by \[hardirq\]\)", rep, re.M)
 check(m and int(m.group(1)) >= 90, "report: nap not >= 90% in do_nanosleep woken by the timer:\n" + rep)
 # summary.json says the same
 for op, site, waker in (("read", r"(anon_)?pipe_read", "sb-pipe-wait1"),
@@ -82,10 +84,14 @@ for opt in discard nodiscard; do
 	mount -o loop,$opt "$TMP/img" "$LOOPMNT" || fail "mount -o loop,$opt failed"
 	"$SB" run --workload truncate-storm --dir "$LOOPMNT" --cap 64M --duration 4s \
 		--out "$TMP/$opt" 2>"$TMP/err" || fail "storm ($opt) failed: $(cat "$TMP/err")"
+	"$SB" run --workload truncate-storm --dir "$LOOPMNT" --cap 64M --duration 2s \
+		--out "$TMP/$opt-2" 2>"$TMP/err" || fail "storm ($opt, 2) failed: $(cat "$TMP/err")"
 	umount "$LOOPMNT" || fail "umount failed"
 	"$SB" report "$TMP/$opt" >"$TMP/$opt.txt" || fail "report ($opt) failed"
 done
 no_stale_cgroups
+"$SB" compare "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --format json \
+	>"$TMP/cmp.json" 2>"$TMP/err" || fail "compare failed: $(cat "$TMP/err")"
 python3 - "$TMP" <<'PY' || exit 1
 import json, re, sys
 t = sys.argv[1]
@@ -112,8 +118,15 @@ check(re.search(r"^filesystem \(truncate-storm\): ext4 on /dev/loop\d+, rw,disca
       "report does not name the discard mount:\n" + ron[:1500])
 check(re.search(r"^filesystem \(truncate-storm\): ext4 on /dev/loop\d+, rw$", roff, re.M),
       "report does not name the plain mount:\n" + roff[:1500])
-check(re.search(r"^  truncate: .*\n    asleep: \d+% in submit_bio_wait", ron, re.M),
+check(re.search(r"^  truncate: .*\n    \d+ stalled in reclaim.*\n    asleep: \d+% in submit_bio_wait", ron, re.M),
       "with discard, truncate's first site is not submit_bio_wait:\n" + ron)
 check("submit_bio_wait" not in roff, "without discard, a submit_bio_wait site:\n" + roff)
+# compare: asleep per call at the top wait sites, a tested metric
+cmp = json.load(open(t + "/cmp.json"))
+op = [o for o in cmp["ops"] if o["name"] == "truncate-storm/truncate"][0]
+tests = op["vs_first"][1]["tests"]
+sb = tests.get("sleep_at:submit_bio_wait")
+check(sb and sb["n_a"] == 2 and sb["n_b"] == 2 and sb["a"] == 0 and sb["b"] > 0 and "p" in sb,
+      "compare: no tested 'sleep_at:submit_bio_wait' (A 0, B > 0): %s" % sorted(tests))
 PY
 echo "PASS"
