@@ -4,6 +4,8 @@
 #   ./run.sh test            build and run the whole test suite (ctest; VM tests included)
 #   ./run.sh --kernel IMG [--kernel IMG2 ...] [--kernel-cmdline "..."]
 #                            the same sweep inside the QEMU lab, once per kernel, then compare
+#                            (each kernel resolved once: the sweep's kernels.lock pins its
+#                            packages; --kernel-lock FILE, or --kernel FILE.lock, reruns those)
 #   ./run.sh --hosts FILE [--resume [DIR]] [sweep options]
 #                            the same sweep on lab hosts over ssh (GNU parallel), then
 #                            one letter across them (bench/lab/hosts.sh)
@@ -360,6 +362,81 @@ parse_sweep_opts() {
 	fi
 }
 
+# lab_ok: why this machine cannot run the VM lab (empty: it can)
+lab_missing() {
+	local m=()
+	[[ $(id -u) -eq 0 ]] || m+=("root (QEMU's 9p export of / and the kernel cache)")
+	local c
+	for c in qemu-system-x86_64 busybox gcc apt-get; do
+		command -v "$c" >/dev/null || m+=("$c")
+	done
+	[[ -d /proc/sys ]] || m+=("/proc")
+	local IFS=,
+	echo "${m[*]}"
+}
+
+# ./run.sh test [--no-lab] [ctest options]: the whole suite. A skipped test
+# fails it: each skip is printed with its reason, and the exit is non-zero.
+# A machine that cannot run the VM lab says so up front and fails unless
+# --no-lab is given, which leaves out the tests labelled vm (and says so).
+run_tests() {
+	local nolab= args=() miss junit rc skipped n_pass n_fail n_skip
+	while (($#)); do
+		case $1 in
+		--no-lab) nolab=1 ;;
+		*) args+=("$1") ;;
+		esac
+		shift
+	done
+	miss=$(lab_missing)
+	if [[ -n $miss && -z $nolab ]]; then
+		log "this machine cannot run the VM lab (missing: $miss): ./run.sh test --no-lab runs the rest"
+		exit 1
+	fi
+	setup
+	cd "$ROOT/build"
+	if [[ -n $nolab ]]; then
+		log "--no-lab: leaving out the VM lab's $(ctest -N -L '^vm$' | sed -n 's/^Total Tests: //p') tests (label vm)"
+		args=(-LE '^vm$' "${args[@]}")
+	fi
+	junit=$ROOT/build/Testing/suite.junit.xml
+	rm -f "$junit"
+	set +e
+	ctest --output-on-failure --timeout 1800 --output-junit "$junit" "${args[@]}"
+	rc=$?
+	set -e
+	[[ -f $junit ]] || { log "ctest wrote no report ($junit)"; exit 1; }
+	# the skipped tests and the reason each printed (its SKIP line)
+	skipped=$(python3 - "$junit" <<-'PY'
+	import sys, xml.etree.ElementTree as ET
+	for tc in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+	    if tc.get("status") in ("notrun", "disabled") or tc.find("skipped") is not None:
+	        out = (tc.findtext("system-out") or "")
+	        why = [l for l in out.splitlines() if "SKIP" in l] or out.strip().splitlines()[-1:] or ["(no reason printed)"]
+	        print(f"{tc.get('name')}: {why[-1].strip()}")
+	PY
+	)
+	read -r n_pass n_fail n_skip < <(python3 - "$junit" <<-'PY'
+	import sys, xml.etree.ElementTree as ET
+	p = f = s = 0
+	for tc in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+	    st = tc.get("status")
+	    if st in ("notrun", "disabled") or tc.find("skipped") is not None: s += 1
+	    elif st == "fail" or tc.find("failure") is not None: f += 1
+	    else: p += 1
+	print(p, f, s)
+	PY
+	)
+	if [[ -n $skipped ]]; then
+		log "skipped tests fail the suite; each skip and its reason:"
+		sed 's/^/  /' <<<"$skipped" >&2
+		((rc)) || rc=1
+	fi
+	[[ -z $nolab ]] || log "--no-lab: the VM lab's tests were not run (label vm)"
+	echo "suite: $n_pass passed, $n_fail failed, $n_skip skipped"
+	exit "$rc"
+}
+
 # The default matrix: a file, read first; options and --config override it.
 [[ -r $ROOT/bench/sweeps/default.conf ]] || die "bench/sweeps/default.conf: missing (the default sweep matrix)"
 load_config "$ROOT/bench/sweeps/default.conf"
@@ -368,9 +445,7 @@ cmd=${1:-}
 case $cmd in
 test)
 	shift
-	setup
-	cd "$ROOT/build"
-	exec ctest --output-on-failure --timeout 1800 "$@"
+	run_tests "$@"
 	;;
 sweep)
 	shift
@@ -380,7 +455,7 @@ sweep)
 	sweep_here
 	cat "$SWEEP_DIR/report.txt"
 	;;
---kernel)
+--kernel|--kernel-lock)
 	setup
 	SB_COMMAND_NAME=./run.sh exec "$ROOT/vm/sweep" "$@"
 	;;
@@ -414,7 +489,7 @@ points)
 	parse_sweep_opts "$@"
 	points | sed 's/|.*//'
 	;;
--h|--help|help) sed -n '2,17p' "$0" ;;
+-h|--help|help) sed -n '2,22p' "$0" ;;
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"

@@ -125,6 +125,11 @@ json_t *runjson_meta(const struct runner *r)
 	json_object_set_new(m, "params", meta_params(c));
 	json_object_set_new(m, "cgroup", json_pack("{s:i,s:I,s:s}", "version", r->cg.version,
 		"cap_bytes", (json_int_t)c->cap, "path", r->cg.path));
+	/* in a delegated v2 subtree, the leaf the driver moved itself into:
+	 * a group of the run's too (removed at the end, reaped after a kill) */
+	if (r->cg.leaf[0])
+		json_object_set_new(json_object_get(m, "cgroup"), "driver_leaf",
+				    json_pack("{s:s}", "path", r->cg.leaf));
 	json_object_set_new(m, "start_time", json_string(iso));
 	json_object_set_new(m, "start_ns", json_integer((json_int_t)r->t0));
 	json_object_set_new(m, "end_ns", json_null());

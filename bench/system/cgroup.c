@@ -26,6 +26,7 @@
 #include <linux/magic.h>
 
 #define CG_PREFIX "stallbench-"
+#define CG_LEAF_PREFIX "sb-driver-"	/* a driver's leaf in a delegated subtree */
 
 static int lib_ready;
 
@@ -130,6 +131,21 @@ static int remove_tree(const char *dir)
 	return rmdir(dir) && errno != ENOENT ? -errno : 0;
 }
 
+/* The pid of a dead driver that named the group (stallbench-<pid>-* or,
+ * in a delegated subtree, its leaf sb-driver-<pid>), else 0. */
+static int dead_owner(const char *name, const char *prefix)
+{
+	int pid;
+
+	if (strncmp(name, prefix, strlen(prefix)) ||
+	    sscanf(name + strlen(prefix), "%d", &pid) != 1 || pid <= 0)
+		return 0;
+	/* The owning driver is alive (or it is us): not stale. */
+	if (pid == getpid() || kill(pid, 0) == 0 || errno == EPERM)
+		return 0;
+	return pid;
+}
+
 int cg_delegated(const char *mount, char *rel, size_t len)
 {
 	FILE *f = fopen("/proc/self/cgroup", "re");
@@ -150,6 +166,14 @@ int cg_delegated(const char *mount, char *rel, size_t len)
 	fclose(f);
 	if (!rel[0])
 		return 0;
+	/* started from a killed driver's leaf (its scope's tasks are still in
+	 * it): the delegated subtree is the leaf's parent */
+	{
+		char *b = strrchr(rel, '/');
+
+		if (b && dead_owner(b + 1, CG_LEAF_PREFIX))
+			*b = 0;
+	}
 	snprintf(p, sizeof(p), "%s/%s/cgroup.controllers", mount, rel);
 	f = fopen(p, "re");
 	if (!f || !fgets(ctl, sizeof(ctl), f) || !strstr(ctl, "memory") ||
@@ -160,7 +184,10 @@ int cg_delegated(const char *mount, char *rel, size_t len)
 	return 0;
 }
 
-/* Removes stale stallbench-<pid>-* groups (their driver is dead) in dir. */
+/* Removes stale groups (their driver is dead) in dir: stallbench-<pid>-*
+ * whole, and a dead driver's empty sb-driver-<pid> leaf (one that still
+ * holds tasks of the delegated scope is adopted by the next driver that
+ * enters the scope: enter_delegated). */
 static int reap_dir(const char *dir)
 {
 	char p[1200];
@@ -171,17 +198,12 @@ static int reap_dir(const char *dir)
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
-		int pid;
-
-		if (strncmp(e->d_name, CG_PREFIX, strlen(CG_PREFIX)) ||
-		    sscanf(e->d_name + strlen(CG_PREFIX), "%d", &pid) != 1)
-			continue;
-		/* The owning driver is alive (or it is us): not stale. */
-		if (pid == getpid() || kill(pid, 0) == 0 || errno == EPERM)
-			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (!remove_tree(p)) {
+		if (dead_owner(e->d_name, CG_PREFIX) && !remove_tree(p)) {
 			fprintf(stderr, "stallbench: removed stale cgroup %s (its run was killed)\n", p);
+			n++;
+		} else if (dead_owner(e->d_name, CG_LEAF_PREFIX) && !rmdir(p)) {
+			fprintf(stderr, "stallbench: removed stale cgroup %s (its driver was killed)\n", p);
 			n++;
 		}
 	}
@@ -235,6 +257,27 @@ static int move_all(const char *from, const char *to)
 	return bad;
 }
 
+/* The leaves of killed drivers beside ours: their tasks (the scope's own,
+ * which the dead driver had moved there) into our leaf, the leaf removed. */
+static void adopt_dead_leaves(const char *own, const char *leaf)
+{
+	char p[1200];
+	DIR *d = opendir(own);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!dead_owner(e->d_name, CG_LEAF_PREFIX))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", own, e->d_name);
+		move_all(p, leaf);
+		if (!rmdir(p))
+			fprintf(stderr, "stallbench: removed stale cgroup %s (its driver was killed)\n", p);
+	}
+	closedir(d);
+}
+
 /*
  * A delegated v2 subtree (systemd-run --scope -p Delegate=yes, or a user
  * session's delegated unit): its tasks move into a leaf so that the memory
@@ -247,9 +290,10 @@ static int enter_delegated(struct sb_cgroup *g)
 	char own[780];
 
 	snprintf(own, sizeof(own), "%s/%s", g->mount, g->own);
-	snprintf(g->leaf, sizeof(g->leaf), "%s/sb-driver-%d", own, (int)getpid());
+	snprintf(g->leaf, sizeof(g->leaf), "%s/" CG_LEAF_PREFIX "%d", own, (int)getpid());
 	if (mkdir(g->leaf, 0755) && errno != EEXIST)
 		return -errno;
+	adopt_dead_leaves(own, g->leaf);
 	if (move_all(own, g->leaf) || write_file(own, "cgroup.subtree_control", "+memory")) {
 		move_all(g->leaf, own);
 		rmdir(g->leaf);

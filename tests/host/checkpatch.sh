@@ -20,6 +20,10 @@ if [[ ! -f $cp ]]; then
 fi
 out=$(perl "$cp" --no-tree --strict --terse --ignore BIT_MACRO \
 	-f "$src"/workloads/kmod/nofail_vmalloc.c "$src"/workloads/kmod/nofail_vmalloc_uapi.h 2>&1)
+rc=$?
 bad=$(grep -E ': (ERROR|WARNING|CHECK):' <<<"$out")
 [[ -z $bad ]] || { echo "$bad"; echo "FAIL: checkpatch --strict"; exit 1; }
+# its own exit too: a checkpatch that could not run (perl error, a file
+# missing) prints no finding yet exits non-zero
+((rc == 0)) || { echo "$out" | tail -5; echo "FAIL: checkpatch.pl exit $rc"; exit 1; }
 echo "checkpatch --strict: module and UAPI header clean"

@@ -19,7 +19,7 @@ no_stale_cgroups() {
 	fi
 	left=$( { while read -r p; do
 			[[ -n $p && -e $p ]] && echo "$p"
-		done <<< "$rec"; find /sys/fs/cgroup -name '*stallbench*' 2>/dev/null; } |
+		done <<< "$rec"; find /sys/fs/cgroup \( -name '*stallbench*' -o -name 'sb-driver-*' \) 2>/dev/null; } |
 		sort -u | head -n 5 | tr '\n' ' ')
 	[[ -z $left ]] || fail "cgroups left behind: $left"
 }

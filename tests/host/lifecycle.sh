@@ -30,7 +30,7 @@ wait $pid; rc=$?
 grep -q unfinished "$TMP/wd/ops.csv" || fail "watchdog: the op in flight was not reported unfinished"
 no_stale_cgroups
 # 3. SIGKILL of the driver, 10 times at random points
-kills=0
+kills=0 groups_seen=0
 for i in $(seq 1 10); do
 	"$SB" run --workload truncate-storm --workload memhog --cap 64M --duration 30s --out "$TMP/k$i" 2>/dev/null &
 	pid=$!
@@ -39,8 +39,14 @@ for i in $(seq 1 10); do
 	kills=$((kills + 1))
 	# No worker survives its driver: SIGKILLed with it (PR_SET_PDEATHSIG), a
 	# worker finishes the kernel call it is in (reclaim, writeback) and exits.
-	for cg in /sys/fs/cgroup/memory/stallbench-$pid-* /sys/fs/cgroup/stallbench-$pid-*; do
+	# The run's groups: what its meta.json recorded (v1, v2, a delegated
+	# subtree alike), and any group of that driver at any depth (killed
+	# before its meta.json was written).
+	cgs=$( { [[ -f $TMP/k$i/meta.json ]] && "$(dirname "$0")/../recorded-cgroups" "$TMP/k$i/meta.json";
+		find /sys/fs/cgroup -maxdepth 6 -type d \( -name "stallbench-$pid-*" -o -name "sb-driver-$pid" \) 2>/dev/null; } | sort -u)
+	for cg in $cgs; do
 		[[ -d $cg ]] || continue
+		groups_seen=$((groups_seen + 1))
 		for t in $(seq 50); do
 			n=$(wc -l <"$cg/cgroup.procs")
 			((n == 0)) && break
@@ -52,6 +58,8 @@ for i in $(seq 1 10); do
 		[[ $(jget "$TMP/k$i/meta.json" '["status"]') == incomplete ]] || fail "kill $i: meta not incomplete"
 	fi
 done
+# the loop above looked at real groups (not a glob that matched nothing)
+((groups_seen > 0)) || fail "no killed run's cgroup was ever examined for workers left behind"
 # The next start removes the stale cgroups.
 "$SB" run --workload truncate-storm --cap 64M --duration 1s --no-capture --out "$TMP/after" 2>/dev/null ||
 	fail "run after kills failed"

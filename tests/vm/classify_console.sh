@@ -27,6 +27,17 @@ want none "$FX/console-oom-report.log"
 sed '/p9_client_walk+/a [    6.416900]  nfvm_call+0x63/0xa0 [nofail_vmalloc]' \
 	"$FX/console-oops-lab-int3.log" > "$TMP/int3-module.log"
 want module "$TMP/int3-module.log"
+# Only the int3 signature is the lab's: the module's Oops with its frames
+# taken out (a BUG/GPF found by the kernel alone, e.g. a corruption the
+# module left for another task) is "kernel", and so is an OOM panic.
+grep -v '\[nofail_vmalloc\]\|nofail_vmalloc\.c:\|^\[ *[0-9.]*\] nofail_vmalloc: ' "$FX/console-oops-module.log" > "$TMP/kernel.log"
+want kernel "$TMP/kernel.log"
+{ sed -n 1,4p "$FX/console-oom-report.log"; echo "[   99.000000] Kernel panic - not syncing: System is deadlocked on memory"; } > "$TMP/oom-panic.log"
+want kernel "$TMP/oom-panic.log"
+# an int3 that is not the first crash (a later one, after a GPF) is no lab flake
+{ sed -n '/BUG: unable/,/---\[ end/p' "$TMP/kernel.log"; grep -v 'Linux version\|Command line' "$FX/console-oops-lab-int3.log"; } > "$TMP/gpf-int3.log"
+grep -q -- '---\[ end' "$TMP/gpf-int3.log" && grep -q 'int3: 0000' "$TMP/gpf-int3.log" || fail "cannot build the two-crash console"
+want kernel "$TMP/gpf-int3.log"
 # A clean boot (the crash lines dropped) is none; CRLF consoles read the same.
 grep -v -e 'Oops' -e 'panic' "$FX/console-oops-lab-int3.log" | sed -n 1,4p > "$TMP/clean.log"
 want none "$TMP/clean.log"
@@ -34,4 +45,4 @@ sed 's/$/\r/' "$FX/console-oops-lab-int3.log" > "$TMP/crlf.log"
 want lab "$TMP/crlf.log"
 "$CL" "$TMP/nonexistent" > /dev/null 2>&1
 [ $? -eq 2 ] || fail "an unreadable log is not exit 2"
-echo "PASS classify_console: lab, module, none, module frame in a lab trace, clean, CRLF"
+echo "PASS classify_console: lab (int3 only), module, kernel (no frames, OOM panic, int3 after another crash), none, clean, CRLF"

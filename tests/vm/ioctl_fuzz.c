@@ -802,6 +802,10 @@ static int cmd_fuzz(unsigned int nproc, uint64_t per, uint64_t seed)
 	       inc);
 	printf("ioctls fuzzed: %" PRIu64 ", leaks: %d, ALLOCs checked against their log record: %"
 	       PRIu64 "\n", ioctls, nleak, rec);
+	if (!rec) {
+		printf("FAIL fuzz: no ALLOC was checked against its log record\n");
+		bad++;
+	}
 	return bad || un || inc || nleak ? 1 : 0;
 }
 
@@ -1219,6 +1223,7 @@ static int cmd_limits(void)
 	budget_loop(4, 4 << 20);
 	printf("records checked: %" PRIu64 ", overwritten before the check: %" PRIu64 "\n",
 	       records_checked, records_gone);
+	check("limits: some ALLOCs were checked against their log record", records_checked > 0);
 	printf("limits_failures=%d\n", fails);
 	return fails ? 1 : 0;
 }
@@ -1333,6 +1338,7 @@ static int cmd_big(unsigned int n, uint64_t seed)
 	printf("big: %u requests: %" PRIu64 " allocated (%" PRIu64 " huge-mapped), %" PRIu64
 	       " E2BIG, %" PRIu64 " EDQUOT, %" PRIu64 " ENOMEM; records checked %" PRIu64 "\n",
 	       c, ok, huge, e2big, edquot, nulls, records_checked);
+	check("big: some ALLOCs were checked against their log record", records_checked > 0);
 #ifdef __x86_64__
 	check("big: some kvmalloc areas are huge-mapped", huge > 0);
 #endif
@@ -1394,6 +1400,7 @@ static int cmd_pressure(void)
 		printf("pressure: NOFAIL 72M in a 64M memcg: %.2f s, fatal signal %d\n",
 		       (double)a.latency_ns / 1e9, !!(a.out & NFVM_OUT_FATAL_SIGNAL));
 		printf("pressure: records checked %" PRIu64 "\n", records_checked);
+		check("pressure: some ALLOCs were checked against their log record", records_checked > 0);
 		fflush(stdout);
 		_exit(fails ? 1 : 0);
 	}

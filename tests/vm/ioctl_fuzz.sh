@@ -37,6 +37,10 @@ O=$RES/vm.out
 cat "$O"
 [ "$VMRC" -eq 0 ] || fail "guest script exit $VMRC"
 [ "$(val "$O" unpriv_rc)" = 0 ] || fail "an unprivileged caller was not refused with EPERM"
+# any FAIL line fails, whichever process printed it (a killed child's status is lost)
+if grep '^FAIL' "$O" >&2; then
+	fail "the fuzzer's FAIL lines above (seed $SEED)"
+fi
 grep '^proc .*: UNEXPECTED' "$O" >&2
 grep -q '^proc .*: UNEXPECTED' "$O" && fail "unexpected errnos (seed $SEED)"
 [ "$(val "$O" inconsistent)" = 0 ] || fail "inconsistent results (seed $SEED)"

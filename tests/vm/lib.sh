@@ -63,6 +63,7 @@ run_guest() {
 	echo "$NAME [$KERNEL]: vm/run exit $VMRC in $((t1 - t0))s"
 	[ "$VMRC" -ne 124 ] || fail "guest timed out after ${t}s"
 	[ "$VMRC" -ne 125 ] || fail "lab failure: $(tail -n 3 "$RES/host.out")"
+	[ ! -f "$RES/vm.crash" ] || fail "the guest crashed ($(cat "$RES/vm.crash")): $(sed -n '1,12p' "$RES/vm.oops.txt" 2>/dev/null)"
 	[ -f "$RES/vm.status" ] || fail "no vm.status came back"
 	check_nothing_left
 }
@@ -101,7 +102,7 @@ check_nothing_left() {
 	fi
 	left=$( { while read -r p; do
 			[ -n "$p" ] && grep -xF "$p" "$RES/vm.cgroups"
-		done <<< "$rec"; grep stallbench "$RES/vm.cgroups"; } | sort -u | head -n 5 | tr '\n' ' ')
+		done <<< "$rec"; grep -e stallbench -e /sb-driver- "$RES/vm.cgroups"; } | sort -u | head -n 5 | tr '\n' ' ')
 	[ -z "$left" ] || fail "cgroups left behind in the guest: $left"
 }
 
