@@ -12,7 +12,9 @@
 #    under blkdev_issue_discard; mounted without: that wait never appears.
 #    The report names the filesystem, its device and its mount options;
 #    compare (2 repetitions a side) tests the time asleep per call at the
-#    top wait sites: submit_bio_wait is 0 without discard, > 0 with it.
+#    top wait sites: submit_bio_wait is 0 without discard, > 0 with it; plot's
+#    "where a call's time went" stacks the sleep by those sites (a
+#    submit_bio_wait part only with discard).
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -92,6 +94,8 @@ done
 no_stale_cgroups
 "$SB" compare "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --format json \
 	>"$TMP/cmp.json" 2>"$TMP/err" || fail "compare failed: $(cat "$TMP/err")"
+"$SB" plot "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --out "$TMP/plots" \
+	>/dev/null 2>"$TMP/err" || fail "plot failed: $(cat "$TMP/err")"
 python3 - "$TMP" <<'PY' || exit 1
 import json, re, sys
 t = sys.argv[1]
@@ -128,5 +132,17 @@ tests = op["vs_first"][1]["tests"]
 sb = tests.get("sleep_at:submit_bio_wait")
 check(sb and sb["n_a"] == 2 and sb["n_b"] == 2 and sb["a"] == 0 and sb["b"] > 0 and "p" in sb,
       "compare: no tested 'sleep_at:submit_bio_wait' (A 0, B > 0): %s" % sorted(tests))
+# plot: the time figure's parts are the legend's (on-CPU, waiting, the sites, the rest)
+svg = open(t + "/plots/time-truncate-storm-truncate.svg").read()
+check("asleep:submit_bio_wait" in svg, "time figure: no submit_bio_wait part in its legend")
+blocks = [b for b in open(t + "/plots/time-truncate-storm-truncate.dat").read().split("\n\n\n") if '"ms_high"' in b]
+def parts(b):
+    return [float(l.split()[2]) - float(l.split()[1]) for l in b.splitlines() if l[:1].isdigit()]
+check(len(blocks) == 2, "time figure: %d run blocks" % len(blocks))
+pa, pb = parts(blocks[0]), parts(blocks[1])
+# the site parts follow on-CPU and waiting, most sleep first: B's first site is submit_bio_wait
+check(len(pa) == len(pb) >= 4, "time figure parts %s %s" % (pa, pb))
+check(pb[2] > 0.5 * sum(pb[2:]) and pa[2] == 0,
+      "time figure: submit_bio_wait A %.3f, B %.3f ms of B's %.3f asleep" % (pa[2], pb[2], sum(pb[2:])))
 PY
 echo "PASS"
