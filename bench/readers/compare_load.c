@@ -548,15 +548,22 @@ json_t *cmp_experiment(const struct rr_dir *d)
 	 * Where the files went and how it was typed are not the experiment, nor
 	 * what a run found out (the module's limits and release, rows read
 	 * back, sizes derived from the cap): a workload is its name, its
-	 * options and the filesystem it ran on.
+	 * options and the filesystem it ran on, as made and mounted (discard,
+	 * data=, a journal or none move where a cut sleeps; the device is the
+	 * machine's, not the experiment's).
 	 */
 	json_object_del(e, "argv");
 	/* how the rows were stored is not the experiment either */
 	json_object_del(e, "compress");
 	json_object_del(e, "compress_above_bytes");
+	/* results from before the off-CPU capture did not record it: off is what they did */
+	if (json_is_false(json_object_get(e, "offcpu")))
+		json_object_del(e, "offcpu");
 	json_array_foreach(json_object_get(e, "workloads"), i, wl) {
 		json_t *opt = json_deep_copy(json_object_get(wl, "options"));
 		json_t *fs = json_incref(json_object_get(wl, "fstype"));
+		json_t *mo = json_incref(json_object_get(wl, "mount_options"));
+		json_t *mk = json_incref(json_object_get(wl, "mkfs"));
 		json_t *name = json_incref(json_object_get(wl, "name"));
 		const char *dir = json_string_value(json_object_get(opt, "dir"));
 
@@ -568,6 +575,14 @@ json_t *cmp_experiment(const struct rr_dir *d)
 		json_object_set_new(wl, "options", opt ? opt : json_object());
 		if (fs)
 			json_object_set_new(wl, "fstype", fs);
+		if (json_is_string(mo))
+			json_object_set_new(wl, "mount_options", mo);
+		else
+			json_decref(mo);
+		if (json_is_string(mk))
+			json_object_set_new(wl, "mkfs", mk);
+		else
+			json_decref(mk);
 	}
 	if (json_is_object(cg)) {
 		json_object_set(e, "cgroup_version", json_object_get(cg, "version"));

@@ -10,7 +10,8 @@
 #  - a truncate storm on a loop-mounted ext4 image without a journal (like
 #    this host's root) mounted with discard: the cuts wait in submit_bio_wait
 #    under blkdev_issue_discard; mounted without: that wait never appears.
-#    The report names the filesystem, its device and its mount options;
+#    The report names the filesystem, its device and its mount options,
+#    and compare counts the mount options as part of the experiment;
 #    compare (2 repetitions a side) tests the time asleep per call at the
 #    top wait sites: submit_bio_wait is 0 without discard, > 0 with it; plot's
 #    "where a call's time went" stacks the sleep by those sites (a
@@ -93,7 +94,14 @@ for opt in discard nodiscard; do
 done
 no_stale_cgroups
 "$SB" compare "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --format json \
+	--vary "workloads[0].mount_options" \
 	>"$TMP/cmp.json" 2>"$TMP/err" || fail "compare failed: $(cat "$TMP/err")"
+# the mount options are part of the experiment: without --vary, not comparable (exit 2)
+"$SB" compare "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --verdict \
+	>"$TMP/verdict.txt" 2>&1
+rc=$?
+[[ $rc -eq 2 ]] && grep -q "mount_options" "$TMP/verdict.txt" ||
+	fail "compare --verdict across mount options: exit $rc, $(cat "$TMP/verdict.txt")"
 "$SB" plot "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --out "$TMP/plots" \
 	>/dev/null 2>"$TMP/err" || fail "plot failed: $(cat "$TMP/err")"
 python3 - "$TMP" <<'PY' || exit 1
