@@ -264,6 +264,9 @@ static bool probe_tracing(void)
 		if (t->needed)
 			can_capture &= ok;
 	}
+	/* where time asleep went (on by default; --no-offcpu runs without it) */
+	line(perf_tp_ok(tpd_root(d), "sched/sched_switch", why, sizeof(why)), "sched_switch tp",
+	     "%s", why);
 	tpd_close(d);
 	return can_capture;
 }

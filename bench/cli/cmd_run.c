@@ -341,6 +341,8 @@ static int opt_flag(struct run_args *a, const struct run_opt *o, const char *val
 		a->c.cap_opts.callchain = true;
 	else if (!strcmp(o->name, "count-nofail"))
 		a->c.cap_opts.nofail = true;
+	else if (!strcmp(o->name, "no-offcpu"))
+		a->c.cap_opts.offcpu = false;
 	else if (!strcmp(o->name, "dry-run"))
 		a->dry_run = true;
 	else
@@ -446,6 +448,8 @@ static const struct run_opt run_opts[] = {
 	{ "events", "LIST", opt_events, "+sys:event,-sys:event changes to the traced set" },
 	{ "callchain", NULL, opt_flag, "record kernel call chains at stall begin (stacks.folded)" },
 	{ "count-nofail", NULL, opt_flag, "count __GFP_NOFAIL allocations per op (on with --global-pressure)" },
+	{ "no-offcpu", NULL, opt_flag, "do not record the workers' switches and wake-ups (time asleep\n"
+	  "by wait site and waker: offcpu.csv, offcpu_stacks.folded)" },
 	{ "ring-pages", "N", opt_ring, "perf ring data pages per CPU (power of two)" },
 	{ "ring-ops", "N", opt_ring, "op records per worker ring (power of two; default 65536)" },
 	{ "cgroup-parent", "P", opt_cgroup_parent, "create the run's cgroup below P (a delegated subtree)" },
@@ -821,6 +825,7 @@ int cmd_run(int argc, char **argv)
 	};
 	int rc = 0, ret;
 
+	a.c.cap_opts.offcpu = true;
 	a.c.argv = json_array();
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(a.c.argv, json_string(argv[i]));

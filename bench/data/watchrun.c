@@ -17,6 +17,7 @@
 
 #include "monoclock.h"
 #include "runstatus.h"
+#include "stallunion.h"
 
 #define WR_MAX_BINS	(24ull * 3600 * 1000000000ull / WR_BIN_NS)	/* a day of run time */
 #define WR_LAG_NS	300000000ull	/* stalls reach the file this late (capture horizon) */
@@ -59,6 +60,8 @@ void wr_free(struct watchrun *w)
 			free(w->bins[s][k].ns);
 			free(w->bins[s][k].rows);
 		}
+	for (int s = 0; s < 2; s++)
+		su_free(w->un[s]);
 	if (w->opened)
 		rr_close(&w->d);
 	memset(w, 0, sizeof(*w));
@@ -228,19 +231,48 @@ static int bins_grow(struct watchrun *w, uint64_t n)
 	return 0;
 }
 
+struct piece_ctx {
+	struct watchrun *w;
+	struct wr_kindbins *b;
+};
+
+/* A piece of a stall that counts, spread over the bins it covers. */
+static void on_piece(void *arg, uint64_t a, uint64_t b)
+{
+	struct piece_ctx *p = arg;
+
+	for (uint64_t t = rel(p->w, a), t1 = rel(p->w, b); t < t1;) {
+		uint64_t end = (t / WR_BIN_NS + 1) * WR_BIN_NS;
+
+		if (end > t1)
+			end = t1;
+		p->b->ns[t / WR_BIN_NS] += end - t;
+		t = end;
+	}
+}
+
 static int on_stall(void *arg, const struct rr_stall *st)
 {
 	struct watchrun *w = arg;
 	int s = strcmp(st->scope, "run") == 0 ? 0 : 1;
 	int k = st->kind >= 0 && st->kind < RR_STALL_NR_KINDS ? st->kind : RR_STALL_NR_KINDS;
 	struct wr_kindbins *b = &w->bins[s][k];
-	uint64_t t0 = rel(w, st->t_start_ns), t1 = t0 + st->duration_ns, t;
+	uint64_t t0 = rel(w, st->t_start_ns), t1 = t0 + st->duration_ns;
+	struct piece_ctx pc = { w, b };
+	int64_t own;
 
-	w->stall_total[s][k] += st->duration_ns;
+	if (!w->un[s] && !(w->un[s] = su_new()))
+		return -ENOMEM;
 	if (s == 0)
 		w->stall_rows_total++;
-	if (t1 / WR_BIN_NS >= WR_MAX_BINS)
+	if (t1 / WR_BIN_NS >= WR_MAX_BINS) {
+		own = su_add(w->un[s], st->tid, st->t_start_ns,
+			     st->t_start_ns + st->duration_ns, NULL, NULL);
+		if (own < 0)
+			return -ENOMEM;
+		w->stall_total[s][k] += (uint64_t)own;
 		return 0;
+	}
 	if (!b->ns) {
 		b->ns = calloc(w->nbins ? w->nbins : 1, sizeof(uint64_t));
 		b->rows = calloc(w->nbins ? w->nbins : 1, sizeof(uint64_t));
@@ -250,15 +282,12 @@ static int on_stall(void *arg, const struct rr_stall *st)
 	if (bins_grow(w, t1 / WR_BIN_NS + 1))
 		return -ENOMEM;
 	b->rows[t0 / WR_BIN_NS]++;
-	/* A stall longer than a bin is spread over the bins it covers. */
-	for (t = t0; t < t1;) {
-		uint64_t end = (t / WR_BIN_NS + 1) * WR_BIN_NS;
-
-		if (end > t1)
-			end = t1;
-		b->ns[t / WR_BIN_NS] += end - t;
-		t = end;
-	}
+	/* Its own time (not inside an outer stall of its task), spread over the bins. */
+	own = su_add(w->un[s], st->tid, st->t_start_ns,
+		     st->t_start_ns + st->duration_ns, on_piece, &pc);
+	if (own < 0)
+		return -ENOMEM;
+	w->stall_total[s][k] += (uint64_t)own;
 	return 0;
 }
 

@@ -44,6 +44,8 @@ struct cmp_nodestat {
 #define CMP_ROUNDS_EXACT	1024	/* rounds counted exactly below this, log2 above */
 
 /* One repetition's figures for one op (finished ops only). */
+#define CMP_MAX_SITES 12	/* wait sites kept per op; offcpu.csv's most first */
+
 struct cmp_rep {
 	int dir;		/* index in cmp_run.dirs */
 	uint64_t count;
@@ -52,6 +54,10 @@ struct cmp_rep {
 	double rounds;		/* reclaim rounds per op */
 	double stall;		/* stall ns per op */
 	double sleep;		/* ns asleep per op (schedstat); NAN when not measured */
+	/* ns asleep per op at each of the op's wait sites (cmp_opstat.sites), outside
+	 * reclaim stalls (offcpu.csv); sites_known false: not recorded */
+	double site_ns[CMP_MAX_SITES];
+	bool sites_known;
 };
 
 struct cmp_opstat {
@@ -67,6 +73,8 @@ struct cmp_opstat {
 	struct cmp_vec rounds;	/* reclaim_rounds of every finished op, ascending */
 	struct cmp_rep *reps;	/* one per repetition that ran this op */
 	int nreps;
+	char sites[CMP_MAX_SITES][64];	/* the wait sites its reps slept at (offcpu.csv) */
+	int nsites;
 	uint64_t rounds_lo[CMP_ROUNDS_EXACT];	/* ops that saw exactly i rounds */
 	uint64_t rounds_hi[64];	/* ops with rounds in [2^i, 2^(i+1)), i >= 10 */
 	double rounds_sum;
@@ -89,10 +97,14 @@ struct cmp_opstat {
 	int rep_dir;		/* repetition rep_start belongs to */
 };
 
+struct stallunion;
+
 struct cmp_stallstat {
 	char name[48];		/* "run/direct", "system/compact", ... */
 	struct cmp_vec dur;	/* duration_ns, sorted after load */
 	uint64_t total_ns;
+	uint64_t own_ns;	/* the part not inside an outer stall of its task (stallkind.h's
+				 * depth): the kinds' own times add up to the stalled time */
 	uint64_t with_count;	/* stalls that report nr_reclaimed */
 	uint64_t no_progress;	/* ... of which reclaimed nothing */
 	struct cmp_vec rep_total;	/* total ns per repetition (0 where none) */
@@ -109,6 +121,7 @@ struct cmp_run {
 	size_t nops;
 	struct cmp_stallstat *stalls;
 	size_t nstalls;
+	struct stallunion *un[2];	/* load-time scratch: a repetition's run, system tasks */
 	uint64_t oom_kills, lost_events, bad_rows;
 	uint64_t oom_outside;	/* OOM victims that were not the run's workers (summary oom_victims) */
 	bool oom_known, lost_known;

@@ -108,6 +108,7 @@ static json_t *stall_obj(const struct cmp_stallstat *s)
 		m += v[i];
 	json_object_set_new(j, "count", json_integer((json_int_t)n));
 	json_object_set_new(j, "total_ns", json_integer((json_int_t)s->total_ns));
+	json_object_set_new(j, "own_ns", json_integer((json_int_t)s->own_ns));
 	/* Rounds that reclaimed nothing: NOFAIL's retry loop against a full cgroup. */
 	json_object_set_new(j, "no_progress_pct", jreal(s->with_count ?
 		100.0 * (double)s->no_progress / (double)s->with_count : NAN));
@@ -273,6 +274,80 @@ static size_t rep_values(const struct cmp_opstat *o, size_t off, double *v)
 	return n;
 }
 
+/* The repetitions' ns asleep per call at site (0 where a known rep never slept there). */
+static size_t site_values(const struct cmp_opstat *o, const char *site, double *v)
+{
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < o->nsites && strcmp(o->sites[k], site); k++)
+		;
+	for (int i = 0; i < o->nreps; i++)
+		if (o->reps[i].sites_known)
+			v[n++] = k < o->nsites ? o->reps[i].site_ns[k] : 0.0;
+	return n;
+}
+
+static double vmean(const double *v, size_t n)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += v[i];
+	return n ? s / (double)n : 0;
+}
+
+#define SITE_TESTS 2	/* per op: its top wait sites (either side), tested per call */
+
+/*
+ * Time asleep per call at the op's top wait sites, b against a: the sites
+ * with the most time per call on either side (a site one side never slept
+ * at is 0 there). Keys "sleep_at:SITE".
+ */
+static void site_tests(const struct cmp_opstat *a, const struct cmp_opstat *b, double *va,
+		       double *vb, json_t *t)
+{
+	const char *cand[2 * CMP_MAX_SITES];
+	double cm[2 * CMP_MAX_SITES];
+	int nc = 0;
+
+	for (int side = 0; side < 2; side++) {
+		const struct cmp_opstat *o = side ? b : a;
+
+		for (int k = 0; k < o->nsites; k++) {
+			size_t na = site_values(a, o->sites[k], va), nb = site_values(b, o->sites[k], vb);
+			double ma = vmean(va, na), mb = vmean(vb, nb);
+			int j;
+
+			for (j = 0; j < nc && strcmp(cand[j], o->sites[k]); j++)
+				;
+			if (j == nc) {
+				cand[nc] = o->sites[k];
+				cm[nc++] = ma > mb ? ma : mb;
+			}
+		}
+	}
+	for (int round = 0; round < SITE_TESTS; round++) {
+		int best = -1;
+
+		for (int j = 0; j < nc; j++)
+			if (cand[j] && cm[j] > 0 && (best < 0 || cm[j] > cm[best]))
+				best = j;
+		if (best < 0)
+			break;
+		{
+			size_t na = site_values(a, cand[best], va), nb = site_values(b, cand[best], vb);
+			char key[96], what[128];
+
+			snprintf(key, sizeof(key), "sleep_at:%s", cand[best]);
+			snprintf(what, sizeof(what), "time asleep in %s per call", cand[best]);
+			if (na && nb)
+				json_object_set_new(t, key, test_obj(va, na, vb, nb, false, what));
+		}
+		cand[best] = NULL;
+	}
+}
+
 static json_t *op_tests(const struct cmp_opstat *a, const struct cmp_opstat *b)
 {
 	double *va = malloc((size_t)(a->nreps + b->nreps + 1) * sizeof(*va));
@@ -289,6 +364,8 @@ static json_t *op_tests(const struct cmp_opstat *a, const struct cmp_opstat *b)
 		json_object_set_new(t, op_metrics[m].key, test_obj(va, na, vb, nb,
 			op_metrics[m].islog, op_metrics[m].what));
 	}
+	if (va)
+		site_tests(a, b, va, vb, t);
 	free(va);
 	return t;
 }
@@ -575,7 +652,7 @@ static void verdict_text(char *buf, size_t len, const char *block, const char *m
 	json_t *ci = json_object_get(t, "ci95");
 	double lo = json_number_value(json_array_get(ci, 0)), hi = json_number_value(json_array_get(ci, 1));
 	const char *up, *down, *what;
-	char va[32], vb[32], eff[160];
+	char va[32], vb[32], eff[160], sitewhat[128];
 
 	if (!strcmp(metric, "latency")) {
 		what = "latency";
@@ -591,6 +668,11 @@ static void verdict_text(char *buf, size_t len, const char *block, const char *m
 		down = "less";
 	} else if (!strcmp(metric, "sleep")) {
 		what = "time asleep per call";
+		up = "more";
+		down = "less";
+	} else if (!strncmp(metric, "sleep_at:", 9)) {
+		snprintf(sitewhat, sizeof(sitewhat), "time asleep in %s per call", metric + 9);
+		what = sitewhat;
 		up = "more";
 		down = "less";
 	} else {
