@@ -106,23 +106,138 @@ sb_reproduce() {
 	done
 }
 
+# What ran, 3-5 lines, from the first run of every point (meta.json): the
+# workloads and their options, cap, duration, repetitions, filesystem and
+# how it was made and mounted, and whether the numbers come from bare
+# metal, KVM or QEMU TCG. $1: repetitions per side; further args: meta.json
+# files, one per point.
+sb_what_ran() {
+	python3 - "$@" <<'PY'
+import json, sys
+reps, metas = sys.argv[1], sys.argv[2:]
+def size(b):
+    b = int(b or 0)
+    for u, d in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if b and b % d == 0:
+            return "%d%s" % (b // d, u)
+    return str(b)
+parts, fs, virt, durs = {}, None, None, set()
+for path in metas:
+    try:
+        m = json.load(open(path))
+    except Exception:
+        continue
+    p = m.get("params", {})
+    virt = virt or (m.get("host") or {}).get("virt")
+    durs.add("%gs" % (p.get("duration_ns", 0) / 1e9))
+    cap = size((m.get("cgroup") or {}).get("cap_bytes") or p.get("cap_bytes"))
+    ws, var = [], None
+    for w in p.get("workloads", []):
+        o, n = w.get("options", {}), w.get("name", "?")
+        if n == "truncate-storm":
+            mix = o.get("mix", "?")
+            ops = [x.split("=") for x in mix.split(",")]
+            if all(len(x) == 2 for x in ops) and len(set(x[1] for x in ops)) == 1:
+                mix = "/".join(x[0] for x in ops)
+            ws.append("truncate-storm (%s workers, %s files, %s)" % (
+                w.get("workers", o.get("workers", "?")), o.get("file-size", "?"), mix))
+            if w.get("fstype"):
+                fs = "%s (%s; mounted %s)" % (w["fstype"], w.get("mkfs") or "made before the run",
+                                              w.get("mount_options") or "?")
+        elif n == "vmalloc-nofail":
+            ws.append("vmalloc-nofail (%s call of %s" % (o.get("alloc-count", "1"), o.get("alloc-size", "?")))
+            var = o.get("alloc-flags", "?").replace(",", "|").upper()
+        elif n == "memhog":
+            ws.append("memhog (%s of the cap)" % o.get("fraction", "?"))
+        else:
+            ws.append(n)
+    e = parts.setdefault((" + ".join(ws), cap), [])
+    if var and var not in e:
+        e.append(var)
+out = []
+for (key, cap), var in parts.items():
+    out.append("%s%s in a %s memcg" % (key, ", " + " or ".join(var) + ")" if var else "", cap))
+kind = {"tcg": "QEMU TCG guests (times are emulated wall clock; counts are not)",
+        "kvm": "KVM guests", "none": "bare metal", "": "an unknown machine"}
+print("What ran: " + "; ".join(out) + ".")
+print("%s per run, %s runs per side%s; %s%s." % ("/".join(sorted(durs)), reps,
+      ", each a fresh boot" if virt in ("tcg", "kvm") else "",
+      kind.get(virt or "", "a %s guest" % virt), "; on " + fs if fs else ""))
+PY
+}
+
+# The environment block: per kernel the exact packages with upstream
+# versions (kernel.lock), key CONFIG lines and a hash of the whole config,
+# the boot line, taint; the host. $1: a meta.json (host); then
+# "ID|kernel result folder (k<N>: kernel.lock, config, vm.cmdline,
+# vm.tainted)|release" per kernel.
+sb_environment() {
+	local meta=$1 k id kd rel cfg t line boots=() taints=() b
+	shift
+	echo "Environment:"
+	for k in "$@"; do
+		IFS='|' read -r id kd rel <<<"$k"
+		line=$(awk '!/^#/ && NF >= 5 && $3 ~ /^linux-image-/ { printf "%s (%s %s)", $5, $3, $4; exit }' \
+			"$kd/kernel.lock" 2>/dev/null)
+		[[ -z $line ]] && line=$(grep -m1 '^# self-built' "$kd/kernel.lock" 2>/dev/null | sed 's/^# //; s| /[^ ]*/| |')
+		echo "  $id: ${line:-$rel (no kernel.lock)}"
+		cfg=$kd/config
+		if [[ -f $cfg ]]; then
+			t=$(grep -E '^(# )?CONFIG_(PREEMPT|PREEMPT_VOLUNTARY|PREEMPT_NONE|PREEMPT_RT|PREEMPT_DYNAMIC|MEMCG|LRU_GEN|LRU_GEN_ENABLED|TRANSPARENT_HUGEPAGE|TRANSPARENT_HUGEPAGE_ALWAYS|TRANSPARENT_HUGEPAGE_MADVISE|KASAN|INIT_ON_ALLOC_DEFAULT_ON)[= ]' "$cfg" |
+				sed -E 's/^# CONFIG_([A-Z_]+) is not set/\1=n/; s/^CONFIG_//' | tr '\n' ' ')
+			echo "     config sha256:$(sha256sum "$cfg" | cut -c1-12) ${t% }"
+		else
+			echo "     config: not recorded"
+		fi
+		boots+=("$(cat "$kd/vm.cmdline" 2>/dev/null)")
+		t=$(cat "$kd/vm.tainted" 2>/dev/null)
+		[[ -n $t ]] && t="$t$(python3 -c 'import sys
+t = int(sys.argv[1] or 0); f = "PFSRMBUDAWCIOELKXTN"
+print(" = " + "".join(c for i, c in enumerate(f) if t >> i & 1) + (
+    " (the unsigned nofail_vmalloc module)" if t & (1 << 12) else "") if t else " (none)")' "$t" 2>/dev/null)"
+		taints+=("$t")
+	done
+	# a boot line or taint every kernel shares is said once
+	for b in boots taints; do
+		local -n arr=$b
+		((${#arr[@]})) || continue
+		if [[ $(printf '%s\n' "${arr[@]}" | sort -u | wc -l) == 1 ]]; then
+			[[ -n ${arr[0]} ]] && echo "  ${b%s} (every kernel): ${arr[0]}"
+		else
+			for k in "${!arr[@]}"; do
+				echo "  ${b%s} of $(cut -d'|' -f1 <<<"${@:$((k + 1)):1}"): ${arr[$k]:-?}"
+			done
+		fi
+	done
+	if [[ $(sb_json "$meta" host.virt) == tcg ]]; then
+		echo "  host: $(sb_machine_line)"
+		echo "  guests: $(sb_machine_line "$meta" | sed 's/ (emulated: .*)$//')"
+	else
+		echo "  machine: $(sb_machine_line "$meta")"
+	fi
+}
+
 # The cover letter over several sweeps (one per kernel, or per lab host):
-# one comparison and one set of plots per sweep point present in every
-# sweep, its repetitions pooled. It opens with the verdict of every point,
-# then the runs, one table per point with its figures' text versions, and
-# ends with how to reproduce it. No path of this machine goes in.
-# $1: the output folder (cover-letter.txt, verdict-N.txt, plots/);
-# $2: the command as the user typed it; $3: what the sweeps are ("kernels",
-# "hosts"). Reads the caller's arrays dirs (a sweep folder each), labels
-# (one line each) and kinfo (sb_reproduce's entries), and SB_LETTER_NOTES
-# (lines printed under the runs, e.g. hosts that gave nothing). Sets
-# SB_CMP_VARY (compare --vary KEYS for what the sweeps vary on purpose). Sets
-# SB_VSTAT: 0 no change, 3 a significant one, 2 not comparable. Returns 1
-# when no point ran in every sweep.
+# one family of comparisons over every sweep point present in every sweep,
+# its repetitions pooled. cover-letter.txt is what a maintainer pastes
+# (about 80 lines): what ran, the verdict (outcomes first), a compact
+# table per point, the environment, how to reproduce it, and the link.
+# cover-letter-full.txt is the appendix: the environment, every point's
+# full tables and text figures. No path of this machine goes in.
+# $1: the output folder (cover-letter.txt, cover-letter-full.txt,
+# points.tsv, compare.json, verdict-N.txt, plots/); $2: the command as the
+# user typed it; $3: what the sweeps are ("kernels", "hosts"). Reads the
+# caller's arrays dirs (a sweep folder each), labels (one line each),
+# kinfo (sb_reproduce's entries) and kenv (sb_environment's, may be
+# empty), and SB_LETTER_NOTES (lines printed under the runs, e.g. hosts
+# that gave nothing) and SB_LETTER_LINK (the link line's target). Sets
+# SB_CMP_VARY (compare --vary KEYS for what the sweeps vary on purpose).
+# Sets SB_VSTAT: 0 no change, 3 a significant one, 2 not comparable.
+# Returns 1 when no point ran in every sweep.
 sb_cover_letter() {
-	local cmpdir=$1 command=$2 what=$3 letter=$1/cover-letter.txt
-	local p reps d list ok i j rc op t meta1 vstat=0 spec_all points=() specs=() figs S R r
-	local ids=({A..Z})
+	local cmpdir=$1 command=$2 what=$3 letter=$1/cover-letter.txt full=$1/cover-letter-full.txt
+	local p reps d list ok i j rc op t meta1 vstat=0 spec_all points=() specs=() figs S metas=()
+	local ids=({A..Z}) nreps
 	while IFS=$'\t' read -r p reps; do
 		spec_all=() ok=1
 		for d in "${dirs[@]}"; do
@@ -133,12 +248,56 @@ sb_cover_letter() {
 		[[ -n $ok ]] || continue
 		points+=("$p")
 		specs+=("$(printf '%s\n' "${spec_all[@]}")")
+		metas+=("${spec_all[0]%%,*}/meta.json")
 	done < <(sb_group_points "${dirs[0]}")
 	((${#points[@]})) || { log "no sweep point ran in every one of the ${what}"; return 1; }
 	meta1=$(ls "${dirs[0]}"/*/meta.json 2>/dev/null | head -1)
+	nreps=$(IFS=,; set -- ${specs[0]%%$'\n'*}; echo $#)
+	: >"$cmpdir/points.tsv"
+	for i in "${!points[@]}"; do
+		mapfile -t S <<<"${specs[$i]}"
+		(IFS=$'\t'; echo "${points[$i]}	${S[*]}") >>"$cmpdir/points.tsv"
+	done
+	if ((${#dirs[@]} > 1)); then
+		# one family: the letter, its appendix's tables and the page's JSON
+		"$SB" compare --allow-incomplete ${SB_CMP_VARY[@]+"${SB_CMP_VARY[@]}"} --points "$cmpdir/points.tsv" \
+			--format letter >"$cmpdir/letter-body.txt" 2>"$cmpdir/compare.log" &&
+		"$SB" compare --allow-incomplete ${SB_CMP_VARY[@]+"${SB_CMP_VARY[@]}"} --points "$cmpdir/points.tsv" \
+			>"$cmpdir/full-tables.txt" 2>>"$cmpdir/compare.log" &&
+		"$SB" compare --allow-incomplete ${SB_CMP_VARY[@]+"${SB_CMP_VARY[@]}"} --points "$cmpdir/points.tsv" \
+			--format json >"$cmpdir/compare.json" 2>>"$cmpdir/compare.log" ||
+			log "compare --points failed: $(tail -1 "$cmpdir/compare.log")"
+		vstat=$(python3 - "$cmpdir/compare.json" <<'PY'
+import json, sys
+try:
+    pts = json.load(open(sys.argv[1]))["points"]
+except Exception:
+    print(2); sys.exit()
+st = 0
+for p in pts:
+    m = p["model"]
+    if not m.get("comparable") or not any(c.get("testable") for c in m.get("columns", [])):
+        st = 2
+    elif m.get("verdict") and st != 2:
+        st = 3
+print(st)
+PY
+)
+		# each point's verdict alone, for scripts (bisect judges one point)
+		for i in "${!points[@]}"; do
+			mapfile -t S <<<"${specs[$i]}"
+			"$SB" compare --allow-incomplete ${SB_CMP_VARY[@]+"${SB_CMP_VARY[@]}"} --verdict "${S[@]}" \
+				>"$cmpdir/verdict-$i.txt" 2>&1
+		done
+	fi
+	for i in "${!points[@]}"; do
+		mapfile -t S <<<"${specs[$i]}"
+		"$SB" plot --allow-incomplete "${S[@]}" --out "$cmpdir/plots/${points[$i]}" >/dev/null \
+			2>"$cmpdir/plots-${points[$i]}.log" || log "plot ${points[$i]} failed"
+	done
 	{
 		if ((${#dirs[@]} > 1)); then
-			echo "stallbench: ${#dirs[@]} $what compared, ${#points[@]} sweep point(s)"
+			echo "stallbench: ${#dirs[@]} $what compared on ${#points[@]} sweep point(s)"
 		else
 			echo "stallbench: one ${what%s}, ${#points[@]} sweep point(s)"
 		fi
@@ -148,61 +307,49 @@ sb_cover_letter() {
 		for t in ${SB_LETTER_NOTES[@]+"${SB_LETTER_NOTES[@]}"}; do
 			echo "$t"
 		done
+		sb_what_ran "$nreps" "${metas[@]}"
 		echo
 		if ((${#dirs[@]} > 1)); then
-			echo "Verdict (alpha 0.05; Welch's t on per-repetition means, Holm's"
-			echo "correction per point; intervals are 95%):"
-			for i in "${!points[@]}"; do
-				mapfile -t S <<<"${specs[$i]}"
-				echo "  ${points[$i]}:"
-				"$SB" compare --allow-incomplete ${SB_CMP_VARY[@]+"${SB_CMP_VARY[@]}"} --verdict "${S[@]}" >"$cmpdir/verdict-$i.txt" 2>&1
-				rc=$?
-				sed 's/^/    /' "$cmpdir/verdict-$i.txt"
-				((rc == 3 && vstat != 2)) && vstat=3
-				((rc == 2)) && vstat=2
-				((rc == 0 || rc == 2 || rc == 3)) || log "compare --verdict ${points[$i]}: exit $rc"
-			done
+			cat "$cmpdir/letter-body.txt"
+		fi
+		echo
+		sb_environment "$meta1" ${kenv[@]+"${kenv[@]}"}
+		echo
+		sb_reproduce "$command" "$meta1" "${kinfo[@]}" |
+			grep -v '^  \(host\|guests\|machine\): \|boot parameters added: none$' |
+			awk 'NR == 1 { next } NR == 2 { sub(/^  /, ""); sub(/ \(git /, ", git "); sub(/\)$/, ""); print "To reproduce (" $0 "):"; next } { print }'
+		echo
+		echo "Plots and data: ${SB_LETTER_LINK:-the bundle (stallbench bundle), its index.html}"
+	} >"$letter.raw"	# not a pipe: vstat must outlive the block
+	sb_wrap72 <"$letter.raw" >"$letter" && rm -f "$letter.raw"
+	{
+		echo "stallbench: the appendix of cover-letter.txt: the environment, every"
+		echo "point's full tables and text figures."
+		echo
+		sb_environment "$meta1" ${kenv[@]+"${kenv[@]}"}
+		echo
+		sb_what_ran "$nreps" "${metas[@]}"
+		if ((${#dirs[@]} > 1)); then
 			echo
-			mapfile -t S <<<"${specs[0]}"
-			"$SB" compare --allow-incomplete ${SB_CMP_VARY[@]+"${SB_CMP_VARY[@]}"} --section header "${S[@]}" 2>&1
+			cat "$cmpdir/full-tables.txt"
 		fi
 		for i in "${!points[@]}"; do
 			mapfile -t S <<<"${specs[$i]}"
 			echo
-			echo "=== ${points[$i]}"
-			if ((${#S[@]} > 1)); then
-				"$SB" compare --allow-incomplete ${SB_CMP_VARY[@]+"${SB_CMP_VARY[@]}"} --section tables "${S[@]}" 2>&1
-			else
+			echo "=== ${points[$i]}: figures"
+			if ((${#S[@]} == 1)); then
 				IFS=, read -r -a R <<<"${S[0]}"
 				for r in "${R[@]}"; do
 					(cd "$(dirname "$r")" && "$SB" report --allow-incomplete "$(basename "$r")" 2>&1)
 					echo
 				done
 			fi
-			"$SB" plot --allow-incomplete "${S[@]}" --out "$cmpdir/plots/${points[$i]}" >/dev/null \
-				2>"$cmpdir/plots-${points[$i]}.log" || log "plot ${points[$i]} failed"
-			# The figures of what the verdict names (every call, its
-			# rounds); stall time by kind always. The rest stays in plots/.
-			figs=()
-			if [[ -f $cmpdir/verdict-$i.txt ]]; then
-				for op in $(awk '$2 ~ /^(latency|reclaim|stall):?$/ && $1 ~ /\// { print $1 }' \
-					"$cmpdir/verdict-$i.txt" | sort -u); do
-					figs+=({strip,cdf,rounds}-"${op//\//-}".txt)
-				done
-			else
-				for t in "$cmpdir/plots/${points[$i]}"/{strip,cdf}-*.txt; do
-					[[ -f $t ]] && figs+=("$(basename "$t")")
-				done
-			fi
-			figs+=(stalls.txt)
-			for t in "${figs[@]}"; do
-				t=$cmpdir/plots/${points[$i]}/$t
+			for t in "$cmpdir/plots/${points[$i]}"/*.txt; do
 				[[ -f $t ]] && { echo; cat "$t"; }
 			done
 		done
-		echo
-		sb_reproduce "$command" "$meta1" "${kinfo[@]}"
-	} >"$letter.raw"	# not a pipe: vstat must outlive the block
-	sb_wrap72 <"$letter.raw" >"$letter" && rm -f "$letter.raw"
+	} >"$full.raw"
+	sb_wrap72 <"$full.raw" >"$full" && rm -f "$full.raw"
+	rm -f "$cmpdir/letter-body.txt" "$cmpdir/full-tables.txt"
 	SB_VSTAT=$vstat
 }
