@@ -178,6 +178,9 @@ void cmp_fmt_value(char *buf, size_t len, const char *metric, double v);
  */
 int cmp_print_letter(FILE *f, json_t **models, const char *const *names, size_t n,
 		     const char *aa_rate);
+/* The same body as HTML (paragraphs, one table per point), for the bundle's page. */
+int cmp_print_letter_html(FILE *f, json_t **models, const char *const *names, size_t n,
+			  const char *aa_rate);
 /* "+50%", "-7.3%": a change in percent, sign always. */
 void cmp_fmt_pct(char *buf, size_t len, double pct);
 /* A metric key ("rounds") as a verdict names it ("reclaim rounds per call"). */

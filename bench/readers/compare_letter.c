@@ -19,16 +19,48 @@
 #include <string.h>
 
 #define WIDTH		72
+
+/*
+ * Where the letter goes: 72-column text, or the same rows and lines as
+ * HTML for the bundle's page (so the page's tables carry the letter's
+ * numbers: one renderer, two forms).
+ */
+struct lout {
+	FILE *f;
+	bool html;
+};
+
+static void esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else
+			fputc(*s, f);
+	}
+}
 #define PER_RUN_MAX	5	/* runs a side shows one by one */
 #define VERDICT_MAX	3	/* changes a point names in the verdict */
 
 /* Prints text word-wrapped to WIDTH; continuation lines start with cont. */
-static void lwrap(FILE *f, const char *first, const char *cont, const char *text)
+static void lwrap(struct lout *o, const char *first, const char *cont, const char *text)
 {
 	size_t col = strlen(first), ind = strlen(cont);
 	const char *p = text;
 	bool empty = true;
+	FILE *f = o->f;
 
+	if (o->html) {
+		fprintf(f, "<p class=\"l%zu\">", strspn(first, " "));
+		esc(f, first + strspn(first, " "));
+		esc(f, text);
+		fputs("</p>\n", f);
+		return;
+	}
 	fputs(first, f);
 	while (*p) {
 		size_t m;
@@ -166,10 +198,23 @@ struct lrow {
 	char a[128], b[128], ch[128];
 };
 
-static void print_row(FILE *f, const struct lrow *r)
+static void print_row(struct lout *o, const struct lrow *r)
 {
 	char line[600];
+	FILE *f = o->f;
 
+	if (o->html) {
+		const char *cells[] = { r->label, r->a, r->b, r->ch };
+
+		fputs("<tr>", f);
+		for (size_t i = 0; i < 4; i++) {
+			fputs(i ? "<td>" : "<th>", f);
+			esc(f, cells[i]);
+			fputs(i ? "</td>" : "</th>", f);
+		}
+		fputs("</tr>\n", f);
+		return;
+	}
 	snprintf(line, sizeof(line), "%-21.21s %-16s %-16s %s", r->label, r->a, r->b, r->ch);
 	while (strlen(line) && line[strlen(line) - 1] == ' ')
 		line[strlen(line) - 1] = '\0';
@@ -201,7 +246,7 @@ static void short_change(char *buf, size_t len, json_t *t, const char *metric)
 }
 
 /* A row from per-repetition values of runs 0 and k of an op, with its test. */
-static void op_row(FILE *f, json_t *blk, size_t k, const char *label, const char *key,
+static void op_row(struct lout *f, json_t *blk, size_t k, const char *label, const char *key,
 		   const char *metric, bool time, double div_fixed, const char *unit_fixed)
 {
 	json_t *ra = json_array_get(json_object_get(blk, "runs"), 0);
@@ -404,13 +449,19 @@ static const char *letter_what(const char *metric, json_t *vline)
 }
 
 /* One point's verdict against run k: outcomes, then its significant changes. */
-static void point_verdict(FILE *f, json_t *m, const char *name, size_t k, bool tcg)
+static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k, bool tcg)
 {
 	json_t *v, *lines[256];
 	size_t i, n = 0, ntests;
 	char pa[512], pb[512], line[1200], eff[96];
 
-	fprintf(f, "%s:\n", name);
+	if (f->html) {
+		fputs("<h3>", f->f);
+		esc(f->f, name);
+		fputs("</h3>\n", f->f);
+	} else {
+		fprintf(f->f, "%s:\n", name);
+	}
 	outcome_phrase(pa, sizeof(pa), m, 0);
 	outcome_phrase(pb, sizeof(pb), m, k);
 	if (!strcmp(pa, pb))
@@ -463,7 +514,7 @@ static void point_verdict(FILE *f, json_t *m, const char *name, size_t k, bool t
 }
 
 /* A run-level row (outcomes): values only, no test. */
-static void out_row(FILE *f, const char *label, const double *va, size_t na, const double *vb,
+static void out_row(struct lout *f, const char *label, const double *va, size_t na, const double *vb,
 		    size_t nb, const char *suffix)
 {
 	struct lrow r;
@@ -492,7 +543,7 @@ static bool point_killed(json_t *m, size_t k)
 }
 
 /* The compact table of one point, run k against the first. */
-static void point_table(FILE *f, json_t *m, const char *name, size_t k, bool tcg)
+static void point_table(struct lout *f, json_t *m, const char *name, size_t k, bool tcg)
 {
 	json_t *ra = json_array_get(json_object_get(m, "runs"), 0);
 	json_t *rb = json_array_get(json_object_get(m, "runs"), k);
@@ -506,8 +557,14 @@ static void point_table(FILE *f, json_t *m, const char *name, size_t k, bool tcg
 	snprintf(title, sizeof(title), "%s (%zu+%zu runs)", name,
 		 json_array_size(json_object_get(ra, "rep_outcomes")),
 		 json_array_size(json_object_get(rb, "rep_outcomes")));
-	fputc('\n', f);
-	lwrap(f, "", "  ", title);
+	if (f->html) {
+		fputs("<table class=\"point\"><caption>", f->f);
+		esc(f->f, title);
+		fputs("</caption>\n", f->f);
+	} else {
+		fputc('\n', f->f);
+		lwrap(f, "", "  ", title);
+	}
 	snprintf(h.label, sizeof(h.label), "%s", "");
 	snprintf(h.a, sizeof(h.a), "%s", sid(m, 0));
 	snprintf(h.b, sizeof(h.b), "%s", sid(m, k));
@@ -602,6 +659,8 @@ static void point_table(FILE *f, json_t *m, const char *name, size_t k, bool tcg
 		r.ch[0] = '\0';
 		print_row(f, &r);
 	}
+	if (f->html)
+		fputs("</table>\n", f->f);
 }
 
 static bool model_tcg(json_t *m)
@@ -616,7 +675,7 @@ static bool model_tcg(json_t *m)
 }
 
 /* The mm settings that differ (every run's value) and what they change. */
-static void letter_settings(FILE *f, json_t *m)
+static void letter_settings(struct lout *f, json_t *m)
 {
 	json_t *v, *x, *runs = json_object_get(m, "runs");
 	char line[1024];
@@ -637,8 +696,9 @@ static void letter_settings(FILE *f, json_t *m)
 		lwrap(f, "note: ", "  ", json_string_value(v));
 }
 
-int cmp_print_letter(FILE *f, json_t **models, const char *const *names, size_t n,
-		     const char *aa_rate)
+/* The letter's body into o (text or HTML). */
+static int letter_body(struct lout *o, json_t **models, const char *const *names, size_t n,
+		       const char *aa_rate)
 {
 	size_t i, k, nruns = n ? json_array_size(json_object_get(models[0], "runs")) : 0;
 	json_int_t fam = n ? json_integer_value(json_object_get(models[0], "family_tests")) : 0;
@@ -651,15 +711,31 @@ int cmp_print_letter(FILE *f, json_t **models, const char *const *names, size_t 
 		 "Holm-adjusted over all %" JSON_INTEGER_FORMAT " tests of this letter (Welch's t "
 		 "on per-run values; A/A false alarms: %s)%s.",
 		 n ? sid(models[0], 0) : "A", fam, aa_rate, tcg ? "; times are TCG wall clock" : "");
-	lwrap(f, "", "  ", line);
+	lwrap(o, "", "  ", line);
 	for (k = 1; k < nruns; k++)
 		for (i = 0; i < n; i++)
-			point_verdict(f, models[i], names[i], k, tcg);
+			point_verdict(o, models[i], names[i], k, tcg);
 	for (k = 1; k < nruns; k++)
 		for (i = 0; i < n; i++)
-			point_table(f, models[i], names[i], k, tcg);
-	fputs("* significant; 0-progress rnds: reclaim rounds that reclaimed nothing\n", f);
+			point_table(o, models[i], names[i], k, tcg);
+	lwrap(o, "", "", "* significant; 0-progress rnds: reclaim rounds that reclaimed nothing");
 	if (n)
-		letter_settings(f, models[0]);
-	return ferror(f) ? -EIO : 0;
+		letter_settings(o, models[0]);
+	return ferror(o->f) ? -EIO : 0;
+}
+
+int cmp_print_letter(FILE *f, json_t **models, const char *const *names, size_t n,
+		     const char *aa_rate)
+{
+	struct lout o = { .f = f, .html = false };
+
+	return letter_body(&o, models, names, n, aa_rate);
+}
+
+int cmp_print_letter_html(FILE *f, json_t **models, const char *const *names, size_t n,
+			  const char *aa_rate)
+{
+	struct lout o = { .f = f, .html = true };
+
+	return letter_body(&o, models, names, n, aa_rate);
 }

@@ -118,11 +118,11 @@ for op in truncate-storm/ftruncate truncate-storm/punch truncate-storm/unlink_cl
 	line=$(grep "^$op latency: B " "$W/rv.txt")
 	[ -n "$line" ] || { not_ok "$op latency not in the verdict"; continue; }
 	echo "$line" | awk '{
-		if (!match($0, /B [0-9.]+x slower \[[0-9.]+x, [0-9.]+x\]/)) exit 1
-		split(substr($0, RSTART, RLENGTH), w, /[ x\[\],]+/)
-		# w[2] ratio, w[4] lo, w[5] hi
-		exit !(w[4] > 1 && w[4] <= 1.5 && w[5] >= 1.5 && w[2] > 1.35 && w[2] < 1.65)
-	}' && ok "$op: x1.5 slower, interval holds 1.5 and not 1" ||
+		if (!match($0, /B \+[0-9.]+% \[\+[0-9.]+%, \+[0-9.]+%\] vs A/)) exit 1
+		split(substr($0, RSTART, RLENGTH), w, /[ %\[\],+]+/)
+		# w[2] change, w[3] lo, w[4] hi (percent, Holm-adjusted)
+		exit !(w[3] > 0 && w[3] <= 50 && w[4] >= 50 && w[2] > 35 && w[2] < 65)
+	}' && ok "$op: +50%, its adjusted interval holds +50% and not 0" ||
 		not_ok "$op: verdict line wrong: $line"
 	echo "$line" | grep -q "3+3 runs; Welch's t on logs" || not_ok "$op: n or test not named"
 	block "$W/rab.txt" $op | grep -Eq '^gmean .*%\*$' || not_ok "$op gmean not starred"
@@ -248,7 +248,7 @@ refused "one directory" "need at least two" "$W/a"
 refused "bad option" "unknown option" "$W/a" "$W/b" --bogus
 refused "bad alpha" "not a probability" "$W/a" "$W/b" --alpha 2
 refused "verdict and json" "exclude each other" "$W/a" "$W/b" --verdict --json
-refused "bad format" "text, json or markdown" "$W/a" "$W/b" --format yaml
+refused "bad format" "text, json, markdown or letter" "$W/a" "$W/b" --format yaml
 "$SB" compare "$W/a" "$W/incomplete" "$W/trunc" --allow-incomplete >"$W/inc.txt" 2>&1 &&
 	grep -q "WARNING: B: status incomplete" "$W/inc.txt" &&
 	grep -q "WARNING: C: 1 malformed rows skipped" "$W/inc.txt" &&

@@ -23,6 +23,7 @@ fail=0
 not_ok() { echo "not ok: $*"; fail=1; }
 ok() { echo "ok: $*"; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
+C=$W/cmp	# the comparison folder, as vm/sweep leaves it: k1, k2 and the letter
 B612="--release 6.12.117+deb12-amd64 --lru-gen 0x0007"
 
 # A NOFAIL (or RETRY_MAYFAIL) point: one alloc row per run, its rounds and
@@ -99,7 +100,7 @@ P3=nofail-cap32M-40M-retry_mayfail_account
 A_LAT=(6780000000 8230000000 8830000000) B_LAT=(2100000000 2330000000 2410000000)
 B_ROUNDS=(13353 12990 13620)
 for r in 1 2 3; do
-	a=$W/k1/sweep b=$W/k2/sweep
+	a=$C/k1/sweep b=$C/k2/sweep
 	mkdir -p "$a" "$b"
 	"$GEN" "$a/$P1-r$r" --seed $((10 + r)) --n $((296 + 4 * r)) --run-effect 0.05 >/dev/null || exit 1
 	"$GEN" "$b/$P1-r$r" --seed $((20 + r)) --n $((224 - 3 * r)) --run-effect 0.05 --scale 1.5 $B612 >/dev/null || exit 1
@@ -114,7 +115,7 @@ for r in 1 2 3; do
 done
 # what vm/run and vm/sweep leave beside each kernel's sweep
 for k in 1 2; do
-	kd=$W/k$k
+	kd=$C/k$k
 	if [ $k = 1 ]; then
 		rel=6.1.0-57-amd64
 		printf '# stallbench kernels.lock: SPEC RELEASE PACKAGE VERSION UPSTREAM SHA256\n6.1 %s linux-image-%s 6.1.192-3 6.1.192 %s\n' \
@@ -128,6 +129,11 @@ for k in 1 2; do
 	fi
 	echo "console=ttyS0 panic=-1 quiet init_on_alloc=1 transparent_hugepage=never" >"$kd/vm.cmdline"
 	echo 12288 >"$kd/vm.tainted"
+	for r in 1 2 3; do
+		printf '[    0.000000] Linux version %s\n[    9.1] nofail_vmalloc: loading out-of-tree module taints kernel.\n' \
+			$rel >"$kd/vm.dmesg.r$r"
+	done
+	mkdir -p "$kd/tool/build" && echo "not a result" >"$kd/tool/build/stallbench"
 done
 
 write_letter() {	# outdir: the letter over k1, k2 as vm/sweep writes it
@@ -136,17 +142,17 @@ write_letter() {	# outdir: the letter over k1, k2 as vm/sweep writes it
 		log() { echo "letter: $*" >&2; }
 		export SB
 		. "$SRC/bench/lab/letter.sh"
-		dirs=("$W/k1/sweep" "$W/k2/sweep")
+		dirs=("$C/k1/sweep" "$C/k2/sweep")
 		labels=(6.1.0-57-amd64 6.12.117+deb12-amd64)
 		kinfo=("A|6.1.0-57-amd64|Debian linux-image-6.1.0-57-amd64|" "B|6.12.117+deb12-amd64|Debian linux-image-6.12.117+deb12-amd64|")
-		kenv=("A|$W/k1|6.1.0-57-amd64" "B|$W/k2|6.12.117+deb12-amd64")
+		kenv=("A|$C/k1|6.1.0-57-amd64" "B|$C/k2|6.12.117+deb12-amd64")
 		SB_CMP_VARY=()
 		sb_cover_letter "$1" "vm/sweep --kernel-lock kernels.lock --kernel 6.1 --kernel 6.12" kernels
 		echo "$SB_VSTAT" >"$1/vstat"
 	)
 }
-write_letter "$W/out"
-L=$W/out/cover-letter.txt F=$W/out/cover-letter-full.txt
+write_letter "$C"
+L=$C/cover-letter.txt F=$C/cover-letter-full.txt
 [ -s "$L" ] || { not_ok "no letter"; exit 1; }
 cat "$L"
 n=$(wc -l <"$L")
@@ -196,9 +202,9 @@ grep -Eq "ops/s \(TCG\): -2[0-9]% \[" "$L" && grep -Eq "^ftruncate ops/s .*-2[0-
 grep -Eiq '[0-9]x (faster|slower|more|fewer|less)' "$L" && not_ok "ratio words in the letter"
 fam=$(sed -n 's/.*over all \([0-9]*\) tests of this letter.*/\1/p' "$L" | head -1)
 [ -z "$fam" ] && fam=$(tr '\n' ' ' <"$L" | sed 's/  */ /g' | sed -n 's/.*over all \([0-9]*\) tests of this letter.*/\1/p')
-jfam=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["points"][0]["model"]["family_tests"])' "$W/out/compare.json")
+jfam=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["points"][0]["model"]["family_tests"])' "$C/compare.json")
 [ -n "$fam" ] && [ "$fam" = "$jfam" ] && ok "the family is the letter: $fam tests" || not_ok "family: letter '$fam', json '$jfam'"
-python3 - "$W/out/compare.json" <<'PY' && ok "every test of every point in one Holm family" || not_ok "Holm family"
+python3 - "$C/compare.json" <<'PY' && ok "every test of every point in one Holm family" || not_ok "Holm family"
 import json, sys
 pts = json.load(open(sys.argv[1]))["points"]
 ps = []
@@ -223,7 +229,7 @@ grep -c "no significant change\|^  [A-Za-z_]* .*: [-+][0-9]" "$L" >/dev/null
 grep -q "A: 6.1.192 (linux-image-6.1.0-57-amd64 6.1.192-3)" "$L" &&
 	grep -q "B: 6.12.117 (linux-image-6.12.117+deb12-amd64 6.12.117-1~deb12u1)" "$L" &&
 	ok "environment: packages with upstream versions" || not_ok "environment packages"
-tr '\n' ' ' <"$L" | sed 's/  */ /g' | grep -q "config sha256:$(sha256sum "$W/k1/config" | cut -c1-12) PREEMPT_VOLUNTARY=y MEMCG=y LRU_GEN=y LRU_GEN_ENABLED=n TRANSPARENT_HUGEPAGE=y KASAN=n" &&
+tr '\n' ' ' <"$L" | sed 's/  */ /g' | grep -q "config sha256:$(sha256sum "$C/k1/config" | cut -c1-12) PREEMPT_VOLUNTARY=y MEMCG=y LRU_GEN=y LRU_GEN_ENABLED=n TRANSPARENT_HUGEPAGE=y KASAN=n" &&
 	ok "environment: config hash and key CONFIG lines" || not_ok "environment config"
 grep -q "boot (every kernel): console=ttyS0 panic=-1 quiet init_on_alloc=1" "$L" &&
 	grep -q "taint (every kernel): 12288 = OE (the unsigned nofail_vmalloc module)" "$L" &&
@@ -236,7 +242,7 @@ grep -q "lru_gen A=0x0000 B=0x0007" "$L" && ok "mm settings that differ" || not_
 	grep -q "^op truncate-storm/ftruncate" "$F" && ok "appendix: environment at the top, full tables" ||
 	not_ok "appendix form"
 awk 'length($0) > 72 { bad = 1 } END { exit bad }' "$F" || not_ok "appendix over 72 columns"
-[ "$(cat "$W/out/vstat")" = 3 ] && ok "status: a change (3)" || not_ok "vstat $(cat "$W/out/vstat")"
+[ "$(cat "$C/vstat")" = 3 ] && ok "status: a change (3)" || not_ok "vstat $(cat "$C/vstat")"
 
 # --- the A/A false-alarm rate the letter states ---
 stated=$(grep -o 'A/A false alarms: [0-9]* of [0-9]*' "$L" | head -1)
@@ -269,8 +275,111 @@ printf 'onlyname\n' >"$W/bad.tsv"
 rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -s "$W/bad.out" ] &&
 	ok "a points line without DIRs: exit 2, one line ($(cat "$W/bad.err"))" || not_ok "bad points: exit $rc"
-"$SB" compare --format letter "$W/k1/sweep/$P1-r1" "$W/k2/sweep/$P1-r1" >/dev/null 2>"$W/bad.err"
+"$SB" compare --format letter "$C/k1/sweep/$P1-r1" "$C/k2/sweep/$P1-r1" >/dev/null 2>"$W/bad.err"
 [ $? -eq 2 ] && ok "--format letter without --points refused" || not_ok "--format letter without --points"
+
+# --- the bundle: refusals first (exit 2, one line, nothing written) ---
+sum_before=$(sha256sum "$L" | cut -d' ' -f1)
+bundle_refused() {	# what needle args...
+	what=$1 needle=$2; shift 2
+	"$SB" bundle "$@" >/dev/null 2>"$W/berr"
+	rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l <"$W/berr")" -eq 1 ] && grep -qF -- "$needle" "$W/berr"; then
+		ok "bundle $what refused: $(cat "$W/berr")"
+	else
+		not_ok "bundle $what: exit $rc, '$(cat "$W/berr")'"
+	fi
+}
+mkdir -p "$W/notcmp"
+bundle_refused "without DIR" "one comparison folder"
+bundle_refused "of a folder without a letter" "no cover-letter.txt" "$W/notcmp"
+bundle_refused "with a bad --link" "not a URL" "$C" --link "see the lab wiki"
+bundle_refused "with an --out of another kind" ".tar.zst, .tar.gz or .tgz" "$C" --out "$W/b.zip"
+bundle_refused "with --out in a missing folder" "not a writable directory" "$C" --out "$W/nope/b.tar.zst"
+[ "$(sha256sum "$L" | cut -d' ' -f1)" = "$sum_before" ] && ! ls "$C"/*.tar.* "$C/index.html" "$W/notcmp"/* >/dev/null 2>&1 &&
+	ok "refused bundles wrote nothing" || not_ok "a refused bundle wrote something"
+
+URL=https://lab.example.org/stallbench/6.1-vs-6.12.tar.zst
+"$SB" bundle "$C" --link "$URL" >"$W/bundle.out" 2>"$W/bundle.err" || not_ok "bundle exit $?: $(cat "$W/bundle.err")"
+A=$(cat "$W/bundle.out")
+[ -s "$A" ] && ok "bundle: $A" || not_ok "no archive"
+tail -1 "$L" | grep -qxF "Plots and data: $URL" && ok "--link: the letter's last line names the URL" ||
+	not_ok "link line: $(tail -1 "$L")"
+tar --zstd -tf "$A" >"$W/list.txt" || not_ok "the archive does not list"
+for f in cover-letter.txt cover-letter-full.txt index.html compare.json kernels.lock k1/kernel.lock k1/config \
+	k1/vm.dmesg.r3 k2/config k2/vm.tainted "k1/sweep/$P2-r1/ops.csv" "k2/sweep/$P1-r3/stalls.csv"; do
+	[ "$f" = kernels.lock ] && continue	# vm/sweep writes it; the fixture has none
+	grep -qx "stallbench-cmp/$f" "$W/list.txt" || not_ok "the archive lacks $f"
+done
+grep -q "/tool/" "$W/list.txt" && not_ok "the archive holds the guest's copy of the tool"
+ok "archive: letter, appendix, page, raw results, config and dmesg per kernel"
+
+# --- the page in a real browser ---
+if ! command -v chromium >/dev/null; then
+	not_ok "no chromium (apt-get install chromium): the page cannot be tested"
+else
+	rm -rf "$W/page" && mkdir -p "$W/page" && tar --zstd -xf "$A" -C "$W/page" || not_ok "extract"
+	P=$W/page/stallbench-cmp
+	grep -Eq '(src|href)="?(https?:)?//' "$P/index.html" && not_ok "the page fetches something from the network"
+	# a copy of the page with a probe: what the browser loaded, what each
+	# figure drew, what each table cell says, written into the DOM
+	sed 's|</body></html>|<script>\
+(function () {\
+	var r = { resources: performance.getEntriesByType("resource").map(function (e) { return e.name; }), figures: [], rows: [] };\
+	document.querySelectorAll("figure.fig").forEach(function (fg) {\
+		var s = fg.querySelector("svg"), b = s ? s.getBoundingClientRect() : null;\
+		r.figures.push({ name: fg.dataset.name, w: b ? b.width : 0, h: b ? b.height : 0,\
+			drawn: s ? s.querySelectorAll("path,polyline,polygon,rect,circle,use,text").length : 0 });\
+	});\
+	document.querySelectorAll("#letter-tables table.point tr").forEach(function (tr) {\
+		r.rows.push(Array.prototype.map.call(tr.children, function (c) { return c.textContent; }));\
+	});\
+	var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = JSON.stringify(r);\
+	document.body.appendChild(pre);\
+})();\
+</script></body></html>|' "$P/index.html" >"$P/probe.html"
+	timeout 120 chromium --headless=new --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+		--virtual-time-budget=5000 --dump-dom "file://$P/probe.html" >"$W/dom.html" 2>"$W/chromium.err"
+	timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1100,4000 \
+		--screenshot="$W/page.png" "file://$P/index.html" >/dev/null 2>>"$W/chromium.err"
+	[ -s "$W/page.png" ] && ok "screenshot: $W/page.png" || not_ok "no screenshot"
+	if grep 'CONSOLE' "$W/chromium.err"; then not_ok "console messages while loading the page"
+	else ok "the page loads with nothing on the console"; fi
+	python3 - "$W/dom.html" "$L" "$C" <<'PY' && ok "browser: no resource fetched, every figure drawn, the tables are the letter's" ||
+import html, json, os, re, sys
+dom, letter, cmp = sys.argv[1:4]
+m = re.search(r'<pre id="probe">(.*?)</pre>', open(dom).read(), re.S)
+if not m:
+    print("  no probe in the DOM"); sys.exit(1)
+r = json.loads(html.unescape(m.group(1)))
+bad = 0
+if r["resources"]:
+    print("  fetched:", r["resources"]); bad = 1
+svgs = sorted("%s/%s" % (p, f) for p in os.listdir(cmp + "/plots") if os.path.isdir(cmp + "/plots/" + p)
+              for f in os.listdir(cmp + "/plots/" + p) if f.endswith(".svg"))
+names = sorted(f["name"] for f in r["figures"])
+if names != svgs:
+    print("  figures on the page %s, SVGs %s" % (names, svgs)); bad = 1
+for f in r["figures"]:
+    if f["w"] < 100 or f["h"] < 100 or f["drawn"] < 20:
+        print("  figure not drawn:", f); bad = 1
+print("  %d figures drawn" % len(r["figures"]))
+lines = [re.sub(r"\s+", " ", l).strip() for l in open(letter)]
+rows = 0
+for row in r["rows"]:
+    want = re.sub(r"\s+", " ", " ".join(c for c in row if c)).strip()
+    if not want:
+        continue
+    if not any(l == want or l.startswith(want) for l in lines):
+        print("  page row not in the letter:", want); bad = 1
+    rows += 1
+if rows < 15:
+    print("  only %d table rows on the page" % rows); bad = 1
+print("  %d table rows, each a line of the letter" % rows)
+sys.exit(bad)
+PY
+	not_ok "browser checks"
+fi
 
 [ $fail -eq 0 ] && echo PASS || echo FAIL
 exit $fail
