@@ -455,12 +455,17 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k,
 	size_t i, n = 0, ntests;
 	char pa[512], pb[512], line[1200], eff[96];
 
+	/* beside more than one other run, each block says which pair it is */
+	if (json_array_size(json_object_get(m, "runs")) > 2)
+		snprintf(line, sizeof(line), "%s, %s vs %s", name, sid(m, k), sid(m, 0));
+	else
+		snprintf(line, sizeof(line), "%s", name);
 	if (f->html) {
 		fputs("<h3>", f->f);
-		esc(f->f, name);
+		esc(f->f, line);
 		fputs("</h3>\n", f->f);
 	} else {
-		fprintf(f->f, "%s:\n", name);
+		fprintf(f->f, "%s:\n", line);
 	}
 	outcome_phrase(pa, sizeof(pa), m, 0);
 	outcome_phrase(pb, sizeof(pb), m, k);
@@ -554,9 +559,13 @@ static void point_table(struct lout *f, json_t *m, const char *name, size_t k, b
 	struct lrow h;
 
 	(void)tcg;	/* the verdict's head says what the times are */
-	snprintf(title, sizeof(title), "%s (%zu+%zu runs)", name,
+	snprintf(title, sizeof(title), "%s (%zu+%zu runs%s%s%s%s)", name,
 		 json_array_size(json_object_get(ra, "rep_outcomes")),
-		 json_array_size(json_object_get(rb, "rep_outcomes")));
+		 json_array_size(json_object_get(rb, "rep_outcomes")),
+		 json_array_size(json_object_get(m, "runs")) > 2 ? ", " : "",
+		 json_array_size(json_object_get(m, "runs")) > 2 ? sid(m, k) : "",
+		 json_array_size(json_object_get(m, "runs")) > 2 ? " vs " : "",
+		 json_array_size(json_object_get(m, "runs")) > 2 ? sid(m, 0) : "");
 	if (f->html) {
 		fputs("<table class=\"point\"><caption>", f->f);
 		esc(f->f, title);
