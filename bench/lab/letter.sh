@@ -217,6 +217,90 @@ print(" = " + "".join(c for i, c in enumerate(f) if t >> i & 1) + (
 	fi
 }
 
+# LKP-style dmesg counts and an mmtests-style vmstat block. $1: "letter"
+# (one line: the dmesg events some run saw, fail:runs per kernel) or
+# "appendix" (the dmesg table, and per point the vmstat deltas per run);
+# $2: points.tsv; further args: "ID|kernel result folder" (each boot's
+# dmesg is vm.dmesg.rN there).
+sb_mm_blocks() {
+	python3 - "$@" <<'PY'
+import csv, glob, io, os, re, sys
+mode, points, kernels = sys.argv[1], sys.argv[2], [k.split("|")[:2] for k in sys.argv[3:]]
+EVENTS = [("WARNING", r"WARNING:"), ("oom-kill", r"Killed process|oom-kill:"),
+          ("oom-killer ran", r"invoked oom-killer"), ("alloc failure", r"page allocation failure"),
+          ("hung task", r"blocked for more than"), ("FINDING", r"nofail_vmalloc: FINDING"),
+          ("Oops/BUG", r"Oops|BUG:|general protection fault|Kernel panic")]
+def dmesg_counts(kd):
+    runs = sorted(glob.glob(kd + "/vm.dmesg.r*")) or ([kd + "/vm.dmesg"] if os.path.exists(kd + "/vm.dmesg") else [])
+    out = {}
+    for name, rx in EVENTS:
+        out[name] = sum(1 for r in runs if re.search(rx, open(r, errors="replace").read()))
+    return out, len(runs)
+d = {kid: dmesg_counts(kd) for kid, kd in kernels}
+if mode == "letter":
+    if not d or not any(n for _, n in d.values()):
+        sys.exit(0)
+    seen = [e for e, _ in EVENTS if any(c[e] for c, _ in d.values())]
+    none = [e for e, _ in EVENTS if e not in seen and e != "oom-killer ran"]
+    parts = ["%s %s" % (e, " | ".join("%s %d:%d" % (k, d[k][0][e], d[k][1]) for k, _ in kernels)) for e in seen]
+    t = "; ".join(parts)
+    if none:
+        t += ("; " if t else "") + "no " + ", ".join(none)
+    print("dmesg (runs with it : runs): " + t + ".")
+    sys.exit(0)
+if d and any(n for _, n in d.values()):
+    print("dmesg, LKP-style (fail:runs: runs with it : runs)")
+    print("%-16s" % "" + "".join("%14s" % k for k, _ in kernels))
+    for e, _ in EVENTS:
+        print("%-16s" % e + "".join("%14s" % ("%d:%d" % (d[k][0][e], d[k][1])) for k, _ in kernels))
+    print()
+COLS = [("allocstall", "allocstall"), ("pgscan_direct", "pgscan direct"),
+        ("pgscan_kswapd", "pgscan kswapd"), ("compact_stall", "compact_stall"),
+        ("memcg_pgscan", "memcg pgscan"), ("memcg_pgsteal", "memcg pgsteal"),
+        ("memcg_oom_kill", "memcg oom_kill")]
+def last(run):
+    try:
+        rows = list(csv.DictReader(open(run + "/timeline.csv")))
+    except OSError:
+        return {}
+    out = {}
+    for c, _ in COLS:
+        vals = [float(r[c]) for r in rows if r.get(c) not in (None, "")]
+        out[c] = max(vals) if vals else None   # since the start of the run
+    return out
+def cell(v):
+    v = [x for x in v if x is not None]
+    if not v:
+        return "-"
+    f = lambda x: "%.3gk" % (x / 1e3) if x >= 1e4 else "%.0f" % x
+    if len(v) > 5:
+        m = sum(v) / len(v)
+        return "%s+-%s" % (f(m), f((sum((x - m) ** 2 for x in v) / (len(v) - 1)) ** .5))
+    return " ".join(f(x) for x in v)
+for line in open(points):
+    f = line.rstrip("\n").split("\t")
+    if len(f) < 3:
+        continue
+    runs = [[last(r) for r in spec.split(",")] for spec in f[1:]]
+    print("vmstat, %s (each run's count over the run)" % f[0])
+    ids = [chr(65 + i) for i in range(len(runs))]
+    for i in range(1, len(runs)):
+        print("%-15s %-20s %-20s %s" % ("", ids[0], ids[i], "mean"))
+        for c, label in COLS:
+            a = [r.get(c) for r in runs[0]]
+            b = [r.get(c) for r in runs[i]]
+            if all(x in (None, 0) for x in a + b):
+                continue
+            ma = [x for x in a if x is not None]
+            mb = [x for x in b if x is not None]
+            ch = ""
+            if ma and mb and sum(ma):
+                ch = "%+.0f%%" % ((sum(mb) / len(mb)) / (sum(ma) / len(ma)) * 100 - 100)
+            print("%-15s %-20s %-20s %s" % (label, cell(a), cell(b), ch))
+    print()
+PY
+}
+
 # The cover letter over several sweeps (one per kernel, or per lab host):
 # one family of comparisons over every sweep point present in every sweep,
 # its repetitions pooled. cover-letter.txt is what a maintainer pastes
@@ -296,14 +380,19 @@ PY
 			2>"$cmpdir/plots-${points[$i]}.log" || log "plot ${points[$i]} failed"
 	done
 	{
-		if ((${#dirs[@]} > 1)); then
-			echo "stallbench: ${#dirs[@]} $what compared on ${#points[@]} sweep point(s)"
+		t="stallbench: A ${labels[0]} vs B ${labels[1]:-}, ${#points[@]} sweep point(s)"
+		if ((${#dirs[@]} == 2)) && ((${#t} <= 72)); then
+			echo "$t"	# two kernels: one line names both
 		else
-			echo "stallbench: one ${what%s}, ${#points[@]} sweep point(s)"
+			if ((${#dirs[@]} > 1)); then
+				echo "stallbench: ${#dirs[@]} $what compared on ${#points[@]} sweep point(s)"
+			else
+				echo "stallbench: one ${what%s}, ${#points[@]} sweep point(s)"
+			fi
+			for j in "${!dirs[@]}"; do
+				echo "  ${ids[$j]}: ${labels[$j]}"
+			done
 		fi
-		for j in "${!dirs[@]}"; do
-			echo "  ${ids[$j]}: ${labels[$j]}"
-		done
 		for t in ${SB_LETTER_NOTES[@]+"${SB_LETTER_NOTES[@]}"}; do
 			echo "$t"
 		done
@@ -312,6 +401,7 @@ PY
 		if ((${#dirs[@]} > 1)); then
 			cat "$cmpdir/letter-body.txt"
 		fi
+		sb_mm_blocks letter "$cmpdir/points.tsv" ${kenv[@]+"${kenv[@]}"}
 		echo
 		sb_environment "$meta1" ${kenv[@]+"${kenv[@]}"}
 		echo
@@ -329,8 +419,9 @@ PY
 		sb_environment "$meta1" ${kenv[@]+"${kenv[@]}"}
 		echo
 		sb_what_ran "$nreps" "${metas[@]}"
+		echo
+		sb_mm_blocks appendix "$cmpdir/points.tsv" ${kenv[@]+"${kenv[@]}"}
 		if ((${#dirs[@]} > 1)); then
-			echo
 			cat "$cmpdir/full-tables.txt"
 		fi
 		for i in "${!points[@]}"; do

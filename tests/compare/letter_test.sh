@@ -130,8 +130,9 @@ for k in 1 2; do
 	echo "console=ttyS0 panic=-1 quiet init_on_alloc=1 transparent_hugepage=never" >"$kd/vm.cmdline"
 	echo 12288 >"$kd/vm.tainted"
 	for r in 1 2 3; do
-		printf '[    0.000000] Linux version %s\n[    9.1] nofail_vmalloc: loading out-of-tree module taints kernel.\n' \
+		printf '[    0.000000] Linux version %s\n[    9.1] nofail_vmalloc: loading out-of-tree module taints kernel.\n[   30.2] Memory cgroup out of memory: Killed process 312 (sb-vmalloc-nofa)\n' \
 			$rel >"$kd/vm.dmesg.r$r"
+		[ $k = 2 ] && [ $r = 2 ] && echo "[   31.0] WARNING: CPU: 1 PID: 40 at mm/page_alloc.c:4400 __alloc_pages+0x2b1/0x310" >>"$kd/vm.dmesg.r$r"
 	done
 	mkdir -p "$kd/tool/build" && echo "not a result" >"$kd/tool/build/stallbench"
 done
@@ -225,6 +226,17 @@ for i, (p, ph) in enumerate(ps):
 sys.exit(0 if m == pts[0]["model"]["family_tests"] else 1)
 PY
 grep -c "no significant change\|^  [A-Za-z_]* .*: [-+][0-9]" "$L" >/dev/null
+# dmesg, LKP-style: in the letter one line, in the appendix the table
+tr '\n' ' ' <"$L" | sed 's/  */ /g' | grep -q "dmesg (runs with it : runs): WARNING A 0:3 | B 1:3; oom-kill A 3:3 | B 3:3; no alloc failure, hung task, FINDING, Oops/BUG." &&
+	ok "letter: dmesg events fail:runs per kernel" || not_ok "letter dmesg line: $(grep -A1 '^dmesg' "$L")"
+grep -Eq "^WARNING +0:3 +1:3$" "$F" && grep -Eq "^oom-kill +3:3 +3:3$" "$F" && ok "appendix: dmesg fail:runs table" ||
+	not_ok "appendix dmesg table"
+grep -Eq "^allocstall +[0-9]+ [0-9]+ [0-9]+ +[0-9]+ [0-9]+ [0-9]+ +[-+][0-9]+%$" "$F" && ok "appendix: vmstat per run" ||
+	not_ok "appendix vmstat block"
+# the appendix: no percentile the ops cannot carry (one call per run: no p90, p99, p99.9)
+awk -v p="=== $P2" '$0 == p { on = 1 } on && /^op vmalloc-nofail\/alloc/ { b = 1 } b && /^$/ { exit } b' "$F" >"$W/p2alloc.txt"
+[ -s "$W/p2alloc.txt" ] && ! grep -Eq "^p(90|99|99\.9) " "$W/p2alloc.txt" && ok "appendix: no percentile of 3 calls" ||
+	{ not_ok "appendix percentiles of 3 calls"; cat "$W/p2alloc.txt"; }
 # the environment
 grep -q "A: 6.1.192 (linux-image-6.1.0-57-amd64 6.1.192-3)" "$L" &&
 	grep -q "B: 6.12.117 (linux-image-6.12.117+deb12-amd64 6.12.117-1~deb12u1)" "$L" &&
