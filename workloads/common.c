@@ -15,14 +15,6 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint32_t my_tid(void)
 {
 	static __thread uint32_t tid;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "oprec.h"
+#include "monoclock.h"
 
 enum wl_opt_type {
 	WOPT_SIZE,	/* uint64_t bytes: "4K", "256M", "1G" */
@@ -33,7 +34,7 @@ struct wl_opt {
 	size_t off;		/* offset into the workload's private struct */
 	const char *def;	/* default, parsed like user input; NULL: zero */
 	const char *help;
-	const char *alias;	/* another accepted name (DESIGN.md's short ones), or NULL */
+	const char *alias;	/* another accepted name (a short one: --size for --alloc-size), or NULL */
 };
 
 /* What the driver knows about the run, handed to setup/cleanup/run. */
@@ -95,8 +96,7 @@ struct workload {
 extern const struct workload *const workloads[];
 const struct workload *workload_find(const char *name);
 
-/* Helpers for workers (workloads/common.c). */
-uint64_t now_ns(void);	/* CLOCK_MONOTONIC */
+/* Helpers for workers (workloads/common.c); now_ns() is the one clock's. */
 /* The calling thread's ns on a CPU and runnable-waiting (schedstat), read
  * just before an op starts and just after it ends; false if the kernel has
  * no schedstat. op_begin/op_end record the op's deltas themselves. */

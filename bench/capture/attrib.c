@@ -312,18 +312,6 @@ size_t attrib_flush(struct attrib *a, uint64_t horizon_ns, attrib_done_fn done, 
 	return n;
 }
 
-void attrib_forget(struct attrib *a, uint32_t tid)
-{
-	struct wstate *w = find(a, tid);
-
-	if (!w)
-		return;
-	a->pending -= (w->ivs.len - w->ivs.head) + (w->pts.len - w->pts.head);
-	w->ivs.len = w->ivs.head = 0;
-	w->pts.len = w->pts.head = 0;
-	w->floor = UINT64_MAX - 1;	/* anything later for it is ignored */
-}
-
 size_t attrib_pending(const struct attrib *a)
 {
 	return a->pending;

@@ -56,8 +56,6 @@ int attrib_add_point(struct attrib *a, const struct point *p);
 int attrib_add_op(struct attrib *a, const struct attrib_op *op);
 /* Finalises every op ending at or before horizon_ns (UINT64_MAX: all), calling done; returns how many. */
 size_t attrib_flush(struct attrib *a, uint64_t horizon_ns, attrib_done_fn done, void *arg);
-/* Drops a worker's leftover stalls/points after its last op was flushed (it exited); keeps its scope. */
-void attrib_forget(struct attrib *a, uint32_t tid);
 /* Ops + stalls + points held right now (the memory bound tests watch). */
 size_t attrib_pending(const struct attrib *a);
 void attrib_free(struct attrib *a);

@@ -13,13 +13,11 @@
 #include <time.h>
 
 #include "capture_impl.h"
+#include "monoclock.h"
 
 uint64_t cap_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return now_ns();
 }
 
 const char *stall_kind_name(enum stall_kind k)

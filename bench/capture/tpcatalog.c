@@ -1,5 +1,5 @@
 /* The tracepoint catalogue (capture/tpcatalog.h) as a table, and the lookups
- * the capture, the attribution and report make in it. */
+ * the capture, the attribution and doctor make in it. */
 #include <string.h>
 
 #include "tpcatalog.h"

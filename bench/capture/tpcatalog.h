@@ -3,10 +3,11 @@
  * read by the capture (which events, what each record is, the field a point
  * carries), by the attribution (which records count as a reclaim round, and
  * of which source) and by doctor (which events to probe, and which one
- * capture cannot do without) and by report (which kinds have a share that
- * reclaimed nothing, which carry a throttle's reasons). A new stall source is
- * one row here (plus its kind in schema/stallkind.h and, if it counts rounds,
- * schema/roundsrc.h).
+ * capture cannot do without). Readers of results never see it: what report
+ * makes of a kind (a share that reclaimed nothing, a throttle's reasons) is
+ * the kind's traits in schema/stallkind.h, which test_tpcatalog checks
+ * against these rows. A new stall source is one row here (plus its kind in
+ * schema/stallkind.h and, if it counts rounds, schema/roundsrc.h).
  *
  * X(system, event, role, kind, arg, round, probe, needed)
  *   role    BEGIN/END of a paired stall, THROTTLED (a stall in one event), POINT

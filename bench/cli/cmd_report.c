@@ -1,8 +1,9 @@
 /* `stallbench report DIR`: a readable table of one result (per op: count,
  * errors, latency percentiles, stall share and retry rounds; per stall kind;
  * lost events and OOM kills always shown). Reads the result files only; what
- * it says of each stall kind comes from the tracepoint catalogue, and the
- * rounds' sources from the schema's table, so a new source needs no edit here. */
+ * it says of each stall kind comes from the kind's traits in the schema
+ * (schema/stallkind.h), and the rounds' sources from the schema's table, so a
+ * new source needs no edit here. */
 #include "parse.h"
 #include "resread.h"
 #include <errno.h>

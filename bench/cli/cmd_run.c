@@ -46,6 +46,20 @@ static int __attribute__((format(printf, 2, 3))) bad(struct run_args *a, const c
 	return -EINVAL;
 }
 
+/* --NAME VAL, a size, into *dst; 0 refused with "--NAME 0: why0" (what was
+ * meant instead) unless why0 is NULL. 0 or -EINVAL. */
+static int size_opt(struct run_args *a, const char *name, const char *val, uint64_t *dst,
+		    const char *why0)
+{
+	char msg[256];
+
+	if (parse_size(val, dst, msg, sizeof(msg)))
+		return bad(a, "--%s %s", name, msg);
+	if (!*dst && why0)
+		return bad(a, "--%s 0: %s", name, why0);
+	return 0;
+}
+
 /* --- the workloads' own options ------------------------------------------ */
 
 /* Parses val into the option's field. 0 or -EINVAL with msg. */
@@ -202,12 +216,8 @@ static int opt_cap(struct run_args *a, const struct run_opt *o, const char *val)
 			return bad(a, "--cap %s: a size for group %s", val, g->name);
 		return 0;
 	}
-	if (parse_size(val, &c->cap, msg, sizeof(msg)))
-		return bad(a, "--cap %s", msg);
 	/* 0 would run uncapped without a word: say what was meant */
-	if (!c->cap)
-		return bad(a, "--cap 0: not a cap (leave --cap out to run uncapped)");
-	return 0;
+	return size_opt(a, "cap", val, &c->cap, "not a cap (leave --cap out to run uncapped)");
 }
 
 static int opt_cap_as(struct run_args *a, const struct run_opt *o, const char *val)
@@ -228,14 +238,13 @@ static int opt_limit(struct run_args *a, const struct run_opt *o, const char *va
 	const char *n = o->name;
 	uint64_t *dst = !strcmp(n, "high") ? &L->high : !strcmp(n, "low") ? &L->low :
 		!strcmp(n, "min") ? &L->min : !strcmp(n, "swap-max") ? &L->swap_max : &L->soft_limit;
-	char msg[256];
+	bool swap = !strcmp(n, "swap-max");	/* swap.max 0: no swap, a limit */
 
-	if (parse_size(val, dst, msg, sizeof(msg)))
-		return bad(a, "--%s %s", n, msg);
-	if (!strcmp(n, "swap-max"))
+	if (size_opt(a, n, val, dst,
+		     swap ? NULL : "not a limit (leave it out for the kernel's default)"))
+		return -EINVAL;
+	if (swap)
 		L->swap_max_set = true;
-	else if (!*dst)
-		return bad(a, "--%s 0: not a limit (leave it out for the kernel's default)", n);
 	return 0;
 }
 
@@ -379,14 +388,9 @@ static int opt_compress(struct run_args *a, const struct run_opt *o, const char 
 
 static int opt_compress_above(struct run_args *a, const struct run_opt *o, const char *val)
 {
-	char msg[256];
-
 	(void)o;
-	if (parse_size(val, &a->c.compress_above, msg, sizeof(msg)))
-		return bad(a, "--compress-above %s", msg);
-	if (!a->c.compress_above)
-		return bad(a, "--compress-above 0: a size (--compress zstd compresses from the start)");
-	return 0;
+	return size_opt(a, "compress-above", val, &a->c.compress_above,
+			"a size (--compress zstd compresses from the start)");
 }
 
 static int opt_cgroup_parent(struct run_args *a, const struct run_opt *o, const char *val)
@@ -400,14 +404,9 @@ static int opt_cgroup_parent(struct run_args *a, const struct run_opt *o, const 
 
 static int opt_global_pressure(struct run_args *a, const struct run_opt *o, const char *val)
 {
-	char msg[256];
-
 	(void)o;
-	if (parse_size(val, &a->c.global_pressure, msg, sizeof(msg)))
-		return bad(a, "--global-pressure %s", msg);
-	if (!a->c.global_pressure)
-		return bad(a, "--global-pressure 0: a size of memory to leave available (e.g. 256M)");
-	return 0;
+	return size_opt(a, "global-pressure", val, &a->c.global_pressure,
+			"a size of memory to leave available (e.g. 256M)");
 }
 
 static int opt_mm(struct run_args *a, const struct run_opt *o, const char *val)

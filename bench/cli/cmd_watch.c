@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monoclock.h"
 #include "parse.h"
 #include "runstatus.h"
 #include "watchrun.h"
@@ -46,14 +47,6 @@ static volatile sig_atomic_t stop_sig;
 static void on_sig(int sig)
 {
 	stop_sig = sig;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -134,7 +127,7 @@ static void drop_stale(struct watchrun *w)
 
 static void poll_all(struct watch *wt)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = now_ns();
 
 	if (wt->discover)
 		discover(wt);
@@ -158,7 +151,7 @@ static void print_line(struct watch *wt, struct watchrun *w, double dt)
 {
 	struct wr_line l;
 
-	wr_line(w, mono_ns(), dt, &l);
+	wr_line(w, now_ns(), dt, &l);
 	if (wt->json)
 		wr_print_json(stdout, w, &l);
 	else
@@ -178,7 +171,7 @@ static int batch_round(struct watch *wt, double dt, bool *printed)
 		if (wt->done[i])
 			continue;
 		if (w->state == WR_WAITING) {
-			if ((double)(mono_ns() - wt->t_start) / 1e9 > wt->wait_s) {
+			if ((double)(now_ns() - wt->t_start) / 1e9 > wt->wait_s) {
 				if (w->err[0])
 					fprintf(stderr, "watch: %s\n", w->err);
 				else
@@ -215,10 +208,10 @@ static int batch_round(struct watch *wt, double dt, bool *printed)
  */
 static void wait_interval(struct watch *wt)
 {
-	uint64_t until = mono_ns() + (uint64_t)(wt->interval_s * 1e9);
+	uint64_t until = now_ns() + (uint64_t)(wt->interval_s * 1e9);
 
 	while (!stop_sig) {
-		uint64_t now = mono_ns();
+		uint64_t now = now_ns();
 
 		if (now >= until)
 			return;
@@ -228,7 +221,7 @@ static void wait_interval(struct watch *wt)
 
 			if (wt->done[i] || w->state != WR_WAITING)
 				continue;
-			wr_poll(w, mono_ns());
+			wr_poll(w, now_ns());
 			if (w->state == WR_RUNNING)
 				wt->fresh[i] = false;	/* the baseline is taken */
 		}
@@ -238,12 +231,12 @@ static void wait_interval(struct watch *wt)
 static int run_batch(struct watch *wt)
 {
 	long rounds = 0;
-	uint64_t prev = mono_ns();
+	uint64_t prev = now_ns();
 
 	poll_all(wt);
 	for (;;) {
 		bool printed;
-		uint64_t now = mono_ns();
+		uint64_t now = now_ns();
 		int more = batch_round(wt, (double)(now - prev) / 1e9, &printed);
 
 		prev = now;
@@ -324,7 +317,7 @@ static int render_run(struct watchrun *w, double dt, int cols)
 	bool ended;
 	int lines = 0;
 
-	wr_line(w, mono_ns(), dt, &l);
+	wr_line(w, now_ns(), dt, &l);
 	ended = l.state == WR_ENDED;
 	printf("\033[1m%s\033[0m  %s%s", w->name, ended ? "ended " : "", l.status);
 	if (l.state == WR_WAITING) {
@@ -368,7 +361,7 @@ static int render_run(struct watchrun *w, double dt, int cols)
 
 static int run_view(struct watch *wt)
 {
-	uint64_t prev = mono_ns();
+	uint64_t prev = now_ns();
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 
 	term_setup();
@@ -376,7 +369,7 @@ static int run_view(struct watch *wt)
 	poll_all(wt);
 	while (!stop_sig) {
 		struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-		uint64_t now = mono_ns();
+		uint64_t now = now_ns();
 		double dt = (double)(now - prev) / 1e9;
 		int running = 0, rows, used = 2, order[MAX_RUNS], no = 0;
 		char tm[16];
@@ -410,8 +403,8 @@ static int run_view(struct watch *wt)
 		printf("\033[J");	/* clear what an earlier, longer screen left */
 		fflush(stdout);
 		/* Wait for the next refresh, or a key. */
-		for (uint64_t end = mono_ns() + (uint64_t)(wt->interval_s * 1e9); !stop_sig;) {
-			uint64_t n = mono_ns();
+		for (uint64_t end = now_ns() + (uint64_t)(wt->interval_s * 1e9); !stop_sig;) {
+			uint64_t n = now_ns();
 			char c;
 
 			if (n >= end)
@@ -556,7 +549,7 @@ int cmd_watch(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	wt->t_start = mono_ns();
+	wt->t_start = now_ns();
 	ret = wt->batch ? run_batch(wt) : run_view(wt);
 	for (int i = 0; i < wt->n; i++) {
 		wr_free(wt->runs[i]);

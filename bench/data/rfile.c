@@ -6,6 +6,7 @@
  * --allow-incomplete.
  */
 #include "rfile.h"
+#include "monoclock.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -46,14 +47,6 @@ struct rfile {
 	bool pending;		/* zstd: input since the last block end */
 	bool closed;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int fail(struct rfile *f, const char *op, int err)
 {
@@ -204,7 +197,7 @@ static int to_zstd(struct rfile *f)
 	free(buf);
 	f->fd = fd;
 	f->out = out;
-	f->last_zflush = mono_ns();
+	f->last_zflush = now_ns();
 	snprintf(f->name, sizeof(f->name), "%s.zst", f->base);
 	return 0;
 fail:
@@ -301,7 +294,7 @@ int rf_open(const char *dir, const char *name, enum rf_mode mode, uint64_t above
 		return -ENOMEM;
 	}
 	setvbuf(f->fp, NULL, _IOFBF, RF_STDIO_BUF);
-	f->last_zflush = mono_ns();
+	f->last_zflush = now_ns();
 	*out = f;
 	return 0;
 }
@@ -320,7 +313,7 @@ int rf_flush(struct rfile *f, bool force)
 		fail(f, "write", -(errno ? errno : EIO));
 	if (f->err || !f->z || !f->pending)
 		return f->err;
-	now = mono_ns();
+	now = now_ns();
 	if (!force && now - f->last_zflush < RF_ZFLUSH_NS)
 		return 0;
 	ret = zpush(f, f->fd, NULL, 0, ZSTD_e_flush, &f->out);
@@ -375,14 +368,4 @@ const char *rf_failed_op(const struct rfile *f)
 const char *rf_name(const struct rfile *f)
 {
 	return f->name;
-}
-
-uint64_t rf_bytes_in(const struct rfile *f)
-{
-	return f->in;
-}
-
-uint64_t rf_bytes_out(const struct rfile *f)
-{
-	return f->out;
 }

@@ -40,7 +40,4 @@ int rf_error(const struct rfile *f);
 const char *rf_failed_op(const struct rfile *f);
 /* The file's current name in its directory ("ops.csv" or "ops.csv.zst"). */
 const char *rf_name(const struct rfile *f);
-/* Bytes printed (uncompressed), and bytes in the file. */
-uint64_t rf_bytes_in(const struct rfile *f);
-uint64_t rf_bytes_out(const struct rfile *f);
 #endif

@@ -48,27 +48,6 @@ int dist_compute(double *v, size_t n, struct dist *o)
 	return 0;
 }
 
-int dvec_push(struct dvec *d, double x)
-{
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 1024;
-		double *nv = realloc(d->v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		d->v = nv;
-		d->cap = nc;
-	}
-	d->v[d->n++] = x;
-	return 0;
-}
-
-void dvec_free(struct dvec *d)
-{
-	free(d->v);
-	memset(d, 0, sizeof(*d));
-}
-
 size_t hist_bucket(uint64_t v)
 {
 	unsigned int k;

@@ -53,13 +53,4 @@ void sort_u64(uint64_t *v, size_t n);
 /* The same for doubles that are all >= 0 and not NaN (latencies, counts):
  * their bit patterns order as unsigned integers. */
 void sort_dbl_nonneg(double *v, size_t n);
-
-/* A growable array of doubles. */
-struct dvec {
-	double *v;
-	size_t n, cap;
-};
-/* Appends x. 0 or -ENOMEM. */
-int dvec_push(struct dvec *d, double x);
-void dvec_free(struct dvec *d);
 #endif

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "monoclock.h"
 #include "runstatus.h"
 
 #define WR_MAX_BINS	(24ull * 3600 * 1000000000ull / WR_BIN_NS)	/* a day of run time */
@@ -314,13 +315,11 @@ void wr_take_status(struct watchrun *w, const char *path)
 /* Seconds the longest op in flight has run, NAN if none (or the run ended). */
 double wr_inflight_s(const struct watchrun *w)
 {
-	struct timespec ts;
 	uint64_t now;
 
 	if (!w->inflight_op[0] || w->state == WR_ENDED)
 		return NAN;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	now = now_ns();
 	return now > w->inflight_start_ns ? (double)(now - w->inflight_start_ns) / 1e9 : 0;
 }
 

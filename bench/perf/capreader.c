@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "monoclock.h"
 
 static volatile sig_atomic_t stop;
 
@@ -53,14 +54,6 @@ static uint64_t cpu_ns(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 struct counts {
@@ -107,7 +100,7 @@ static int run_capture(const char *events, size_t pages, int interval, const cha
 		fprintf(stderr, "capreader: enable failed\n");
 		return 1;
 	}
-	uint64_t t0 = mono_ns(), c0 = cpu_ns();
+	uint64_t t0 = now_ns(), c0 = cpu_ns();
 
 	ready(readyf);
 	while (!stop) {
@@ -123,7 +116,7 @@ static int run_capture(const char *events, size_t pages, int interval, const cha
 	r = capture_drain(c, &sink, true);
 	if (r > 0)
 		total += r;
-	uint64_t t1 = mono_ns(), c1 = cpu_ns();
+	uint64_t t1 = now_ns(), c1 = cpu_ns();
 
 	printf("records=%ld samples=%ld stalls=%" PRIu64 " points=%" PRIu64 " lost=%" PRIu64
 	       " cpu_s=%.4f wall_s=%.3f ns_per_record=%.1f ring_pages=%zu\n",
@@ -234,7 +227,7 @@ static int run_raw(const char *events, size_t pages, int interval, const char *r
 	}
 	for (size_t i = 0; i < nfds; i++)
 		ioctl(fds[i], PERF_EVENT_IOC_ENABLE, 0);
-	uint64_t t0 = mono_ns(), c0 = cpu_ns();
+	uint64_t t0 = now_ns(), c0 = cpu_ns();
 	struct pollfd *pfd = calloc((size_t)ncpu, sizeof(*pfd));
 	int last = 0;
 
@@ -287,7 +280,7 @@ static int run_raw(const char *events, size_t pages, int interval, const char *r
 		if (last)
 			break;
 	}
-	uint64_t t1 = mono_ns(), c1 = cpu_ns();
+	uint64_t t1 = now_ns(), c1 = cpu_ns();
 
 	printf("records=%" PRIu64 " samples=%" PRIu64 " stalls=0 points=0 lost=%" PRIu64
 	       " cpu_s=%.4f wall_s=%.3f ns_per_record=%.1f ring_pages=%zu\n",

@@ -25,13 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#include "monoclock.h"
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -73,14 +67,14 @@ int main(int argc, char **argv)
 	long per = calls / rounds;
 	double *v = calloc((size_t)rounds, sizeof(*v));
 	double *bv = calloc((size_t)rounds, sizeof(*bv)), *dv = calloc((size_t)rounds, sizeof(*dv));
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = now_ns();
 
 	/* warm-up: page in, settle the frequency */
 	for (long i = 0; i < 10000; i++)
 		syscall(SYS_getppid);
-	t0 = mono_ns();
+	t0 = now_ns();
 	for (long r = 0; r < rounds; r++) {
-		uint64_t a = mono_ns();
+		uint64_t a = now_ns();
 
 		if (rate <= 0) {
 			for (long i = 0; i < per; i++)
@@ -93,23 +87,23 @@ int main(int argc, char **argv)
 			for (long i = 0; i < per; i += 16) {
 				uint64_t due = start + (uint64_t)((double)i * ns_per_call);
 
-				while (mono_ns() < due)
+				while (now_ns() < due)
 					;
 				for (int k = 0; k < 16; k++)
 					syscall(SYS_getppid);
 			}
 		}
-		v[r] = (double)(mono_ns() - a) / (double)per;
+		v[r] = (double)(now_ns() - a) / (double)per;
 		if (base) {
-			uint64_t b = mono_ns();
+			uint64_t b = now_ns();
 
 			for (long i = 0; i < per; i++)
 				syscall(SYS_getpid);
-			bv[r] = (double)(mono_ns() - b) / (double)per;
+			bv[r] = (double)(now_ns() - b) / (double)per;
 			dv[r] = v[r] - bv[r];
 		}
 	}
-	uint64_t t1 = mono_ns();
+	uint64_t t1 = now_ns();
 	double wall = (double)(t1 - t0) / 1e9;
 
 	qsort(v, (size_t)rounds, sizeof(*v), cmp_d);

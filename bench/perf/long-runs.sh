@@ -51,8 +51,8 @@ say "ops $LOPS at $LRATE ops/s; driver RSS $(calc "$RSS10 / 1024" 1) MiB at 10 s
 say "driver CPU (utime+stime, 10 s..$TEND s): $CPU_US_OP us/op; on disk: $(ls "$LD" | grep '^ops\.csv' | tr '\n' ' ')$LBYTES B = $BPO B/op"
 
 log "long runs: compare on 2 x $CMP_N ops"
-GEN="$BIN/gen_result"
-gcc -std=gnu11 -O2 "$ROOT/tests/compare/gen_result.c" -o "$GEN" -lm || GEN=""
+GEN="$BIN/gen_result"	# built by run-bench (target cmp_gen_result)
+[ -x "$GEN" ] || { echo "long-runs: no $GEN (run-bench builds it): the compare figures cannot be measured" >&2; exit 1; }
 : > "$OUT/cmp.tsv"
 if [ -n "$GEN" ]; then
 	for s in a b; do
@@ -96,6 +96,6 @@ target "<= 16 B/op on disk (ops.csv):         $BPO B/op at $LRATE ops/s" "a <= 1
 target "driver CPU <= 2 us/op:                $CPU_US_OP us/op at $LRATE ops/s" "a <= 2 && a > 0" "$CPU_US_OP"
 target "compare reads >= 5M ops/s:            plain $CMP_RATE, zstd $CMPZ_RATE ops/s" \
 	"a >= 5e6 && b >= 5e6" "$CMP_RATE" "$CMPZ_RATE"
-# compare keeps each op's latency and stall (exact rank tests and bootstrap): its memory
+# compare keeps each op's latency and stall (each repetition's percentiles): its memory
 # is linear in the ops it compares, and this says by how much
 target "compare memory <= 24 B per op read:   plain $CMP_BPO B/op" "a <= 24 && a > 0" "$CMP_BPO"

@@ -1,6 +1,6 @@
 /*
  * The runner's own parts, shared by its files and by nothing else (its unit
- * test excepted): the state of one run, and the three jobs around the story
+ * test excepted): the state of one run, and the four jobs around the story
  * runner.c tells. run_workers.c forks the workers into their cgroups, places
  * them, reaps and kills them; run_pipeline.c drains their op rings and the
  * capture, and attributes stalls to the ops, each op carried whole (record

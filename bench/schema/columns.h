@@ -15,7 +15,7 @@
 
 #include "roundsrc.h"
 
-/* ops.csv: one row per operation (DESIGN.md's result format). */
+/* ops.csv: one row per operation (README.md, "What it measures"). */
 #define SB_OPS_HEAD_COLS(X)						\
 	X(T_START, "t_start_ns", 1)	/* CLOCK_MONOTONIC at the op's start */ \
 	X(TID, "tid", 0)							\

@@ -109,16 +109,6 @@ int topo_bind_node(int node)
 	return 0;
 }
 
-int topo_page_node(void *addr)
-{
-	void *pages[1] = { addr };
-	int status[1] = { -1 };
-
-	if (move_pages(0, 1, pages, NULL, status, 0))
-		return -errno;
-	return status[0];
-}
-
 int topo_policy_parse(const char *s)
 {
 	if (!strcmp(s, "bind"))

@@ -13,8 +13,6 @@ int topo_node_valid(int node);
 json_t *topo_json(void);
 /* Binds the calling task's CPUs and memory to node (strict). 0 or -errno. */
 int topo_bind_node(int node);
-/* Node on which the page at addr resides (move_pages query), or -errno. */
-int topo_page_node(void *addr);
 enum topo_policy { TOPO_POL_NONE, TOPO_POL_BIND, TOPO_POL_PREFERRED, TOPO_POL_INTERLEAVE };
 /* "bind" -> TOPO_POL_BIND...; -1 if not a policy. */
 int topo_policy_parse(const char *s);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "monoclock.h"
 
 struct out {
 	FILE *f;
@@ -62,14 +63,6 @@ static uint64_t cpu_ns(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void usage(void)
@@ -139,7 +132,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "capdump: enable: %s\n", strerror(errno));
 		return 1;
 	}
-	t0 = mono_ns();
+	t0 = now_ns();
 	c0 = cpu_ns();
 	if (optind < argc) {
 		child = fork();
@@ -154,7 +147,7 @@ int main(int argc, char **argv)
 
 			if (w == child)
 				break;
-		} else if ((double)(mono_ns() - t0) / 1e9 >= dur) {
+		} else if ((double)(now_ns() - t0) / 1e9 >= dur) {
 			break;
 		}
 		capture_wait(c, interval);
@@ -169,7 +162,7 @@ int main(int argc, char **argv)
 	n = capture_drain(c, &sink, true);
 	if (n > 0)
 		total += n;
-	t1 = mono_ns();
+	t1 = now_ns();
 	c1 = cpu_ns();
 	fprintf(stderr,
 		"capdump: records %ld stalls %" PRIu64 " points %" PRIu64 " stall_ns %" PRIu64

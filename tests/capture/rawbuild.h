@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "monoclock.h"
 #include "tpdecode.h"
 
 #define FIXTURES STALLBENCH_FIXTURES	/* set by CMake */
@@ -105,14 +106,6 @@ static inline void ring_put_lost(struct perf_event_mmap_page *pg, unsigned char 
 	for (size_t i = 0; i < sizeof(r); i++)
 		data[(head + i) & (size - 1)] = ((unsigned char *)&r)[i];
 	__atomic_store_n(&pg->data_head, head + sizeof(r), __ATOMIC_RELEASE);
-}
-
-static inline uint64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 #endif

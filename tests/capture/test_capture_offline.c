@@ -82,7 +82,7 @@ static void fx_open(struct fx *x, const char *kernel, unsigned int cpus, size_t 
 	x->g->order_ok = true;
 	x->sink = (struct capture_sink){ on_stall, on_point, x->g };
 	assert_int_equal(capture_enable(x->c), 0);
-	x->base = mono_now();
+	x->base = now_ns();
 }
 
 static void fx_close(struct fx *x)

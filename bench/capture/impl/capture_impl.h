@@ -1,5 +1,5 @@
 /*
- * What the four files of the capture share among themselves, not for other
+ * What the files of the capture share among themselves, not for other
  * users (the include path is the capture library's PRIVATE one):
  *   capture.c         opening, draining and closing a capture, in steps
  *   capture_ring.c    perf_event_open per CPU, the mmap rings, reading records
