@@ -157,7 +157,7 @@ for path in metas:
 out = []
 for (key, cap), var in parts.items():
     out.append("%s%s in a %s memcg" % (key, ", " + " or ".join(var) + ")" if var else "", cap))
-kind = {"tcg": "QEMU TCG guests (times are emulated wall clock; counts are not)",
+kind = {"tcg": "QEMU TCG guests (emulated: times are slow, counts are not)",
         "kvm": "KVM guests", "none": "bare metal", "": "an unknown machine"}
 print("What ran: " + "; ".join(out) + ".")
 print("%s per run, %s runs per side%s; %s%s." % ("/".join(sorted(durs)), reps,
@@ -172,7 +172,7 @@ PY
 # "ID|kernel result folder (k<N>: kernel.lock, config, vm.cmdline,
 # vm.tainted)|release" per kernel.
 sb_environment() {
-	local meta=$1 k id kd rel cfg t line boots=() taints=() b
+	local meta=$1 k id kd rel cfg t line boots=() taints=() b cfgs=()
 	shift
 	echo "Environment:"
 	for k in "$@"; do
@@ -181,14 +181,7 @@ sb_environment() {
 			"$kd/kernel.lock" 2>/dev/null)
 		[[ -z $line ]] && line=$(grep -m1 '^# self-built' "$kd/kernel.lock" 2>/dev/null | sed 's/^# //; s| /[^ ]*/| |')
 		echo "  $id: ${line:-$rel (no kernel.lock)}"
-		cfg=$kd/config
-		if [[ -f $cfg ]]; then
-			t=$(grep -E '^(# )?CONFIG_(PREEMPT|PREEMPT_VOLUNTARY|PREEMPT_NONE|PREEMPT_RT|PREEMPT_DYNAMIC|MEMCG|LRU_GEN|LRU_GEN_ENABLED|TRANSPARENT_HUGEPAGE|TRANSPARENT_HUGEPAGE_ALWAYS|TRANSPARENT_HUGEPAGE_MADVISE|KASAN|INIT_ON_ALLOC_DEFAULT_ON)[= ]' "$cfg" |
-				sed -E 's/^# CONFIG_([A-Z_]+) is not set/\1=n/; s/^CONFIG_//' | tr '\n' ' ')
-			echo "     config sha256:$(sha256sum "$cfg" | cut -c1-12) ${t% }"
-		else
-			echo "     config: not recorded"
-		fi
+		cfgs+=("$id|$kd/config")
 		boots+=("$(cat "$kd/vm.cmdline" 2>/dev/null)")
 		t=$(cat "$kd/vm.tainted" 2>/dev/null)
 		[[ -n $t ]] && t="$t$(python3 -c 'import sys
@@ -197,6 +190,45 @@ print(" = " + "".join(c for i, c in enumerate(f) if t >> i & 1) + (
     " (the unsigned nofail_vmalloc module)" if t & (1 << 12) else "") if t else " (none)")' "$t" 2>/dev/null)"
 		taints+=("$t")
 	done
+	# each config's hash, then its key lines: alike said once, differing per kernel
+	((${#cfgs[@]})) && python3 - "${cfgs[@]}" <<'PY'
+import hashlib, re, sys
+KEYS = ["PREEMPT_NONE", "PREEMPT_VOLUNTARY", "PREEMPT", "PREEMPT_RT", "PREEMPT_DYNAMIC", "MEMCG",
+        "LRU_GEN", "LRU_GEN_ENABLED", "TRANSPARENT_HUGEPAGE", "TRANSPARENT_HUGEPAGE_ALWAYS",
+        "TRANSPARENT_HUGEPAGE_MADVISE", "KASAN", "INIT_ON_ALLOC_DEFAULT_ON"]
+ids, vals, hashes = [], [], []
+for a in sys.argv[1:]:
+    i, path = a.split("|", 1)
+    ids.append(i)
+    try:
+        text = open(path, "rb").read()
+    except OSError:
+        hashes.append("%s not recorded" % i); vals.append(None); continue
+    hashes.append("%s %s" % (i, hashlib.sha256(text).hexdigest()[:12]))
+    v = {}
+    for line in text.decode(errors="replace").splitlines():
+        m = re.match(r"^CONFIG_([A-Z0-9_]+)=(.*)$", line) or re.match(r"^# CONFIG_([A-Z0-9_]+) is not set", line)
+        if m and m.group(1) in KEYS:
+            v[m.group(1)] = m.group(2) if m.lastindex == 2 else "n"
+    vals.append(v)
+print("  config sha256: " + ", ".join(hashes))
+known = [v for v in vals if v is not None]
+if known:
+    alike, differ = [], []
+    for k in KEYS:
+        vs = [v.get(k) for v in known]
+        if all(x is None for x in vs):
+            continue
+        if len(set(vs)) == 1:
+            alike.append("%s=%s" % (k, vs[0]))
+        else:
+            differ.append("%s %s" % (k, " ".join("%s=%s" % (i, v.get(k) or "-")
+                                                for i, v in zip(ids, vals) if v is not None)))
+    if alike:
+        print("  CONFIG alike: " + " ".join(alike))
+    if differ:
+        print("  CONFIG differs: " + "; ".join(differ))
+PY
 	# a boot line or taint every kernel shares is said once
 	for b in boots taints; do
 		local -n arr=$b

@@ -428,19 +428,13 @@ static int cmp_vline(const void *x, const void *y)
 	return pa < pb ? -1 : pa > pb;
 }
 
-/* Whether a metric is measured by a clock (ops/s too): TCG distorts it. */
-static bool is_time(const char *metric)
-{
-	return strcmp(metric, "rounds") != 0;
-}
-
 /* A metric as the letter's verdict names it: short, the call's time for few calls. */
 static const char *letter_what(const char *metric, json_t *vline)
 {
 	double n = json_number_value(rr_json_get(vline, "test.n_a"));
 
 	(void)n;
-	return !strcmp(metric, "latency") ? "time/call (gmean)" :
+	return !strcmp(metric, "latency") ? "time/call" :
 	       !strcmp(metric, "rounds") ? "reclaim rounds/call" :
 	       !strcmp(metric, "stall") ? "stall/call" :
 	       !strcmp(metric, "sleep") ? "asleep/call" :
@@ -449,7 +443,7 @@ static const char *letter_what(const char *metric, json_t *vline)
 }
 
 /* One point's verdict against run k: outcomes, then its significant changes. */
-static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k, bool tcg)
+static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 {
 	json_t *v, *lines[256];
 	size_t i, n = 0, ntests;
@@ -502,11 +496,14 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k,
 		const char *op = strchr(blk, '/') ? strchr(blk, '/') + 1 : blk;
 		char va[32], vb[32];
 
-		cmp_fmt_change_ci(eff, sizeof(eff), t, metric);
+		short_change(eff, sizeof(eff), t, metric);	/* the table's form */
+		if (eff[0] && eff[strlen(eff) - 1] == '*')
+			eff[strlen(eff) - 1] = '\0';	/* all of them are significant here */
 		cmp_fmt_value(va, sizeof(va), metric, json_number_value(json_object_get(t, "mean_a")));
 		cmp_fmt_value(vb, sizeof(vb), metric, json_number_value(json_object_get(t, "mean_b")));
-		snprintf(line, sizeof(line), "%s %s%s: %s (%s %s, %s %s, p %.1g)", op,
-			 letter_what(metric, lines[i]), tcg && is_time(metric) ? " (TCG)" : "",
+		/* (a TCG time is said once, in the verdict's head) */
+		snprintf(line, sizeof(line), "%s %s: %s (%s %s, %s %s, p %.1g)", op,
+			 letter_what(metric, lines[i]),
 			 eff, sid(m, 0), va, sid(m, k), vb,
 			 json_number_value(json_object_get(t, "p_holm")));
 		lwrap(f, "  ", "    ", line);
@@ -723,11 +720,11 @@ static int letter_body(struct lout *o, json_t **models, const char *const *names
 	lwrap(o, "", "  ", line);
 	for (k = 1; k < nruns; k++)
 		for (i = 0; i < n; i++)
-			point_verdict(o, models[i], names[i], k, tcg);
+			point_verdict(o, models[i], names[i], k);
 	for (k = 1; k < nruns; k++)
 		for (i = 0; i < n; i++)
 			point_table(o, models[i], names[i], k, tcg);
-	lwrap(o, "", "", "* significant; 0-progress rnds: reclaim rounds that reclaimed nothing");
+	lwrap(o, "", "", "* significant; time/call: gmean; 0-progress rnds: reclaimed nothing");
 	if (n)
 		letter_settings(o, models[0]);
 	return ferror(o->f) ? -EIO : 0;

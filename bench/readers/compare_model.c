@@ -477,7 +477,8 @@ static const struct {
 	const char *key, *why;
 } mm_why[] = {
 	{ "lru_gen", "lru_gen (MGLRU) differs: reclaim rounds and stall counts "
-	  "come from different reclaim code, not one mechanism measured twice" },
+	  "come from different reclaim code; a variant --mm lru_gen=n (or y) "
+	  "equalises it" },
 	{ "init_on_alloc", "init_on_alloc/free differs: latency includes page "
 	  "zeroing on one side only" },
 	{ "init_on_free", "init_on_alloc/free differs: latency includes page "
@@ -1007,6 +1008,39 @@ static void kchange_notes(const struct cmp_run *runs, int n, json_t *notes)
 	}
 }
 
+/*
+ * A known memcg/OOM change that some kernel has and another lacks, or may
+ * lack (not known for its series): said once, with how to find the
+ * release that changed a point.
+ */
+static void kchange_memcg_notes(const struct cmp_run *runs, int n, json_t *notes)
+{
+	for (size_t k = 0; k < nkchanges_memcg; k++) {
+		const struct kchange *c = &kchanges_memcg[k];
+		char w[700], who[240] = "";
+		size_t used = 0;
+		int has = 0, other = 0;
+
+		for (int r = 0; r < n; r++) {
+			const char *up = rr_json_str(runs[r].dirs[0].meta, "kernel.upstream");
+			int p = up ? kchange_present(c, up) : -1;
+
+			has += p == 1;
+			other += p != 1;
+			if (used < sizeof(who))
+				used += (size_t)snprintf(who + used, sizeof(who) - used, "%s%s %s (%s)",
+					used ? ", " : "", runs[r].id, p == 1 ? "has it" : p == 0 ?
+					"lacks it" : "not known", up ? up : "?");
+		}
+		if (!has || !other)
+			continue;
+		snprintf(w, sizeof(w), "a known memcg/OOM change, \"%s\" (%s.y from %s): %s; "
+			 "./run.sh bisect --good A --bad B --point NAME finds where",
+			 c->title, c->series, c->stable, who);
+		add_warning(notes, w);
+	}
+}
+
 /* Columns (run k against the first): whether they can be tested at all. */
 static json_t *columns_model(const struct cmp_run *runs, int n, json_t *warn)
 {
@@ -1070,6 +1104,7 @@ json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o)
 	json_object_set_new(m, "mm_same", mm_same(runs, keys));
 	json_decref(keys);
 	kchange_notes(runs, n, notes);
+	kchange_memcg_notes(runs, n, notes);
 	json_object_set_new(m, "notes", notes);
 	json_object_set_new(m, "columns", columns_model(runs, n, warn));
 	json_object_set_new(m, "warnings", warn);
