@@ -417,7 +417,7 @@ PY
 			echo "$t"	# two kernels: one line names both
 		else
 			if ((${#dirs[@]} > 1)); then
-				echo "stallbench: ${#dirs[@]} $what compared on ${#points[@]} sweep point(s)"
+				echo "stallbench: ${#dirs[@]} $what compared, ${#points[@]} sweep point(s)"
 			else
 				echo "stallbench: one ${what%s}, ${#points[@]} sweep point(s)"
 			fi
