@@ -182,7 +182,9 @@ sb_environment() {
 		[[ -z $line ]] && line=$(grep -m1 '^# self-built' "$kd/kernel.lock" 2>/dev/null | sed 's/^# //; s| /[^ ]*/| |')
 		echo "  $id: ${line:-$rel (no kernel.lock)}"
 		cfgs+=("$id|$kd/config")
-		boots+=("$(cat "$kd/vm.cmdline" 2>/dev/null)")
+		# the boot line less the lab's own words (its paths: sbres=, sbinit=...)
+		boots+=("$(tr ' ' '\n' <"$kd/vm.cmdline" 2>/dev/null |
+			grep -v '^\(BOOT_IMAGE\|initrd\|sbres\|sbtag\|sbinit\)=' | grep . | tr '\n' ' ' | sed 's/ $//')")
 		t=$(cat "$kd/vm.tainted" 2>/dev/null)
 		[[ -n $t ]] && t="$t$(python3 -c 'import sys
 t = int(sys.argv[1] or 0); f = "PFSRMBUDAWCIOELKXTN"
@@ -214,15 +216,17 @@ for a in sys.argv[1:]:
 print("  config sha256: " + ", ".join(hashes))
 known = [v for v in vals if v is not None]
 if known:
+    # a key a config lacks is not set; alike: what is set, and KASAN either way
     alike, differ = [], []
     for k in KEYS:
-        vs = [v.get(k) for v in known]
-        if all(x is None for x in vs):
+        vs = [v.get(k) or "n" for v in known]
+        if all(k not in v for v in known):
             continue
         if len(set(vs)) == 1:
-            alike.append("%s=%s" % (k, vs[0]))
+            if vs[0] != "n" or k == "KASAN":
+                alike.append("%s=%s" % (k, vs[0]))
         else:
-            differ.append("%s %s" % (k, " ".join("%s=%s" % (i, v.get(k) or "-")
+            differ.append("%s %s" % (k, " ".join("%s=%s" % (i, v.get(k) or "n")
                                                 for i, v in zip(ids, vals) if v is not None)))
     if alike:
         print("  CONFIG alike: " + " ".join(alike))
@@ -243,7 +247,8 @@ PY
 	done
 	if [[ $(sb_json "$meta" host.virt) == tcg ]]; then
 		echo "  host: $(sb_machine_line)"
-		echo "  guests: $(sb_machine_line "$meta" | sed 's/ (emulated: .*)$//')"
+		# (a TCG guest's CPU model already says QEMU TCG)
+		echo "  guests: $(sb_machine_line "$meta" | sed 's/ (emulated: .*)$//; /QEMU TCG .*, QEMU TCG$/s/, QEMU TCG$//')"
 	else
 		echo "  machine: $(sb_machine_line "$meta")"
 	fi
@@ -273,6 +278,9 @@ if mode == "letter":
     if not d or not any(n for _, n in d.values()):
         sys.exit(0)
     seen = [e for e, _ in EVENTS if any(c[e] for c, _ in d.values())]
+    # the OOM killer ran where it killed: said once, as the kills
+    if "oom-killer ran" in seen and all(c["oom-killer ran"] == c["oom-kill"] for c, _ in d.values()):
+        seen.remove("oom-killer ran")
     none = [e for e, _ in EVENTS if e not in seen and e != "oom-killer ran"]
     parts = ["%s %s" % (e, " | ".join("%s %d:%d" % (k, d[k][0][e], d[k][1]) for k, _ in kernels)) for e in seen]
     t = "; ".join(parts)

@@ -246,7 +246,7 @@ grep -q "A: 6.1.192 (linux-image-6.1.0-57-amd64 6.1.192-3)" "$L" &&
 flat=$(tr '\n' ' ' <"$L" | sed 's/  */ /g')
 echo "$flat" | grep -q "config sha256: A $(sha256sum "$C/k1/config" | cut -c1-12), B $(sha256sum "$C/k2/config" | cut -c1-12)" &&
 	echo "$flat" | grep -q "CONFIG alike: MEMCG=y LRU_GEN=y TRANSPARENT_HUGEPAGE=y KASAN=n" &&
-	echo "$flat" | grep -q "CONFIG differs: PREEMPT_VOLUNTARY A=y B=-; PREEMPT_DYNAMIC A=- B=y; LRU_GEN_ENABLED A=n B=y" &&
+	echo "$flat" | grep -q "CONFIG differs: PREEMPT_VOLUNTARY A=y B=n; PREEMPT_DYNAMIC A=n B=y; LRU_GEN_ENABLED A=n B=y" &&
 	ok "environment: config hash and key CONFIG lines" || not_ok "environment config"
 grep -q "boot (every kernel): console=ttyS0 panic=-1 quiet init_on_alloc=1" "$L" &&
 	grep -q "taint (every kernel): 12288 = OE (the unsigned nofail_vmalloc module)" "$L" &&
