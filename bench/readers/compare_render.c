@@ -369,7 +369,7 @@ static void print_verdict_text(FILE *f, json_t *m)
 
 	fputs("Verdict", f);
 	if (json_array_size(runs) > 1)
-		fprintf(f, " (%s against %s)", json_array_size(runs) > 2 ? "each run" :
+		fprintf(f, " (%s against %s)", json_array_size(runs) > 2 ? "each side" :
 			json_string_value(json_object_get(json_array_get(runs, 1), "id")),
 			json_string_value(json_object_get(json_array_get(runs, 0), "id")));
 	fputs(":\n", f);
@@ -509,7 +509,7 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 	size_t i;
 
 	if (show & CMP_SHOW_HEADER) {
-		snprintf(line, sizeof(line), "stallbench compare: %zu runs, alpha %g",
+		snprintf(line, sizeof(line), "stallbench compare: %zu sides, alpha %g",
 			 json_array_size(runs), alpha);
 		wrap(f, "", "  ", line);
 		json_array_foreach(runs, i, r)
