@@ -139,8 +139,11 @@ static int point_figures(FILE *f, const char *dir, const char *point, int *fig)
 		snprintf(file, sizeof(file), "%s/%s", path, ents[i]->d_name);
 		svg = slurp(file, NULL);
 		if (svg && strstr(svg, "<svg")) {
-			fprintf(f, "<figure class=\"fig\" data-name=\"%s/%s\">\n", point,
-				ents[i]->d_name);
+			fputs("<figure class=\"fig\" data-name=\"", f);
+			esc(f, point);
+			fputc('/', f);
+			esc(f, ents[i]->d_name);
+			fputs("\">\n", f);
 			inline_svg(f, svg, ++*fig);
 			fputs("<figcaption>", f);
 			esc(f, ents[i]->d_name);
