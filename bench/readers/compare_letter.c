@@ -428,12 +428,9 @@ static int cmp_vline(const void *x, const void *y)
 	return pa < pb ? -1 : pa > pb;
 }
 
-/* A metric as the letter's verdict names it: short, the call's time for few calls. */
-static const char *letter_what(const char *metric, json_t *vline)
+/* A metric as the letter's verdict names it, short (time/call: a geometric mean). */
+static const char *letter_what(const char *metric)
 {
-	double n = json_number_value(rr_json_get(vline, "test.n_a"));
-
-	(void)n;
 	return !strcmp(metric, "latency") ? "time/call" :
 	       !strcmp(metric, "rounds") ? "reclaim rounds/call" :
 	       !strcmp(metric, "stall") ? "stall/call" :
@@ -503,7 +500,7 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 		cmp_fmt_value(vb, sizeof(vb), metric, json_number_value(json_object_get(t, "mean_b")));
 		/* (a TCG time is said once, in the verdict's head) */
 		snprintf(line, sizeof(line), "%s %s: %s (%s %s, %s %s, p %.1g)", op,
-			 letter_what(metric, lines[i]),
+			 letter_what(metric),
 			 eff, sid(m, 0), va, sid(m, k), vb,
 			 json_number_value(json_object_get(t, "p_holm")));
 		lwrap(f, "  ", "    ", line);
