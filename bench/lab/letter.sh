@@ -233,7 +233,22 @@ if known:
     if differ:
         print("  CONFIG differs: " + "; ".join(differ))
 PY
-	# a boot line or taint every kernel shares is said once
+	# the boot line's words every kernel has, once; each kernel's others after
+	if ((${#boots[@]} > 1)); then
+		python3 - "$@" -- "${boots[@]}" <<'PY'
+import sys
+a = sys.argv[1:]
+cut = a.index("--")
+ids = [k.split("|")[0] for k in a[:cut]]
+words = [b.split() for b in a[cut + 1:]]
+common = [w for w in words[0] if all(w in ws for ws in words[1:])]
+extra = ["%s adds %s" % (i, " ".join(w for w in ws if w not in common))
+         for i, ws in zip(ids, words) if any(w not in common for w in ws)]
+print("  boot (every kernel): " + " ".join(common) + ("; " + "; ".join(extra) if extra else ""))
+PY
+		boots=()
+	fi
+	# a taint every kernel shares is said once
 	for b in boots taints; do
 		local -n arr=$b
 		((${#arr[@]})) || continue

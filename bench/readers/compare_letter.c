@@ -118,8 +118,12 @@ static void cell(char *buf, size_t len, const double *v, size_t n, double div)
 	char x[24], y[24];
 	bool same = n > 1;
 
-	for (i = 0; i < n; i++)
-		same &= v[i] == v[0];
+	/* the same at the precision shown counts as the same */
+	fmt3(y, sizeof(y), n ? v[0] / div : NAN);
+	for (i = 0; i < n; i++) {
+		fmt3(x, sizeof(x), v[i] / div);
+		same &= !isnan(v[i]) && !strcmp(x, y);
+	}
 	if (!n) {
 		snprintf(buf, len, "-");
 		return;
@@ -160,6 +164,27 @@ static size_t rep_vals(json_t *run, const char *key, double *v, size_t max)
 			v[n++] = json_is_number(json_object_get(r, key)) ?
 				json_number_value(json_object_get(r, key)) : NAN;
 	return n;
+}
+
+/*
+ * The same, one slot per run of the side (ntotal): a run in which the op
+ * finished no call shows "-", not a shorter row.
+ */
+static size_t rep_vals_at(json_t *run, const char *key, double *v, size_t ntotal)
+{
+	json_t *r;
+	size_t i;
+
+	for (i = 0; i < ntotal; i++)
+		v[i] = NAN;
+	json_array_foreach(json_object_get(run, "reps"), i, r) {
+		json_int_t k = json_integer_value(json_object_get(r, "rep"));
+
+		if (k >= 1 && (size_t)k <= ntotal)
+			v[k - 1] = json_is_number(json_object_get(r, key)) ?
+				json_number_value(json_object_get(r, key)) : NAN;
+	}
+	return ntotal;
 }
 
 static bool all_nan(const double *v, size_t n)
@@ -246,15 +271,16 @@ static void short_change(char *buf, size_t len, json_t *t, const char *metric)
 }
 
 /* A row from per-repetition values of runs 0 and k of an op, with its test. */
-static void op_row(struct lout *f, json_t *blk, size_t k, const char *label, const char *key,
-		   const char *metric, bool time, double div_fixed, const char *unit_fixed)
+static void op_row(struct lout *f, json_t *blk, size_t k, const size_t nrun[2], const char *label,
+		   const char *key, const char *metric, bool time, double div_fixed,
+		   const char *unit_fixed)
 {
 	json_t *ra = json_array_get(json_object_get(blk, "runs"), 0);
 	json_t *rb = json_array_get(json_object_get(blk, "runs"), k);
 	json_t *t = metric ? rr_json_get(json_array_get(json_object_get(blk, "vs_first"), k),
 					 "tests") : NULL;
 	double va[64], vb[64], mx = 0, div = div_fixed;
-	size_t na = rep_vals(ra, key, va, 64), nb = rep_vals(rb, key, vb, 64), i;
+	size_t na = rep_vals_at(ra, key, va, nrun[0]), nb = rep_vals_at(rb, key, vb, nrun[1]), i;
 	const char *u = unit_fixed;
 	struct lrow r;
 
@@ -548,9 +574,14 @@ static void point_table(struct lout *f, json_t *m, const char *name, size_t k, b
 	json_t *rb = json_array_get(json_object_get(m, "runs"), k);
 	double va[64], vb[64];
 	size_t na, nb, i;
+	size_t nrun[2] = { json_array_size(json_object_get(ra, "rep_outcomes")),
+			   json_array_size(json_object_get(rb, "rep_outcomes")) };
 	json_t *blk;
 	char title[256];
 	struct lrow h;
+
+	nrun[0] = nrun[0] > 64 ? 64 : nrun[0];
+	nrun[1] = nrun[1] > 64 ? 64 : nrun[1];
 
 	(void)tcg;	/* the verdict's head says what the times are */
 	snprintf(title, sizeof(title), "%s (%zu+%zu runs%s%s%s%s)", name,
@@ -601,8 +632,8 @@ static void point_table(struct lout *f, json_t *m, const char *name, size_t k, b
 		if (!json_is_object(tests))
 			continue;	/* an op one side never ran */
 		for (size_t q = 0; q < 3; q++) {
-			na = rep_vals(a, outs[q], va, 64);
-			nb = rep_vals(b, outs[q], vb, 64);
+			na = rep_vals_at(a, outs[q], va, nrun[0]);
+			nb = rep_vals_at(b, outs[q], vb, nrun[1]);
 			if (any_pos(va, na) || any_pos(vb, nb)) {
 				snprintf(lab, sizeof(lab), "%s %s", opname(blk), outl[q]);
 				out_row(f, lab, va, na, vb, nb, NULL);
@@ -613,25 +644,25 @@ static void point_table(struct lout *f, json_t *m, const char *name, size_t k, b
 		if ((few < 100 && (any_pos(va, na) || any_pos(vb, nb))) ||
 		    json_is_true(rr_json_get(tests, "rounds.significant"))) {
 			snprintf(lab, sizeof(lab), "%s rounds", opname(blk));
-			op_row(f, blk, k, lab, "rounds_per_op", "rounds", false, 1, NULL);
+			op_row(f, blk, k, nrun, lab, "rounds_per_op", "rounds", false, 1, NULL);
 		}
 		/* throughput: tested for every op, shown here when it moved */
 		na = rep_vals(a, "ops_s", va, 64);
 		if (!all_nan(va, na) && json_is_true(rr_json_get(tests, "ops_s.significant"))) {
 			snprintf(lab, sizeof(lab), "%s ops/s", opname(blk));
-			op_row(f, blk, k, lab, "ops_s", "ops_s", false, 1, NULL);
+			op_row(f, blk, k, nrun, lab, "ops_s", "ops_s", false, 1, NULL);
 		}
 		na = rep_vals(a, "p99", va, 64);
 		if (!all_nan(va, na) && json_object_get(tests, "p99")) {
 			snprintf(lab, sizeof(lab), "%s p99", opname(blk));
-			op_row(f, blk, k, lab, "p99", "p99", true, 1, NULL);
+			op_row(f, blk, k, nrun, lab, "p99", "p99", true, 1, NULL);
 		}
 		/* a few calls per run: each call's time; many: the p99 row above
 		 * (stall, sleep and the geometric mean are in the verdict and
 		 * the appendix) */
 		if (few < 100) {
 			snprintf(lab, sizeof(lab), "%s time", opname(blk));
-			op_row(f, blk, k, lab, "gmean", "latency", true, 1, NULL);
+			op_row(f, blk, k, nrun, lab, "gmean", "latency", true, 1, NULL);
 		}
 	}
 	/* the share of reclaim rounds that reclaimed nothing, per stall kind of the run */
@@ -715,6 +746,28 @@ static int letter_body(struct lout *o, json_t **models, const char *const *names
 		 "on per-run values; A/A false alarms: %s)%s.",
 		 n ? sid(models[0], 0) : "A", fam, aa_rate, tcg ? "; times are TCG wall clock" : "");
 	lwrap(o, "", "  ", line);
+	/* what a number cannot be read without (incomplete runs, lost events,
+	 * another experiment): every point's, once */
+	{
+		json_t *seen = json_object(), *w;
+		size_t q;
+
+		for (i = 0; i < n; i++)
+			json_array_foreach(json_object_get(models[i], "warnings"), q, w) {
+				const char *t = json_string_value(w);
+
+				if (!t || json_object_get(seen, t))
+					continue;
+				json_object_set_new(seen, t, json_true());
+				if (strstr(t, "not the same experiment")) {
+					snprintf(line, sizeof(line), "%s: %s", names[i], t);
+					lwrap(o, "WARNING: ", "  ", line);
+				} else {
+					lwrap(o, "WARNING: ", "  ", t);
+				}
+			}
+		json_decref(seen);
+	}
 	for (k = 1; k < nruns; k++)
 		for (i = 0; i < n; i++)
 			point_verdict(o, models[i], names[i], k);
