@@ -194,7 +194,7 @@ enum {
 	CMP_SHOW_NOFOOT = 1 << 3,	/* tables without their footnote (one at the end) */
 };
 /* The letter's stated A/A false-alarm rate, as tests/compare/letter_test.sh measures it. */
-#define CMP_AA_RATE	"0 of 60"
+#define CMP_AA_RATE	"0 of 60 letters"
 int cmp_print_text(FILE *f, json_t *model, unsigned int show);
 /*
  * The verdict alone, one line per significant change, prefix before each.
