@@ -149,10 +149,16 @@ errs:
 		o->err[i].n++;
 	}
 flags:
-	if (op->flags & RR_OPF_KILLED)
+	if (op->err[0] && !strcmp(op->err, "ENOMEM"))
+		o->rep_enomem++;
+	if (op->flags & RR_OPF_KILLED) {
 		o->killed++;
-	if (op->flags & RR_OPF_NULL)
+		o->rep_killed++;
+	}
+	if (op->flags & RR_OPF_NULL) {
 		o->null++;
+		o->rep_null++;
+	}
 	if (op->flags & RR_OPF_MISMATCH)
 		o->mismatch++;
 	return 0;
@@ -350,10 +356,15 @@ static int close_rep(struct cmp_opstat *o, int dir)
 	rp->sleep = o->rep_sleep_n ? o->rep_sleep / (double)o->rep_sleep_n : NAN;
 	memset(rp->site_ns, 0, sizeof(rp->site_ns));
 	rp->sites_known = false;
+	rp->p99 = n >= 100 ? quantile_sorted(v, n, 0.99) : NAN;
+	rp->ops_s = NAN;	/* cmp_load: once the run's duration is known */
+	rp->killed = (double)o->rep_killed;
+	rp->null = (double)o->rep_null;
+	rp->enomem = (double)o->rep_enomem;
 	free(v);
 reset:
 	o->rep_sum = o->rep_logsum = o->rep_rounds = o->rep_stall = o->rep_sleep = 0.0;
-	o->rep_n = o->rep_sleep_n = 0;
+	o->rep_n = o->rep_sleep_n = o->rep_killed = o->rep_null = o->rep_enomem = 0;
 	return 0;
 }
 
@@ -381,6 +392,7 @@ void cmp_run_free(struct cmp_run *r)
 	for (d = 0; d < r->ndirs; d++)
 		rr_close(&r->dirs[d]);
 	free(r->dirs);
+	free(r->out);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -393,6 +405,42 @@ static uint64_t summary_u64(json_t *sum, const char *key, bool *known)
 		return 0;
 	}
 	return (uint64_t)json_integer_value(v);
+}
+
+/* A number of summary.json at a dotted path; NAN when absent or negative (unknown). */
+static double summary_num(json_t *sum, const char *path)
+{
+	json_t *v = sum ? rr_json_get(sum, path) : NULL;
+
+	return json_is_number(v) && json_number_value(v) >= 0 ? json_number_value(v) : NAN;
+}
+
+static int on_tick_peak(void *arg, const struct rr_tick *t)
+{
+	double *peak = arg, u = t->v[RR_TL_MEMCG_USAGE];
+
+	if (!isnan(u) && (isnan(*peak) || u > *peak))
+		*peak = u;
+	return 0;
+}
+
+/* A repetition's outcome (struct cmp_repout) from its summary and timeline. */
+static void rep_outcome(const struct rr_dir *d, struct cmp_repout *out)
+{
+	char msg[256];
+	json_t *cap = rr_json_get(d->meta, "cgroup.cap_bytes");
+
+	out->oom_kills = summary_num(d->summary, "oom_kills");
+	out->oom_events = summary_num(d->summary, "memcg.oom_events");
+	out->oom_kill = summary_num(d->summary, "memcg.oom_kill");
+	out->duration_ns = summary_num(d->summary, "duration_ns");
+	if (isnan(out->duration_ns))	/* older summaries: the asked duration */
+		out->duration_ns = summary_num(d->meta, "params.duration_ns");
+	out->cap_bytes = json_is_number(cap) && json_number_value(cap) > 0 ?
+		json_number_value(cap) : NAN;
+	out->peak_bytes = NAN;
+	if (rr_read_timeline(d, on_tick_peak, &out->peak_bytes, NULL, msg, sizeof(msg)) < 0)
+		out->peak_bytes = NAN;	/* no timeline: not known */
 }
 
 int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *msg, size_t len)
@@ -412,17 +460,22 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct rr_dir *d = realloc(r->dirs, (r->ndirs + 1) * sizeof(*d));
+		struct cmp_repout *ro = d ? realloc(r->out, (r->ndirs + 1) * sizeof(*ro)) : NULL;
 
-		if (!d) {
+		if (d)
+			r->dirs = d;
+		if (ro)
+			r->out = ro;
+		if (!d || !ro) {
 			snprintf(msg, len, "%s: out of memory", tok);
 			ret = -ENOMEM;
 			goto out;
 		}
-		r->dirs = d;
 		d = &r->dirs[r->ndirs];
 		ret = rr_open(tok, rr_flags, d, msg, len);
 		if (ret < 0)
 			goto out;
+		rep_outcome(d, &r->out[r->ndirs]);
 		r->ndirs++;
 		if (!r->status || strcmp(d->status, "complete") != 0)
 			r->status = d->status;
@@ -483,8 +536,17 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 		ret = -EINVAL;
 		goto out;
 	}
-	for (i = 0; i < r->nops; i++)
+	for (i = 0; i < r->nops; i++) {
 		finish_op(&r->ops[i]);
+		/* throughput needs the run's duration, and ops enough to mean a rate */
+		for (int k = 0; k < r->ops[i].nreps; k++) {
+			struct cmp_rep *rp = &r->ops[i].reps[k];
+			double dur = r->out[rp->dir].duration_ns;
+
+			if (rp->count >= 10 && dur > 0)
+				rp->ops_s = (double)rp->count / (dur / 1e9);
+		}
+	}
 	for (i = 0; i < r->nstalls; i++) {
 		sort_dbl_nonneg(r->stalls[i].dur.v, r->stalls[i].dur.n);
 		while (r->stalls[i].rep_total.n < (size_t)r->ndirs)

@@ -130,7 +130,7 @@ entry A | grep -Eq "^  A: $H1: [0-9][^ ]*; .*CPUs, .* GiB" || fail "letter: host
 entry B | grep -Eq "^  B: $H2: [0-9][^ ]*; .*CPUs, .* GiB" || fail "letter: host B without kernel and machine: $(entry B)"
 grep -Eq "^  not compared: $H3: unreachable" "$L" || fail "letter: the missing host is not named"
 grep -q "^Verdict" "$L" || fail "letter: no verdict"
-sed -n '/^To reproduce:/,$p' "$L" | tr '\n' ' ' | grep -Eq "run.sh --hosts hosts.txt --workloads truncate-storm .* A: host $H1, kernel [^ ]+, machine: " ||
+sed -n '/^To reproduce/,$p' "$L" | tr '\n' ' ' | grep -Eq "run.sh --hosts hosts.txt --workloads truncate-storm .* A: host $H1, kernel [^ ]+, machine: " ||
 	fail "letter: reproduce block"
 long=$(awk 'length > 72' "$L" | head -3)
 [ -z "$long" ] || fail "letter lines over 72 columns: $long"
