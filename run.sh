@@ -293,6 +293,8 @@ run_sweep() {
 			exit 1
 		fi
 		rm -f "$dir/.sync.err"
+		# (--hosts copies each point back when it reads this line)
+		log "point $name done (exit $rc)"
 		((rc == 0)) || log "point $name failed (exit $rc); recorded in points.tsv, going on"
 	done
 	trap - INT TERM
