@@ -268,7 +268,8 @@ run_sweep() {
 			{ "$SB" watch --brief -d 2 --wait 30 "$dir/$name" 2>/dev/null | sed -u 's/^/    live /' >&2 & }
 		# in the background, so a SIGTERM to run.sh alone reaches it now
 		# shellcheck disable=SC2086
-		"$SB" run --out "$dir/$name" $args 2> >(sed 's/^/    /' >&2) &
+		# (its stderr's indenter outlives a Ctrl-C, to pass on the driver's last words)
+		"$SB" run --out "$dir/$name" $args 2> >(trap '' INT TERM; exec sed 's/^/    /' >&2) &
 		DRV=$!
 		while :; do
 			wait "$DRV"; rc=$?
