@@ -105,16 +105,24 @@ job() {
 	# the label its runs carry (meta.json host.label; compare names runs by
 	# it): unique in the sweep even where two entries reach one hostname
 	echo "$(sed -n 3p "$hd/id")/$name" >"$hd/label"
-	log "$name: copying commit ${commit:0:12} to $rdir"
-	git -C "$ROOT" archive --format=tar "$commit" |
-		on_host "rm -rf $(q "$rdir") && mkdir -p $(q "$rdir") && tar -xf - -C $(q "$rdir") &&
-			echo $(q "$commit") >$(q "$rdir/.stallbench-git")" 2>"$hd/step.err" ||
-		failed copy 11 "copy failed ($(why))"
-	log "$name: setting up (Debian packages, build of the driver)"
-	on_host "cd $(q "$rdir") && $sudo env SB_BUILD_TARGET=stallbench ./run.sh setup" </dev/null >>"$hd/host.log" 2>"$hd/step.err"
-	rc=$?
-	cat "$hd/step.err" >>"$hd/host.log"
-	((rc == 0)) || failed build 12 "build failed, exit $rc ($(why))"
+	# A copy of this commit already built there (a host that died and came
+	# back, a --resume): used as it is, its results up there included.
+	if on_host "test -f $(q "$rdir/.stallbench-built") && test \"\$(cat $(q "$rdir/.stallbench-git"))\" = $(q "$commit")" \
+		</dev/null 2>/dev/null; then
+		log "$name: commit ${commit:0:12} already set up in $rdir"
+	else
+		log "$name: copying commit ${commit:0:12} to $rdir"
+		git -C "$ROOT" archive --format=tar "$commit" |
+			on_host "rm -rf $(q "$rdir") && mkdir -p $(q "$rdir") && tar -xf - -C $(q "$rdir") &&
+				echo $(q "$commit") >$(q "$rdir/.stallbench-git")" 2>"$hd/step.err" ||
+			failed copy 11 "copy failed ($(why))"
+		log "$name: setting up (Debian packages, build of the driver)"
+		on_host "cd $(q "$rdir") && $sudo env SB_BUILD_TARGET=stallbench ./run.sh setup && touch .stallbench-built" \
+			</dev/null >>"$hd/host.log" 2>"$hd/step.err"
+		rc=$?
+		cat "$hd/step.err" >>"$hd/host.log"
+		((rc == 0)) || failed build 12 "build failed, exit $rc ($(why))"
+	fi
 	if [[ $mode == setup ]]; then	# --spread: the points come as jobs of their own
 		echo "$sudo" >"$hd/sudo"
 		echo ready >"$hd/status"
