@@ -42,7 +42,7 @@ left() {
 	pgrep -f -- "$OUT" | grep -vx "$$" | sed 's/^/pid:/'
 }
 PT=storm-cap64M-ftruncate_1-r1
-SWEEP=(--kernel 6.12 --workloads truncate-storm --caps 64M --mixes ftruncate=1 --duration 8s --reps 1)
+SWEEP=(--kernel 6.12 --workloads truncate-storm --caps 64M --mixes ftruncate=1 --duration 5s --reps 1)
 t0=$(date +%s)
 set -m	# each sweep in a process group of its own, as a shell's job is
 
