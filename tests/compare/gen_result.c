@@ -6,8 +6,14 @@
  * comparison's percentages are known. --run-effect S models what real
  * repetitions show: the whole run's latencies, rounds and stalls scaled by
  * one factor exp(S * N(0,1)) drawn from the seed (a run's own conditions),
- * so ops of one run are not independent of each other. Options also produce
- * the broken directories the reader must refuse.
+ * so ops of one run are not independent of each other. --sleep-scale S
+ * writes where each op's time went (ops.csv cpu_ns, runq_ns; without it they
+ * are empty, not measured): asleep 0.25 * S of its latency (all of it from
+ * S = 4), of the rest two thirds on a CPU and one third waiting for one. So
+ * time asleep per call is 0.25 * S times the mean latency, and with the same
+ * seed "--sleep-scale 2" is "--sleep-scale 1" with every op asleep twice as
+ * long at the same latency. Options also produce the broken directories the
+ * reader must refuse.
  */
 #include <errno.h>
 #include <math.h>
@@ -63,9 +69,11 @@ static void usage(void)
 	      "  [--cmdline C] [--lru-gen V] [--thp V] [--status S] [--nodes K]\n"
 	      "  [--oom-kills K] [--no-summary] [--no-meta] [--truncate] [--bad-number]\n"
 	      "  [--long-line] [--few-fields] [--ops-only] [--cap BYTES] [--mix M]\n"
-	      "  [--psi-spike K]\n"
+	      "  [--psi-spike K] [--sleep-scale S]\n"
 	      "  --cap: cgroup cap_bytes; --mix: truncate-storm's mix option; --psi-spike K:\n"
-	      "  K ticks whose PSI some total grows by more than the tick (>100%%)\n", stderr);
+	      "  K ticks whose PSI some total grows by more than the tick (>100%%);\n"
+	      "  --sleep-scale S: cpu_ns, runq_ns written, asleep 0.25 * S of each latency\n",
+	      stderr);
 	exit(2);
 }
 
@@ -76,7 +84,7 @@ int main(int argc, char **argv)
 	const char *cmdline = "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro console=ttyS0";
 	const char *mix = "ftruncate=1,truncate=1,punch=1,unlink=1";
 	uint64_t seed = 1, n = 2000, oom = 0, cap = 67108864, spike = 0;
-	double scale = 1.0, run_effect = 0.0;
+	double scale = 1.0, run_effect = 0.0, sleep_scale = -1.0;	/* < 0: not measured */
 	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
 	int long_line = 0, few_fields = 0, ops_only = 0, i;
 	static const char *const ops[] = { "ftruncate", "punch", "unlink_close" };
@@ -115,6 +123,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--mix")) mix = v;
 		else if (!strcmp(a, "--psi-spike")) spike = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--run-effect")) run_effect = strtod(v, NULL);
+		else if (!strcmp(a, "--sleep-scale")) sleep_scale = strtod(v, NULL);
 		else usage();
 	}
 	if (!dir || nodes < 1)
@@ -176,6 +185,9 @@ int main(int argc, char **argv)
 			const char *wl = i < 3 ? "truncate-storm" : "vmalloc-nofail";
 			const char *op = i < 3 ? ops[i] : "alloc";
 			uint64_t stall = rounds ? lat / 2 : 0;
+			/* no draw here: the same seed, the same latencies, whatever S */
+			double share = sleep_scale < 0 ? 0 : fmin(0.25 * sleep_scale, 1.0);
+			uint64_t busy = lat - (uint64_t)llround((double)lat * share);
 
 			row++;
 			if (bad_number && row == 100) {
@@ -207,7 +219,9 @@ int main(int argc, char **argv)
 				.stall_ns = stall, .reclaim_rounds = rounds,
 				.bytes = i < 3 ? 65536ull : 67108864ull,
 				.kernel_ns = i < 3 ? 0ull : lat * 9 / 10,
-				.flags = i < 3 ? 0 : RR_OPF_MODULE | RR_OPF_HUGE, .landed_node = node });
+				.flags = i < 3 ? 0 : RR_OPF_MODULE | RR_OPF_HUGE, .landed_node = node,
+				.have_sched = sleep_scale >= 0, .cpu_ns = busy * 2 / 3,
+				.runq_ns = busy - busy * 2 / 3 });
 			if (rounds && !ops_only)
 				rr_write_stall(fs, &(struct rr_stall){
 					.t_start_ns = t + 100, .tid = 100 + worker, .cpu = worker,

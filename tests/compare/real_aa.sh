@@ -1,9 +1,11 @@
 #!/bin/bash
 # Real runs on this machine, read as a reviewer reads them. The same capped
 # storm sweep point (64M, with memhog) run as two sweeps of 3 repetitions,
-# one after the other, is an A/A comparison: compare --verdict must exit 0,
-# no change starred, no warning at all (the output directories, storm
-# directories and cgroup paths differ; the experiment does not). A third
+# interleaved (a-r1, b-r1, a-r2, b-r2, a-r3, b-r3: the host's drift over
+# the test falls on both sides alike, not between them), is an A/A
+# comparison: compare --verdict must exit 0, no change starred, no
+# warning at all (the output directories, storm directories and cgroup
+# paths differ; the experiment does not). A third
 # sweep at cap 128M is another experiment: --verdict exits 2 and the warning
 # names both caps. Each sweep's report.txt is a letter: <= 72 columns, no
 # path of this machine, ends with the reproduce block.
@@ -16,16 +18,39 @@ fail() { echo "FAIL real_aa: $*"; echo "(kept $W)"; exit 1; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
 . "$TOP/bench/lab/letter.sh"
 
-sweep() {	# id cap reps
-	RESULTS_ROOT=$W SWEEP_ID=$1 SB_NO_BUILD=1 "$TOP/run.sh" sweep --caps "$2" \
-		--mixes "ftruncate=1,punch=1,unlink=1" --duration 3s --reps "$3" >"$W/$1.log" 2>&1 ||
-		fail "sweep $1 exit $?: $(tail -3 "$W/$1.log")"
-	sb_group_points "$W/$(uname -r)/$1" | cut -f2
+# One repetition (-rN, run.sh's SWEEP_REP_FIRST) of the sweep's one point into
+# sweep directory ID: the repetitions of a sweep gather there as <point>-r1..
+# with their rows in its points.tsv, as one sweep of N repetitions has them.
+rep() {	# id cap N
+	RESULTS_ROOT=$W SWEEP_ID=$1 SWEEP_REP_FIRST=$3 SB_NO_BUILD=1 "$TOP/run.sh" sweep --caps "$2" \
+		--mixes "ftruncate=1,punch=1,unlink=1" --duration 3s --reps 1 >>"$W/$1.log" 2>&1 ||
+		fail "sweep $1 repetition $3 exit $?: $(tail -3 "$W/$1.log")"
 }
-A=$(sweep a 64M 3)
-B=$(sweep b 64M 3)
-C=$(sweep c 128M 2)
-[ "$(echo "$A" | tr ',' '\n' | wc -l)" -eq 3 ] || fail "sweep a: not 3 repetitions of one point: $A"
+reps() {	# id n: list=the point's repetitions, "dir1,dir2,...", all run, all exit 0
+	local sd=$W/$(uname -r)/$1
+	list=$(sb_group_points "$sd" | cut -f2)
+	[ "$(echo "$list" | tr ',' '\n' | wc -l)" -eq "$2" ] ||
+		fail "sweep $1: not $2 repetitions of one point: $list"
+	[ "$(awk -F'\t' '$2 == 0' "$sd/points.tsv" | wc -l)" -eq "$2" ] ||
+		fail "sweep $1: points.tsv is not $2 points of exit 0: $(cat "$sd/points.tsv")"
+}
+t0=$(date +%s)
+for n in 1 2 3; do
+	rep a 64M $n
+	rep b 64M $n
+done
+rep c 128M 1
+rep c 128M 2
+reps a 3; A=$list
+reps b 3; B=$list
+reps c 2; C=$list
+# interleaved: by their start, the A/A's six runs alternate a, b, a, b, a, b
+order=$(for d in $(echo "$A,$B" | tr ',' ' '); do
+	printf '%s %s\n' "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["start_ns"])' "$d/meta.json")" \
+		"$(basename "$(dirname "$d")")"
+done | sort -n | cut -d' ' -f2 | tr -d '\n')
+[ "$order" = ababab ] || fail "the A/A's repetitions ran in the order $order, not interleaved (ababab)"
+echo "real_aa: 8 runs (a, b interleaved; c) in $(($(date +%s) - t0)) s"
 
 # alpha 0.01: at 0.05 a calibrated A/A is red 1 run in 20 by design
 "$SB" compare --alpha 0.01 --verdict "$A" "$B" >"$W/v.txt" 2>&1

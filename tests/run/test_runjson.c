@@ -7,8 +7,11 @@
  * json_pack's format strings are checked by no compiler: a key and a value
  * out of step crash (the test of that object fails on SIGSEGV), read past
  * what was passed (ASan, UBSan) or drop a key (a path below then has no value
- * of its type). The runner's result files (run_results.c, run_json.c) are
- * compiled into this test with the sanitizers.
+ * of its type); two keys of one type swapped are caught by value: every
+ * counter of the fixture has its own value (each its own delta between the
+ * start and the end), and every key a format packs is checked against it.
+ * The runner's result files (run_results.c, run_json.c) are compiled into
+ * this test with the sanitizers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +73,44 @@ static void check_types(const char *file, json_t *root, const struct expect *e, 
 	}
 }
 
+/* A number or a string a reader expects at a path: the value, not only its type. */
+struct num {
+	const char *path;
+	double v;
+};
+
+struct str {
+	const char *path;
+	const char *v;
+};
+
+static void check_nums(const char *file, json_t *root, const struct num *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = rr_json_get(root, e[i].path);
+
+		if (!json_is_number(v))
+			fail_msg("%s: %s: %s, wanted %.17g", file, e[i].path,
+				 v ? "not a number" : "absent", e[i].v);
+		if (fabs(json_number_value(v) - e[i].v) > 1e-9 * fabs(e[i].v))
+			fail_msg("%s: %s is %.17g, wanted %.17g", file, e[i].path,
+				 json_number_value(v), e[i].v);
+	}
+}
+
+static void check_strs(const char *file, json_t *root, const struct str *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v = rr_json_str(root, e[i].path);
+
+		if (!v || strcmp(v, e[i].v))
+			fail_msg("%s: %s is \"%s\", wanted \"%s\"", file, e[i].path,
+				 v ? v : "(absent)", e[i].v);
+	}
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
 /* --- a run, filled in ----------------------------------------------------- */
 
 struct fixture {
@@ -114,6 +156,8 @@ static void fill_cfg(struct fixture *f)
 	c->cap_opts.events = "+oom:mark_victim";
 	c->cap_opts.callchain = true;
 	c->cap_opts.nofail = true;
+	c->cap_opts.ring_pages = 64;
+	c->global_pressure = 1ull << 30;
 	c->compress = RF_PLAIN;
 	c->compress_above = RF_AUTO_ABOVE;
 	c->argv = json_pack("[s,s,s]", "run", "--workload", "truncate-storm");
@@ -141,7 +185,7 @@ static void fill_workers(struct runner *r)
 		w->ring = calloc(1, w->ring_bytes);
 		assert_non_null(w->ring);
 		w->ring->mask = 3;
-		w->ring->waits = 7 * i;
+		w->ring->waits = 7 * i + 5;	/* not the index, not the pid */
 		w->exited = i < 2;
 		w->status = status[i];
 	}
@@ -164,9 +208,11 @@ static void push_ops(struct fixture *f)
 				   /* every other op measured where its time went */
 				   .have_sched = i % 2 == 0, .cpu_ns = i % 2 ? 0 : 500 * i,
 				   .runq_ns = i % 2 ? 0 : 100 * i };
-		struct attrib_op at = { .stall_ns = i * 10, .reclaim_rounds = i % 4,
-					.src = { [RSRC_DIRECT] = i % 4, [RSRC_NOFAIL] = i % 2 } };
+		struct attrib_op at = { .stall_ns = i * 10, .reclaim_rounds = i % 4 };
 
+		/* each source its own count: k + 1 rounds, twice that in odd ops */
+		for (unsigned int k = 0; k < RSRC_NR; k++)
+			at.src[k] = (k + 1) * (1 + i % 2);
 		results_op(r, &o, i % 7 ? &at : NULL);
 		f->ops_pushed++;
 	}
@@ -180,9 +226,15 @@ static void push_ops(struct fixture *f)
 }
 
 /* Stalls of every shape (paired, unpaired, a throttle's reason, the
- * system's) and points (a NOFAIL allocation with its stack, a victim). */
+ * system's) and points (a NOFAIL allocation with its stack, a victim).
+ * Direct reclaim: 4 paired (60 us in all, one of 0 ns), 2 unpaired, 7 pages
+ * reclaimed, 3 with none: every counter of the kind its own value. */
 static void push_events(struct fixture *f)
 {
+	static const struct { uint64_t ns; int64_t nr; bool unpaired; } D[] = {
+		{ 20000, 0, false }, { 0, 0, false }, { 30000, 7, false }, { 10000, 0, false },
+		{ 5000, -1, true }, { 6000, -1, true },
+	};
 	struct runner *r = f->r;
 	struct stall s = { .t_start_ns = 1500, .duration_ns = 20000, .tid = 4000, .cpu = 1,
 			   .kind = STALL_DIRECT, .nr_reclaimed = 0, .order = 0,
@@ -191,7 +243,15 @@ static void push_events(struct fixture *f)
 			   .stack = "ext4_evict_inode;kvmalloc" };
 
 	snprintf(s.gfp_names, sizeof(s.gfp_names), "GFP_KERNEL|__GFP_NOFAIL");
-	results_stall(r, &s, true);
+	for (size_t i = 0; i < sizeof(D) / sizeof(D[0]); i++) {
+		s.duration_ns = D[i].ns;
+		s.nr_reclaimed = D[i].nr;
+		s.unpaired = D[i].unpaired;
+		results_stall(r, &s, true);
+	}
+	s.unpaired = false;
+	s.nr_reclaimed = 0;
+	s.duration_ns = 20000;
 	s.kind = STALL_THROTTLED;
 	s.reason = "writeback";
 	s.duration_ns = 0;
@@ -205,6 +265,9 @@ static void push_events(struct fixture *f)
 	s.nr_reclaimed = 32;
 	results_stall(r, &s, false);
 	results_point(r, &p, true);
+	/* two victims: another task of the machine, then a worker (the last) */
+	p = (struct point){ .t_ns = 1650, .tid = 1, .kind = POINT_MARK_VICTIM, .arg = 999 };
+	results_point(r, &p, false);
 	f->victim = (struct oom_victim){ .rss_kb = 1024, .oom_score_adj = 1000 };
 	snprintf(f->victim.comm, sizeof(f->victim.comm), "sb-truncate-st0");
 	p = (struct point){ .t_ns = 1700, .tid = 4001, .kind = POINT_MARK_VICTIM, .arg = 4000,
@@ -212,24 +275,39 @@ static void push_events(struct fixture *f)
 	results_point(r, &p, true);
 }
 
-/* The cgroups' counters at the start and the end; pgscan unknown (-> null). */
+/* Adds k to every counter of s (cg_stats is uint64_t only) but the unknown ones. */
+static void grow(struct cg_stats *s, uint64_t k)
+{
+	uint64_t *v = (uint64_t *)s;
+
+	for (size_t i = 0; i < sizeof(*s) / sizeof(*v); i++)
+		if (v[i] != UINT64_MAX)
+			v[i] += k;
+}
+
+/* The cgroups' counters at the start and the end, each grown by a delta of
+ * its own (max 10, high 11, low 12, oom 13, oom_kill 3; pgsteal 100, the
+ * refaults 101 and 102, THP fallbacks 103); the groups' by 1000 (prot) and
+ * 2000 (aggr) more. pgscan unknown (-> null, -1 in prot), known in aggr. */
 static void fill_counters(struct runner *r)
 {
-	struct cg_stats a = { .usage = 1, .high = 2, .max = 3, .oom = 0, .oom_kill = 0,
-			      .low = 0, .pgscan = UINT64_MAX, .pgsteal = 10, .refault_anon = 0,
-			      .refault_file = 5, .thp_fallback = 0, .swap = 0 };
-	struct cg_stats b = a;
+	struct cg_stats a = { .usage = 1, .high = 2, .max = 3, .oom = 4, .oom_kill = 5,
+			      .low = 6, .pgscan = UINT64_MAX, .pgsteal = 10, .refault_anon = 20,
+			      .refault_file = 30, .thp_fallback = 40, .swap = 50 };
+	struct cg_stats b = { .usage = 200 << 20, .high = 2 + 11, .max = 3 + 10, .oom = 4 + 13,
+			      .oom_kill = 5 + 3, .low = 6 + 12, .pgscan = UINT64_MAX,
+			      .pgsteal = 10 + 100, .refault_anon = 20 + 101, .refault_file = 30 + 102,
+			      .thp_fallback = 40 + 103, .swap = 7 << 20 };
 
-	b.usage = 200 << 20;
-	b.max = 13;
-	b.oom_kill = 2;
-	b.pgsteal = 110;
 	r->tl.first = a;
 	r->tl.last = b;
 	for (unsigned int g = 0; g < 2; g++) {
 		r->tl.gfirst[g] = a;
 		r->tl.glast[g] = b;
+		grow(&r->tl.glast[g], 1000 * (g + 1));
 	}
+	r->tl.gfirst[1].pgscan = 60;
+	r->tl.glast[1].pgscan = 60 + 104 + 2000;
 	r->capf.events = "vmscan:mm_vmscan_direct_reclaim_begin,oom:mark_victim";
 	r->capf.lost = 3;
 	r->capf.ncpu = 2;
@@ -259,6 +337,7 @@ static int setup(void **state)
 	r->t0 = 100;
 	r->cg.version = 2;
 	snprintf(r->cg.path, sizeof(r->cg.path), "/sys/fs/cgroup/stallbench-1-run");
+	snprintf(r->cg.leaf, sizeof(r->cg.leaf), "/sys/fs/cgroup/user.slice/sb-driver-1");
 	r->nofail = true;
 	r->stacks = json_object();
 	r->nofail_stacks = json_object();
@@ -314,6 +393,16 @@ static void test_live(void **state)
 	};
 	struct fixture *f = *state;
 	struct watchrun *w = calloc(1, sizeof(*w));
+	const struct num V[] = {
+		{ "format_version", RUNSTATUS_FORMAT }, { "pid", getpid() }, { "start_ns", 100 },
+		{ "go_ns", 1000 }, { "duration_ns", 10e9 }, { "oom_victims", 2 },
+		{ "lost_events", 42 }, { "inflight.start_ns", 5000 }, { "inflight.worker", 2 },
+	};
+	const struct str S[] = {
+		{ "dir", f->out }, { "inflight.op", "truncate-storm/ftruncate" },
+		{ "last_victim.who", "worker" }, { "last_victim.comm", "sb-truncate-st0" },
+		{ "last_victim.workload", "truncate-storm" },
+	};
 	char path[256];
 	json_t *s = runjson_live(f->r, f->out, 42), *back;
 
@@ -325,7 +414,8 @@ static void test_live(void **state)
 	back = json_load_file(path, 0, NULL);
 	assert_non_null(back);
 	check_types("live status", back, E, sizeof(E) / sizeof(E[0]));
-	assert_string_equal(rr_json_str(back, "dir"), f->out);
+	check_nums("live status", back, V, N(V));
+	check_strs("live status", back, S, N(S));
 	json_decref(back);
 	w->lost = -1;
 	wr_take_status(w, path);
@@ -397,6 +487,130 @@ static const struct expect summary_expect[] = {
 	{ "unpaired_stalls", INT }, { "killed_by_watchdog", INT }, { "duration_ns", INT },
 };
 
+/*
+ * Every value a json_pack of run_json.c packs, from the fixture: no two keys
+ * of one object (of one type) share a value, so swapping two keys in a format
+ * reads wrong here. ftruncate is i = 0, 3, ..., 18 of push_ops: finished all
+ * but i = 3 (latency 100000 + 1000 i), attributed all but i = 0 (stall 10 i,
+ * rounds i % 4, source k: k + 1, twice in odd ops).
+ */
+static void check_values(struct rr_dir *d)
+{
+	const struct num meta[] = {
+		{ "params.cap_bytes", 256 << 20 }, { "params.node", -1 },
+		{ "params.duration_ns", 10e9 }, { "params.grace_ns", 30e9 },
+		{ "params.tick_ns", 1e8 }, { "params.high_bytes", 200 << 20 },
+		{ "params.swap_max_bytes", 0 }, { "params.ring_pages", 64 },
+		{ "params.global_pressure_bytes", 1 << 30 },
+		{ "params.compress_above_bytes", RF_AUTO_ABOVE },
+		{ "cgroup.version", 2 }, { "cgroup.cap_bytes", 256 << 20 },
+		{ "start_ns", 100 }, { "end_ns", 11000 }, { "go_ns", 1000 },
+		{ "format_version", RESULT_FORMAT_VERSION }, { "pid", getpid() },
+	};
+	static const struct str meta_s[] = {
+		{ "tool.version", STALLBENCH_VERSION }, { "tool.git", STALLBENCH_GIT },
+		{ "cgroup.path", "/sys/fs/cgroup/stallbench-1-run" },
+		{ "cgroup.driver_leaf.path", "/sys/fs/cgroup/user.slice/sb-driver-1" },
+		{ "params.events", "+oom:mark_victim" }, { "params.compress", "none" },
+		{ "mm_set.swappiness", "10" }, { "status", "complete" },
+	};
+	static const struct num wl0[] = { { "workers", 2 } }, wl1[] = { { "workers", 1 } };
+	static const struct str wl0_s[] = { { "name", "truncate-storm" },
+					    { "options.file-size", "8M" } },
+				wl1_s[] = { { "name", "memhog" }, { "options.mode", "anon" } };
+	static const struct num g0[] = { { "cap_bytes", 128 << 20 }, { "low_bytes", 64 << 20 } },
+				g1[] = { { "cap_bytes", 0 }, { "high_bytes", 100 << 20 },
+					 { "soft_limit_bytes", 90 << 20 } };
+	static const struct num sum[] = {
+		{ OP "count", 7 }, { OP "errors.ENOMEM", 2 }, { OP "flags.killed", 1 },
+		{ OP "flags.unfinished", 1 }, { OP "flags.sigpending", 0 },
+		{ OP "latency_ns.count", 6 }, { OP "latency_ns.min", 100000 },
+		{ OP "latency_ns.max", 118000 }, { OP "latency_ns.total", 660000 },
+		{ OP "latency_ns.mean", 110000 },
+		{ OP "stall_ns.count", 7 }, { OP "stall_ns.max", 180 }, { OP "stall_ns.total", 630 },
+		{ OP "stall_ns.stalled_share", 6.0 / 7 },
+		{ OP "reclaim_rounds.count", 7 }, { OP "reclaim_rounds.max", 3 },
+		{ OP "reclaim_rounds.total", 11 },
+		{ OP "rounds_by_source.rounds_direct", 9 }, { OP "rounds_by_source.rounds_memcg", 18 },
+		{ OP "rounds_by_source.rounds_reclaim_retry", 27 },
+		{ OP "rounds_by_source.rounds_compact_retry", 36 },
+		{ OP "rounds_by_source.rounds_compaction", 45 },
+		{ OP "rounds_by_source.rounds_throttle", 54 },
+		{ OP "rounds_by_source.nofail_allocs", 63 },
+		{ OP "nofail_allocs.total", 63 }, { OP "nofail_allocs.per_call", 9 },
+		{ OP "nofail_allocs.ops_with", 6 },
+		/* measured: the even ones (0, 6, 12, 18) */
+		{ OP "time_split.ops", 4 }, { OP "time_split.cpu_ns", 18000 },
+		{ OP "time_split.runq_ns", 3600 },
+		{ OP "time_split.sleep_ns", 4 * 100000 + 36000 - 18000 - 3600 },
+		{ OP "time_split.sleep_ns_dist.count", 4 },
+		{ "ops.memhog/fill.count", 1 },
+		{ "stalls.run.direct.count", 4 }, { "stalls.run.direct.total_ns", 60000 },
+		{ "stalls.run.direct.unpaired", 2 }, { "stalls.run.direct.nr_reclaimed", 7 },
+		{ "stalls.run.direct.no_progress", 3 }, { "stalls.run.direct.zero_ns", 1 },
+		{ "stalls.run.direct.duration_ns.max", 30000 },
+		{ "stalls.run.throttled.reasons.writeback", 1 }, { "stalls.run.memcg.unpaired", 1 },
+		{ "stalls.run.points.nofail", 1 }, { "stalls.run.points.mark_victim", 1 },
+		{ "stalls.system.memcg.count", 1 }, { "stalls.system.memcg.nr_reclaimed", 32 },
+		{ "stalls.system.points.mark_victim", 1 },
+		{ "lost_events", 3 }, { "oom_kills", 3 }, { "oom_victims_total", 2 },
+		{ "memcg.max_events", 10 }, { "memcg.high_events", 11 }, { "memcg.low_events", 12 },
+		{ "memcg.oom_events", 13 }, { "memcg.oom_kill", 3 }, { "memcg.usage_end", 200 << 20 },
+		{ "memcg.pgsteal", 100 }, { "memcg.workingset_refault_anon", 101 },
+		{ "memcg.workingset_refault_file", 102 }, { "memcg.thp_fault_fallback", 103 },
+		{ "groups.prot.usage_end", (200 << 20) + 1000 }, { "groups.prot.max_events", 1010 },
+		{ "groups.prot.high_events", 1011 }, { "groups.prot.low_events", 1012 },
+		{ "groups.prot.oom_kill", 1003 }, { "groups.prot.pgscan", -1 },
+		{ "groups.prot.pgsteal", 1100 }, { "groups.prot.workingset_refault_anon", 1101 },
+		{ "groups.prot.workingset_refault_file", 1102 },
+		{ "groups.prot.thp_fault_fallback", 1103 },
+		{ "groups.prot.swap_end", (7 << 20) + 1000 },
+		{ "groups.aggr.usage_end", (200 << 20) + 2000 }, { "groups.aggr.max_events", 2010 },
+		{ "groups.aggr.high_events", 2011 }, { "groups.aggr.low_events", 2012 },
+		{ "groups.aggr.oom_kill", 2003 }, { "groups.aggr.pgscan", 2104 },
+		{ "groups.aggr.pgsteal", 2100 }, { "groups.aggr.workingset_refault_anon", 2101 },
+		{ "groups.aggr.workingset_refault_file", 2102 },
+		{ "groups.aggr.thp_fault_fallback", 2103 },
+		{ "groups.aggr.swap_end", (7 << 20) + 2000 },
+		{ "ops_rows", 21 }, { "unpaired_stalls", 3 }, { "duration_ns", 10000 },
+	};
+	static const struct str sum_s[] = {
+		{ "capture.events", "vmscan:mm_vmscan_direct_reclaim_begin,oom:mark_victim" },
+	};
+	/* the workers: pid, index, ring_waits (7 i + 5); and their workload */
+	static const struct num wk[3][3] = {
+		{ { "pid", 4000 }, { "index", 0 }, { "ring_waits", 5 } },
+		{ { "pid", 4001 }, { "index", 0 }, { "ring_waits", 12 } },
+		{ { "pid", 4002 }, { "index", 1 }, { "ring_waits", 19 } },
+	};
+	static const char *const wk_wl[3] = { "truncate-storm", "memhog", "truncate-storm" };
+	json_t *a;
+
+	check_nums("meta.json", d->meta, meta, N(meta));
+	check_strs("meta.json", d->meta, meta_s, N(meta_s));
+	a = rr_json_get(d->meta, "params.workloads");
+	assert_int_equal(json_array_size(a), 2);
+	check_nums("meta.json workloads[0]", json_array_get(a, 0), wl0, N(wl0));
+	check_strs("meta.json workloads[0]", json_array_get(a, 0), wl0_s, N(wl0_s));
+	check_nums("meta.json workloads[1]", json_array_get(a, 1), wl1, N(wl1));
+	check_strs("meta.json workloads[1]", json_array_get(a, 1), wl1_s, N(wl1_s));
+	a = rr_json_get(d->meta, "params.groups");
+	check_nums("meta.json groups[0]", json_array_get(a, 0), g0, N(g0));
+	check_nums("meta.json groups[1]", json_array_get(a, 1), g1, N(g1));
+	check_nums("summary.json", d->summary, sum, N(sum));
+	check_strs("summary.json", d->summary, sum_s, N(sum_s));
+	a = rr_json_get(d->summary, "lost_per_cpu");
+	assert_int_equal(json_array_size(a), 2);
+	assert_int_equal(json_integer_value(json_array_get(a, 0)), 1);
+	assert_int_equal(json_integer_value(json_array_get(a, 1)), 2);
+	a = rr_json_get(d->summary, "workers");
+	assert_int_equal(json_array_size(a), 3);
+	for (size_t i = 0; i < 3; i++) {
+		check_nums("summary.json workers", json_array_get(a, i), wk[i], N(wk[i]));
+		assert_string_equal(rr_json_str(json_array_get(a, i), "workload"), wk_wl[i]);
+	}
+}
+
 static int count_op(void *arg, const struct rr_op *op)
 {
 	uint64_t *n = arg;
@@ -436,6 +650,7 @@ static void test_result_dir(void **state)
 	check_types("meta.json", d.meta, meta_expect, sizeof(meta_expect) / sizeof(meta_expect[0]));
 	check_types("summary.json", d.summary, summary_expect,
 		    sizeof(summary_expect) / sizeof(summary_expect[0]));
+	check_values(&d);
 	/* the groups: names, limits as set (absent when not), who is in which */
 	g = rr_json_get(d.meta, "params.groups");
 	assert_int_equal(json_array_size(g), 2);
@@ -449,7 +664,7 @@ static void test_result_dir(void **state)
 	assert_null(rr_json_get(d.meta, "error"));
 	/* the counts are the ops pushed, and the workers' ends as they ended */
 	assert_int_equal(json_integer_value(rr_json_get(d.summary, "ops_rows")), f->ops_pushed);
-	assert_int_equal(json_integer_value(rr_json_get(d.summary, "oom_kills")), 2);
+	assert_int_equal(json_integer_value(rr_json_get(d.summary, "oom_kills")), 3);
 	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "count")), 7);
 	/* ftruncate is i = 0, 3, ..., 18; measured: the even ones (0, 6, 12, 18) */
 	assert_int_equal(json_integer_value(rr_json_get(d.summary, OP "time_split.ops")), 4);
@@ -467,7 +682,11 @@ static void test_result_dir(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(wk, 2), "end")),
 			    "still running");
 	v = json_array_get(rr_json_get(d.summary, "oom_victims"), 0);
+	assert_string_equal(rr_json_str(v, "who"), "other");
+	v = json_array_get(rr_json_get(d.summary, "oom_victims"), 1);
 	assert_string_equal(rr_json_str(v, "who"), "worker");
+	assert_int_equal(json_integer_value(json_object_get(v, "t_ns")), 1600);
+	assert_int_equal(json_integer_value(json_object_get(v, "pid")), 4000);
 	assert_string_equal(rr_json_str(v, "workload"), "truncate-storm");
 	/* the rows, through the reader: every op, every stall of a known kind */
 	assert_int_equal(rr_read_ops(&d, count_op, ops, &st, msg, sizeof(msg)), 0);
@@ -475,7 +694,7 @@ static void test_result_dir(void **state)
 	assert_int_equal(ops[1], 4);
 	assert_int_equal(ops[2], f->ops_pushed);
 	assert_int_equal(rr_read_stalls(&d, count_stall, stalls, &st, msg, sizeof(msg)), 0);
-	assert_int_equal(stalls[0], 4);
+	assert_int_equal(stalls[0], 9);
 	assert_int_equal(stalls[1], 0);
 	assert_int_equal(stalls[2], 1);
 	rr_close(&d);
@@ -497,8 +716,12 @@ static void test_io_error(void **state)
 	e = runjson_io_error(f->r);
 	assert_non_null(e);
 	check_types("meta.json error", e, E, sizeof(E) / sizeof(E[0]));
+	assert_string_equal(rr_json_str(e, "file"), "ops.csv");
 	assert_string_equal(rr_json_str(e, "errno"), "ENOSPC");
 	assert_string_equal(rr_json_str(e, "op"), "write");
+	assert_string_equal(rr_json_str(e, "message"), strerror(ENOSPC));
+	assert_non_null(strstr(rr_json_str(e, "rows"), "--allow-incomplete"));
+	assert_int_equal(json_integer_value(json_object_get(e, "ops_rows_before")), 12);
 	json_decref(e);
 	f->r->io.err = 0;
 }

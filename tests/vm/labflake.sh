@@ -20,7 +20,7 @@ rc=$?
 [ "$rc" -eq 1 ] || fail "exit $rc, want 1 (a crash that is no lab flake fails, unretried)"
 grep -q '^vm/run: guest kernel crash (no known lab flake): a failure, not retried' "$RES/host.out" ||
 	fail "no crash line: $(grep '^vm/run:' "$RES/host.out" | tail -n 4)"
-! grep -q 'lab flake' "$RES/host.out" || fail "retried as a lab flake: $(grep 'lab flake' "$RES/host.out")"
+! grep -q 'lab flake:' "$RES/host.out" || fail "retried as a lab flake: $(grep 'lab flake:' "$RES/host.out")"
 [ ! -s "$RES/vm.flakes" ] || fail "counted as a flake: $(cat "$RES/vm.flakes")"
 [ "$(cat "$RES/vm.crash" 2>/dev/null)" = kernel ] || fail "vm.crash: $(cat "$RES/vm.crash" 2>&1)"
 grep -q 'sysrq' "$RES/vm.oops.txt" || fail "vm.oops.txt lacks the crash trace"
