@@ -144,13 +144,22 @@ job() {
 	line+=" SB_NO_BUILD=1 SWEEP_NO_PLOTS=1 SWEEP_NO_LIVE=1 $resume"
 	line+=" STALLBENCH_HOST_LABEL=$(q "$(cat "$hd/label")") ./run.sh sweep"
 	for o in "${opts[@]}"; do line+=" $(q "$o")"; done
+	# The sweep there dies with the connection: its stdin is held open by a
+	# local process that lives as long as this job; when ssh goes (Ctrl-C,
+	# parallel's TERM, a SIGKILLed run.sh), the channel's EOF reaches a
+	# watcher there that sends the sweep SIGTERM (run.sh stops its driver:
+	# the point in flight ends incomplete, knobs and cgroups put back).
+	line="cd $(q "$rdir") && { exec 3<&0; ${line#cd $(q "$rdir") && } </dev/null & p=\$!;"
+	line+=" { cat <&3 >/dev/null 2>&1; kill -TERM \$p 2>/dev/null; } >/dev/null 2>&1 & w=\$!; exec 3<&-;"
+	line+=" wait \$p; rc=\$?; kill \$w 2>/dev/null; exit \$rc; }"
 	# the host's point-by-point progress goes to the terminal (tagged by
 	# parallel) and to its log; each point comes back as soon as it ends
 	# (its row is in the host's points.tsv), so a host that dies keeps them
 	local rel l pt
 	rel=$(cat "$hd/uname")
 	mkdir -p "$hd/results"
-	on_host "$line" </dev/null 2>&1 >"$hd/sweep.out" | tee -a "$hd/host.log" "$hd/step.err" |
+	on_host "$line" < <(exec setpriv --pdeathsig KILL sleep 2147483647) 2>&1 >"$hd/sweep.out" |
+		tee -a "$hd/host.log" "$hd/step.err" |
 		while IFS= read -r l; do
 			[[ $l =~ ^run.sh:\ (point|sweep\ on) ]] && printf '%s\n' "$l" >&2
 			[[ $l =~ ^run.sh:\ point\ ([^ ]+)\ done\ \(exit ]] || continue
