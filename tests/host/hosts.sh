@@ -20,6 +20,8 @@
 #   tables by its unique name (hostname/entry: all three are this machine);
 # - --spread over the two: each host runs one of the two points, both come
 #   back complete into one merged sweep, whose letter names both hosts.
+# - Ctrl-C (SIGINT to the process group) while both hosts run a 30 s point:
+#   10 s later nothing runs on either (the sweeps die with their connection).
 # The two sweeps share this machine (cgroups are named by the driver's
 # pid, so they do not collide); their numbers are not a benchmark.
 # usage: tests/host/hosts.sh
@@ -233,5 +235,29 @@ L=$T/spread/cover-letter.txt
 grep -q "^stallbench: one spread sweep, 2 sweep point(s)" "$L" || fail "spread letter: $(head -1 "$L")"
 grep -Eq "^  A: [^ ]+, spread over: $H1 $H2$" <(unwrapped "$L") || fail "spread letter: hosts not named"
 [ -z "$(awk 'length > 72' "$L")" ] || fail "spread letter over 72 columns"
-echo "PASS hosts: 2 hosts + a refused one, then --resume of that one alone, then --spread, in $(( $(date +%s) - t0 ))s"
+
+# ---- 4: Ctrl-C (SIGINT to the process group) while both hosts run a 30 s
+# point: 10 s later no run is left on either (nothing whose command line
+# names the hosts' copies: their sweeps, drivers, workers, and the ssh
+# clients that started them)
+set -m
+t4=$(date +%s)
+"$TOP/run.sh" --hosts "$T/two.txt" --out "$T/intr" --workloads truncate-storm --caps 64M \
+	--mixes ftruncate=1 --duration 30s --reps 1 >"$T/run4.out" 2>"$T/run4.err" &
+RUN=$!
+for _ in $(seq 600); do
+	[ "$(pgrep -fc -- "$SB_HOSTS_REMOTE_DIR/.*/build/stallbench run")" -ge 2 ] && break
+	kill -0 "$RUN" 2>/dev/null || fail "Ctrl-C: the hosts sweep ended before its points ran: $(tail -3 "$T/run4.err")"
+	sleep 0.2
+done
+[ "$(pgrep -fc -- "$SB_HOSTS_REMOTE_DIR/.*/build/stallbench run")" -ge 2 ] || fail "Ctrl-C: the two hosts' points never ran"
+sleep 2
+kill -INT -- "-$RUN"
+wait "$RUN"; rc=$?; RUN=
+set +m
+sleep 10
+left=$(pgrep -af -- "$SB_HOSTS_REMOTE_DIR" | head -3)
+[ -z "$left" ] || fail "Ctrl-C: 10 s later still running: $left"
+echo "Ctrl-C: the hosts sweep exit $rc, no remote run 10 s later ($(( $(date +%s) - t4 ))s)"
+echo "PASS hosts: a host dead after its second point and a refused one, then --resume of those, then --spread, then Ctrl-C, in $(( $(date +%s) - t0 ))s"
 rm -rf "$T"
