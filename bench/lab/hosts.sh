@@ -364,7 +364,11 @@ main() {
 	[[ -n $resume ]] && pflags+=(--resume-failed)
 	[[ -t 2 ]] && pflags+=(--eta)
 	log "$n host(s): ${names[*]} -> $out"
+	# Ctrl-C: parallel stops its jobs (the hosts' sweeps die with their
+	# connections); no letter over a stopped run, the line to finish it
+	trap 'log "interrupted: the points back so far are kept; finish it: ./run.sh --hosts $file --resume $out"; exit 130' INT TERM
 	parallel "${pflags[@]}" -a "$out/hosts.list" "$HERE/hosts.sh" job "$out" '{1}' '{2}'
+	trap - INT TERM
 	log "hosts took $(( $(date +%s) - t0 ))s"
 
 	# ---- the letter across the hosts that came back ----

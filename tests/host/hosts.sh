@@ -255,6 +255,8 @@ sleep 2
 kill -INT -- "-$RUN"
 wait "$RUN"; rc=$?; RUN=
 set +m
+[ "$rc" -eq 130 ] || fail "Ctrl-C: the hosts sweep exit $rc (want 130): $(tail -3 "$T/run4.err")"
+grep -q "interrupted: .* --resume $T/intr" "$T/run4.err" || fail "Ctrl-C: no --resume line"
 sleep 10
 left=$(pgrep -af -- "$SB_HOSTS_REMOTE_DIR" | head -3)
 [ -z "$left" ] || fail "Ctrl-C: 10 s later still running: $left"
