@@ -42,7 +42,7 @@ left() {
 	pgrep -f -- "$OUT" | grep -vx "$$" | sed 's/^/pid:/'
 }
 PT=storm-cap64M-ftruncate_1-r1
-SWEEP=(--kernel 6.12 --workloads truncate-storm --caps 64M --mixes ftruncate=1 --duration 5s --reps 1)
+SWEEP=(--kernel 6.12 --workloads truncate-storm --caps 64M --mixes ftruncate=1 --duration 4s --reps 1)
 t0=$(date +%s)
 set -m	# each sweep in a process group of its own, as a shell's job is
 
@@ -55,7 +55,7 @@ for _ in $(seq 400); do
 	sleep 0.5
 done
 ls "$OUT"/k1/*/sweep/$PT/meta.json >/dev/null 2>&1 || fail "the point never started: $(tail -5 "$OUT/run1.log")"
-sleep 2
+sleep 1
 kill -INT -- "-$PID"
 ti=$SECONDS
 wait "$PID"; rc=$?
