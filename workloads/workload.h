@@ -126,5 +126,8 @@ void wl_remove_dir(const char *path);
  * anything is created). 0, or -EINVAL with err saying why.
  */
 int wl_check_dir(const char *opt, const char *dir, char *err, size_t len);
+/* A file created (O_EXCL) and removed in dir: 0 or -errno. What access(2)
+ * cannot tell (root on /proc, a read-only or full filesystem). */
+int wl_probe_dir(const char *dir);
 
 #endif

@@ -764,7 +764,9 @@ static int check_args(struct run_args *a)
 	return 0;
 }
 
-/* Nearest existing ancestor of path is writable. 0 or -errno. */
+/* A file can really be created and removed in the nearest existing ancestor
+ * of path (path itself when it exists): access(2) says yes to root on /proc
+ * or sysfs, where nothing can be created. 0 or -errno. */
 static int parent_writable(const char *path)
 {
 	char buf[PATH_MAX];
@@ -773,12 +775,12 @@ static int parent_writable(const char *path)
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (;;) {
 		if (!access(buf, F_OK))
-			return access(buf, W_OK | X_OK) ? -errno : 0;
+			return access(buf, W_OK | X_OK) ? -errno : wl_probe_dir(buf);
 		slash = strrchr(buf, '/');
 		if (!slash)
-			return access(".", W_OK | X_OK) ? -errno : 0;
+			return access(".", W_OK | X_OK) ? -errno : wl_probe_dir(".");
 		if (slash == buf)
-			return access("/", W_OK | X_OK) ? -errno : 0;
+			return access("/", W_OK | X_OK) ? -errno : wl_probe_dir("/");
 		*slash = 0;
 	}
 }
@@ -811,7 +813,7 @@ static int check_out(struct run_args *a)
 		return bad(a, "--out %s: exists and is not a directory", c->out);
 	e = parent_writable(c->out);
 	if (e)
-		return bad(a, "--out %s: not writable (%s)", c->out, strerror(-e));
+		return bad(a, "--out %s: cannot create a file there (%s)", c->out, strerror(-e));
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "monoclock.h"
 #include "runstatus.h"
@@ -76,6 +77,59 @@ static uint64_t jnum(json_t *root, const char *path)
 	return 0;
 }
 
+/* A remote run is taken as gone when none of its files grew for this long
+ * (its timeline gets a row every 100 ms). */
+#define WR_REMOTE_STALE_NS (10 * 1000000000ull)
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Made on this machine, in this boot? meta host.boot_id when it has one
+ * (a lab guest shares no pid space with its host), else the hostname. */
+static bool made_here(json_t *meta)
+{
+	const char *bid = json_string_value(rr_json_get(meta, "host.boot_id"));
+	const char *hn = json_string_value(rr_json_get(meta, "host.hostname"));
+	char mine[256];
+
+	if (bid) {
+		read_line("/proc/sys/kernel/random/boot_id", mine, sizeof(mine));
+		return !strcmp(bid, mine);
+	}
+	if (hn && !gethostname(mine, sizeof(mine) - 1)) {
+		mine[sizeof(mine) - 1] = '\0';
+		return !strcmp(hn, mine);
+	}
+	return true;
+}
+
+/* The bytes of its growing files: a remote run is alive while they change. */
+static long long run_bytes(const struct watchrun *w)
+{
+	static const char *const f[] = { "timeline.csv", "ops.csv", "ops.csv.zst",
+					 "stalls.csv", "stalls.csv.zst" };
+	char path[4200];
+	struct stat st;
+	long long n = 0;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", w->dir, f[i]);
+		if (!stat(path, &st))
+			n += (long long)st.st_size;
+	}
+	return n;
+}
+
 /* Opens the directory once its meta.json and ops.csv are there. */
 static int wr_open(struct watchrun *w)
 {
@@ -91,6 +145,8 @@ static int wr_open(struct watchrun *w)
 	w->err[0] = '\0';
 	w->start_ns = w->d.start_ns;
 	w->pid = (pid_t)jnum(w->d.meta, "pid");
+	w->remote = !made_here(w->d.meta);
+	w->seen_bytes = -1;
 	w->duration_ns = jnum(w->d.meta, "params.duration_ns");
 	w->cap = jnum(w->d.meta, "cgroup.cap_bytes");
 	if (!w->cap)
@@ -416,6 +472,20 @@ int wr_poll(struct watchrun *w, uint64_t now)
 	if (stat(path, &st) == 0) {
 		take_summary(w, path);
 		w->state = WR_ENDED;
+	} else if (w->remote) {
+		long long b = run_bytes(w);
+
+		if (b != w->seen_bytes) {
+			w->seen_bytes = b;
+			w->grew_ns = now;
+		}
+		if (now - w->grew_ns > WR_REMOTE_STALE_NS) {
+			/* no pid to ask: its files stopped growing */
+			snprintf(w->end_status, sizeof(w->end_status), "incomplete");
+			w->state = WR_ENDED;
+		} else {
+			w->state = WR_RUNNING;
+		}
 	} else if (w->pid > 0 && !runstatus_alive(w->pid)) {
 		/* The driver is gone without a summary: SIGKILLed, or a crash. Its
 		 * summary may have landed just before it exited. */

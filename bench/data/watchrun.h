@@ -71,6 +71,11 @@ struct watchrun {
 	char name[128];
 	char status_file[4096];		/* the live status file it was found by, or "" */
 	pid_t pid;
+	/* made on another machine or boot (meta host.boot_id, else hostname):
+	 * its pid means nothing here; it is alive while its files grow */
+	bool remote;
+	uint64_t grew_ns;		/* when its files last grew (remote) */
+	long long seen_bytes;
 	enum wr_state state;
 	char end_status[32];
 	bool opened, final_done;

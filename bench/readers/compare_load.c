@@ -772,12 +772,16 @@ void cmp_leaf_label(json_t *exp, const char *path, char *buf, size_t len)
 	}
 }
 
-/* The machine a run was made on (meta host.hostname), "" if not recorded. */
+/* The machine a run was made on: meta host.label (a lab sweep's unique name
+ * for it: two hosts entries may reach one hostname), else host.hostname; ""
+ * if not recorded. */
 static const char *run_host(const struct cmp_run *r)
 {
-	const char *h = json_string_value(json_object_get(json_object_get(r->dirs[0].meta, "host"),
-							  "hostname"));
+	json_t *host = json_object_get(r->dirs[0].meta, "host");
+	const char *h = json_string_value(json_object_get(host, "label"));
 
+	if (!h)
+		h = json_string_value(json_object_get(host, "hostname"));
 	return h ? h : "";
 }
 
