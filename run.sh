@@ -6,6 +6,8 @@
 #                            the same sweep inside the QEMU lab, once per kernel, then compare
 #                            (each kernel resolved once: the sweep's kernels.lock pins its
 #                            packages; --kernel-lock FILE, or --kernel FILE.lock, reruns those)
+#   ./run.sh --resume DIR    finish a lab sweep that stopped (Ctrl-C, SIGKILL, a hung guest):
+#                            only the points without a result, then the letter
 #   ./run.sh --hosts FILE [--resume [DIR]] [sweep options]
 #                            the same sweep on lab hosts over ssh (GNU parallel), then
 #                            one letter across them (bench/lab/hosts.sh)
@@ -219,6 +221,22 @@ all_points() {
 }
 
 # Runs every point of the matrix into $1; a failing point is recorded and the sweep goes on.
+# A point is done once its row is in points.tsv: the row is written, and the
+# point's files and the row fsync'd (on the lab's results share: through to
+# the host's disk), as soon as the point ends, so a guest that hangs or a
+# run.sh SIGKILLed loses at most the point in flight. SWEEP_RESUME=1 runs only
+# the points without a row (what a point in flight left is removed first).
+# SIGINT/SIGTERM: the driver is told (it marks its result incomplete and puts
+# knobs and cgroups back), the point is named in DIR/interrupted, no row is
+# written for it, and the sweep stops (exit 130/143) instead of going on.
+SWEEP_STOP= DRV=
+sweep_signal() {
+	[[ -n $SWEEP_STOP ]] || SWEEP_STOP=$1
+	# the driver ignores SIGINT until its handlers are set (a background job):
+	# TERM, which it handles the same way, reaches it in every case
+	[[ -n $DRV ]] && kill -TERM "$DRV" 2>/dev/null
+	return 0
+}
 run_sweep() {
 	local dir=$1 n i=0 t0 name args rc el eta
 	mkdir -p "$dir"
@@ -227,10 +245,20 @@ run_sweep() {
 	mapfile -t P <<<"$plist"
 	n=${#P[@]}
 	t0=$(date +%s)
-	((${SWEEP_REP_FIRST:-1} > 1)) || : >"$dir/points.tsv"
+	if [[ -n ${SWEEP_RESUME:-} ]]; then touch "$dir/points.tsv"
+	else ((${SWEEP_REP_FIRST:-1} > 1)) || : >"$dir/points.tsv"
+	fi
+	rm -f "$dir/interrupted"
+	trap 'sweep_signal INT' INT
+	trap 'sweep_signal TERM' TERM
 	for p in "${P[@]}"; do
 		i=$((i + 1))
 		name=${p%%|*}; args=${p#*|}
+		if [[ -n ${SWEEP_RESUME:-} ]] && cut -f1 "$dir/points.tsv" | grep -qxF -- "$name"; then
+			log "point $i/$n $name: already done (resume)"
+			continue
+		fi
+		rm -rf "${dir:?}/$name"	# what a point in flight left (resume)
 		el=$(( $(date +%s) - t0 ))
 		eta=$(( i > 1 ? el * (n - i + 1) / (i - 1) : 0 ))
 		log "point $i/$n $name (elapsed ${el}s, ETA ${eta}s)"
@@ -238,13 +266,39 @@ run_sweep() {
 		# a live line every 2 s while the point runs (it ends with the point)
 		[[ -n ${SWEEP_NO_LIVE:-} ]] ||
 			{ "$SB" watch --brief -d 2 --wait 30 "$dir/$name" 2>/dev/null | sed -u 's/^/    live /' >&2 & }
+		# in the background, so a SIGTERM to run.sh alone reaches it now
 		# shellcheck disable=SC2086
-		{ "$SB" run --out "$dir/$name" $args 2>&1 1>&3 | sed 's/^/    /' >&2; } 3>&1
-		rc=${PIPESTATUS[0]}
+		# (its stderr's indenter outlives a Ctrl-C, to pass on the driver's last words)
+		"$SB" run --out "$dir/$name" $args 2> >(trap '' INT TERM; exec sed 's/^/    /' >&2) &
+		DRV=$!
+		while :; do
+			wait "$DRV"; rc=$?
+			((rc > 128)) && kill -0 "$DRV" 2>/dev/null && continue	# a trap ran
+			break
+		done
+		DRV=
 		set -e
-		printf '%s\t%s\t%s\n' "$name" "$rc" "$args" >>"$dir/points.tsv"
+		if [[ -n $SWEEP_STOP ]]; then
+			printf '%s\t%s\n' "$name" "SIG$SWEEP_STOP" >"$dir/interrupted"
+			sync "$dir/interrupted" 2>/dev/null || true
+			log "SIG$SWEEP_STOP: point $name interrupted (its result is marked incomplete, no row in points.tsv); stopping the sweep"
+			trap - INT TERM
+			[[ $SWEEP_STOP == INT ]] && exit 130
+			exit 143
+		fi
+		# the point's files first, then its row: a row means the point is all there
+		find "$dir/$name" -type f -exec sync {} + 2>/dev/null || true
+		if ! printf '%s\t%s\t%s\n' "$name" "$rc" "$args" >>"$dir/points.tsv" ||
+			! sync "$dir/points.tsv" "$dir/$name" "$dir" 2>"$dir/.sync.err"; then
+			log "point $name: cannot record it in $dir/points.tsv ($(tail -1 "$dir/.sync.err" 2>/dev/null || echo "write failed")): stopping the sweep"
+			exit 1
+		fi
+		rm -f "$dir/.sync.err"
+		# (--hosts copies each point back when it reads this line)
+		log "point $name done (exit $rc)"
 		((rc == 0)) || log "point $name failed (exit $rc); recorded in points.tsv, going on"
 	done
+	trap - INT TERM
 }
 
 # report + plots for a finished sweep directory (its points, and the VM lab's
@@ -525,7 +579,13 @@ points)
 	parse_sweep_opts "$@"
 	points | sed 's/|.*//'
 	;;
--h|--help|help) sed -n '2,22p' "$0" ;;
+--resume)
+	# a lab sweep (vm/sweep) stopped part way: only its missing points, then the letter
+	[[ -f ${2:-}/sweep.argv ]] || die "--resume ${2:-}: no lab sweep there (./run.sh --hosts FILE --resume DIR for hosts)"
+	setup
+	SB_COMMAND_NAME=./run.sh exec "$ROOT/vm/sweep" "$@"
+	;;
+-h|--help|help) sed -n '2,24p' "$0" ;;
 ""|--*)
 	SB_COMMAND="./run.sh${*:+ $*}"
 	parse_sweep_opts "$@"

@@ -199,8 +199,27 @@ void wl_remove_dir(const char *path)
 	rmdir(path);
 }
 
+int wl_probe_dir(const char *dir)
+{
+	char p[PATH_MAX];
+	int fd, e = 0;
+
+	if (snprintf(p, sizeof(p), "%s/.stallbench-probe-%d", dir, (int)getpid()) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (close(fd))
+		e = -errno;
+	if (unlink(p))
+		return -errno;
+	return e;
+}
+
 int wl_check_dir(const char *opt, const char *dir, char *err, size_t len)
 {
+	int e;
+
 	struct stat st;
 
 	if (dir[0] != '/') {
@@ -217,6 +236,13 @@ int wl_check_dir(const char *opt, const char *dir, char *err, size_t len)
 	}
 	if (access(dir, W_OK | X_OK)) {
 		snprintf(err, len, "%s %s: not writable (%s)", opt, dir, strerror(errno));
+		return -EINVAL;
+	}
+	/* access(2) says yes to root on /proc, sysfs, a read-only mount's
+	 * permission bits...: only a file really created and removed counts */
+	e = wl_probe_dir(dir);
+	if (e) {
+		snprintf(err, len, "%s %s: cannot create a file there (%s)", opt, dir, strerror(-e));
 		return -EINVAL;
 	}
 	return 0;

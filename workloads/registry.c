@@ -6,12 +6,14 @@ extern const struct workload wl_truncate_storm;
 extern const struct workload wl_memhog;
 extern const struct workload wl_vmalloc_nofail;
 extern const struct workload wl_thp;
+extern const struct workload wl_pipe_wait;
 
 const struct workload *const workloads[] = {
 	&wl_truncate_storm,
 	&wl_memhog,
 	&wl_vmalloc_nofail,
 	&wl_thp,
+	&wl_pipe_wait,
 	NULL,
 };
 

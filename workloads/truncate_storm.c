@@ -48,6 +48,7 @@ struct storm {
 	bool made_dir;
 	char fstype[32];
 	char mnt_opts[1024];	/* the filesystem's mount (super block) options */
+	char mnt_dev[256];	/* the mount's source: its device */
 };
 
 #define O(f) offsetof(struct storm, f)
@@ -149,28 +150,31 @@ static const char *fs_name(long type)
 }
 
 /* The super-block options of the mount holding path (the longest mount point
- * that prefixes it in /proc/self/mountinfo): what mkfs and mount chose. */
-static void mount_opts(const char *path, char *out, size_t len)
+ * that prefixes it in /proc/self/mountinfo): what mkfs and mount chose; and
+ * its source (the device). */
+static void mount_opts(const char *path, char *out, size_t len, char *dev, size_t dlen)
 {
 	char real[PATH_MAX], line[4096];
 	size_t best = 0;
 	FILE *f;
 
 	out[0] = 0;
+	dev[0] = 0;
 	if (!realpath(path, real) || !(f = fopen("/proc/self/mountinfo", "re")))
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		char mp[PATH_MAX], sup[1024], *dash = strstr(line, " - ");
+		char mp[PATH_MAX], sup[1024], src[256], *dash = strstr(line, " - ");
 		size_t n;
 
 		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
-		    sscanf(dash + 3, "%*s %*s %1023s", sup) != 1)
+		    sscanf(dash + 3, "%*s %255s %1023s", src, sup) != 2)
 			continue;
 		n = strlen(mp);
 		if (strncmp(real, mp, n) || (real[n] && real[n] != '/' && n > 1) || n < best)
 			continue;
 		best = n;
 		snprintf(out, len, "%s", sup);
+		snprintf(dev, dlen, "%s", src);
 	}
 	fclose(f);
 }
@@ -191,7 +195,7 @@ static int storm_setup(void *priv, const struct run_env *env, char *err, size_t 
 	s->made_dir = true;
 	if (!statfs(s->path, &sf))
 		snprintf(s->fstype, sizeof(s->fstype), "%s", fs_name(sf.f_type));
-	mount_opts(s->path, s->mnt_opts, sizeof(s->mnt_opts));
+	mount_opts(s->path, s->mnt_opts, sizeof(s->mnt_opts), s->mnt_dev, sizeof(s->mnt_dev));
 	if (!s->live)
 		s->live = env->cap ? 2 * env->cap : 256ull << 20;
 	return 0;
@@ -205,6 +209,7 @@ static void storm_describe(const void *priv, json_t *o)
 
 	json_object_set_new(o, "fstype", json_string(s->fstype));
 	json_object_set_new(o, "mount_options", json_string(s->mnt_opts));
+	json_object_set_new(o, "device", json_string(s->mnt_dev));
 	/* how the filesystem was made, when whoever made it says so (the lab does) */
 	json_object_set_new(o, "mkfs", mkfs && *mkfs ? json_string(mkfs) : json_null());
 	json_object_set_new(o, "dir_used", json_string(s->path));

@@ -65,7 +65,8 @@ struct vn {
 	int log_fd;
 	bool log_open;		/* log_fd is ours to close */
 	struct nofail_vmalloc_info info;
-	uint64_t overwritten0;	/* module log overwrites before the run */
+	uint64_t next_seq;	/* the log record the reader expects next */
+	uint64_t log_lost;	/* records skipped by the reader: gaps in seq */
 	struct nofail_vmalloc_record *pend;	/* records of calls not yet acknowledged */
 	size_t npend, cpend;
 	uint64_t killed_rows;
@@ -201,11 +202,19 @@ static int vn_supported(const void *priv, const struct run_env *env, char *why, 
 			 "rebuild the module from this tree", i.abi, i.size, NFVM_ABI);
 		return -EPROTO;
 	}
+	if (v->flags & ~i.flags_supported[v->entry]) {
+		snprintf(why, len, "--alloc-flags %s: unsupported by this kernel's API (%s's "
+			 "kernel-doc on %s supports %s of the reclaim modifiers); the module "
+			 "refuses it", v->flags_s,
+			 v->entry == NFVM_ENTRY_VMALLOC ? "__vmalloc" : "kvmalloc_node",
+			 (const char *)i.release,
+			 v->entry == NFVM_ENTRY_VMALLOC ? "only nofail" : "all but noretry");
+		return -EOPNOTSUPP;
+	}
 	if (v->size > i.hard_max_bytes) {
 		snprintf(why, len, "--alloc-size %llu above the module's hard_max_bytes %llu "
-			 "(total RAM%s): refused even with force", (unsigned long long)v->size,
-			 (unsigned long long)i.hard_max_bytes,
-			 sizeof(long) == 4 ? ", a quarter of the vmalloc area" : "");
+			 "(total RAM): refused even with force", (unsigned long long)v->size,
+			 (unsigned long long)i.hard_max_bytes);
 		return -E2BIG;
 	}
 	if (v->size > i.max_bytes && !i.force) {
@@ -242,6 +251,7 @@ static int vn_supported(const void *priv, const struct run_env *env, char *why, 
 static int vn_setup(void *priv, const struct run_env *env, char *err, size_t len)
 {
 	struct vn *v = priv;
+	off_t end;
 	int ret;
 
 	(void)env;
@@ -266,13 +276,17 @@ static int vn_setup(void *priv, const struct run_env *env, char *err, size_t len
 		snprintf(err, len, "%s: INFO: %s", NFVM_DEVICE, strerror(-ret));
 		return ret;
 	}
-	v->overwritten0 = v->info.log_overwritten;
 	/* Only this run's calls: skip what earlier runs left in the log. */
-	if (lseek(v->log_fd, 0, SEEK_END) < 0) {
+	end = lseek(v->log_fd, 0, SEEK_END);
+	if (end < 0) {
 		ret = -errno;
 		snprintf(err, len, "%s: lseek: %s", NFVM_DEVICE, strerror(errno));
 		return ret;
 	}
+	/* Records this reader never sees are the gaps in seq from here on
+	 * (the ring wrapped past it), not what the ring evicted before. */
+	v->next_seq = (uint64_t)end / sizeof(struct nofail_vmalloc_record);
+	v->log_lost = 0;
 	return 0;
 }
 
@@ -282,7 +296,8 @@ static uint16_t vn_out_flags(uint32_t out, uint32_t req_flags)
 {
 	uint16_t f = OPF_MODULE;
 
-	if ((out & NFVM_OUT_NULL) && (req_flags & NFVM_F_NOFAIL))
+	/* Not above the RAM the kernel had left at the call: vmalloc refuses those. */
+	if ((out & NFVM_OUT_NULL) && (req_flags & NFVM_F_NOFAIL) && !(out & NFVM_OUT_ABOVE_RAM))
 		f |= OPF_NULL;
 	if (out & NFVM_OUT_HUGE)
 		f |= OPF_HUGE;
@@ -476,6 +491,11 @@ static int vn_collect(void *priv, const struct run_env *env, struct opsink *sink
 		for (i = 0; i < (size_t)n / sizeof(buf[0]); i++) {
 			if (buf[i].size != sizeof(buf[i]))
 				continue;
+			/* read() skips what the ring overwrote before we got there. */
+			if (buf[i].seq > v->next_seq)
+				v->log_lost += buf[i].seq - v->next_seq;
+			if (buf[i].seq >= v->next_seq)
+				v->next_seq = buf[i].seq + 1;
 			if (vn_decide(v, &buf[i], sink, final))
 				continue;
 			if (v->npend == v->cpend) {
@@ -529,7 +549,6 @@ static int vn_collect(void *priv, const struct run_env *env, struct opsink *sink
 static void vn_describe(const void *priv, json_t *o)
 {
 	const struct vn *v = priv;
-	struct nofail_vmalloc_info i;
 
 	json_object_set_new(o, "module_release", json_string((const char *)v->info.release));
 	json_object_set_new(o, "module_abi", json_integer(v->info.abi));
@@ -539,6 +558,7 @@ static void vn_describe(const void *priv, json_t *o)
 	json_object_set_new(o, "module_hard_max_bytes",
 			    json_integer((json_int_t)v->info.hard_max_bytes));
 	json_object_set_new(o, "module_max_areas", json_integer(v->info.max_areas));
+	json_object_set_new(o, "module_max_kept_areas", json_integer(v->info.max_kept_areas));
 	json_object_set_new(o, "module_max_hold_ns", json_integer((json_int_t)v->info.max_hold_ns));
 	json_object_set_new(o, "module_force", json_boolean(v->info.force));
 	json_object_set_new(o, "module_log_records", json_integer(v->info.log_records));
@@ -547,10 +567,9 @@ static void vn_describe(const void *priv, json_t *o)
 	json_object_set_new(o, "entry", json_string(v->entry == NFVM_ENTRY_VMALLOC ?
 						    "__vmalloc" : "kvmalloc_node"));
 	json_object_set_new(o, "rows_from_module_log", json_integer((json_int_t)v->killed_rows));
-	if (v->log_open && !vn_info(v->log_fd, &i))
-		/* Records overwritten during the run are calls with no row: say so. */
-		json_object_set_new(o, "module_log_lost",
-				    json_integer((json_int_t)(i.log_overwritten - v->overwritten0)));
+	/* Records the ring overwrote before the driver read them are calls
+	 * with no row: say how many (gaps in seq since the run began). */
+	json_object_set_new(o, "module_log_lost", json_integer((json_int_t)v->log_lost));
 }
 
 static void vn_cleanup(void *priv, const struct run_env *env)

@@ -87,7 +87,8 @@ struct workload {
 	 * workload keeps outside the workers (e.g. the module's call log) and
 	 * push them with opring_push_driver(). Optional. final=true at the end. */
 	int (*collect)(void *priv, const struct run_env *env, struct opsink *sink, bool final);
-	/* Adds workload facts (e.g. filesystem type) to meta's "workloads" entry. Optional. */
+	/* Adds workload facts (e.g. filesystem type) to meta's "workloads" entry:
+	 * after setup(), and again after the last collect(). Optional. */
 	void (*describe)(const void *priv, struct json_t *obj);
 	/* Driver side, every exit path. */
 	void (*cleanup)(void *priv, const struct run_env *env);
@@ -125,5 +126,8 @@ void wl_remove_dir(const char *path);
  * anything is created). 0, or -EINVAL with err saying why.
  */
 int wl_check_dir(const char *opt, const char *dir, char *err, size_t len);
+/* A file created (O_EXCL) and removed in dir: 0 or -errno. What access(2)
+ * cannot tell (root on /proc, a read-only or full filesystem). */
+int wl_probe_dir(const char *dir);
 
 #endif

@@ -27,6 +27,12 @@ struct iv {
 	bool anchored;
 };
 
+/* A sleep: off a CPU from start, asleep until end (then runnable: not kept). */
+struct sv {
+	uint64_t start, end;
+	const char *site, *stack, *waker;
+};
+
 /* A round (or a NOFAIL allocation) of one source at one time. */
 struct rpt {
 	uint64_t t;
@@ -44,6 +50,7 @@ struct wstate {
 	struct vec ops;		/* struct attrib_op */
 	struct vec ivs;		/* struct iv, sorted by start */
 	struct vec pts;		/* struct rpt, sorted by time */
+	struct vec svs;		/* struct sv, sorted by start */
 };
 
 struct attrib {
@@ -202,6 +209,27 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 	return 1;
 }
 
+int attrib_add_offcpu(struct attrib *a, const struct offcpu *o)
+{
+	struct wstate *w = find(a, o->tid);
+	uint64_t end = o->t_wake && o->t_wake < o->t_in ? o->t_wake : o->t_in;
+	struct sv *p;
+	size_t i;
+
+	if (!w || !o->sleeping || end <= w->floor || end <= o->t_out)
+		return 0;
+	if (vreserve(&w->svs, sizeof(*p)))
+		return -ENOMEM;
+	p = w->svs.p;
+	for (i = w->svs.len; i > w->svs.head && p[i - 1].start > o->t_out; i--)
+		;
+	memmove(&p[i + 1], &p[i], (w->svs.len - i) * sizeof(*p));
+	p[i] = (struct sv){ o->t_out, end, o->site, o->stack, o->waker };
+	w->svs.len++;
+	a->pending++;
+	return 1;
+}
+
 int attrib_add_point(struct attrib *a, const struct point *p)
 {
 	int src = tp_point_round(p->kind);
@@ -231,9 +259,80 @@ int attrib_add_op(struct attrib *a, const struct attrib_op *op)
 	p[i].stall_ns = 0;
 	p[i].reclaim_rounds = 0;
 	memset(p[i].src, 0, sizeof(p[i].src));
+	p[i].nsleeps = 0;
 	w->ops.len++;
 	a->pending++;
 	return 0;
+}
+
+/*
+ * How much of [lo, hi), inside the op [s, e), the tid's stalls cover as
+ * finalise() counts them (sorted by start, may overlap; an anchored one only
+ * for the op holding its end).
+ */
+static uint64_t stall_cover(const struct wstate *w, uint64_t lo, uint64_t hi, uint64_t s,
+			    uint64_t e)
+{
+	const struct iv *iv = w->ivs.p;
+	uint64_t covered = lo, sum = 0;
+
+	for (size_t i = w->ivs.head; i < w->ivs.len && iv[i].start < hi; i++) {
+		uint64_t a = iv[i].start > covered ? iv[i].start : covered;
+		uint64_t b = iv[i].end < hi ? iv[i].end : hi;
+
+		if (iv[i].anchored && (iv[i].end > e || iv[i].end <= s))
+			continue;
+		if (b > a) {
+			sum += b - a;
+			covered = b;
+		}
+	}
+	return sum;
+}
+
+/* The op's sleeps: inside its window, by stack and waker, less what stalls cover. */
+static void op_sleeps(struct attrib *a, struct wstate *w, struct attrib_op *op)
+{
+	uint64_t s = op->t_start_ns, e = op->t_start_ns + op->latency_ns;
+	struct sv *sv = w->svs.p;
+	size_t i, keep;
+
+	op->nsleeps = 0;
+	op->sleep_in_stall_ns = op->sleep_more_ns = op->sleep_seen_ns = 0;
+	for (i = w->svs.head; i < w->svs.len && sv[i].start < e; i++) {
+		uint64_t lo = sv[i].start > s ? sv[i].start : s;
+		uint64_t hi = sv[i].end < e ? sv[i].end : e, in, ns;
+		uint32_t k;
+
+		if (hi <= lo)
+			continue;
+		in = stall_cover(w, lo, hi, s, e);
+		ns = hi - lo - in;
+		op->sleep_seen_ns += hi - lo;
+		op->sleep_in_stall_ns += in;
+		for (k = 0; k < op->nsleeps; k++)
+			if (op->sleeps[k].stack == sv[i].stack && op->sleeps[k].waker == sv[i].waker)
+				break;
+		if (k == op->nsleeps && k == ATTRIB_MAX_SLEEPS) {
+			op->sleep_more_ns += ns;
+			continue;
+		}
+		if (k == op->nsleeps)
+			op->sleeps[op->nsleeps++] = (struct attrib_sleep){ sv[i].site, sv[i].stack,
+									  sv[i].waker, 0, 0 };
+		op->sleeps[k].ns += ns;
+		op->sleeps[k].n++;
+	}
+	/* sleeps ending by the op's end are spent; one straddling it stays for the next op */
+	keep = w->svs.head;
+	for (i = w->svs.head; i < w->svs.len; i++) {
+		if (sv[i].end <= e) {
+			a->pending--;
+			continue;
+		}
+		sv[keep++] = sv[i];
+	}
+	w->svs.len = keep;
 }
 
 /* Computes one op and drops what lies wholly before its end. */
@@ -265,6 +364,7 @@ static void finalise(struct attrib *a, struct wstate *w, struct attrib_op *op)
 #undef X
 	op->stall_ns = sum;
 	op->reclaim_rounds = rounds;
+	op_sleeps(a, w, op);
 
 	if (e > w->floor)
 		w->floor = e;
@@ -325,6 +425,7 @@ void attrib_free(struct attrib *a)
 		free(a->w[k].ops.p);
 		free(a->w[k].ivs.p);
 		free(a->w[k].pts.p);
+		free(a->w[k].svs.p);
 	}
 	free(a->w);
 	free(a);

@@ -13,6 +13,9 @@
  * reclaim_rounds leaves out). Only workers' tids are attributed; other
  * tasks' stalls are "system". Memory holds only what is pending: ops not yet
  * final and the stalls/points of workers after their last final op.
+ * Off-CPU spans (attrib_add_offcpu) give each op its time asleep inside its
+ * window by wait site and waker; the part of a sleep that lies inside one of
+ * the tid's stalls is that stall's (sleep_in_stall_ns), never a site's.
  * Contract: per tid, ops come in time order (a tid runs one op at a time).
  */
 #ifndef STALLBENCH_ATTRIB_H
@@ -27,6 +30,15 @@
 
 struct attrib;
 
+#define ATTRIB_MAX_SLEEPS 8	/* distinct (stack, waker) per op; more go to sleep_more_ns */
+
+/* An op's sleep at one stack, woken by one waker (the capture's interned strings). */
+struct attrib_sleep {
+	const char *site, *stack, *waker;
+	uint64_t ns;
+	uint32_t n;
+};
+
 struct attrib_op {
 	uint64_t t_start_ns;	/* CLOCK_MONOTONIC, as ops.csv */
 	uint64_t latency_ns;
@@ -35,6 +47,11 @@ struct attrib_op {
 	uint64_t stall_ns;	/* out */
 	uint32_t reclaim_rounds;	/* out */
 	uint32_t src[RSRC_NR];	/* out: rounds by source, enum round_src */
+	/* out, off-CPU: sleeps by stack and waker outside stalls, what lay
+	 * inside stalls, what did not fit, and all the sleep seen */
+	struct attrib_sleep sleeps[ATTRIB_MAX_SLEEPS];
+	uint32_t nsleeps;
+	uint64_t sleep_in_stall_ns, sleep_more_ns, sleep_seen_ns;
 };
 
 /* Called once per finalised op, per tid in time order. */
@@ -52,6 +69,8 @@ const char *attrib_scope(const struct attrib *a, uint32_t tid);
 int attrib_add_stall(struct attrib *a, const struct stall *s);
 /* Feeds a point; 1 kept (a worker's retry point), 0 ignored, -ENOMEM. */
 int attrib_add_point(struct attrib *a, const struct point *p);
+/* Feeds an off-CPU span in any order; 1 kept (a worker's sleep), 0 ignored, -ENOMEM. */
+int attrib_add_offcpu(struct attrib *a, const struct offcpu *o);
 /* Queues a completed op; 0, -EINVAL (not a worker, or starts before its tid's last final op), -ENOMEM. */
 int attrib_add_op(struct attrib *a, const struct attrib_op *op);
 /* Finalises every op ending at or before horizon_ns (UINT64_MAX: all), calling done; returns how many. */

@@ -43,6 +43,7 @@ int capture_probe(const struct capture_opts *o, char *errmsg, size_t len)
 	if (!c)
 		return -ENOMEM;
 	c->want_nofail = o->nofail;
+	c->want_offcpu = o->offcpu;
 	err = tpd_open(o->tracefs, &c->tpd, errmsg, len);
 	if (err) {
 		err = err == -ENOMEM ? err : -ENODEV;
@@ -74,6 +75,8 @@ static int open_events(struct capture *c, const struct capture_opts *o, char *er
 	int err;
 
 	c->want_nofail = o->nofail;
+	c->want_offcpu = o->offcpu;
+	c->callchain = o->callchain;
 	err = tpd_open(o->tracefs, &c->tpd, errmsg, len);
 	if (!err)
 		err = cap_events_build(c, o->events, errmsg, len);
@@ -98,11 +101,11 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 	err = open_events(c, o, errmsg, len);
 	if (err)
 		goto fail;
-	c->callchain = o->callchain;
-	if (c->callchain && !o->offline_cpus) {
+	if ((c->callchain || c->want_offcpu) && !o->offline_cpus) {
 		err = cap_syms_load(c);
 		if (err) {
-			snprintf(errmsg, len, "--callchain: /proc/kallsyms: %s", strerror(-err));
+			snprintf(errmsg, len, "%s: /proc/kallsyms: %s",
+				 c->callchain ? "--callchain" : "off-CPU wait sites", strerror(-err));
 			goto fail;
 		}
 	}
@@ -130,6 +133,14 @@ long capture_drain(struct capture *c, const struct capture_sink *sink, bool fina
 const char *capture_events(const struct capture *c)
 {
 	return c->events_str ? c->events_str : "";
+}
+
+bool capture_offcpu(const struct capture *c)
+{
+	for (size_t i = 0; c && i < c->nr_ev; i++)
+		if (c->ev[i].role == R_SWITCH)
+			return true;
+	return false;
 }
 
 bool capture_counts_nofail(const struct capture *c)

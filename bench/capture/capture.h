@@ -70,6 +70,21 @@ struct point {
 				 * interned: valid until capture_close() */
 };
 
+/*
+ * A worker off a CPU (sched:sched_switch out, sched:sched_waking, switch
+ * in): asleep from t_out to t_wake (t_in when the wake-up was not seen),
+ * then runnable until t_in. A switch-out in a runnable state (preempted) is
+ * all run queue. The strings are interned: valid until capture_close().
+ */
+struct offcpu {
+	uint32_t tid;
+	uint64_t t_out, t_wake, t_in;	/* t_wake 0: not seen */
+	bool sleeping;			/* prev_state not runnable */
+	const char *site;		/* first frame past the scheduler (waitsite.h) */
+	const char *stack;		/* folded kernel stack at switch-out, root first */
+	const char *waker;		/* the waker's comm, "" unseen */
+};
+
 struct capture_opts {
 	const char *tracefs;	/* NULL: find/mount it */
 	size_t ring_pages;	/* per CPU data pages, power of two; 0: default */
@@ -77,6 +92,8 @@ struct capture_opts {
 	bool callchain;
 	bool nofail;		/* count __GFP_NOFAIL allocations (kmem events, filtered in
 				 * the kernel): ~700k/s in an uncapped storm, so asked for */
+	bool offcpu;		/* sched_switch (stack at switch-out) and sched_waking of
+				 * the tasks capture_set_tasks() names: struct offcpu */
 	unsigned int offline_cpus;	/* tests only: no perf events; this many in-memory rings
 					 * (layouts from ->tracefs) fed through capture_test_ring() */
 };
@@ -86,6 +103,7 @@ struct capture;
 struct capture_sink {
 	void (*stall)(void *arg, const struct stall *s);
 	void (*point)(void *arg, const struct point *p);
+	void (*offcpu)(void *arg, const struct offcpu *o);	/* may be NULL */
 	void *arg;
 };
 
@@ -99,6 +117,15 @@ struct capture_sink {
 int capture_probe(const struct capture_opts *o, char *errmsg, size_t len);
 /* Opens the events on all CPUs (disabled). 0 or -errno; *errmsg names the cause. */
 int capture_open(const struct capture_opts *o, struct capture **out, char *errmsg, size_t len);
+/*
+ * The tasks whose switches and wake-ups to record (opts.offcpu), as a filter
+ * in the kernel (prev_pid/next_pid/pid ranges; past the filter's size, the
+ * workers' comm "sb-*"). Before capture_enable(). 0 or -errno, errmsg set.
+ */
+int capture_set_tasks(struct capture *c, const uint32_t *tids, size_t n, char *errmsg,
+		      size_t len);
+/* Whether switches and wake-ups are recorded. */
+bool capture_offcpu(const struct capture *c);
 int capture_enable(struct capture *c);	/* 0 or -errno */
 int capture_disable(struct capture *c);	/* 0 or -errno */
 /*

@@ -65,6 +65,17 @@ static int event_fields(struct capture *c, struct cev *e, const struct tep_event
 		e->have_gfpfl = true;
 	if (e->role == R_THROTTLED)
 		tpd_field(tev, "reason", &e->reason);
+	if (e->role == R_SWITCH) {
+		tpd_field(tev, "prev_pid", &e->prev_pid);
+		tpd_field(tev, "prev_state", &e->prev_state);
+		tpd_field(tev, "next_pid", &e->next_pid);
+		if (!e->prev_pid.size || !e->prev_state.size || !e->next_pid.size)
+			return 2;
+	}
+	if (e->role == R_WAKING && tpd_field(tev, "pid", &e->pid))
+		return 2;
+	if (e->role == R_WAKING)
+		tpd_field(tev, "common_flags", &e->cflags);
 	if (e->role == R_POINT && e->kind == POINT_NOFAIL &&
 	    (!e->gfp.size || nofail_gfp_bit(c->tpd, sys, name, &e->nofail_bit)))
 		return 1;
@@ -100,7 +111,16 @@ static int add_event(struct capture *c, const char *sys, const char *name, enum 
 	e->id = tpd_event_id(tev);
 	e->role = role;
 	e->kind = kind;
-	if (event_fields(c, e, tev, sys, name)) {
+	e->chain = c->callchain || role == R_SWITCH;	/* the wait site is in its stack */
+	err = event_fields(c, e, tev, sys, name);
+	if (err == 2) {
+		if (e->have_gfpfl)
+			tpd_flags_free(&e->gfpfl);
+		snprintf(errmsg, len, "event %s: not the sched layout this reads (pid fields)",
+			 e->name);
+		return -EINVAL;
+	}
+	if (err) {
 		/* No gfp_flags or no NOFAIL in its table: nothing to filter on, not counted. */
 		if (e->have_gfpfl)
 			tpd_flags_free(&e->gfpfl);
@@ -135,7 +155,7 @@ static void del_event(struct capture *c, const char *full)
 	}
 }
 
-/* The catalogue's rows, then the NOFAIL allocation events when asked for. */
+/* The catalogue's rows, then the NOFAIL allocation events and the off-CPU ones when asked for. */
 static int add_defaults(struct capture *c, char *errmsg, size_t len)
 {
 	int err;
@@ -152,7 +172,12 @@ static int add_defaults(struct capture *c, char *errmsg, size_t len)
 		if (err)
 			return err;
 	}
-	return 0;
+	if (c->want_offcpu) {
+		err = add_event(c, "sched", "sched_switch", R_SWITCH, 0, true, errmsg, len);
+		if (!err)	/* the waker: absent before 4.3, then sleeps end unwoken */
+			err = add_event(c, "sched", "sched_waking", R_WAKING, 0, false, errmsg, len);
+	}
+	return err;
 }
 
 /* One --events token: "+sys:ev" (or "sys:ev") adds, "-sys:ev" removes. tok is modified. */
@@ -236,7 +261,8 @@ void cap_events_free(struct capture *c)
 }
 
 /* sample_type: TID, TIME, CPU, [CALLCHAIN], RAW, in the kernel's order. */
-bool cap_sample_parse(struct capture *c, const unsigned char *rec, uint16_t size, struct sample *s)
+bool cap_sample_parse(struct capture *c, const unsigned char *rec, uint16_t size, bool chain,
+		      struct sample *s)
 {
 	const unsigned char *p = rec + sizeof(struct perf_event_header);
 	const unsigned char *endp = rec + size;
@@ -247,7 +273,7 @@ bool cap_sample_parse(struct capture *c, const unsigned char *rec, uint16_t size
 	memcpy(&s->ts, p + 8, 8);
 	memcpy(&s->cpu, p + 16, 4);
 	p += 24;
-	if (c->callchain) {
+	if (chain) {
 		if (p + 8 > endp)
 			return false;
 		memcpy(&s->nr, p, 8);

@@ -132,7 +132,7 @@ static int tids_grow(struct capture *c)
 	return 0;
 }
 
-static struct tidst *tid_get(struct capture *c, uint32_t tid)
+struct tidst *cap_tid_get(struct capture *c, uint32_t tid)
 {
 	size_t i;
 
@@ -286,16 +286,18 @@ static int on_end(struct capture *c, struct tidst *t, const struct sample *s)
 	return late_push(c, &x);
 }
 
-int cap_pair_sample(struct capture *c, const unsigned char *rec, uint16_t size)
+int cap_pair_sample(struct capture *c, const unsigned char *rec, uint16_t size, bool chain)
 {
 	struct sample s;
 	struct tidst *t;
 
-	if (!cap_sample_parse(c, rec, size, &s))
+	if (!cap_sample_parse(c, rec, size, chain, &s))
 		return 0;
 	if (s.e->role == R_POINT)
 		return on_point(c, &s);
-	t = tid_get(c, s.tid);
+	if (s.e->role == R_SWITCH || s.e->role == R_WAKING)
+		return cap_sched_sample(c, &s);
+	t = cap_tid_get(c, s.tid);
 	if (!t)
 		return -ENOMEM;
 	switch (s.e->role) {
@@ -434,6 +436,7 @@ void cap_pair_flush(struct capture *c, uint64_t t_read, uint64_t horizon, bool f
 {
 	uint64_t bound = horizon;
 
+	cap_sched_flush(c, sink);
 	if (final) {
 		close_open(c, true, cap_now_ns());
 		release(c, UINT64_MAX, sink);
@@ -454,4 +457,5 @@ void cap_pair_free(struct capture *c)
 	free(c->late);
 	free(c->out.buf);
 	free(c->vict);
+	cap_sched_free(c);
 }

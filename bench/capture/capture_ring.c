@@ -8,6 +8,8 @@
  * different rings: records newer than the read time minus a small in-flight
  * slack stay in their ring until the next drain (data_tail is not advanced
  * past them), so the merge never sees a later record before an earlier one.
+ * Events whose samples carry a callchain (sched_switch always, every event
+ * with --callchain) have rings of their own: a record's layout is its ring's.
  */
 #include <errno.h>
 #include <poll.h>
@@ -130,13 +132,13 @@ static int open_event(struct capture *c, const struct cev *e, int cpu, char *err
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = (uint64_t)e->id;
 	a.sample_period = 1;
-	a.sample_type = c->sample_type;
+	a.sample_type = c->sample_type | (e->chain ? PERF_SAMPLE_CALLCHAIN : 0);
 	a.disabled = 1;
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.watermark = 1;
 	a.wakeup_watermark = (uint32_t)(c->pages * pg / 4);	/* a reader held off its CPU for a while still keeps up */
-	if (c->callchain) {
+	if (e->chain) {
 		a.exclude_callchain_user = 1;
 		a.sample_max_stack = MAX_STACK;
 	}
@@ -170,15 +172,19 @@ static int set_nofail_filter(const struct cev *e, int fd, char *errmsg, size_t l
 	return 0;
 }
 
-/* Opens every event on rg's CPU; the first one's fd carries the ring, the others write into it. */
+/* Opens rg's events on its CPU; the first one's fd carries the ring, the others write into it. */
 static int ring_open_events(struct capture *c, struct ring *rg, char *errmsg, size_t len)
 {
 	for (size_t i = 0; i < c->nr_ev; i++) {
 		const struct cev *e = &c->ev[i];
-		int fd = open_event(c, e, rg->cpu, errmsg, len), err;
+		int fd, err;
 
+		if (e->chain != rg->chain)
+			continue;
+		fd = open_event(c, e, rg->cpu, errmsg, len);
 		if (fd < 0)
 			return fd;
+		c->fd_ev[c->nr_fds] = (int16_t)i;
 		c->fds[c->nr_fds++] = fd;
 		if (rg->fd < 0) {
 			rg->fd = fd;
@@ -202,7 +208,8 @@ static int ring_open_events(struct capture *c, struct ring *rg, char *errmsg, si
 int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg, size_t len)
 {
 	int *cpus = NULL, err;
-	unsigned int ncpu = 0;
+	unsigned int ncpu = 0, nsets = 0;
+	bool have[2] = { false, false };	/* rings without, with callchains */
 
 	c->offline = o->offline_cpus != 0;
 	err = ring_cpus(o, &cpus, &ncpu);
@@ -217,19 +224,24 @@ int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg
 		free(cpus);
 		return -EINVAL;
 	}
-	c->rings = calloc(ncpu, sizeof(*c->rings));
+	for (size_t i = 0; i < c->nr_ev; i++)
+		have[c->ev[i].chain] = true;
+	if (c->offline)
+		have[c->callchain] = true, have[!c->callchain] = false;
+	nsets = have[0] + have[1];
+	c->rings = calloc((size_t)ncpu * nsets, sizeof(*c->rings));
 	c->fds = calloc(ncpu * c->nr_ev, sizeof(*c->fds));
-	if (!c->rings || !c->fds) {
+	c->fd_ev = calloc(ncpu * c->nr_ev + 1, sizeof(*c->fd_ev));
+	if (!c->rings || !c->fds || !c->fd_ev) {
 		free(cpus);
 		return -ENOMEM;
 	}
 	c->sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_RAW;
-	if (c->callchain)
-		c->sample_type |= PERF_SAMPLE_CALLCHAIN;
-	for (unsigned int r = 0; r < ncpu && !err; r++) {
+	for (unsigned int r = 0; r < ncpu * nsets && !err; r++) {
 		struct ring *rg = &c->rings[r];
 
-		rg->cpu = cpus[r];
+		rg->cpu = cpus[r % ncpu];
+		rg->chain = nsets == 2 ? r >= ncpu : have[1];
 		rg->fd = -1;
 		c->nr_rings++;
 		err = c->offline ? ring_map(c, rg, -1, errmsg, len) :
@@ -336,7 +348,8 @@ static void ring_consume(struct ring *r)
 }
 
 long cap_rings_read(struct capture *c, uint64_t horizon,
-		    int (*fn)(struct capture *c, const unsigned char *rec, uint16_t size), int *err)
+		    int (*fn)(struct capture *c, const unsigned char *rec, uint16_t size, bool chain),
+		    int *err)
 {
 	long nread = 0;
 
@@ -359,7 +372,7 @@ long cap_rings_read(struct capture *c, uint64_t horizon,
 		if (!best || best->ts > horizon)
 			break;
 		if (!*err)
-			*err = fn(c, best->rec, best->rec_size);
+			*err = fn(c, best->rec, best->rec_size, best->chain);
 		ring_consume(best);
 		nread++;
 		ring_peek(best, &nread);
@@ -380,7 +393,7 @@ uint64_t capture_lost(const struct capture *c, uint64_t *per_cpu, unsigned int n
 	for (unsigned int i = 0; i < c->nr_rings; i++) {
 		total += c->rings[i].lost;
 		if (per_cpu && (unsigned int)c->rings[i].cpu < nr_cpu)
-			per_cpu[c->rings[i].cpu] = c->rings[i].lost;
+			per_cpu[c->rings[i].cpu] += c->rings[i].lost;
 	}
 	return total;
 }
@@ -437,4 +450,5 @@ void cap_rings_close(struct capture *c)
 		close(c->fds[i]);
 	free(c->rings);
 	free(c->fds);
+	free(c->fd_ev);
 }

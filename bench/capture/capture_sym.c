@@ -15,6 +15,7 @@
 #include <traceevent/event-parse.h>
 
 #include "capture_impl.h"
+#include "waitsite.h"
 
 /* The whole of path (a /proc file: its size reads as 0) as a string; NULL and errno. */
 static char *read_whole(const char *path)
@@ -202,8 +203,67 @@ const char *cap_stack_str(const struct capture *c, uint32_t id)
 	return id ? c->stack_by_id[id - 1] : NULL;
 }
 
+static bool sched_frame(const char *f, size_t n)
+{
+	static const char *const skip[] = {
+#define X(name) name,
+		SB_SCHED_FRAMES(X)
+#undef X
+	};
+
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strlen(skip[i]) == n && !memcmp(skip[i], f, n))
+			return true;
+	return false;
+}
+
+/* The first frame from the leaf that is not the scheduler's, its ".constprop.0" cut. */
+static const char *name_site(struct capture *c, const char *folded)
+{
+	const char *end = folded + strlen(folded), *site = NULL;
+	char buf[128];
+	size_t n;
+
+	while (end > folded) {
+		const char *b = end;
+
+		while (b > folded && b[-1] != ';')
+			b--;
+		n = (size_t)(end - b);
+		if (memchr(b, '.', n) && b[0] != '0')
+			n = (size_t)((const char *)memchr(b, '.', n) - b);
+		if (!sched_frame(b, n)) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)n, b);
+			site = cap_intern(c, buf);
+			break;
+		}
+		end = b > folded ? b - 1 : b;
+	}
+	return site ? site : "(scheduler only)";
+}
+
+const char *cap_stack_site(struct capture *c, uint32_t id)
+{
+	if (!id || id > c->stack_ids)
+		return "(no stack)";
+	if (id > c->site_cap) {	/* grows with stack_by_id */
+		size_t n = c->stack_ids_cap;
+		const char **nb = realloc(c->site_by_id, n * sizeof(*nb));
+
+		if (!nb)
+			return name_site(c, c->stack_by_id[id - 1]);
+		memset(nb + c->site_cap, 0, (n - c->site_cap) * sizeof(*nb));
+		c->site_by_id = nb;
+		c->site_cap = n;
+	}
+	if (!c->site_by_id[id - 1])
+		c->site_by_id[id - 1] = name_site(c, c->stack_by_id[id - 1]);
+	return c->site_by_id[id - 1];
+}
+
 void cap_syms_free(struct capture *c)
 {
+	free(c->site_by_id);
 	for (size_t i = 0; i < c->stack_cap; i++) {
 		free(c->stacks[i].ips);
 		free(c->stacks[i].folded);

@@ -73,7 +73,7 @@ static void nofail_limits(void)
 {
 	static const char *const names[] = {
 		"max_bytes", "max_total_bytes", "max_areas", "max_hold_ns", "hard_max_bytes",
-		"force", "log_records",
+		"force", "log_records", "max_kept_areas",
 	};
 	char path[128], val[64], out[512] = "";
 	size_t n = 0, i;
@@ -264,6 +264,9 @@ static bool probe_tracing(void)
 		if (t->needed)
 			can_capture &= ok;
 	}
+	/* where time asleep went (on by default; --no-offcpu runs without it) */
+	line(perf_tp_ok(tpd_root(d), "sched/sched_switch", why, sizeof(why)), "sched_switch tp",
+	     "%s", why);
 	tpd_close(d);
 	return can_capture;
 }

@@ -308,10 +308,90 @@ static void print_time_split(json_t *ops)
 	}
 }
 
+/* The waker that woke the most of this site's sleep. */
+static const char *top_waker(json_t *site)
+{
+	const char *k, *best = NULL;
+	double bv = -1;
+	json_t *v;
+
+	json_object_foreach(json_object_get(site, "wakers"), k, v)
+		if (json_number_value(v) > bv) {
+			bv = json_number_value(v);
+			best = k;
+		}
+	return best;
+}
+
+/* Appends to line (breaking at 72 columns, continuing under indent) one part. */
+static void wrap_add(char *line, size_t len, size_t *col, const char *part, const char *indent)
+{
+	size_t n = strlen(part), used = strlen(line);
+
+	if (*col + n + 1 > 72) {
+		snprintf(line + used, len - used, "\n%s", indent);
+		used = strlen(line);
+		*col = strlen(indent);
+	} else if (*col > strlen(indent)) {
+		snprintf(line + used, len - used, " ");
+		used++;
+		(*col)++;
+	}
+	snprintf(line + used, len - used, "%s", part);
+	*col += n;
+}
+
 /*
- * The seed question, per op: did it stall, how many NOFAIL allocations did
- * it make, did it ever fail with ENOMEM, under what pressure. Zero is a
- * finding: said plainly.
+ * Where an op's time asleep went, in words: its top wait sites with their
+ * share of the time asleep and who woke it, then the sleep inside reclaim
+ * stalls and what no switch explains (never folded into a site).
+ */
+static void print_asleep(json_t *v)
+{
+	json_t *ts = json_object_get(v, "time_split"), *oc = json_object_get(v, "offcpu"), *st;
+	double asleep = num(ts, "sleep_ns"), rest;
+	char line[2048] = "", part[256];
+	size_t col, i, shown = 0;
+
+	if (!json_is_object(oc) || !(asleep > 0))
+		return;
+	rest = asleep;
+	snprintf(line, sizeof(line), "    asleep:");
+	col = strlen(line);
+	json_array_foreach(json_object_get(oc, "sites"), i, st) {
+		double ns = num(st, "sleep_ns");
+		const char *w = top_waker(st);
+
+		if (shown == 4 || ns < 0.01 * asleep)
+			break;
+		snprintf(part, sizeof(part), "%.0f%% in %s (woken by %s),", 100.0 * ns / asleep,
+			 json_string_value(json_object_get(st, "site")),
+			 w && strcmp(w, "(unseen)") ? w : "no wake-up seen");
+		wrap_add(line, sizeof(line), &col, part, "      ");
+		rest -= ns;
+		shown++;
+	}
+	rest -= num(oc, "in_stall_ns") + num(oc, "unattributed_ns");
+	if (rest > 0.005 * asleep) {
+		snprintf(part, sizeof(part), "%.0f%% elsewhere,", 100.0 * rest / asleep);
+		wrap_add(line, sizeof(line), &col, part, "      ");
+	}
+	if (num(oc, "in_stall_ns") >= 0.005 * asleep) {
+		snprintf(part, sizeof(part), "%.0f%% inside reclaim stalls,",
+			 100.0 * num(oc, "in_stall_ns") / asleep);
+		wrap_add(line, sizeof(line), &col, part, "      ");
+	}
+	snprintf(part, sizeof(part), "%.1f%% unattributed", 100.0 * num(oc, "unattributed_ns") / asleep);
+	wrap_add(line, sizeof(line), &col, part, "      ");
+	printf("%s\n", line);
+}
+
+/*
+ * The seed question, per op: how many calls, how much of it asleep and on
+ * what (woken by whom), did it stall in reclaim, how many NOFAIL
+ * allocations did it make, did it ever fail with ENOMEM, under what
+ * pressure. Zero is a finding: said plainly; what was not counted is not
+ * mentioned.
  */
 static void print_answer(json_t *ops, json_t *pr)
 {
@@ -335,16 +415,21 @@ static void print_answer(json_t *ops, json_t *pr)
 		double cnt = num(v, "count"), share = num(st, "stalled_share");
 		const char *slash = strchr(k, '/');
 
-		printf("  %s: %.0f calls, %.0f stalled in reclaim (%.1f%%, %s in all),\n",
-		       slash ? slash + 1 : k, cnt, share * cnt, 100.0 * share,	/* %.0f rounds */
+		json_t *ts = json_object_get(v, "time_split");
+		double all = num(ts, "cpu_ns") + num(ts, "runq_ns") + num(ts, "sleep_ns");
+
+		printf("  %s: %.0f calls", slash ? slash + 1 : k, cnt);
+		if (all > 0)
+			printf(", %.1f%% asleep, %.1f%% on a CPU, %.1f%% runnable",
+			       100.0 * num(ts, "sleep_ns") / all, 100.0 * num(ts, "cpu_ns") / all,
+			       100.0 * num(ts, "runq_ns") / all);
+		printf("\n    %.0f stalled in reclaim (%.1f%%, %s in all)", share * cnt, 100.0 * share,
 		       fmt_ns(num(st, "total"), b, sizeof(b)));
 		if (json_is_object(nf))
-			printf("    %.2f NOFAIL allocations per call (%lld calls made one), ENOMEM %lld\n",
-			       num(nf, "per_call"), (long long)num(nf, "ops_with"),
-			       en ? (long long)json_integer_value(en) : 0LL);
-		else
-			printf("    NOFAIL allocations not counted (--count-nofail), ENOMEM %lld\n",
-			       en ? (long long)json_integer_value(en) : 0LL);
+			printf(", %.2f NOFAIL allocations per call (%lld calls made one)",
+			       num(nf, "per_call"), (long long)num(nf, "ops_with"));
+		printf(", ENOMEM %lld\n", en ? (long long)json_integer_value(en) : 0LL);
+		print_asleep(v);
 	}
 }
 
@@ -479,6 +564,32 @@ static int fmt_limits(json_t *o, const char *const *keys, bool zero_too, const c
 	return n;
 }
 
+/*
+ * The filesystem under each storm: type, device, mount options (discard
+ * makes every freed extent wait for the device; data=, journalling and
+ * barriers move where a cut sleeps) and how it was made, when known.
+ */
+static void print_fs(json_t *meta)
+{
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(json_object_get(json_object_get(meta, "params"), "workloads"), i, w) {
+		const char *fs = json_string_value(json_object_get(w, "fstype"));
+		const char *dev = json_string_value(json_object_get(w, "device"));
+		const char *mo = json_string_value(json_object_get(w, "mount_options"));
+		const char *mk = json_string_value(json_object_get(w, "mkfs"));
+
+		if (!fs)
+			continue;
+		printf("filesystem (%s): %s on %s, %s\n",
+		       json_string_value(json_object_get(w, "name")) ?: "?", fs,
+		       dev && *dev ? dev : "?", mo && *mo ? mo : "options unknown");
+		if (mk)
+			printf("  made with: %s\n", mk);
+	}
+}
+
 /* What ran: kernel, cgroup and cap, the memcg limits and mm settings of the run. */
 static void print_setup(const char *dir, json_t *meta, const char *status)
 {
@@ -508,6 +619,7 @@ static void print_setup(const char *dir, json_t *meta, const char *status)
 	}
 	if (any)
 		printf("\n");
+	print_fs(meta);
 }
 
 /* --global-pressure: what was asked, what the machine had at the start and

@@ -341,6 +341,8 @@ static int opt_flag(struct run_args *a, const struct run_opt *o, const char *val
 		a->c.cap_opts.callchain = true;
 	else if (!strcmp(o->name, "count-nofail"))
 		a->c.cap_opts.nofail = true;
+	else if (!strcmp(o->name, "no-offcpu"))
+		a->c.cap_opts.offcpu = false;
 	else if (!strcmp(o->name, "dry-run"))
 		a->dry_run = true;
 	else
@@ -446,6 +448,8 @@ static const struct run_opt run_opts[] = {
 	{ "events", "LIST", opt_events, "+sys:event,-sys:event changes to the traced set" },
 	{ "callchain", NULL, opt_flag, "record kernel call chains at stall begin (stacks.folded)" },
 	{ "count-nofail", NULL, opt_flag, "count __GFP_NOFAIL allocations per op (on with --global-pressure)" },
+	{ "no-offcpu", NULL, opt_flag, "do not record the workers' switches and wake-ups (time asleep\n"
+	  "by wait site and waker: offcpu.csv, offcpu_stacks.folded)" },
 	{ "ring-pages", "N", opt_ring, "perf ring data pages per CPU (power of two)" },
 	{ "ring-ops", "N", opt_ring, "op records per worker ring (power of two; default 65536)" },
 	{ "cgroup-parent", "P", opt_cgroup_parent, "create the run's cgroup below P (a delegated subtree)" },
@@ -760,7 +764,9 @@ static int check_args(struct run_args *a)
 	return 0;
 }
 
-/* Nearest existing ancestor of path is writable. 0 or -errno. */
+/* A file can really be created and removed in the nearest existing ancestor
+ * of path (path itself when it exists): access(2) says yes to root on /proc
+ * or sysfs, where nothing can be created. 0 or -errno. */
 static int parent_writable(const char *path)
 {
 	char buf[PATH_MAX];
@@ -769,12 +775,12 @@ static int parent_writable(const char *path)
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (;;) {
 		if (!access(buf, F_OK))
-			return access(buf, W_OK | X_OK) ? -errno : 0;
+			return access(buf, W_OK | X_OK) ? -errno : wl_probe_dir(buf);
 		slash = strrchr(buf, '/');
 		if (!slash)
-			return access(".", W_OK | X_OK) ? -errno : 0;
+			return access(".", W_OK | X_OK) ? -errno : wl_probe_dir(".");
 		if (slash == buf)
-			return access("/", W_OK | X_OK) ? -errno : 0;
+			return access("/", W_OK | X_OK) ? -errno : wl_probe_dir("/");
 		*slash = 0;
 	}
 }
@@ -807,7 +813,7 @@ static int check_out(struct run_args *a)
 		return bad(a, "--out %s: exists and is not a directory", c->out);
 	e = parent_writable(c->out);
 	if (e)
-		return bad(a, "--out %s: not writable (%s)", c->out, strerror(-e));
+		return bad(a, "--out %s: cannot create a file there (%s)", c->out, strerror(-e));
 	return 0;
 }
 
@@ -821,6 +827,7 @@ int cmd_run(int argc, char **argv)
 	};
 	int rc = 0, ret;
 
+	a.c.cap_opts.offcpu = true;
 	a.c.argv = json_array();
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(a.c.argv, json_string(argv[i]));

@@ -121,7 +121,8 @@ static void discover(struct watch *wt)
 /* A status file whose driver is gone has been shown ended: it goes. */
 static void drop_stale(struct watchrun *w)
 {
-	if (w->status_file[0] && w->state == WR_ENDED && w->pid > 0 && !runstatus_alive(w->pid))
+	if (w->status_file[0] && w->state == WR_ENDED && w->pid > 0 && !w->remote &&
+	    !runstatus_alive(w->pid))
 		unlink(w->status_file);
 }
 
@@ -139,7 +140,7 @@ static void poll_all(struct watch *wt)
 		if (wr_poll(w, now) < 0)
 			fprintf(stderr, "watch: %s\n", w->err);
 		/* after the poll: a DIR given is opened there, and its pid known */
-		if (!w->status_file[0] && w->opened && w->pid > 0)
+		if (!w->status_file[0] && w->opened && w->pid > 0 && !w->remote)
 			snprintf(w->status_file, sizeof(w->status_file), "%s/%d.json",
 				 runstatus_dir(), (int)w->pid);
 		if (w->status_file[0] && access(w->status_file, F_OK) == 0)

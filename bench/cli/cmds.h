@@ -19,6 +19,7 @@ int cmd_report(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_completion(int argc, char **argv);

@@ -10,6 +10,7 @@ const struct cmd sb_cmds[] = {
 	{ "report", cmd_report, "print a result directory's summary (text or JSON)" },
 	{ "compare", cmd_compare, "compare result directories (kernels) with significance" },
 	{ "plot", cmd_plot, "gnuplot plots (PNG/SVG + text) of one or more results" },
+	{ "bundle", cmd_bundle, "one archive of a comparison: letter, page, raw results" },
 	{ "watch", cmd_watch, "live view of running runs (top-like; --batch: lines)" },
 	{ "doctor", cmd_doctor, "what works on this machine, and why not" },
 	{ "parse", cmd_parse, "size|duration VALUE: the values' grammar, for scripts" },
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
 	const struct cmd *c;
 
 	if (argc < 2) {
-		fprintf(stderr, "stallbench: no command (run, report, compare, plot, watch, doctor; --help)\n");
+		fprintf(stderr, "stallbench: no command (run, report, compare, plot, bundle, watch, doctor; --help)\n");
 		return 2;
 	}
 	/* stallbench help CMD is CMD --help */
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 	}
 	if ((c = find_cmd(argv[1])))
 		return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "stallbench: '%s': unknown command (run, report, compare, plot, watch, doctor; "
+	fprintf(stderr, "stallbench: '%s': unknown command (run, report, compare, plot, bundle, watch, doctor; "
 		"--help)\n", argv[1]);
 	return 2;
 }

@@ -28,6 +28,19 @@ const struct kchange kchanges[] = {
 };
 const size_t nkchanges = sizeof(kchanges) / sizeof(kchanges[0]);
 
+/* Boundary from Debian's changelog (linux 6.12.117-1: "New upstream stable
+ * update: ChangeLog-6.12.117" lists it; 6.12.115-2 does not, 6.12.116 is not
+ * in the archive) and ./run.sh bisect between Debian 6.12.115 and 6.12.117. */
+const struct kchange kchanges_memcg[] = {
+	{ "memcg_dying_bypass",
+	  "memcg: bypass the reclaim and oom killer for dying tasks once oom_reaper is done",
+	  "", "", "6.12", "6.12.117", "6.12.117-1",
+	  "an OOM-killed caller's charge keeps reclaiming and invoking the memcg OOM killer "
+	  "(a NOFAIL vmalloc past its cap: ~36k memcg reclaim rounds on Debian 6.12.115, "
+	  "~13k on 6.12.117)" },
+};
+const size_t nkchanges_memcg = sizeof(kchanges_memcg) / sizeof(kchanges_memcg[0]);
+
 /* "6.1.192..." into its three numbers; the count parsed (0..3). */
 static int kver_split(const char *s, unsigned long v[3])
 {
@@ -76,9 +89,10 @@ int kchange_present(const struct kchange *c, const char *ver)
 {
 	unsigned long v[3], m[3], s[3];
 
-	if (kver_split(ver, v) < 2 || kver_split(c->mainline, m) < 2 || kver_split(c->stable, s) < 3)
+	if (kver_split(ver, v) < 2 || kver_split(c->stable, s) < 3)
 		return -1;
-	if (v[0] != m[0] ? v[0] > m[0] : v[1] >= m[1])
+	/* a mainline release not known: only its own stable series is judged */
+	if (kver_split(c->mainline, m) >= 2 && (v[0] != m[0] ? v[0] > m[0] : v[1] >= m[1]))
 		return 1;
 	if (v[0] == s[0] && v[1] == s[1])
 		return v[2] >= s[2];

@@ -19,6 +19,13 @@ struct kchange {
 
 extern const struct kchange kchanges[];
 extern const size_t nkchanges;
+/*
+ * Known memcg/OOM behaviour changes that move what a NOFAIL charge past a
+ * cap costs (not recorded at run time: a comparison judges them from each
+ * result's upstream release). commit and mainline may be "" (not known).
+ */
+extern const struct kchange kchanges_memcg[];
+extern const size_t nkchanges_memcg;
 
 /*
  * The upstream release behind a kernel, from its /proc/version text

@@ -950,6 +950,41 @@ int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 	return ret;
 }
 
+static const struct colspec offcpu_cols[SB_FC_NR] = {
+#define X(e, n, r) [SB_FC_##e] = { n, r },
+	SB_OFFCPU_COLS(X)
+#undef X
+};
+
+int rr_read_offcpu(const struct rr_dir *d, rr_offcpu_fn fn, void *arg, struct rr_csv_stats *st,
+		   char *msg, size_t len)
+{
+	struct csvpass p;
+	int ret;
+
+	ret = pass_open(&p, d, "offcpu.csv", offcpu_cols, SB_FC_NR, false, msg, len);
+	while (ret == 0 && (ret = pass_next(&p)) == 1) {
+		struct rr_offcpu_row o = { .workload = col(&p, SB_FC_WORKLOAD),
+					   .op = col(&p, SB_FC_OP), .site = col(&p, SB_FC_SITE) };
+
+		if (parse_u64(col(&p, SB_FC_NS), &o.sleep_ns) < 0) {
+			ret = bad_row(&p, "not a number in column", "sleep_ns");
+			if (ret < 0)
+				break;
+			ret = 0;
+			continue;
+		}
+		p.st.rows++;
+		ret = fn(arg, &o);
+	}
+	if (ret == 1)
+		ret = 0;
+	if (st)
+		*st = p.st;
+	pass_close(&p);
+	return ret;
+}
+
 static const struct colspec tl_cols[RR_TL_NR_COLS] = {
 #define X(e, n, r) [RR_TL_##e] = { n, r },
 	SB_TIMELINE_COLS(X)

@@ -126,6 +126,12 @@ struct rr_csv_stats {
 typedef int (*rr_op_fn)(void *arg, const struct rr_op *op);
 typedef int (*rr_stall_fn)(void *arg, const struct rr_stall *s);
 typedef int (*rr_tick_fn)(void *arg, const struct rr_tick *t);
+/* A row of offcpu.csv (columns.h's SB_OFFCPU_COLS): strings valid during the callback. */
+struct rr_offcpu_row {
+	const char *workload, *op, *site;	/* site: a function, or "(...)" reserved */
+	uint64_t sleep_ns;
+};
+typedef int (*rr_offcpu_fn)(void *arg, const struct rr_offcpu_row *o);
 
 /* A result file (root) of a format_version this reader does not know: -EINVAL, msg set; else 0. */
 int rr_check_format(const char *dir, const char *file, json_t *root, char *msg, size_t len);
@@ -138,6 +144,9 @@ int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 /* Streams stalls.csv (absent file: no rows). 0, callback's value, or -errno. */
 int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 		   struct rr_csv_stats *st, char *msg, size_t len);
+/* Streams offcpu.csv (absent file: -ENOENT: not recorded). 0, callback's value, or -errno. */
+int rr_read_offcpu(const struct rr_dir *d, rr_offcpu_fn fn, void *arg, struct rr_csv_stats *st,
+		   char *msg, size_t len);
 /* Streams timeline.csv (absent file: -ENOENT). 0, callback's value, or -errno. */
 int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,
 		     struct rr_csv_stats *st, char *msg, size_t len);

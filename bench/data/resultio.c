@@ -242,6 +242,38 @@ void rr_write_stall(FILE *f, const struct rr_stall *s)
 	fputc('\n', f);
 }
 
+void rr_offcpu_header(FILE *f)
+{
+	static const char *const names[SB_FC_NR] = {
+#define X(e, n, r) [SB_FC_##e] = n,
+		SB_OFFCPU_COLS(X)
+#undef X
+	};
+
+	for (int c = 0; c < SB_FC_NR; c++)
+		fprintf(f, "%s%s", c ? "," : "", names[c]);
+	fputc('\n', f);
+}
+
+void rr_write_offcpu(FILE *f, const struct rr_offcpu *o)
+{
+	for (int c = 0; c < SB_FC_NR; c++) {
+		if (c)
+			fputc(',', f);
+		switch ((enum sb_offcpu_col)c) {
+		case SB_FC_WORKLOAD: fputs(o->workload, f); break;
+		case SB_FC_OP: fputs(o->op, f); break;
+		case SB_FC_SITE: fputs(o->site, f); break;
+		case SB_FC_WAKER: fputs(o->waker ? o->waker : "", f); break;
+		case SB_FC_SLEEPS: fprintf(f, "%llu", (unsigned long long)o->sleeps); break;
+		case SB_FC_NS: fprintf(f, "%llu", (unsigned long long)o->sleep_ns); break;
+		case SB_FC_OPS: fprintf(f, "%llu", (unsigned long long)o->ops); break;
+		case SB_FC_NR: break;
+		}
+	}
+	fputc('\n', f);
+}
+
 json_t *dist_json(const struct dist *d)
 {
 	return json_pack("{s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f}",

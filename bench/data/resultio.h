@@ -38,6 +38,13 @@ void rr_stalls_header(FILE *f);
 void rr_write_stall(FILE *f, const struct rr_stall *s);
 /* A dist as a JSON object {count,min,mean,p50,p90,p99,p999,max,stddev,total}. */
 json_t *dist_json(const struct dist *d);
+/* offcpu.csv (columns.h's SB_OFFCPU_COLS): one op kind's sleep at one site, by one waker. */
+struct rr_offcpu {
+	const char *workload, *op, *site, *waker;
+	uint64_t sleeps, sleep_ns, ops;
+};
+void rr_offcpu_header(FILE *f);
+void rr_write_offcpu(FILE *f, const struct rr_offcpu *o);
 /* Creates dir (and parents). 0 or -errno. */
 int mkdir_p(const char *dir, unsigned int mode);
 #endif

@@ -14,9 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "monoclock.h"
 #include "runstatus.h"
+#include "stallunion.h"
 
 #define WR_MAX_BINS	(24ull * 3600 * 1000000000ull / WR_BIN_NS)	/* a day of run time */
 #define WR_LAG_NS	300000000ull	/* stalls reach the file this late (capture horizon) */
@@ -59,6 +61,8 @@ void wr_free(struct watchrun *w)
 			free(w->bins[s][k].ns);
 			free(w->bins[s][k].rows);
 		}
+	for (int s = 0; s < 2; s++)
+		su_free(w->un[s]);
 	if (w->opened)
 		rr_close(&w->d);
 	memset(w, 0, sizeof(*w));
@@ -71,6 +75,59 @@ static uint64_t jnum(json_t *root, const char *path)
 	if (json_is_integer(v) && json_integer_value(v) > 0)
 		return (uint64_t)json_integer_value(v);
 	return 0;
+}
+
+/* A remote run is taken as gone when none of its files grew for this long
+ * (its timeline gets a row every 100 ms). */
+#define WR_REMOTE_STALE_NS (10 * 1000000000ull)
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* Made on this machine, in this boot? meta host.boot_id when it has one
+ * (a lab guest shares no pid space with its host), else the hostname. */
+static bool made_here(json_t *meta)
+{
+	const char *bid = json_string_value(rr_json_get(meta, "host.boot_id"));
+	const char *hn = json_string_value(rr_json_get(meta, "host.hostname"));
+	char mine[256];
+
+	if (bid) {
+		read_line("/proc/sys/kernel/random/boot_id", mine, sizeof(mine));
+		return !strcmp(bid, mine);
+	}
+	if (hn && !gethostname(mine, sizeof(mine) - 1)) {
+		mine[sizeof(mine) - 1] = '\0';
+		return !strcmp(hn, mine);
+	}
+	return true;
+}
+
+/* The bytes of its growing files: a remote run is alive while they change. */
+static long long run_bytes(const struct watchrun *w)
+{
+	static const char *const f[] = { "timeline.csv", "ops.csv", "ops.csv.zst",
+					 "stalls.csv", "stalls.csv.zst" };
+	char path[4200];
+	struct stat st;
+	long long n = 0;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", w->dir, f[i]);
+		if (!stat(path, &st))
+			n += (long long)st.st_size;
+	}
+	return n;
 }
 
 /* Opens the directory once its meta.json and ops.csv are there. */
@@ -88,6 +145,8 @@ static int wr_open(struct watchrun *w)
 	w->err[0] = '\0';
 	w->start_ns = w->d.start_ns;
 	w->pid = (pid_t)jnum(w->d.meta, "pid");
+	w->remote = !made_here(w->d.meta);
+	w->seen_bytes = -1;
 	w->duration_ns = jnum(w->d.meta, "params.duration_ns");
 	w->cap = jnum(w->d.meta, "cgroup.cap_bytes");
 	if (!w->cap)
@@ -228,19 +287,48 @@ static int bins_grow(struct watchrun *w, uint64_t n)
 	return 0;
 }
 
+struct piece_ctx {
+	struct watchrun *w;
+	struct wr_kindbins *b;
+};
+
+/* A piece of a stall that counts, spread over the bins it covers. */
+static void on_piece(void *arg, uint64_t a, uint64_t b)
+{
+	struct piece_ctx *p = arg;
+
+	for (uint64_t t = rel(p->w, a), t1 = rel(p->w, b); t < t1;) {
+		uint64_t end = (t / WR_BIN_NS + 1) * WR_BIN_NS;
+
+		if (end > t1)
+			end = t1;
+		p->b->ns[t / WR_BIN_NS] += end - t;
+		t = end;
+	}
+}
+
 static int on_stall(void *arg, const struct rr_stall *st)
 {
 	struct watchrun *w = arg;
 	int s = strcmp(st->scope, "run") == 0 ? 0 : 1;
 	int k = st->kind >= 0 && st->kind < RR_STALL_NR_KINDS ? st->kind : RR_STALL_NR_KINDS;
 	struct wr_kindbins *b = &w->bins[s][k];
-	uint64_t t0 = rel(w, st->t_start_ns), t1 = t0 + st->duration_ns, t;
+	uint64_t t0 = rel(w, st->t_start_ns), t1 = t0 + st->duration_ns;
+	struct piece_ctx pc = { w, b };
+	int64_t own;
 
-	w->stall_total[s][k] += st->duration_ns;
+	if (!w->un[s] && !(w->un[s] = su_new()))
+		return -ENOMEM;
 	if (s == 0)
 		w->stall_rows_total++;
-	if (t1 / WR_BIN_NS >= WR_MAX_BINS)
+	if (t1 / WR_BIN_NS >= WR_MAX_BINS) {
+		own = su_add(w->un[s], st->tid, st->t_start_ns,
+			     st->t_start_ns + st->duration_ns, NULL, NULL);
+		if (own < 0)
+			return -ENOMEM;
+		w->stall_total[s][k] += (uint64_t)own;
 		return 0;
+	}
 	if (!b->ns) {
 		b->ns = calloc(w->nbins ? w->nbins : 1, sizeof(uint64_t));
 		b->rows = calloc(w->nbins ? w->nbins : 1, sizeof(uint64_t));
@@ -250,15 +338,12 @@ static int on_stall(void *arg, const struct rr_stall *st)
 	if (bins_grow(w, t1 / WR_BIN_NS + 1))
 		return -ENOMEM;
 	b->rows[t0 / WR_BIN_NS]++;
-	/* A stall longer than a bin is spread over the bins it covers. */
-	for (t = t0; t < t1;) {
-		uint64_t end = (t / WR_BIN_NS + 1) * WR_BIN_NS;
-
-		if (end > t1)
-			end = t1;
-		b->ns[t / WR_BIN_NS] += end - t;
-		t = end;
-	}
+	/* Its own time (not inside an outer stall of its task), spread over the bins. */
+	own = su_add(w->un[s], st->tid, st->t_start_ns,
+		     st->t_start_ns + st->duration_ns, on_piece, &pc);
+	if (own < 0)
+		return -ENOMEM;
+	w->stall_total[s][k] += (uint64_t)own;
 	return 0;
 }
 
@@ -387,6 +472,20 @@ int wr_poll(struct watchrun *w, uint64_t now)
 	if (stat(path, &st) == 0) {
 		take_summary(w, path);
 		w->state = WR_ENDED;
+	} else if (w->remote) {
+		long long b = run_bytes(w);
+
+		if (b != w->seen_bytes) {
+			w->seen_bytes = b;
+			w->grew_ns = now;
+		}
+		if (now - w->grew_ns > WR_REMOTE_STALE_NS) {
+			/* no pid to ask: its files stopped growing */
+			snprintf(w->end_status, sizeof(w->end_status), "incomplete");
+			w->state = WR_ENDED;
+		} else {
+			w->state = WR_RUNNING;
+		}
 	} else if (w->pid > 0 && !runstatus_alive(w->pid)) {
 		/* The driver is gone without a summary: SIGKILLed, or a crash. Its
 		 * summary may have landed just before it exited. */

@@ -64,11 +64,18 @@ struct wr_line {
 	int64_t lost;				/* -1 unknown (not captured, or not yet said) */
 };
 
+struct stallunion;
+
 struct watchrun {
 	char dir[4096];
 	char name[128];
 	char status_file[4096];		/* the live status file it was found by, or "" */
 	pid_t pid;
+	/* made on another machine or boot (meta host.boot_id, else hostname):
+	 * its pid means nothing here; it is alive while its files grow */
+	bool remote;
+	uint64_t grew_ns;		/* when its files last grew (remote) */
+	long long seen_bytes;
 	enum wr_state state;
 	char end_status[32];
 	bool opened, final_done;
@@ -86,8 +93,10 @@ struct watchrun {
 	struct wr_wl wl[WR_MAX_WL];
 	unsigned int nwl;
 	char killed_victim[96];
-	/* stalls: bins of run time, per kind (+1: other kinds), run and system */
+	/* stalls: bins of run time, per kind (+1: other kinds), run and system;
+	 * each kind's own time, a task's stalled moment once (stallunion.h) */
 	struct wr_kindbins bins[2][RR_STALL_NR_KINDS + 1];
+	struct stallunion *un[2];
 	uint64_t nbins;
 	uint64_t stall_total[2][RR_STALL_NR_KINDS + 1];
 	uint64_t stall_rows_total;

@@ -73,6 +73,9 @@ host_dir() {
 	echo "${h//[^A-Za-z0-9._-]/_}"
 }
 
+# kept HOSTDIR: how many points of a host are back here
+kept() { cat "$1"/results/*/sweep/points.tsv 2>/dev/null | wc -l; }
+
 # ---- one host's job (run by parallel) ----------------------------------------
 # Exit 0 when the sweep ran and came back; otherwise the step that failed is
 # in $hd/status and the job's exit is 10 unreachable, 11 copy, 12 build,
@@ -95,46 +98,89 @@ job() {
 	commit=$(cat "$out/commit")
 	mapfile -t opts <"$out/sweep.args"
 	log "$name: connecting"
-	on_host 'id -u; uname -r' </dev/null >"$hd/id" 2>"$hd/step.err" ||
+	on_host 'id -u; uname -r; hostname' </dev/null >"$hd/id" 2>"$hd/step.err" ||
 		failed connect 10 "unreachable ($(why))"
 	[[ $(head -1 "$hd/id") == 0 ]] || sudo="sudo -n"
 	sed -n 2p "$hd/id" >"$hd/uname"
-	log "$name: copying commit ${commit:0:12} to $rdir"
-	git -C "$ROOT" archive --format=tar "$commit" |
-		on_host "rm -rf $(q "$rdir") && mkdir -p $(q "$rdir") && tar -xf - -C $(q "$rdir") &&
-			echo $(q "$commit") >$(q "$rdir/.stallbench-git")" 2>"$hd/step.err" ||
-		failed copy 11 "copy failed ($(why))"
-	log "$name: setting up (Debian packages, build of the driver)"
-	on_host "cd $(q "$rdir") && $sudo env SB_BUILD_TARGET=stallbench ./run.sh setup" </dev/null >>"$hd/host.log" 2>"$hd/step.err"
-	rc=$?
-	cat "$hd/step.err" >>"$hd/host.log"
-	((rc == 0)) || failed build 12 "build failed, exit $rc ($(why))"
+	# the label its runs carry (meta.json host.label; compare names runs by
+	# it): unique in the sweep even where two entries reach one hostname
+	echo "$(sed -n 3p "$hd/id")/$name" >"$hd/label"
+	# A copy of this commit already built there (a host that died and came
+	# back, a --resume): used as it is, its results up there included.
+	if on_host "test -f $(q "$rdir/.stallbench-built") && test \"\$(cat $(q "$rdir/.stallbench-git"))\" = $(q "$commit")" \
+		</dev/null 2>/dev/null; then
+		log "$name: commit ${commit:0:12} already set up in $rdir"
+	else
+		log "$name: copying commit ${commit:0:12} to $rdir"
+		git -C "$ROOT" archive --format=tar "$commit" |
+			on_host "rm -rf $(q "$rdir") && mkdir -p $(q "$rdir") && tar -xf - -C $(q "$rdir") &&
+				echo $(q "$commit") >$(q "$rdir/.stallbench-git")" 2>"$hd/step.err" ||
+			failed copy 11 "copy failed ($(why))"
+		log "$name: setting up (Debian packages, build of the driver)"
+		on_host "cd $(q "$rdir") && $sudo env SB_BUILD_TARGET=stallbench ./run.sh setup && touch .stallbench-built" \
+			</dev/null >>"$hd/host.log" 2>"$hd/step.err"
+		rc=$?
+		cat "$hd/step.err" >>"$hd/host.log"
+		((rc == 0)) || failed build 12 "build failed, exit $rc ($(why))"
+	fi
 	if [[ $mode == setup ]]; then	# --spread: the points come as jobs of their own
 		echo "$sudo" >"$hd/sudo"
 		echo ready >"$hd/status"
 		log "$name: ready on $(cat "$hd/uname")"
 		return 0
 	fi
+	# Points an earlier run of this job brought back (the host died, or
+	# the run was stopped) go back up: the sweep runs only the others.
+	local resume=
+	if ls "$hd"/results/*/sweep/points.tsv >/dev/null 2>&1; then
+		resume="SWEEP_RESUME=1"
+		log "$name: $(cat "$hd"/results/*/sweep/points.tsv | wc -l) point(s) already back: only the others run"
+		tar -cf - -C "$hd/results" . |
+			on_host "mkdir -p $(q "$rdir/results") && tar -xf - -C $(q "$rdir/results")" 2>"$hd/step.err" ||
+			failed copy 11 "cannot copy its finished points back up ($(why))"
+	fi
 	log "$name: sweep on $(cat "$hd/uname")"
 	line="cd $(q "$rdir") && $sudo env RESULTS_ROOT=$(q "$rdir/results") SWEEP_ID=sweep"
-	line+=" SB_NO_BUILD=1 SWEEP_NO_PLOTS=1 SWEEP_NO_LIVE=1 ./run.sh sweep"
+	line+=" SB_NO_BUILD=1 SWEEP_NO_PLOTS=1 SWEEP_NO_LIVE=1 $resume"
+	line+=" STALLBENCH_HOST_LABEL=$(q "$(cat "$hd/label")") ./run.sh sweep"
 	for o in "${opts[@]}"; do line+=" $(q "$o")"; done
+	# The sweep there dies with the connection: its stdin is held open by a
+	# local process that lives as long as this job; when ssh goes (Ctrl-C,
+	# parallel's TERM, a SIGKILLed run.sh), the channel's EOF reaches a
+	# watcher there that sends the sweep SIGTERM (run.sh stops its driver:
+	# the point in flight ends incomplete, knobs and cgroups put back).
+	line="cd $(q "$rdir") && { exec 3<&0; ${line#cd $(q "$rdir") && } </dev/null & p=\$!;"
+	line+=" { cat <&3 >/dev/null 2>&1; kill -TERM \$p 2>/dev/null; } >/dev/null 2>&1 & w=\$!; exec 3<&-;"
+	line+=" wait \$p; rc=\$?; kill \$w 2>/dev/null; exit \$rc; }"
 	# the host's point-by-point progress goes to the terminal (tagged by
-	# parallel) and to its log
-	on_host "$line" </dev/null 2>&1 >"$hd/sweep.out" | tee -a "$hd/host.log" "$hd/step.err" |
-		grep --line-buffered -E '^run.sh: (point|sweep on)' >&2
+	# parallel) and to its log; each point comes back as soon as it ends
+	# (its row is in the host's points.tsv), so a host that dies keeps them
+	local rel l pt
+	rel=$(cat "$hd/uname")
+	mkdir -p "$hd/results"
+	on_host "$line" < <(exec setpriv --pdeathsig KILL sleep 2147483647) 2>&1 >"$hd/sweep.out" |
+		tee -a "$hd/host.log" "$hd/step.err" |
+		while IFS= read -r l; do
+			[[ $l =~ ^run.sh:\ (point|sweep\ on) ]] && printf '%s\n' "$l" >&2
+			[[ $l =~ ^run.sh:\ point\ ([^ ]+)\ done\ \(exit ]] || continue
+			pt=${BASH_REMATCH[1]}
+			on_host "tar -cf - -C $(q "$rdir/results") $(q "$rel/sweep/$pt") $(q "$rel/sweep/points.tsv")" \
+				</dev/null 2>>"$hd/host.log" | tar -xf - -C "$hd/results" ||
+				log "$name: point $pt not brought back yet (again at the end)"
+		done
 	rc=${PIPESTATUS[0]}
 	if ((rc == 255)); then
-		failed sweep 13 "died mid-sweep: the connection was lost ($(why))"
+		failed sweep 13 "died mid-sweep: the connection was lost ($(why)); $(kept "$hd") point(s) kept"
 	elif ((rc != 0)); then
-		failed sweep 13 "sweep failed, exit $rc ($(why))"
+		failed sweep 13 "sweep failed, exit $rc ($(why)); $(kept "$hd") point(s) kept"
 	fi
 	log "$name: bringing the results back"
-	rm -rf "$hd/results"
-	mkdir -p "$hd/results"
+	rm -rf "$hd/results.new"
+	mkdir -p "$hd/results.new"
 	on_host "tar -cf - -C $(q "$rdir/results") ." </dev/null 2>"$hd/step.err" |
-		tar -xf - -C "$hd/results" ||
+		tar -xf - -C "$hd/results.new" ||
 		failed fetch 14 "results not brought back ($(why))"
+	rm -rf "$hd/results" && mv "$hd/results.new" "$hd/results"
 	ls -d "$hd"/results/*/sweep >/dev/null 2>&1 ||
 		failed fetch 14 "results not brought back (no sweep folder)"
 	on_host "rm -rf $(q "$rdir")" </dev/null 2>/dev/null
@@ -318,7 +364,11 @@ main() {
 	[[ -n $resume ]] && pflags+=(--resume-failed)
 	[[ -t 2 ]] && pflags+=(--eta)
 	log "$n host(s): ${names[*]} -> $out"
+	# Ctrl-C: parallel stops its jobs (the hosts' sweeps die with their
+	# connections); no letter over a stopped run, the line to finish it
+	trap 'log "interrupted: the points back so far are kept; finish it: ./run.sh --hosts $file --resume $out"; exit 130' INT TERM
 	parallel "${pflags[@]}" -a "$out/hosts.list" "$HERE/hosts.sh" job "$out" '{1}' '{2}'
+	trap - INT TERM
 	log "hosts took $(( $(date +%s) - t0 ))s"
 
 	# ---- the letter across the hosts that came back ----

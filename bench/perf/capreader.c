@@ -86,7 +86,7 @@ static int run_capture(const char *events, size_t pages, int interval, const cha
 {
 	struct capture_opts co = { .events = events, .ring_pages = pages };
 	struct counts n = { 0 };
-	struct capture_sink sink = { on_stall, on_point, &n };
+	struct capture_sink sink = { .stall = on_stall, .point = on_point, .arg = &n };
 	struct capture *c;
 	char err[512];
 	long r, total = 0;

@@ -44,6 +44,8 @@ struct cmp_nodestat {
 #define CMP_ROUNDS_EXACT	1024	/* rounds counted exactly below this, log2 above */
 
 /* One repetition's figures for one op (finished ops only). */
+#define CMP_MAX_SITES 12	/* wait sites kept per op; offcpu.csv's most first */
+
 struct cmp_rep {
 	int dir;		/* index in cmp_run.dirs */
 	uint64_t count;
@@ -52,6 +54,27 @@ struct cmp_rep {
 	double rounds;		/* reclaim rounds per op */
 	double stall;		/* stall ns per op */
 	double sleep;		/* ns asleep per op (schedstat); NAN when not measured */
+	/* ns asleep per op at each of the op's wait sites (cmp_opstat.sites), outside
+	 * reclaim stalls (offcpu.csv); sites_known false: not recorded */
+	double site_ns[CMP_MAX_SITES];
+	bool sites_known;
+	double p99;		/* latency ns; NAN below 100 ops (a p99 needs them) */
+	double ops_s;		/* finished ops per second of the run; NAN below 10 ops */
+	double killed, null, enomem;	/* calls killed, NULL from NOFAIL, ENOMEM (unfinished too) */
+};
+
+/*
+ * One repetition's outcome, whatever its ops: what the OOM killer did, how
+ * far the memcg went past its cap (a NOFAIL charge may not fail: it is
+ * forced). NAN where the result does not say.
+ */
+struct cmp_repout {
+	double oom_kills;	/* summary oom_kills */
+	double oom_events;	/* memory.events oom: the memcg OOM killer ran */
+	double oom_kill;	/* memory.events oom_kill */
+	double peak_bytes;	/* the timeline's largest memcg usage */
+	double cap_bytes;	/* cgroup cap_bytes (memory.max) */
+	double duration_ns;	/* the run's own duration */
 };
 
 struct cmp_opstat {
@@ -67,6 +90,8 @@ struct cmp_opstat {
 	struct cmp_vec rounds;	/* reclaim_rounds of every finished op, ascending */
 	struct cmp_rep *reps;	/* one per repetition that ran this op */
 	int nreps;
+	char sites[CMP_MAX_SITES][64];	/* the wait sites its reps slept at (offcpu.csv) */
+	int nsites;
 	uint64_t rounds_lo[CMP_ROUNDS_EXACT];	/* ops that saw exactly i rounds */
 	uint64_t rounds_hi[64];	/* ops with rounds in [2^i, 2^(i+1)), i >= 10 */
 	double rounds_sum;
@@ -84,15 +109,19 @@ struct cmp_opstat {
 	int nnodes;
 	/* load-time scratch */
 	double rep_sum, rep_logsum, rep_rounds, rep_stall, rep_sleep;
-	uint64_t rep_n, rep_sleep_n;
+	uint64_t rep_n, rep_sleep_n, rep_killed, rep_null, rep_enomem;
 	size_t rep_start;	/* first lat slot of the current repetition */
 	int rep_dir;		/* repetition rep_start belongs to */
 };
+
+struct stallunion;
 
 struct cmp_stallstat {
 	char name[48];		/* "run/direct", "system/compact", ... */
 	struct cmp_vec dur;	/* duration_ns, sorted after load */
 	uint64_t total_ns;
+	uint64_t own_ns;	/* the part not inside an outer stall of its task (stallkind.h's
+				 * depth): the kinds' own times add up to the stalled time */
 	uint64_t with_count;	/* stalls that report nr_reclaimed */
 	uint64_t no_progress;	/* ... of which reclaimed nothing */
 	struct cmp_vec rep_total;	/* total ns per repetition (0 where none) */
@@ -104,11 +133,13 @@ struct cmp_run {
 	char label[512];	/* what sets it apart from the others (cmp_label_runs) */
 	char kernel[256];	/* release + boot words not shared by all (cmp_label_runs) */
 	struct rr_dir *dirs;	/* repetitions, open (meta/summary loaded) */
+	struct cmp_repout *out;	/* one per dir */
 	int ndirs;
 	struct cmp_opstat *ops;
 	size_t nops;
 	struct cmp_stallstat *stalls;
 	size_t nstalls;
+	struct stallunion *un[2];	/* load-time scratch: a repetition's run, system tasks */
 	uint64_t oom_kills, lost_events, bad_rows;
 	uint64_t oom_outside;	/* OOM victims that were not the run's workers (summary oom_victims) */
 	bool oom_known, lost_known;
@@ -141,13 +172,42 @@ void cmp_label_runs(struct cmp_run *runs, int n);
 json_t *cmp_experiment(const struct rr_dir *d);
 /* The comparison model; NULL on allocation failure. Caller json_decref()s. */
 json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o);
+/*
+ * Holm over every test of models[0..nm) (a letter's points): sets each
+ * test's p_holm, significant and ci_adj (the interval at the level the
+ * adjusted p implies), the family's size and each model's verdict. cmp_build
+ * does it over its own model; a letter calls it again over all. 0 or -ENOMEM.
+ */
+int cmp_family_adjust(json_t **models, size_t nm, double alpha);
+/* "-62.8% [-64.1%, -61.4%]": test t's change in percent of A, adjusted interval. */
+void cmp_fmt_change_ci(char *buf, size_t len, json_t *t, const char *metric);
+/* A value of a tested metric in its unit: "35928", "2.18ms", "480/s". */
+void cmp_fmt_value(char *buf, size_t len, const char *metric, double v);
+/*
+ * The cover letter's body over n sweep points (models adjusted together by
+ * cmp_family_adjust, names[i] each point's name): the verdict, outcomes
+ * first, then a compact table per point. aa_rate: the measured A/A
+ * false-alarm rate of the test, as the letter states it. 0 or -EIO.
+ */
+int cmp_print_letter(FILE *f, json_t **models, const char *const *names, size_t n,
+		     const char *aa_rate);
+/* The same body as HTML (paragraphs, one table per point), for the bundle's page. */
+int cmp_print_letter_html(FILE *f, json_t **models, const char *const *names, size_t n,
+			  const char *aa_rate);
+/* "+50%", "-7.3%": a change in percent, sign always. */
+void cmp_fmt_pct(char *buf, size_t len, double pct);
+/* A metric key ("rounds") as a verdict names it ("reclaim rounds per call"). */
+const char *cmp_metric_what(const char *metric);
 /* Renders the model. 0 or -errno (write error). */
 enum {
 	CMP_SHOW_HEADER = 1 << 0,	/* runs, kernels, mm settings */
 	CMP_SHOW_VERDICT = 1 << 1,
 	CMP_SHOW_TABLES = 1 << 2,	/* this comparison's caveats, tables, footnote */
 	CMP_SHOW_ALL = 7,
+	CMP_SHOW_NOFOOT = 1 << 3,	/* tables without their footnote (one at the end) */
 };
+/* The letter's stated A/A false-alarm rate, as tests/compare/letter_test.sh measures it. */
+#define CMP_AA_RATE	"0 of 60 letters"
 int cmp_print_text(FILE *f, json_t *model, unsigned int show);
 /*
  * The verdict alone, one line per significant change, prefix before each.

@@ -12,6 +12,7 @@
 #include "stats.h"
 #include "parse.h"
 #include "kchanges.h"
+#include "stallunion.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -148,10 +149,16 @@ errs:
 		o->err[i].n++;
 	}
 flags:
-	if (op->flags & RR_OPF_KILLED)
+	if (op->err[0] && !strcmp(op->err, "ENOMEM"))
+		o->rep_enomem++;
+	if (op->flags & RR_OPF_KILLED) {
 		o->killed++;
-	if (op->flags & RR_OPF_NULL)
+		o->rep_killed++;
+	}
+	if (op->flags & RR_OPF_NULL) {
 		o->null++;
+		o->rep_null++;
+	}
 	if (op->flags & RR_OPF_MISMATCH)
 		o->mismatch++;
 	return 0;
@@ -178,6 +185,18 @@ static int on_stall(void *arg, const struct rr_stall *s)
 		r->nstalls++;
 	}
 	st = &r->stalls[i];
+	{
+		int sys = strcmp(s->scope, "system") == 0;
+		int64_t own;
+
+		if (!r->un[sys] && !(r->un[sys] = su_new()))
+			return -ENOMEM;
+		own = su_add(r->un[sys], s->tid, s->t_start_ns,
+			     s->t_start_ns + s->duration_ns, NULL, NULL);
+		if (own < 0)
+			return -ENOMEM;
+		st->own_ns += (uint64_t)own;
+	}
 	st->total_ns += s->duration_ns;
 	st->rep_acc += s->duration_ns;
 	if (s->nr_reclaimed >= 0) {
@@ -248,6 +267,64 @@ static void finish_op(struct cmp_opstat *o)
 	sort_dbl_nonneg(o->rounds.v, o->rounds.n);
 }
 
+struct oc_ctx {
+	struct cmp_run *r;
+	int dir;		/* the repetition being read */
+};
+
+/* One offcpu.csv row into its op's repetition (the last one closed, of dir). */
+static int on_offcpu(void *arg, const struct rr_offcpu_row *w)
+{
+	struct oc_ctx *c = arg;
+	char name[160];
+	struct cmp_opstat *o = NULL;
+	struct cmp_rep *rp;
+	int k;
+
+	if (!w->site || !*w->site || w->site[0] == '(')
+		return 0;	/* the reserved rows: in stalls, unattributed */
+	snprintf(name, sizeof(name), "%s/%s", w->workload, w->op);
+	for (size_t i = 0; i < c->r->nops && !o; i++)
+		if (!strcmp(c->r->ops[i].name, name))
+			o = &c->r->ops[i];
+	if (!o || !o->nreps || o->reps[o->nreps - 1].dir != c->dir)
+		return 0;
+	rp = &o->reps[o->nreps - 1];
+	for (k = 0; k < o->nsites && strcmp(o->sites[k], w->site); k++)
+		;
+	if (k == o->nsites) {
+		if (k == CMP_MAX_SITES)
+			return 0;
+		snprintf(o->sites[k], sizeof(o->sites[k]), "%s", w->site);
+		o->nsites++;
+	}
+	rp->site_ns[k] += (double)w->sleep_ns;
+	return 0;
+}
+
+/* A repetition's time asleep by wait site, per call; absent offcpu.csv: not known. */
+static int load_offcpu(struct cmp_run *r, const struct rr_dir *d, int dir, char *msg, size_t len)
+{
+	struct oc_ctx c = { r, dir };
+	int ret = rr_read_offcpu(d, on_offcpu, &c, NULL, msg, len);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < r->nops; i++) {
+		struct cmp_opstat *o = &r->ops[i];
+		struct cmp_rep *rp = o->nreps ? &o->reps[o->nreps - 1] : NULL;
+
+		if (!rp || rp->dir != dir)
+			continue;
+		rp->sites_known = true;
+		for (int k = 0; k < CMP_MAX_SITES; k++)
+			rp->site_ns[k] /= (double)(rp->count ? rp->count : 1);
+	}
+	return 0;
+}
+
 /* Closes one repetition of an op: its own summary, from its own samples. */
 static int close_rep(struct cmp_opstat *o, int dir)
 {
@@ -277,10 +354,17 @@ static int close_rep(struct cmp_opstat *o, int dir)
 	rp->rounds = o->rep_rounds / (double)n;
 	rp->stall = o->rep_stall / (double)n;
 	rp->sleep = o->rep_sleep_n ? o->rep_sleep / (double)o->rep_sleep_n : NAN;
+	memset(rp->site_ns, 0, sizeof(rp->site_ns));
+	rp->sites_known = false;
+	rp->p99 = n >= 100 ? quantile_sorted(v, n, 0.99) : NAN;
+	rp->ops_s = NAN;	/* cmp_load: once the run's duration is known */
+	rp->killed = (double)o->rep_killed;
+	rp->null = (double)o->rep_null;
+	rp->enomem = (double)o->rep_enomem;
 	free(v);
 reset:
 	o->rep_sum = o->rep_logsum = o->rep_rounds = o->rep_stall = o->rep_sleep = 0.0;
-	o->rep_n = o->rep_sleep_n = 0;
+	o->rep_n = o->rep_sleep_n = o->rep_killed = o->rep_null = o->rep_enomem = 0;
 	return 0;
 }
 
@@ -308,6 +392,7 @@ void cmp_run_free(struct cmp_run *r)
 	for (d = 0; d < r->ndirs; d++)
 		rr_close(&r->dirs[d]);
 	free(r->dirs);
+	free(r->out);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -320,6 +405,42 @@ static uint64_t summary_u64(json_t *sum, const char *key, bool *known)
 		return 0;
 	}
 	return (uint64_t)json_integer_value(v);
+}
+
+/* A number of summary.json at a dotted path; NAN when absent or negative (unknown). */
+static double summary_num(json_t *sum, const char *path)
+{
+	json_t *v = sum ? rr_json_get(sum, path) : NULL;
+
+	return json_is_number(v) && json_number_value(v) >= 0 ? json_number_value(v) : NAN;
+}
+
+static int on_tick_peak(void *arg, const struct rr_tick *t)
+{
+	double *peak = arg, u = t->v[RR_TL_MEMCG_USAGE];
+
+	if (!isnan(u) && (isnan(*peak) || u > *peak))
+		*peak = u;
+	return 0;
+}
+
+/* A repetition's outcome (struct cmp_repout) from its summary and timeline. */
+static void rep_outcome(const struct rr_dir *d, struct cmp_repout *out)
+{
+	char msg[256];
+	json_t *cap = rr_json_get(d->meta, "cgroup.cap_bytes");
+
+	out->oom_kills = summary_num(d->summary, "oom_kills");
+	out->oom_events = summary_num(d->summary, "memcg.oom_events");
+	out->oom_kill = summary_num(d->summary, "memcg.oom_kill");
+	out->duration_ns = summary_num(d->summary, "duration_ns");
+	if (isnan(out->duration_ns))	/* older summaries: the asked duration */
+		out->duration_ns = summary_num(d->meta, "params.duration_ns");
+	out->cap_bytes = json_is_number(cap) && json_number_value(cap) > 0 ?
+		json_number_value(cap) : NAN;
+	out->peak_bytes = NAN;
+	if (rr_read_timeline(d, on_tick_peak, &out->peak_bytes, NULL, msg, sizeof(msg)) < 0)
+		out->peak_bytes = NAN;	/* no timeline: not known */
 }
 
 int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *msg, size_t len)
@@ -339,17 +460,22 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct rr_dir *d = realloc(r->dirs, (r->ndirs + 1) * sizeof(*d));
+		struct cmp_repout *ro = d ? realloc(r->out, (r->ndirs + 1) * sizeof(*ro)) : NULL;
 
-		if (!d) {
+		if (d)
+			r->dirs = d;
+		if (ro)
+			r->out = ro;
+		if (!d || !ro) {
 			snprintf(msg, len, "%s: out of memory", tok);
 			ret = -ENOMEM;
 			goto out;
 		}
-		r->dirs = d;
 		d = &r->dirs[r->ndirs];
 		ret = rr_open(tok, rr_flags, d, msg, len);
 		if (ret < 0)
 			goto out;
+		rep_outcome(d, &r->out[r->ndirs]);
 		r->ndirs++;
 		if (!r->status || strcmp(d->status, "complete") != 0)
 			r->status = d->status;
@@ -368,7 +494,14 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 				goto out;
 			}
 		}
+		ret = load_offcpu(r, d, c.dir, msg, len);
+		if (ret < 0)
+			goto out;
 		ret = rr_read_stalls(d, on_stall, r, &st, msg, len);
+		for (int u = 0; u < 2; u++) {	/* tids of one repetition only */
+			su_free(r->un[u]);
+			r->un[u] = NULL;
+		}
 		if (ret == -ENOMEM)
 			snprintf(msg, len, "%s: out of memory reading stalls.csv", tok);
 		if (ret < 0)
@@ -403,8 +536,17 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *m
 		ret = -EINVAL;
 		goto out;
 	}
-	for (i = 0; i < r->nops; i++)
+	for (i = 0; i < r->nops; i++) {
 		finish_op(&r->ops[i]);
+		/* throughput needs the run's duration, and ops enough to mean a rate */
+		for (int k = 0; k < r->ops[i].nreps; k++) {
+			struct cmp_rep *rp = &r->ops[i].reps[k];
+			double dur = r->out[rp->dir].duration_ns;
+
+			if (rp->count >= 10 && dur > 0)
+				rp->ops_s = (double)rp->count / (dur / 1e9);
+		}
+	}
 	for (i = 0; i < r->nstalls; i++) {
 		sort_dbl_nonneg(r->stalls[i].dur.v, r->stalls[i].dur.n);
 		while (r->stalls[i].rep_total.n < (size_t)r->ndirs)
@@ -468,15 +610,22 @@ json_t *cmp_experiment(const struct rr_dir *d)
 	 * Where the files went and how it was typed are not the experiment, nor
 	 * what a run found out (the module's limits and release, rows read
 	 * back, sizes derived from the cap): a workload is its name, its
-	 * options and the filesystem it ran on.
+	 * options and the filesystem it ran on, as made and mounted (discard,
+	 * data=, a journal or none move where a cut sleeps; the device is the
+	 * machine's, not the experiment's).
 	 */
 	json_object_del(e, "argv");
 	/* how the rows were stored is not the experiment either */
 	json_object_del(e, "compress");
 	json_object_del(e, "compress_above_bytes");
+	/* results from before the off-CPU capture did not record it: off is what they did */
+	if (json_is_false(json_object_get(e, "offcpu")))
+		json_object_del(e, "offcpu");
 	json_array_foreach(json_object_get(e, "workloads"), i, wl) {
 		json_t *opt = json_deep_copy(json_object_get(wl, "options"));
 		json_t *fs = json_incref(json_object_get(wl, "fstype"));
+		json_t *mo = json_incref(json_object_get(wl, "mount_options"));
+		json_t *mk = json_incref(json_object_get(wl, "mkfs"));
 		json_t *name = json_incref(json_object_get(wl, "name"));
 		const char *dir = json_string_value(json_object_get(opt, "dir"));
 
@@ -488,6 +637,14 @@ json_t *cmp_experiment(const struct rr_dir *d)
 		json_object_set_new(wl, "options", opt ? opt : json_object());
 		if (fs)
 			json_object_set_new(wl, "fstype", fs);
+		if (json_is_string(mo))
+			json_object_set_new(wl, "mount_options", mo);
+		else
+			json_decref(mo);
+		if (json_is_string(mk))
+			json_object_set_new(wl, "mkfs", mk);
+		else
+			json_decref(mk);
 	}
 	if (json_is_object(cg)) {
 		json_object_set(e, "cgroup_version", json_object_get(cg, "version"));
@@ -615,12 +772,16 @@ void cmp_leaf_label(json_t *exp, const char *path, char *buf, size_t len)
 	}
 }
 
-/* The machine a run was made on (meta host.hostname), "" if not recorded. */
+/* The machine a run was made on: meta host.label (a lab sweep's unique name
+ * for it: two hosts entries may reach one hostname), else host.hostname; ""
+ * if not recorded. */
 static const char *run_host(const struct cmp_run *r)
 {
-	const char *h = json_string_value(json_object_get(json_object_get(r->dirs[0].meta, "host"),
-							  "hostname"));
+	json_t *host = json_object_get(r->dirs[0].meta, "host");
+	const char *h = json_string_value(json_object_get(host, "label"));
 
+	if (!h)
+		h = json_string_value(json_object_get(host, "hostname"));
 	return h ? h : "";
 }
 

@@ -166,11 +166,25 @@ static void print_rows(FILE *f, json_t *blk, const struct row *rows, int nrows, 
 	double div = unit_div(unit ? unit : "ns");
 	int ri;
 
+	double fewest = INFINITY;
+	size_t q;
+	json_t *x;
+
+	/* a percentile needs the ops to carry it: no p99.9 of 14 calls */
+	json_array_foreach(jr, q, x)
+		if (json_is_integer(json_object_get(x, "count")) &&
+		    json_integer_value(json_object_get(x, "count")) > 0)
+			fewest = fmin(fewest, (double)json_integer_value(json_object_get(x, "count")));
 	for (ri = 0; ri < nrows; ri++) {
 		const struct row *rw = &rows[ri];
 		double base = row_value(json_array_get(jr, 0), rw->path);
 		char cell[32];
 		size_t k;
+
+		if ((!strcmp(rw->path, "p90") && fewest < 10) ||
+		    (!strcmp(rw->path, "p99") && fewest < 100) ||
+		    (!strcmp(rw->path, "p999") && fewest < 1000))
+			continue;
 
 		if (rw->kind == ROW_LAT)
 			base /= div;
@@ -355,7 +369,7 @@ static void print_verdict_text(FILE *f, json_t *m)
 
 	fputs("Verdict", f);
 	if (json_array_size(runs) > 1)
-		fprintf(f, " (%s against %s)", json_array_size(runs) > 2 ? "each run" :
+		fprintf(f, " (%s against %s)", json_array_size(runs) > 2 ? "each side" :
 			json_string_value(json_object_get(json_array_get(runs, 1), "id")),
 			json_string_value(json_object_get(json_array_get(runs, 0), "id")));
 	fputs(":\n", f);
@@ -495,7 +509,7 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 	size_t i;
 
 	if (show & CMP_SHOW_HEADER) {
-		snprintf(line, sizeof(line), "stallbench compare: %zu runs, alpha %g",
+		snprintf(line, sizeof(line), "stallbench compare: %zu sides, alpha %g",
 			 json_array_size(runs), alpha);
 		wrap(f, "", "  ", line);
 		json_array_foreach(runs, i, r)
@@ -519,15 +533,21 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 	text_blocks(f, m, "stalls", false);
 
 	fputc('\n', f);
+	if (show & CMP_SHOW_NOFOOT)
+		return ferror(f) ? -EIO : 0;
 	snprintf(line, sizeof(line), "change: vs %s. * significant at alpha %g: Welch's t on "
 		 "per-repetition values (gmean: mean log latency; rounds mean, stall ms/op "
 		 "and sleep ms/op: per call, sleep being the time neither on a CPU nor "
-		 "waiting for one; ms per run: a stall kind's total), on logs where all are "
-		 "positive, "
-		 "Holm's correction over the tests of a column. A repetition is the unit: "
+		 "waiting for one; ms per run: a stall kind's total; and each run's p99 and "
+		 "ops/s), on logs where all are positive, Holm's correction over all %"
+		 JSON_INTEGER_FORMAT " tests of %s. A repetition is the unit: "
 		 "ops of one run share its conditions and are not tested against each other. "
-		 "Percentiles are exact order statistics of finished ops.",
-		 json_string_value(json_object_get(json_array_get(runs, 0), "id")), alpha);
+		 "Percentiles are exact order statistics of finished ops, shown where the ops "
+		 "carry them (p90 from 10, p99 from 100, p99.9 from 1000).",
+		 json_string_value(json_object_get(json_array_get(runs, 0), "id")), alpha,
+		 json_integer_value(json_object_get(m, "family_tests")),
+		 json_integer_value(json_object_get(m, "family_models")) > 1 ?
+			 "every point of the letter" : "this comparison");
 	wrap(f, "", "", line);
 	return ferror(f) ? -EIO : 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "plot.h"
 #include "signif.h"
+#include "stallunion.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -763,19 +764,85 @@ static int plot_op_figure(const struct cmp_run *runs, int n, const char *name, c
 	return render(o, script, file, base, title, rv, list, msg, len);
 }
 
+#define TIME_SITES 4	/* wait sites drawn apart in time-OP; the rest of the sleep is one part */
+
+/* Mean ns per call asleep at site over the op's repetitions that recorded sites; -1 none. */
+static double site_per_call(const struct cmp_opstat *s, const char *site)
+{
+	double sum = 0;
+	int k, n = 0;
+
+	for (k = 0; k < s->nsites && strcmp(s->sites[k], site); k++)
+		;
+	for (int i = 0; i < s->nreps; i++)
+		if (s->reps[i].sites_known) {
+			sum += k < s->nsites ? s->reps[i].site_ns[k] : 0.0;
+			n++;
+		}
+	return n ? sum / n : -1;
+}
+
+/* The op's wait sites with the most sleep per call in any run, most first. */
+static int top_sites(const struct cmp_run *runs, int n, const char *name,
+		     const char *top[TIME_SITES])
+{
+	double tv[TIME_SITES] = { 0 };
+	int nt = 0;
+
+	for (int r = 0; r < n; r++) {
+		const struct cmp_opstat *s = find_op(&runs[r], name);
+
+		for (int k = 0; s && k < s->nsites; k++) {
+			double v = 0;
+			int j;
+
+			for (int q = 0; q < n; q++) {
+				const struct cmp_opstat *x = find_op(&runs[q], name);
+				double w = x ? site_per_call(x, s->sites[k]) : -1;
+
+				if (w > v)
+					v = w;
+			}
+			for (j = 0; j < nt && strcmp(top[j], s->sites[k]); j++)
+				;
+			if (j < nt || v <= 0)
+				continue;
+			if (nt < TIME_SITES) {
+				top[nt] = s->sites[k];
+				tv[nt++] = v;
+			} else if (v > tv[TIME_SITES - 1]) {
+				top[TIME_SITES - 1] = s->sites[k];
+				tv[TIME_SITES - 1] = v;
+			}
+			for (j = nt - 1; j > 0 && tv[j] > tv[j - 1]; j--) {
+				const char *ts = top[j];
+				double t = tv[j];
+
+				top[j] = top[j - 1];
+				tv[j] = tv[j - 1];
+				top[j - 1] = ts;
+				tv[j - 1] = t;
+			}
+		}
+	}
+	return nt;
+}
+
 /*
  * Where an op's time went, per run: a stacked bar of the mean ms per call on
- * a CPU, waiting for one and asleep (ops.csv cpu_ns/runq_ns), drawn by
- * stalls.gp. Only for ops some run measured (results with schedstat).
+ * a CPU, waiting for one and asleep (ops.csv cpu_ns/runq_ns), the sleep split
+ * by its top wait sites (offcpu.csv; the rest of the sleep, inside reclaim
+ * stalls, unattributed or elsewhere, is one part), drawn by stalls.gp. Only
+ * for ops some run measured (results with schedstat).
  */
 static int plot_time(const struct cmp_run *runs, int n, const char *name, const char *sl,
 		     const struct plot_opts *o, FILE *list, char *msg, size_t len)
 {
-	static const char *const parts[] = { "on-CPU", "waiting", "asleep" };
-	char file[300], base[300], title[400], hdr[700], rv[1100];
+	const char *top[TIME_SITES];
+	char file[300], base[300], title[400], hdr[700], rv[1100], kinds[600];
 	char *tarr = NULL, *vars = NULL;
 	struct datfile d;
-	int r, ret, any = 0;
+	int r, ret, any = 0, nt;
 
 	for (r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
@@ -784,26 +851,39 @@ static int plot_time(const struct cmp_run *runs, int n, const char *name, const 
 	}
 	if (!any)
 		return 0;
+	nt = top_sites(runs, n, name, top);
+	snprintf(kinds, sizeof(kinds), "on-CPU waiting");
+	for (int k = 0; k < nt; k++)
+		snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), " asleep:%s", top[k]);
+	snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), nt ? " asleep:rest" : " asleep");
 	snprintf(file, sizeof(file), "time-%s.dat", sl);
 	if ((ret = dat_open(&d, o->outdir, file, msg, len)) < 0)
 		return ret;
 	fputs("# where a call's wall time went: mean ms per call on a CPU, runnable but\n"
-	      "# waiting for one, asleep (the rest); ops.csv cpu_ns, runq_ns, latency_ns\n", d.f);
+	      "# waiting for one, asleep (the rest); ops.csv cpu_ns, runq_ns, latency_ns;\n"
+	      "# the sleep by its top wait sites (offcpu.csv), then the rest of it\n", d.f);
 	for (r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
-		double v[3], acc = 0.0;
+		double v[TIME_SITES + 3], acc = 0.0, rest;
 
 		if (!s || !s->sleep_n)
 			continue;
 		v[0] = s->cpu_ns / 1e6 / (double)s->sleep_n;
 		v[1] = s->runq_ns / 1e6 / (double)s->sleep_n;
-		v[2] = s->sleep_ns / 1e6 / (double)s->sleep_n;
+		rest = s->sleep_ns / 1e6 / (double)s->sleep_n;
+		for (int k = 0; k < nt; k++) {
+			double x = site_per_call(s, top[k]) / 1e6;
+
+			v[2 + k] = x > 0 ? (x < rest ? x : rest) : 0;
+			rest -= v[2 + k];
+		}
+		v[2 + nt] = rest > 0 ? rest : 0;
 		dat_block(&d, r);
 		fprintf(d.f, "# %s: %llu calls measured\n", runs[r].id,
 			(unsigned long long)s->sleep_n);
 		series(hdr, sizeof(hdr), &runs[r], NULL);
 		fprintf(d.f, "%s \"%s\" \"ms_high\"\n", hdr, runs[r].id);
-		for (int k = 0; k < 3; k++) {
+		for (int k = 0; k < nt + 3; k++) {
 			fprintf(d.f, "%d %.6g %.6g\n", r + 1, acc, acc + v[k]);
 			acc += v[k];
 		}
@@ -823,8 +903,8 @@ static int plot_time(const struct cmp_run *runs, int n, const char *name, const 
 	d.blocks--;	/* the totals block is no run's */
 	tarr = title_array(runs, &d);
 	runs_var(rv, sizeof(rv), &d);
-	if (!tarr || asprintf(&vars, "%s; kinds='%s %s %s'; ylab='ms per call (mean)'; %s", rv,
-			      parts[0], parts[1], parts[2], tarr) < 0) {
+	if (!tarr || asprintf(&vars, "%s; kinds='%s'; ylab='ms per call (mean)'; %s", rv, kinds,
+			      tarr) < 0) {
 		free(tarr);
 		setmsg(msg, len, "out of memory");
 		return -ENOMEM;
@@ -875,6 +955,8 @@ struct tl {
 	double *t, *avg10, *some, *cgsome, *usage, *max, *rstall, *sstall, *oomk;
 	size_t n, cap;
 	uint64_t origin;	/* stalls' CLOCK_MONOTONIC of t = 0 */
+	struct stallunion *un[2];	/* the run's tasks, the others: stalled time once */
+	double *bin;		/* the bins su_add's pieces go to (rstall or sstall) */
 };
 
 static void tl_free(struct tl *t)
@@ -888,6 +970,8 @@ static void tl_free(struct tl *t)
 	free(t->rstall);
 	free(t->sstall);
 	free(t->oomk);
+	su_free(t->un[0]);
+	su_free(t->un[1]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -923,22 +1007,18 @@ static int on_tick(void *arg, const struct rr_tick *k)
 	t->some[i] = k->v[RR_TL_PSI_SOME_TOTAL_US];
 	t->cgsome[i] = k->v[RR_TL_CG_PSI_SOME_TOTAL_US];
 	t->usage[i] = k->v[RR_TL_MEMCG_USAGE] / 1048576.0;
-	t->max[i] = k->v[RR_TL_MEMCG_MAX] / 1048576.0;
+	t->max[i] = NAN;	/* memory.max: the cap (meta.json), not memory.events' max */
 	t->oomk[i] = k->v[RR_TL_MEMCG_OOM_KILL];	/* cumulative */
 	t->rstall[i] = t->sstall[i] = 0.0;
 	t->n++;
 	return 0;
 }
 
-static int on_tl_stall(void *arg, const struct rr_stall *s)
+/* The first tick at or after ts (s): the bin that ends there; the last for later. */
+static size_t tl_bin(const struct tl *t, double ts)
 {
-	struct tl *t = arg;
-	double ts = ((double)s->t_start_ns - (double)t->origin) / 1e9;
 	size_t lo = 0, hi = t->n;
 
-	if (!t->n)
-		return 0;
-	/* first tick at or after the stall's start: the bin that ends there */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -947,12 +1027,47 @@ static int on_tl_stall(void *arg, const struct rr_stall *s)
 		else
 			hi = mid;
 	}
-	if (lo == t->n)
-		lo = t->n - 1;
-	if (strcmp(s->scope, "system") == 0)
-		t->sstall[lo] += (double)s->duration_ns / 1e6;
-	else
-		t->rstall[lo] += (double)s->duration_ns / 1e6;
+	return lo == t->n ? t->n - 1 : lo;
+}
+
+/* A piece of stalled time [a, b) (ns), spread over the bins it crosses, in ms. */
+static void tl_piece(void *arg, uint64_t a, uint64_t b)
+{
+	struct tl *t = arg;
+	double x = ((double)a - (double)t->origin) / 1e9, y = ((double)b - (double)t->origin) / 1e9;
+	size_t i = tl_bin(t, x);
+
+	while (x < y) {
+		/* bin i ends at tick i; past the last tick, the last bin takes the rest */
+		double end = i + 1 < t->n && t->t[i] < y ? t->t[i] : y;
+
+		if (end > x) {
+			t->bin[i] += (end - x) * 1e3;
+			x = end;
+		}
+		if (i + 1 < t->n)
+			i++;
+	}
+}
+
+/*
+ * A stall into the ms/s of its scope: only what no stall of its task begun
+ * before it already covers (a throttle inside reclaim counts once), spread
+ * over the ticks it spans.
+ */
+static int on_tl_stall(void *arg, const struct rr_stall *s)
+{
+	struct tl *t = arg;
+	int sys = strcmp(s->scope, "system") == 0;
+
+	if (!t->n)
+		return 0;
+	if (!t->un[sys] && !(t->un[sys] = su_new()))
+		return -ENOMEM;
+	t->bin = sys ? t->sstall : t->rstall;
+	if (su_add(t->un[sys], s->tid, s->t_start_ns,
+		   s->t_start_ns + s->duration_ns, tl_piece, t) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -1051,7 +1166,7 @@ static int timeline_block(const struct cmp_run *run, FILE *f, struct tl_sum *sum
 		put(m, psi_pct(i ? (t.cgsome[i] - t.cgsome[i - 1]) / 1e4 / dt : NAN,
 			       &sum->psi_bad));
 		put(m, t.usage[i]);
-		put(m, t.max[i]);
+		put(m, cap > 0 ? cap / 1048576.0 : NAN);	/* memcg_max_mib: the cap */
 		put(m, rs);
 		put(m, ss);
 		put(m, i ? t.oomk[i] - t.oomk[i - 1] : NAN);	/* OOM kills in this tick */
@@ -1191,7 +1306,8 @@ static double stall_ms(const struct cmp_run *run, const char *kind)
 {
 	const struct cmp_stallstat *s = find_stall(run, kind);
 
-	return s ? (double)s->total_ns / 1e6 / (double)(run->ndirs > 0 ? run->ndirs : 1) : 0.0;
+	/* its own time: a throttle inside memcg reclaim is memcg's, drawn once */
+	return s ? (double)s->own_ns / 1e6 / (double)(run->ndirs > 0 ? run->ndirs : 1) : 0.0;
 }
 
 /* Per run a block of stacked bars (kind by kind), then the totals block. */
@@ -1201,7 +1317,8 @@ static void stall_blocks(struct datfile *d, const struct cmp_run *runs, int n, c
 	char hdr[700];
 	int r, g;
 
-	fputs("# stall time by kind: mean over a run's repetitions of each kind's total, ms;\n"
+	fputs("# stall time by kind: mean over a run's repetitions of each kind's own time (not\n"
+	      "# inside an outer stall of its task: stacked, the bars are the stalled time), ms;\n"
 	      "# x 1.. = the run's own tasks, after a gap the rest of the system\n", d->f);
 	for (r = 0; r < n; r++) {
 		double acc[2] = { 0.0, 0.0 };

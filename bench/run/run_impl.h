@@ -49,6 +49,10 @@ struct opagg {
 	 * waiting for one, asleep (the rest) */
 	uint64_t sched_n, cpu_ns, runq_ns, sleep_ns;
 	struct hist sleep;
+	/* off-CPU: "site\twaker" -> [sleeps, ns, ops] outside stalls; sleep inside
+	 * stalls; asleep (schedstat) no switch explains; sites past an op's table */
+	json_t *sites;
+	uint64_t sl_in_stall, sl_unseen, sl_more;
 	struct { int e; uint64_t n; } errs[MAX_ERRS];
 	uint64_t flags[8];
 };
@@ -80,6 +84,7 @@ struct capfacts {
 struct runner {
 	struct run_cfg *cfg;
 	struct run_env env;
+	unsigned int nr_wl_setup;	/* workloads whose setup() succeeded */
 	struct sb_cgroup cg;
 	struct timeline tl;
 	struct worker *w;
@@ -107,6 +112,8 @@ struct runner {
 	struct capfacts capf;
 	bool nofail;		/* NOFAIL allocations counted: else nofail_allocs is empty */
 	json_t *nofail_stacks;	/* --callchain: folded stack -> NOFAIL allocations of workers */
+	bool offcpu;		/* switches and wake-ups recorded: sleep by site */
+	json_t *offcpu_stacks;	/* "workload/op;folded stack" -> ns asleep there, outside stalls */
 	struct pressure *pr;	/* --global-pressure holder, NULL without */
 	char cap_err[256];
 	json_t *meta, *stacks;

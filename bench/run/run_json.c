@@ -93,6 +93,7 @@ static json_t *meta_params(const struct run_cfg *c)
 	put_limits(params, &c->lim);
 	json_object_set_new(params, "callchain", json_boolean(c->cap_opts.callchain));
 	json_object_set_new(params, "count_nofail", json_boolean(c->cap_opts.nofail));
+	json_object_set_new(params, "offcpu", json_boolean(c->capture && c->cap_opts.offcpu));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
 	json_object_set_new(params, "global_pressure_bytes", json_integer((json_int_t)c->global_pressure));
 	json_object_set_new(params, "compress", json_string(c->compress == RF_ZSTD ? "zstd" :
@@ -174,6 +175,65 @@ static json_t *op_rounds_by_source(const struct runner *r, const struct opagg *a
 	return bs;
 }
 
+static int site_cmp(const void *x, const void *y)
+{
+	json_int_t a = json_integer_value(json_object_get(*(json_t *const *)x, "sleep_ns"));
+	json_int_t b = json_integer_value(json_object_get(*(json_t *const *)y, "sleep_ns"));
+
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/*
+ * Where the op's time asleep went: each wait site's sleep outside stalls
+ * (most first) with its wakers, the sleep inside reclaim stalls, and the
+ * time asleep (schedstat) no switch-out seen explains (lost events, a
+ * switch before the capture began).
+ */
+static json_t *op_offcpu(const struct opagg *a)
+{
+	json_t *by = json_object(), *arr = json_array(), *v, **sv;
+	const char *k;
+	size_t n = 0, i;
+
+	json_object_foreach(a->sites, k, v) {
+		const char *tab = strchr(k, '\t');
+		char site[256];
+		json_t *o;
+
+		snprintf(site, sizeof(site), "%.*s", tab ? (int)(tab - k) : (int)strlen(k), k);
+		o = json_object_get(by, site);
+		if (!o) {
+			o = json_pack("{s:s,s:I,s:I,s:I,s:o}", "site", site, "sleeps", (json_int_t)0,
+				      "sleep_ns", (json_int_t)0, "ops", (json_int_t)0,
+				      "wakers", json_object());
+			json_object_set_new(by, site, o);
+		}
+		json_object_set_new(o, "sleeps", json_integer(json_integer_value(
+			json_object_get(o, "sleeps")) + json_integer_value(json_array_get(v, 0))));
+		json_object_set_new(o, "sleep_ns", json_integer(json_integer_value(
+			json_object_get(o, "sleep_ns")) + json_integer_value(json_array_get(v, 1))));
+		/* an op woken by two wakers at one site counts once per waker: an upper bound */
+		json_object_set_new(o, "ops", json_integer(json_integer_value(
+			json_object_get(o, "ops")) + json_integer_value(json_array_get(v, 2))));
+		json_object_set_new(json_object_get(o, "wakers"), tab && tab[1] ? tab + 1 : "(unseen)",
+				    json_integer(json_integer_value(json_array_get(v, 1))));
+	}
+	sv = calloc(json_object_size(by) + 1, sizeof(*sv));
+	json_object_foreach(by, k, v)
+		if (sv)
+			sv[n++] = v;
+	if (sv)
+		qsort(sv, n, sizeof(*sv), site_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append(arr, sv[i]);
+	free(sv);
+	json_decref(by);
+	return json_pack("{s:o,s:I,s:I,s:I}", "sites", arr,
+			 "in_stall_ns", (json_int_t)a->sl_in_stall,
+			 "unattributed_ns", (json_int_t)a->sl_unseen,
+			 "more_sites_ns", (json_int_t)a->sl_more);
+}
+
 static json_t *op_json(const struct runner *r, const struct opagg *a)
 {
 	json_t *o, *errs = json_object(), *fl = json_object(), *sd;
@@ -200,6 +260,8 @@ static json_t *op_json(const struct runner *r, const struct opagg *a)
 			"ops", (json_int_t)a->sched_n, "cpu_ns", (json_int_t)a->cpu_ns,
 			"runq_ns", (json_int_t)a->runq_ns, "sleep_ns", (json_int_t)a->sleep_ns,
 			"sleep_ns_dist", dist_of(&a->sleep)));
+	if (r->offcpu)
+		json_object_set_new(o, "offcpu", op_offcpu(a));
 	return o;
 }
 

@@ -91,6 +91,13 @@ static void on_point(void *arg, const struct point *p)
 	attrib_add_point(r->attr, p);
 }
 
+static void on_offcpu(void *arg, const struct offcpu *o)
+{
+	struct runner *r = arg;
+
+	attrib_add_offcpu(r->attr, o);
+}
+
 bool pipe_drain_rings(struct runner *r)
 {
 	bool left = false;
@@ -110,7 +117,8 @@ bool pipe_drain_rings(struct runner *r)
 
 void pipe_drain(struct runner *r, bool final)
 {
-	struct capture_sink sink = { on_stall, on_point, r };
+	struct capture_sink sink = { .stall = on_stall, .point = on_point, .offcpu = on_offcpu,
+				     .arg = r };
 	uint64_t now = now_ns();
 	bool left = pipe_drain_rings(r);
 

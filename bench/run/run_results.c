@@ -10,6 +10,7 @@
 #include "resultio.h"
 #include "rfile.h"
 #include "runstatus.h"
+#include "waitsite.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +20,68 @@
 #include <unistd.h>
 
 /* --- rows and aggregates ------------------------------------------------- */
+
+/* key -> its count (or weight) plus n, in an object of counters. */
+static void count_in(json_t *o, const char *key, json_int_t n)
+{
+	json_t *v = json_object_get(o, key);
+
+	json_object_set_new(o, key, json_integer((v ? json_integer_value(v) : 0) + n));
+}
+
+/* "workload/op;stack" plus ns, in the flame graph's object. */
+static void count_stack(json_t *o, const char *wl, const char *op, const char *stack, uint64_t ns)
+{
+	size_t n = strlen(wl) + strlen(op) + strlen(stack) + 3;
+	char *k = malloc(n);
+
+	if (!k)
+		return;
+	snprintf(k, n, "%s/%s;%s", wl, op, stack);
+	count_in(o, k, (json_int_t)ns);
+	free(k);
+}
+
+/* The op's sleeps into its kind's sites and the flame graph's stacks. */
+static void agg_sleeps(struct runner *r, const struct oprec *o, const struct attrib_op *at,
+		       struct opagg *a)
+{
+	char key[512];
+
+	if (!a->sites && !(a->sites = json_object()))
+		return;
+	for (uint32_t i = 0; i < at->nsleeps; i++) {
+		const struct attrib_sleep *s = &at->sleeps[i];
+		bool again = false;
+		json_t *v;
+
+		for (uint32_t j = 0; j < i; j++)
+			again |= at->sleeps[j].site == s->site && at->sleeps[j].waker == s->waker;
+		snprintf(key, sizeof(key), "%s\t%s", s->site, s->waker);
+		v = json_object_get(a->sites, key);
+		if (!v) {
+			v = json_pack("[I,I,I]", (json_int_t)0, (json_int_t)0, (json_int_t)0);
+			json_object_set_new(a->sites, key, v);
+		}
+		json_array_set_new(v, 0, json_integer(json_integer_value(json_array_get(v, 0)) +
+						      s->n));
+		json_array_set_new(v, 1, json_integer(json_integer_value(json_array_get(v, 1)) +
+						      (json_int_t)s->ns));
+		if (!again)
+			json_array_set_new(v, 2, json_integer(json_integer_value(
+						json_array_get(v, 2)) + 1));
+		if (r->offcpu_stacks && s->ns)
+			count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name, run_op_name(r, o),
+				    s->stack, s->ns);
+	}
+	a->sl_in_stall += at->sleep_in_stall_ns;
+	a->sl_more += at->sleep_more_ns;
+	if (o->have_sched) {
+		uint64_t asleep = rr_sleep_ns(o->latency_ns, o->cpu_ns, o->runq_ns);
+
+		a->sl_unseen += asleep > at->sleep_seen_ns ? asleep - at->sleep_seen_ns : 0;
+	}
+}
 
 static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
 {
@@ -48,6 +111,8 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	hist_add(&a->stall, stall_ns);
 	hist_add(&a->rounds, rounds);
 	a->stalled += stall_ns > 0;
+	if (r->offcpu)
+		agg_sleeps(r, o, at, a);
 	for (k = 0; k < 8; k++)
 		a->flags[k] += !!(o->flags & (1u << k));
 	if (o->flags & OPF_MISMATCH)
@@ -86,14 +151,6 @@ void results_op(struct runner *r, const struct oprec *o, const struct attrib_op 
 	rr_write_op(r->ops_f, &row);
 	r->rows++;
 	agg_op(r, o, at);
-}
-
-/* key -> its count (or weight) plus n, in an object of counters. */
-static void count_in(json_t *o, const char *key, json_int_t n)
-{
-	json_t *v = json_object_get(o, key);
-
-	json_object_set_new(o, key, json_integer((v ? json_integer_value(v) : 0) + n));
 }
 
 void results_stall(struct runner *r, const struct stall *s, bool mine)
@@ -341,6 +398,58 @@ static void write_folded(struct runner *r, const char *name, json_t *stacks)
 	rf_free(f);
 }
 
+/* offcpu.csv: every op kind's sleep by site and waker, then its two reserved rows. */
+static void write_offcpu(struct runner *r)
+{
+	struct rfile *f;
+	int ret;
+
+	if (!r->offcpu)
+		return;
+	ret = rf_open(r->cfg->out, "offcpu.csv", RF_PLAIN, 0, &f);
+	if (ret) {
+		results_io_failed(r, NULL, "offcpu.csv", ret, "open");
+		return;
+	}
+	rr_offcpu_header(rf_stream(f));
+	for (unsigned int i = 0; i < r->cfg->nr_wl; i++) {
+		const struct workload *w = r->cfg->wl[i].w;
+
+		for (unsigned int k = 0; w->op_names[k] && k < MAX_OPS_PER_WL; k++) {
+			const struct opagg *a = &r->agg[i][k];
+			struct rr_offcpu row = { .workload = w->name, .op = w->op_names[k] };
+			char site[256];
+			const char *key;
+			json_t *v;
+
+			if (!a->count)
+				continue;
+			json_object_foreach(a->sites, key, v) {
+				const char *tab = strchr(key, '\t');
+
+				snprintf(site, sizeof(site), "%.*s", (int)(tab - key), key);
+				row.site = site;
+				row.waker = tab + 1;
+				row.sleeps = (uint64_t)json_integer_value(json_array_get(v, 0));
+				row.sleep_ns = (uint64_t)json_integer_value(json_array_get(v, 1));
+				row.ops = (uint64_t)json_integer_value(json_array_get(v, 2));
+				rr_write_offcpu(rf_stream(f), &row);
+			}
+			row.waker = "";
+			row.sleeps = row.ops = 0;
+			row.site = SB_SITE_IN_STALL;
+			row.sleep_ns = a->sl_in_stall;
+			rr_write_offcpu(rf_stream(f), &row);
+			row.site = SB_SITE_UNSEEN;
+			row.sleep_ns = a->sl_unseen;
+			rr_write_offcpu(rf_stream(f), &row);
+		}
+	}
+	rf_close(f, true);
+	results_io_failed(r, f, NULL, 0, NULL);
+	rf_free(f);
+}
+
 static void set_io_error(struct runner *r)
 {
 	json_object_set_new(r->meta, "status", json_string("incomplete"));
@@ -387,6 +496,9 @@ int results_finish(struct runner *r, int rc)
 	/* stacks.folded weighs stall time (ns), nofail_stacks.folded NOFAIL allocations (count) */
 	write_folded(r, "stacks.folded", r->stacks);
 	write_folded(r, "nofail_stacks.folded", r->nofail_stacks);
+	/* offcpu_stacks.folded weighs time asleep outside stalls (ns), rooted at workload/op */
+	write_folded(r, "offcpu_stacks.folded", r->offcpu_stacks);
+	write_offcpu(r);
 	if (r->io.err) {
 		r->status = "incomplete";
 		rc = 1;
@@ -409,9 +521,11 @@ void results_free(struct runner *r)
 	json_decref(r->meta);
 	json_decref(r->stacks);
 	json_decref(r->nofail_stacks);
+	json_decref(r->offcpu_stacks);
 	json_decref(r->victims);
 	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
 		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
+			json_decref(r->agg[i][k].sites);
 			hist_free(&r->agg[i][k].lat);
 			hist_free(&r->agg[i][k].stall);
 			hist_free(&r->agg[i][k].rounds);

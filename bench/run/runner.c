@@ -173,6 +173,9 @@ static int open_capture(struct runner *r)
 		return 1;
 	}
 	r->nofail = capture_counts_nofail(r->cap);
+	r->offcpu = capture_offcpu(r->cap);
+	if (r->offcpu)
+		r->offcpu_stacks = json_object();
 	if (c->cap_opts.callchain) {
 		r->stacks = json_object();
 		if (r->nofail)
@@ -195,6 +198,7 @@ static int make_outdir(struct runner *r)
 	capture_close(r->cap);
 	json_decref(r->stacks);
 	json_decref(r->nofail_stacks);
+	json_decref(r->offcpu_stacks);
 	json_decref(r->victims);
 	mm_restore(&c->mm);
 	return 2;
@@ -227,6 +231,19 @@ static int make_cgroups(struct runner *r)
 	return 0;
 }
 
+/* What workload i says of itself in meta.json (at set-up, and again at the end). */
+static void describe_workload(struct runner *r, unsigned int i)
+{
+	const struct workload *w = r->cfg->wl[i].w;
+	json_t *o;
+
+	if (!w->describe || !r->meta)
+		return;
+	o = json_array_get(json_object_get(json_object_get(r->meta, "params"), "workloads"), i);
+	if (o)
+		w->describe(r->cfg->wl[i].priv, o);
+}
+
 /* Each workload's set-up, and what it says of itself in meta.json. 0 or -1. */
 static int setup_workloads(struct runner *r)
 {
@@ -240,13 +257,8 @@ static int setup_workloads(struct runner *r)
 			fprintf(stderr, "stallbench: %s\n", msg);
 			return -1;
 		}
-		if (w->describe) {
-			json_t *o = json_array_get(json_object_get(json_object_get(r->meta, "params"),
-								   "workloads"), i);
-
-			if (o)
-				w->describe(c->wl[i].priv, o);
-		}
+		r->nr_wl_setup = i + 1;
+		describe_workload(r, i);
 	}
 	return 0;
 }
@@ -291,11 +303,33 @@ static int setup(struct runner *r)
 
 /* --- the run ------------------------------------------------------------- */
 
+/* The workers' switches and wake-ups, filtered in the kernel to them. 0 or -1, said. */
+static int set_tasks(struct runner *r)
+{
+	uint32_t *t = calloc(r->nw + 1, sizeof(*t));
+	char msg[256];
+	int err;
+
+	if (!t)
+		return -1;
+	for (unsigned int i = 0; i < r->nw; i++)
+		t[i] = (uint32_t)r->w[i].pid;
+	err = capture_set_tasks(r->cap, t, r->nw, msg, sizeof(msg));
+	free(t);
+	if (err)
+		fprintf(stderr, "stallbench: off-CPU capture: %s (--no-offcpu runs without it)\n", msg);
+	return err ? -1 : 0;
+}
+
 /* Forks the workers, turns the capture on and releases them all at once. 0 or -1. */
 static int start(struct runner *r)
 {
 	if (workers_start(r)) {
 		fprintf(stderr, "stallbench: cannot start workers: %s\n", strerror(errno));
+		r->ctl->stop = 1;
+		return -1;
+	}
+	if (r->cap && r->offcpu && set_tasks(r)) {
 		r->ctl->stop = 1;
 		return -1;
 	}
@@ -416,6 +450,9 @@ static void stop_workers(struct runner *r)
 static int finish(struct runner *r, int rc)
 {
 	rc = results_close(r, rc);
+	/* After the last collect: what the workloads counted during the run. */
+	for (unsigned int i = 0; i < r->nr_wl_setup; i++)
+		describe_workload(r, i);
 	if (r->pr) {
 		pressure_end(r->pr);
 		if (r->meta)

@@ -57,6 +57,22 @@
 	X(NOTE, "note", 0)	/* "unpaired": begin or end never seen */	\
 	X(REASON, "reason", 0)	/* throttled: why */
 
+/*
+ * offcpu.csv: where each op kind's time asleep went, one row per (op, wait
+ * site, waker): the sleeps (a switch-out with a sleeping state), their time
+ * inside the ops' windows, and how many ops slept there. Sites are kernel
+ * functions (waitsite.h) or its two reserved names; run queue time is not
+ * sleep and is not here (ops.csv's runq_ns).
+ */
+#define SB_OFFCPU_COLS(X)						\
+	X(WORKLOAD, "workload", 1)						\
+	X(OP, "op", 1)								\
+	X(SITE, "site", 1)							\
+	X(WAKER, "waker", 0)	/* comm of the task that woke it, "" unseen */	\
+	X(SLEEPS, "sleeps", 0)							\
+	X(NS, "sleep_ns", 1)							\
+	X(OPS, "ops", 0)
+
 /* timeline.csv: one row per tick; the run's groups add g_<name>_* after. */
 #define SB_TIMELINE_COLS(X)						\
 	X(T_NS, "t_ns", 1)	/* since the run's start */			\
@@ -115,6 +131,13 @@ enum sb_stalls_col {
 	SB_STALLS_COLS(X)
 #undef X
 	SB_SC_NR
+};
+
+enum sb_offcpu_col {
+#define X(e, n, r) SB_FC_##e,
+	SB_OFFCPU_COLS(X)
+#undef X
+	SB_FC_NR
 };
 
 enum sb_op_flag_bit {

@@ -11,16 +11,29 @@
 #ifndef STALLBENCH_STALLKIND_H
 #define STALLBENCH_STALLKIND_H
 
-/* Y(X, enum, name, reclaims: end reports nr_reclaimed, throttle: has reasons) */
+/*
+ * Kinds nest: a task sleeps in reclaim_throttle() (throttled) inside direct
+ * or memcg reclaim, and soft-limit reclaim runs inside direct reclaim
+ * (shrink_zones). depth says which may hold which: a kind nests only inside
+ * kinds of a smaller depth (on the same task, begun before it). Every total
+ * a user reads counts a task's stalled moment once (data/stallunion.h): a
+ * kind's own time excludes what lies inside a stall of its task begun
+ * before it, the outer one.
+ *
+ * Y(X, enum, name, reclaims: end reports nr_reclaimed, throttle: has reasons, depth)
+ */
 #define SB_STALL_ROWS(Y, X)						\
-	Y(X, DIRECT, "direct", 1, 0)	/* vmscan direct reclaim */		\
-	Y(X, MEMCG, "memcg", 1, 0)	/* vmscan memcg reclaim */		\
-	Y(X, MEMCG_SOFT, "memcg_softlimit", 1, 0)	/* memcg soft-limit reclaim */ \
-	Y(X, COMPACT, "compaction", 0, 0)	/* compaction begin/end */	\
-	Y(X, THROTTLED, "throttled", 0, 1)	/* mm_vmscan_throttled (a point) */
+	Y(X, DIRECT, "direct", 1, 0, 0)	/* vmscan direct reclaim */		\
+	Y(X, MEMCG, "memcg", 1, 0, 0)	/* vmscan memcg reclaim */		\
+	Y(X, MEMCG_SOFT, "memcg_softlimit", 1, 0, 1)	/* memcg soft-limit reclaim */ \
+	Y(X, COMPACT, "compaction", 0, 0, 0)	/* compaction begin/end */	\
+	Y(X, THROTTLED, "throttled", 0, 1, 2)	/* mm_vmscan_throttled (a point) */
 
-#define SB_STALL_2(X, e, n, r, t) X(e, n)
-#define SB_STALL_4(X, e, n, r, t) X(e, n, r, t)
+#define SB_STALL_2(X, e, n, r, t, d) X(e, n)
+#define SB_STALL_4(X, e, n, r, t, d) X(e, n, r, t)
+#define SB_STALL_DEPTH(X, e, n, r, t, d) X(e, d)
+/* X(enum, depth) for each kind */
+#define SB_STALL_KINDS_DEPTH(X) SB_STALL_ROWS(SB_STALL_DEPTH, X)
 /* X(enum, name) for each kind */
 #define SB_STALL_KINDS(X) SB_STALL_ROWS(SB_STALL_2, X)
 /* X(enum, name, reclaims, throttle) for each kind */

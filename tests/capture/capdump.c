@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 {
 	struct capture_opts co = { 0 };
 	struct out o = { .f = stdout };
-	struct capture_sink sink = { on_stall, on_point, &o };
+	struct capture_sink sink = { .stall = on_stall, .point = on_point, .arg = &o };
 	struct capture *c;
 	char err[512];
 	int interval = 50, opt, pin = -1, status = 0;

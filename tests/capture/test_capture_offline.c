@@ -80,7 +80,7 @@ static void fx_open(struct fx *x, const char *kernel, unsigned int cpus, size_t 
 	assert_int_equal(tpd_open(root, &x->d, err, sizeof(err)), 0);
 	x->g = calloc(1, sizeof(*x->g));
 	x->g->order_ok = true;
-	x->sink = (struct capture_sink){ on_stall, on_point, x->g };
+	x->sink = (struct capture_sink){ .stall = on_stall, .point = on_point, .arg = x->g };
 	assert_int_equal(capture_enable(x->c), 0);
 	x->base = now_ns();
 }

@@ -9,7 +9,7 @@
 #   holds 1.5 and not 1, --verdict exits 3; an A/A of the same kind shows no
 #   star, no warning, exit 0; over 60 fixed A/A seeds the verdict says
 #   "changed" no more often than measured (0/60), and over 60 x1.5 seeds
-#   finds the change at least as often (58/60);
+#   finds the change at least as often (57/60);
 # - time asleep per call (gen_result --sleep-scale): x2 at one latency is
 #   +100% and in the verdict with an interval holding 2, an A/A is not;
 # - a cap that differs is "not the same experiment" (exit 2), paths that
@@ -130,11 +130,11 @@ for op in truncate-storm/ftruncate truncate-storm/punch truncate-storm/unlink_cl
 	line=$(grep "^$op latency: B " "$W/rv.txt")
 	[ -n "$line" ] || { not_ok "$op latency not in the verdict"; continue; }
 	echo "$line" | awk '{
-		if (!match($0, /B [0-9.]+x slower \[[0-9.]+x, [0-9.]+x\]/)) exit 1
-		split(substr($0, RSTART, RLENGTH), w, /[ x\[\],]+/)
-		# w[2] ratio, w[4] lo, w[5] hi
-		exit !(w[4] > 1 && w[4] <= 1.5 && w[5] >= 1.5 && w[2] > 1.35 && w[2] < 1.65)
-	}' && ok "$op: x1.5 slower, interval holds 1.5 and not 1" ||
+		if (!match($0, /B \+[0-9.]+% \[\+[0-9.]+%, \+[0-9.]+%\] vs A/)) exit 1
+		split(substr($0, RSTART, RLENGTH), w, /[ %\[\],+]+/)
+		# w[2] change, w[3] lo, w[4] hi (percent, Holm-adjusted)
+		exit !(w[3] > 0 && w[3] <= 50 && w[4] >= 50 && w[2] > 35 && w[2] < 65)
+	}' && ok "$op: +50%, its adjusted interval holds +50% and not 0" ||
 		not_ok "$op: verdict line wrong: $line"
 	echo "$line" | grep -q "3+3 runs; Welch's t on logs" || not_ok "$op: n or test not named"
 	block "$W/rab.txt" $op | grep -Eq '^gmean .*%\*$' || not_ok "$op gmean not starred"
@@ -200,10 +200,11 @@ for op in truncate-storm/ftruncate truncate-storm/punch truncate-storm/unlink_cl
 	vmalloc-nofail/alloc; do
 	line=$(grep "^$op time asleep per call: B " "$W/sv.txt")
 	echo "$line" | awk '{
-		if (!match($0, /B [0-9.]+x more \[[0-9.]+x, [0-9.]+x\]/)) exit 1
-		split(substr($0, RSTART, RLENGTH), w, /[ x\[\],]+/)
-		exit !(w[4] > 1 && w[4] <= 2 && w[5] >= 2 && w[2] > 1.8 && w[2] < 2.2)
-	}' && ok "$op: asleep 2x more, interval holds 2 and not 1" ||
+		if (!match($0, /B \+[0-9.]+% \[\+[0-9.]+%, \+[0-9.]+%\] vs A/)) exit 1
+		split(substr($0, RSTART, RLENGTH), w, /[ %\[\],+]+/)
+		# w[2] change, w[3] lo, w[4] hi (percent, Holm-adjusted)
+		exit !(w[3] > 0 && w[3] <= 100 && w[4] >= 100 && w[2] > 80 && w[2] < 120)
+	}' && ok "$op: asleep +100% (x2), its adjusted interval holds +100% and not 0" ||
 		not_ok "$op: asleep verdict line wrong: '$line'"
 	block "$W/sab.txt" $op | grep -Eq '^sleep ms/op +[0-9.]+ +[0-9.]+ +\+[0-9.]+%\*$' ||
 		not_ok "$op: sleep ms/op not starred up"
@@ -249,11 +250,13 @@ echo "A/A (run effect 0.1): $fp of $trials verdicts 'changed'; x1.5 (run effect 
 # The seeds are fixed, so both counts are known answers, not rates: measured
 # 0/60 false alarms and 58/60 found (2026-12-06, the draws of gen_result,
 # Welch's t on per-repetition log means, Holm). A change that moves either
-# (a test, its correction, the generator) is looked at and these re-measured.
-fp_max=0 power_min=58
+# (a test, its correction, the generator) is looked at and these re-measured:
+# with each run's p99 and ops/s tested too (issue 26: more tests in Holm's
+# family, so each step of Holm's is stricter), 0/60 and 57/60.
+fp_max=0 power_min=57
 [ $fp -le $fp_max ] && ok "false alarms $fp/$trials (measured 0/60, alpha 0.05 family-wise)" ||
 	not_ok "false alarms $fp/$trials, more than the measured $fp_max/$trials"
-[ $power -ge $power_min ] && ok "power on x1.5: $power/$trials (measured 58/60)" ||
+[ $power -ge $power_min ] && ok "power on x1.5: $power/$trials (measured 57/60)" ||
 	not_ok "a x1.5 change found in only $power/$trials, fewer than the measured $power_min/$trials"
 
 # --- not the same experiment: only when it is not ---
@@ -341,7 +344,7 @@ refused "one directory" "need at least two" "$W/a"
 refused "bad option" "unknown option" "$W/a" "$W/b" --bogus
 refused "bad alpha" "not a probability" "$W/a" "$W/b" --alpha 2
 refused "verdict and json" "exclude each other" "$W/a" "$W/b" --verdict --json
-refused "bad format" "text, json or markdown" "$W/a" "$W/b" --format yaml
+refused "bad format" "text, json, markdown or letter" "$W/a" "$W/b" --format yaml
 "$SB" compare "$W/a" "$W/incomplete" "$W/trunc" --allow-incomplete >"$W/inc.txt" 2>&1 &&
 	grep -q "WARNING: B: status incomplete" "$W/inc.txt" &&
 	grep -q "WARNING: C: 1 malformed rows skipped" "$W/inc.txt" &&

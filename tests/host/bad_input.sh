@@ -78,6 +78,12 @@ err=$(STALLBENCH_TEST_VIRT=bare-metal "$SB" run "${W[@]}" --global-pressure "$gp
 tried=$((tried + 1))
 [[ $rc -eq 2 && $err == *--i-mean-it* && ! -e $OUT ]] || fail "bare metal without --i-mean-it: exit $rc: $err"
 check 2 run "${W[@]}" --out /proc/self/nonexistent/x
+# where access(2) says yes to root but no file can be made: only a file
+# really created and removed there counts (issue 29.7)
+checkm "cannot create a file there" run --workload truncate-storm --dir /proc --out "$OUT"
+checkm "cannot create a file there" run --workload memhog --mode file --hog-dir /sys --out "$OUT"
+checkm "cannot create a file there" run "${W[@]}" --out /proc/sb-out
+checkm "cannot create a file there" run "${W[@]}" --out /proc/sb/deeper
 check 2 run "${W[@]}" --out ""
 touch "$TMP/afile"
 check 2 run "${W[@]}" --out "$TMP/afile"

@@ -4,16 +4,24 @@
 # (StrictModes on, root by key only), two logins to this machine by two
 # ports (two "hosts" to parallel), and a third port where nothing listens.
 # Asserts:
+# - the second host's sshd (one of its own) is killed with all its sessions
+#   after that host's second point (the host "dies"): its two points were
+#   already copied back (each comes back when it ends) and are kept, its
+#   status says it died and how many points it kept;
 # - the closed port is named with its reason (unreachable, connection
 #   refused), the run exits 1 and the two others' results are kept: every
 #   point of their sweeps complete, brought back under <out>/<host>/;
 # - the letter compares the two hosts (each named with its kernel and
 #   machine), says which host is missing and why, fits 72 columns;
-# - after the third port opens, --resume reruns only that host (parallel's
-#   joblog: one more line, for it alone), leaves the others' results as
-#   they were, and the letter then holds all three;
+# - after the third port opens and the second sshd is back, --resume reruns
+#   only those two hosts (parallel's joblog), the dead one only its third
+#   point (its first two untouched), leaves the first host's results as they
+#   were, and the letter then holds all three, each labelled in compare's
+#   tables by its unique name (hostname/entry: all three are this machine);
 # - --spread over the two: each host runs one of the two points, both come
 #   back complete into one merged sweep, whose letter names both hosts.
+# - Ctrl-C (SIGINT to the process group) while both hosts run a 30 s point:
+#   10 s later nothing runs on either (the sweeps die with their connection).
 # The two sweeps share this machine (cgroups are named by the driver's
 # pid, so they do not collide); their numbers are not a benchmark.
 # usage: tests/host/hosts.sh
@@ -30,14 +38,32 @@ git -C "$TOP" rev-parse -q --verify HEAD >/dev/null || skip "$TOP is not a git c
 T=$(mktemp -d /run/sbhosts.XXXXXX)
 # the hosts' copies (on a disk: the storm's page cache must be reclaimable)
 export SB_HOSTS_REMOTE_DIR=/var/tmp/$(basename "$T")
-SSHD_PID=
+SSHD_A= SSHD_B= RUN=
+# killtree PID: PID and everything below it, SIGKILLed (stopped first, so
+# nothing forks away meanwhile)
+killtree() {
+	local c
+	kill -STOP "$1" 2>/dev/null
+	for c in $(pgrep -P "$1"); do killtree "$c"; done
+	kill -9 "$1" 2>/dev/null
+}
 cleanup() {
-	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null && wait "$SSHD_PID" 2>/dev/null
+	local p
+	for p in $SSHD_A $SSHD_B $RUN; do killtree "$p"; done
+	wait 2>/dev/null
 	rm -rf "$SB_HOSTS_REMOTE_DIR"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL hosts: $*" >&2; echo "(kept $T)" >&2; exit 1; }
+# the letter with sb_wrap72's continuation lines (indented 2 more than the
+# line they continue) joined back: a host's line runs past 72 columns
+unwrapped() {
+	awk '{ match($0, /^ */); i = RLENGTH }
+		NR > 1 && i == pi + 2 && i >= 4 { sub(/^ +/, " "); l = l $0; next }
+		{ if (NR > 1) print l; l = $0; pi = i }
+		END { print l }' "$1"
+}
 t0=$(date +%s)
 
 # three free ports: two for sshd now, the third closed until the resume
@@ -49,13 +75,14 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" -C sbhost || fail "ssh-keygen hos
 ssh-keygen -q -t ed25519 -N '' -f "$T/id" -C sbclient || fail "ssh-keygen client key"
 cp "$T/id.pub" "$T/authorized_keys" && chmod 600 "$T/authorized_keys"
 mkdir -p /run/sshd
-start_sshd() {	# ports...
-	local p
+start_sshd() {	# A|B ports...: SSHD_A or SSHD_B, a daemon of its own
+	local p tag=$1
+	shift
 	{
 		for p in "$@"; do echo "ListenAddress 127.0.0.1:$p"; done
 		cat <<EOF
 HostKey $T/hostkey
-PidFile $T/sshd.pid
+PidFile $T/sshd$tag.pid
 AuthorizedKeysFile $T/authorized_keys
 StrictModes yes
 PermitRootLogin prohibit-password
@@ -64,10 +91,10 @@ KbdInteractiveAuthentication no
 UsePAM no
 LogLevel VERBOSE
 EOF
-	} >"$T/sshd_config"
-	/usr/sbin/sshd -t -f "$T/sshd_config" || fail "sshd -t: bad config"
-	/usr/sbin/sshd -D -e -f "$T/sshd_config" 2>>"$T/sshd.log" &
-	SSHD_PID=$!
+	} >"$T/sshd$tag.config"
+	/usr/sbin/sshd -t -f "$T/sshd$tag.config" || fail "sshd -t: bad config"
+	/usr/sbin/sshd -D -e -f "$T/sshd$tag.config" 2>>"$T/sshd.log" &
+	eval "SSHD_$tag=\$!"
 	for _ in $(seq 50); do
 		ssh -F "$T/ssh_config" -p "$1" localhost true 2>/dev/null && return 0
 		sleep 0.2
@@ -84,7 +111,8 @@ Host *
 	StrictHostKeyChecking accept-new
 	BatchMode yes
 EOF
-start_sshd "$P1" "$P2"
+start_sshd A "$P1"
+start_sshd B "$P2"
 cat >"$T/hosts.txt" <<EOF
 # two logins to this machine, and one to a port where nothing listens
 ssh -F $T/ssh_config -p $P1 localhost
@@ -93,27 +121,45 @@ ssh -F $T/ssh_config -p $P3 localhost
 EOF
 H1=localhost-p$P1 H2=localhost-p$P2 H3=localhost-p$P3
 OUT=$T/out
-SWEEP=(--workloads truncate-storm --caps 64M --mixes ftruncate=1,unlink=1 --duration 2s --reps 2)
+SWEEP=(--workloads truncate-storm --caps 64M --mixes ftruncate=1,unlink=1 --duration 2s --reps 3)
 
-# ---- 1: two hosts and a closed port ----
+# ---- 1: two hosts, one of which dies after its second point, and a closed port ----
 t1=$(date +%s)
-"$TOP/run.sh" --hosts "$T/hosts.txt" --out "$OUT" "${SWEEP[@]}" >"$T/run1.out" 2>"$T/run1.err"
-rc=$?
+"$TOP/run.sh" --hosts "$T/hosts.txt" --out "$OUT" "${SWEEP[@]}" >"$T/run1.out" 2>"$T/run1.err" &
+RUN=$!
+for _ in $(seq 600); do
+	[ "$(cat "$OUT/$H2"/results/*/sweep/points.tsv 2>/dev/null | wc -l)" -ge 2 ] && break
+	kill -0 "$RUN" 2>/dev/null || break
+	sleep 0.2
+done
+[ "$(cat "$OUT/$H2"/results/*/sweep/points.tsv 2>/dev/null | wc -l)" -eq 2 ] ||
+	fail "$H2's first two points did not come back while it ran: $(cat "$OUT/$H2"/results/*/sweep/points.tsv 2>&1)"
+killtree "$SSHD_B"; SSHD_B=
+echo "$H2 killed (its sshd and every session) after its second point"
+wait "$RUN"; rc=$?; RUN=
 echo "first run: exit $rc in $(( $(date +%s) - t1 ))s"
-[ $rc -eq 1 ] || fail "run with a closed port: exit $rc (want 1): $(tail -5 "$T/run1.err")"
+[ $rc -eq 1 ] || fail "run with a closed port and a dead host: exit $rc (want 1): $(tail -5 "$T/run1.err")"
+grep -q "^died mid-sweep: the connection was lost (.*); 2 point(s) kept$" "$OUT/$H2/status" ||
+	fail "the dead host's status: $(cat "$OUT/$H2/status" 2>&1)"
+python3 - "$OUT/$H2" <<'PY' || fail "the dead host's two points are not kept"
+import glob, json, sys
+metas = sorted(glob.glob("%s/results/*/sweep/*/meta.json" % sys.argv[1]))
+st = [json.load(open(m))["status"] for m in metas]
+if [m.split("/")[-2][-3:] for m in metas] != ["-r1", "-r2"] or set(st) != {"complete"}:
+    print(metas, st); sys.exit(1)
+PY
+m2=$(stat -c %Y "$OUT/$H2"/results/*/sweep/*-r1/meta.json "$OUT/$H2"/results/*/sweep/*-r2/meta.json)
 grep -q "^unreachable (.*Connection refused" "$OUT/$H3/status" ||
 	fail "closed port's reason: $(cat "$OUT/$H3/status" 2>&1)"
 grep -q "run.sh --hosts: $H3: unreachable" "$T/run1.err" || fail "the closed port is not named on stderr"
 grep -q -- "--resume" "$T/run1.err" || fail "no hint to --resume"
-for h in $H1 $H2; do
-	[ "$(cat "$OUT/$h/status" 2>&1)" = ok ] || fail "$h: $(cat "$OUT/$h/status" 2>&1)"
-done
-python3 - "$OUT" "$H1" "$H2" <<'PY' || fail "a host's sweep is not all there"
+[ "$(cat "$OUT/$H1/status" 2>&1)" = ok ] || fail "$H1: $(cat "$OUT/$H1/status" 2>&1)"
+python3 - "$OUT" "$H1" <<'PY' || fail "a host's sweep is not all there"
 import glob, json, sys
 for h in sys.argv[2:]:
     metas = glob.glob("%s/%s/results/*/sweep/*/meta.json" % (sys.argv[1], h))
     st = [json.load(open(m))["status"] for m in metas]
-    if len(metas) != 2 or set(st) != {"complete"}:
+    if len(metas) != 3 or set(st) != {"complete"}:
         print(h, metas, st); sys.exit(1)
     g = json.load(open(metas[0]))["tool"]["git"]
     if g == "unknown":
@@ -122,14 +168,10 @@ PY
 L=$OUT/cover-letter.txt
 [ -s "$L" ] || fail "no cover letter after run 1"
 cat "$L"
-grep -Eq "^stallbench: 2 hosts compared, 1 sweep point" "$L" || fail "letter: not 2 hosts: $(head -1 "$L")"
-# a host's line may wrap at 72 columns (the host's kernel release sets where):
-# read each entry with its continuation lines joined
-entry() { awk -v id="  $1: " 'index($0, id) == 1 { on = 1; printf "%s", $0; next } on && /^    / { printf " %s", substr($0, 5); next } on { exit }' "$L"; }
-entry A | grep -Eq "^  A: $H1: [0-9][^ ]*; .*CPUs, .* GiB" || fail "letter: host A without kernel and machine: $(entry A)"
-entry B | grep -Eq "^  B: $H2: [0-9][^ ]*; .*CPUs, .* GiB" || fail "letter: host B without kernel and machine: $(entry B)"
-grep -Eq "^  not compared: $H3: unreachable" "$L" || fail "letter: the missing host is not named"
-grep -q "^Verdict" "$L" || fail "letter: no verdict"
+grep -Eq "^stallbench: one host, 1 sweep point" "$L" || fail "letter: not 1 host: $(head -1 "$L")"
+grep -Eq "^  A: $H1: [0-9][^ ]*; .*CPUs, .* GiB" <(unwrapped "$L") || fail "letter: host A without kernel and machine"
+grep -Eq "^  not compared: $H2: died mid-sweep" <(unwrapped "$L") || fail "letter: the dead host is not named"
+grep -Eq "^  not compared: $H3: unreachable" <(unwrapped "$L") || fail "letter: the missing host is not named"
 sed -n '/^To reproduce:/,$p' "$L" | tr '\n' ' ' | grep -Eq "run.sh --hosts hosts.txt --workloads truncate-storm .* A: host $H1, kernel [^ ]+, machine: " ||
 	fail "letter: reproduce block"
 long=$(awk 'length > 72' "$L" | head -3)
@@ -137,22 +179,42 @@ long=$(awk 'length > 72' "$L" | head -3)
 [ "$(wc -l <"$OUT/joblog")" -eq 4 ] || fail "joblog: $(cat "$OUT/joblog")"
 m1=$(stat -c %Y "$OUT/$H1"/results/*/sweep/*-r1/meta.json)
 
-# ---- 2: the third port opens; --resume reruns only it ----
-kill "$SSHD_PID"; wait "$SSHD_PID" 2>/dev/null; SSHD_PID=
-start_sshd "$P1" "$P2" "$P3"
+# ---- 2: the dead host is back, the third port opens; --resume reruns only those ----
+start_sshd B "$P2" "$P3"
 t2=$(date +%s)
 "$TOP/run.sh" --hosts "$T/hosts.txt" --resume "$OUT" >"$T/run2.out" 2>"$T/run2.err"
 rc=$?
 echo "resumed run: exit $rc in $(( $(date +%s) - t2 ))s"
 [ $rc -eq 0 ] || fail "resume: exit $rc: $(tail -5 "$T/run2.err")"
 [ "$(cat "$OUT/$H3/status")" = ok ] || fail "resume: $H3: $(cat "$OUT/$H3/status")"
-grep -q "$H1: connecting\|$H2: connecting" "$T/run2.err" && fail "resume reran a host that had finished"
-awk -F'\t' 'NR > 1 { n[$NF ~ /localhost-p'"$P3"' / ? "c" : "ab"]++ } END { exit !(n["c"] == 2 && n["ab"] == 2) }' \
+[ "$(cat "$OUT/$H2/status")" = ok ] || fail "resume: $H2: $(cat "$OUT/$H2/status")"
+grep -q "$H1: connecting" "$T/run2.err" && fail "resume reran a host that had finished"
+grep -q "$H2: 2 point(s) already back: only the others run" "$T/run2.err" || fail "resume: $H2 did not resume from its kept points"
+awk -F'\t' 'NR > 1 { for (p in want) if ($NF ~ ("localhost-p" p " ")) n[p]++ }
+	BEGIN { want['"$P1"'] = 1; want['"$P2"'] = 2; want['"$P3"'] = 2 }
+	END { for (p in want) if (n[p] != want[p]) exit 1 }' \
 	"$OUT/joblog" || fail "joblog after resume: $(cat "$OUT/joblog")"
 [ "$(stat -c %Y "$OUT/$H1"/results/*/sweep/*-r1/meta.json)" = "$m1" ] || fail "resume touched $H1's results"
+[ "$(stat -c %Y "$OUT/$H2"/results/*/sweep/*-r1/meta.json "$OUT/$H2"/results/*/sweep/*-r2/meta.json)" = "$m2" ] ||
+	fail "resume reran $H2's finished points"
+python3 - "$OUT/$H2" <<'PY' || fail "resume: $H2's sweep is not all there"
+import glob, json, sys
+metas = glob.glob("%s/results/*/sweep/*/meta.json" % sys.argv[1])
+st = [json.load(open(m))["status"] for m in metas]
+if len(metas) != 3 or set(st) != {"complete"}:
+    print(metas, st); sys.exit(1)
+rows = [l.split("\t")[0] for l in open(glob.glob("%s/results/*/sweep/points.tsv" % sys.argv[1])[0])]
+if len(rows) != 3 or len(set(rows)) != 3:
+    print(rows); sys.exit(1)
+PY
 grep -Eq "^stallbench: 3 hosts compared" "$L" || fail "letter after resume: $(head -1 "$L")"
 grep -q "not compared" "$L" && fail "letter after resume still misses a host"
-grep -Eq "^  C: $H3: " "$L" || fail "letter after resume: no host C"
+grep -Eq "^  C: $H3: " <(unwrapped "$L") || fail "letter after resume: no host C"
+grep -q "^Verdict" "$L" || fail "letter: no verdict"
+# compare's tables name each run by its unique label: three entries, one hostname
+for h in $H1 $H2 $H3; do
+	grep -qF "$(hostname)/$h" <(unwrapped "$L") || fail "letter: no run labelled $(hostname)/$h in compare's tables"
+done
 
 # ---- 3: --spread: one sweep's points over two hosts of one kernel ----
 head -3 "$T/hosts.txt" | tail -2 >"$T/two.txt"
@@ -171,7 +233,33 @@ done
 [ "$(cut -f3 "$S/hosts.tsv" | sort -u | wc -l)" -eq 2 ] || fail "spread: not both hosts used: $(cat "$S/hosts.tsv")"
 L=$T/spread/cover-letter.txt
 grep -q "^stallbench: one spread sweep, 2 sweep point(s)" "$L" || fail "spread letter: $(head -1 "$L")"
-grep -Eq "^  A: [^ ]+, spread over: $H1 $H2$" "$L" || fail "spread letter: hosts not named"
+grep -Eq "^  A: [^ ]+, spread over: $H1 $H2$" <(unwrapped "$L") || fail "spread letter: hosts not named"
 [ -z "$(awk 'length > 72' "$L")" ] || fail "spread letter over 72 columns"
-echo "PASS hosts: 2 hosts + a refused one, then --resume of that one alone, then --spread, in $(( $(date +%s) - t0 ))s"
+
+# ---- 4: Ctrl-C (SIGINT to the process group) while both hosts run a 30 s
+# point: 10 s later no run is left on either (nothing whose command line
+# names the hosts' copies: their sweeps, drivers, workers, and the ssh
+# clients that started them)
+set -m
+t4=$(date +%s)
+"$TOP/run.sh" --hosts "$T/two.txt" --out "$T/intr" --workloads truncate-storm --caps 64M \
+	--mixes ftruncate=1 --duration 30s --reps 1 >"$T/run4.out" 2>"$T/run4.err" &
+RUN=$!
+for _ in $(seq 600); do
+	[ "$(pgrep -fc -- "$SB_HOSTS_REMOTE_DIR/.*/build/stallbench run")" -ge 2 ] && break
+	kill -0 "$RUN" 2>/dev/null || fail "Ctrl-C: the hosts sweep ended before its points ran: $(tail -3 "$T/run4.err")"
+	sleep 0.2
+done
+[ "$(pgrep -fc -- "$SB_HOSTS_REMOTE_DIR/.*/build/stallbench run")" -ge 2 ] || fail "Ctrl-C: the two hosts' points never ran"
+sleep 2
+kill -INT -- "-$RUN"
+wait "$RUN"; rc=$?; RUN=
+set +m
+[ "$rc" -eq 130 ] || fail "Ctrl-C: the hosts sweep exit $rc (want 130): $(tail -3 "$T/run4.err")"
+grep -q "interrupted: .* --resume $T/intr" "$T/run4.err" || fail "Ctrl-C: no --resume line"
+sleep 10
+left=$(pgrep -af -- "$SB_HOSTS_REMOTE_DIR" | head -3)
+[ -z "$left" ] || fail "Ctrl-C: 10 s later still running: $left"
+echo "Ctrl-C: the hosts sweep exit $rc, no remote run 10 s later ($(( $(date +%s) - t4 ))s)"
+echo "PASS hosts: a host dead after its second point and a refused one, then --resume of those, then --spread, then Ctrl-C, in $(( $(date +%s) - t0 ))s"
 rm -rf "$T"

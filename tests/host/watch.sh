@@ -91,6 +91,38 @@ check(ops == rows, "rows counted %d, ops.csv has %d (read twice, or a half line 
 check(any(l["memcg_usage_bytes"] == 60 << 20 for l in L[:-1]), "usage not read")
 PY
 
+# ---- 2b. a run made on another machine (a lab guest's share, a host's copy):
+# its meta.json's boot_id is not this boot's, so its pid means nothing here,
+# even where that pid is a live stallbench of this machine: it runs while its
+# files grow, and ends (incomplete) 10 s after they stop growing
+cp /bin/sleep "$TMP/stallbench"
+"$TMP/stallbench" 60 & FAKE=$!
+F=$TMP/remote; mkdir -p "$F"
+printf '{"status":"incomplete","pid":%d,"start_ns":%d,"host":{"hostname":"elsewhere","boot_id":"00000000-0000-4000-8000-000000000000"},"params":{"duration_ns":60000000000},"cgroup":{"cap_bytes":67108864}}\n' \
+	"$FAKE" "$t0" >"$F/meta.json"
+echo "t_start_ns,tid,worker,node,workload,op,latency_ns,errno,stall_ns,reclaim_rounds,bytes,kernel_ns,flags,landed_node" >"$F/ops.csv"
+echo "t_start_ns,tid,cpu,kind,duration_ns,nr_reclaimed,order,gfp,scope,note" >"$F/stalls.csv"
+echo "t_ns,memcg_usage,memcg_oom_kill" >"$F/timeline.csv"
+ts=$SECONDS
+"$SB" watch --json -d 0.5 "$F" >"$TMP/remote.jsonl" 2>"$TMP/remote.err" & W=$!
+for _ in 1 2 3 4 5 6; do
+	printf '%d,%d,0\n' "$(( $(python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC))') - t0 ))" $((60 << 20)) >>"$F/timeline.csv"
+	sleep 0.5
+done
+for _ in $(seq 150); do kill -0 $W 2>/dev/null || break; sleep 0.1; done
+kill -0 $W 2>/dev/null && fail "a remote run whose files stopped growing is still watched 15 s later (its pid, a live local stallbench, was trusted)"
+wait $W || fail "watch of the remote run exited $?: $(cat "$TMP/remote.err")"
+kill -0 "$FAKE" || fail "the local process of the remote run's pid is gone"
+kill "$FAKE"; wait "$FAKE" 2>/dev/null; FAKE=
+python3 - "$TMP/remote.jsonl" <<'PY' || exit 1
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1])]
+if len(L) < 5 or any(l["state"] != "running" for l in L[:-1]) or L[-1]["state"] != "ended" \
+        or L[-1]["status"] != "incomplete":
+    print("FAIL: remote run: %s" % [(l["state"], l.get("status")) for l in L]); sys.exit(1)
+PY
+echo "remote run ended after $((SECONDS - ts))s of watching"
+
 # ---- 3. a capped storm, found without arguments, watched in batch mode
 need_root
 command -v tmux >/dev/null || fail "tmux is not installed (Debian package tmux)"

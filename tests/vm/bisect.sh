@@ -65,14 +65,15 @@ grep -Fq "step 2: $BAD: bad " "$B" || fail "the bad end not judged bad: $(grep '
 grep -Fq "step 3: $MID: good " "$B" || fail "$MID not judged good: $(grep -A3 '^step 3' "$B")"
 [ "$(grep -c '^step ' "$B")" -eq 3 ] || fail "not 3 steps"
 # the bad end's verdict: the call's rounds; the candidate's: none of them
-grep -Eq "vmalloc-nofail/alloc reclaim rounds per call: B [0-9.]+x fewer" "$OUT/b/verdict-2.txt" ||
+grep -Eq "vmalloc-nofail/alloc reclaim rounds per call: B -[0-9.]+% \[-[0-9.]+%, -[0-9.]+%\] vs A" "$OUT/b/verdict-2.txt" ||
 	fail "step 2's verdict names no change of the call's rounds: $(cat "$OUT/b/verdict-2.txt")"
 grep -q "reclaim rounds" "$OUT/b/verdict-3.txt" &&
 	fail "step 3's verdict: $MID's rounds changed: $(cat "$OUT/b/verdict-3.txt")"
 grep -Fxq "first bad kernel: $BAD (last good: $MID)" "$B" || fail "first bad: $(grep '^first bad' "$B")"
 L=$OUT/b/cover-letter.txt
 [ -s "$L" ] || fail "no letter"
-grep -Fxq "  A: $GOOD (good)" "$L" && grep -Fxq "  B: $BAD (first bad)" "$L" || fail "letter: kernels not named"
+{ grep -Fxq "  A: $GOOD (good)" "$L" && grep -Fxq "  B: $BAD (first bad)" "$L"; } ||
+	grep -Fq "stallbench: A $GOOD (good) vs B $BAD (first bad)," "$L" || fail "letter: kernels not named"
 grep -q "^Verdict" "$L" && grep -q "vmalloc-nofail/alloc" "$L" || fail "letter: no verdict on the call"
 long=$(awk 'length > 72' "$L" | head -3)
 [ -z "$long" ] || fail "letter lines over 72 columns: $long"

@@ -98,16 +98,18 @@ static int cmd_info(void)
 	}
 	printf("abi=%u\nmax_bytes=%" PRIu64 "\nforce=%u\nrecord_size=%u\n"
 	       "log_records=%u\nlog_next_seq=%" PRIu64 "\nlog_held=%" PRIu64 "\n"
-	       "log_overwritten=%" PRIu64 "\nkept_areas=%" PRIu64 "\n"
+	       "log_evicted=%" PRIu64 "\nkept_areas=%" PRIu64 "\n"
 	       "kept_bytes=%" PRIu64 "\nrelease=%s\nmax_total_bytes=%" PRIu64 "\n"
 	       "budget_used=%" PRIu64 "\nhard_max_bytes=%" PRIu64 "\nmax_hold_ns=%" PRIu64 "\n"
-	       "max_areas=%u\n",
+	       "max_areas=%u\nmax_kept_areas=%u\nflags_supported_kvmalloc=%#x\n"
+	       "flags_supported_vmalloc=%#x\nram_bytes=%" PRIu64 "\n",
 	       i.abi, (uint64_t)i.max_bytes, i.force, i.record_size, i.log_records,
 	       (uint64_t)i.log_next_seq, (uint64_t)i.log_held,
-	       (uint64_t)i.log_overwritten, (uint64_t)i.kept_areas,
+	       (uint64_t)i.log_evicted, (uint64_t)i.kept_areas,
 	       (uint64_t)i.kept_bytes, (const char *)i.release, (uint64_t)i.max_total_bytes,
 	       (uint64_t)i.budget_used, (uint64_t)i.hard_max_bytes, (uint64_t)i.max_hold_ns,
-	       i.max_areas);
+	       i.max_areas, i.max_kept_areas, i.flags_supported[NFVM_ENTRY_KVMALLOC_NODE],
+	       i.flags_supported[NFVM_ENTRY_VMALLOC], (uint64_t)i.ram_bytes);
 	return 0;
 }
 

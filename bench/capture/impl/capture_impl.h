@@ -6,6 +6,7 @@
  *   capture_decode.c  the event set (tracepoint catalogue) and record fields
  *   capture_pair.c    begin/end pairing into stalls, output order
  *   capture_sym.c     kernel stacks: interned, folded, named (kallsyms)
+ *   capture_sched.c   switch-outs, wake-ups and switch-ins into off-CPU spans
  */
 #ifndef STALLBENCH_CAPTURE_IMPL_H
 #define STALLBENCH_CAPTURE_IMPL_H
@@ -27,7 +28,8 @@
 #define NR_PAIRED		(STALL_COMPACT + 1)
 
 /* The default events and what each record is: the catalogue (tpcatalog.h). */
-enum role { R_BEGIN = TP_BEGIN, R_END = TP_END, R_THROTTLED = TP_THROTTLED, R_POINT = TP_POINT };
+enum role { R_BEGIN = TP_BEGIN, R_END = TP_END, R_THROTTLED = TP_THROTTLED, R_POINT = TP_POINT,
+	    R_SWITCH, R_WAKING };	/* the last two: --offcpu's, capture_sched.c */
 
 struct cev {
 	char name[128];		/* "sys:event" */
@@ -38,6 +40,9 @@ struct cev {
 	struct tpd_field arg;	/* the catalogue's argument: point arg, nr_reclaimed, usec_delayed */
 	struct tpd_field comm, anon_rss, file_rss, shmem_rss, oom_adj;	/* mark_victim */
 	struct tpd_field reason;	/* throttled */
+	struct tpd_field prev_pid, prev_state, next_pid, pid;	/* sched_switch, sched_waking */
+	struct tpd_field cflags;	/* sched_waking: common_flags (in an interrupt?) */
+	bool chain;		/* its samples carry a callchain (its ring's sample_type) */
 	uint64_t nofail_bit;	/* nofail: __GFP_NOFAIL in this kernel */
 	struct tpd_flags gfpfl;
 	bool have_gfpfl;
@@ -55,6 +60,7 @@ struct ring {
 	uint64_t size, mask;
 	uint64_t head, tail, published;
 	uint64_t lost;
+	bool chain;		/* its events sample the callchain */
 	/* peeked sample, not consumed yet */
 	bool have;
 	uint64_t ts;
@@ -86,6 +92,27 @@ struct tidst {
 	uint32_t tid;		/* 0: empty slot */
 	uint64_t last_end;
 	uint64_t open_seq[NR_PAIRED];	/* fifo seq + 1, 0: none */
+	/* off-CPU (capture_sched.c): switched out at off_t, not back in yet */
+	bool off_open, off_sleeping;
+	uint32_t off_stack;	/* interned id + 1 */
+	uint32_t off_waker;	/* tid + 1 of the waker, 0 unseen */
+	uint8_t off_wctx;	/* the wake-up's context: 0 a task, 1 hardirq, 2 softirq */
+	uint64_t off_t, off_wake_t;
+};
+
+/* An off-CPU span ended, waiting for the drain's end to be handed over. */
+struct offq_item {
+	uint64_t t_out, t_wake, t_in;
+	uint32_t tid, stack, waker;	/* stack: id + 1; waker: tid + 1, 0 unseen */
+	uint8_t wctx;		/* as tidst.off_wctx */
+	bool sleeping;
+};
+
+/* A task's comm, read from /proc once a second at most (direct mapped). */
+struct commslot {
+	uint32_t tid;		/* + 1; 0 empty */
+	uint64_t t;
+	const char *comm;
 };
 
 struct stackent {
@@ -121,6 +148,8 @@ struct capture {
 	size_t pages;
 	bool callchain;
 	bool want_nofail;	/* opts.nofail */
+	bool want_offcpu;	/* opts.offcpu */
+	int16_t *fd_ev;		/* per fd: its event's index in ev */
 	bool offline;
 	bool have_throttled;
 	char *events_str;
@@ -143,6 +172,17 @@ struct capture {
 	size_t stack_cap, stack_len;
 	const char **stack_by_id;
 	size_t stack_ids, stack_ids_cap;
+	const char **site_by_id;	/* per stack id: its wait site, NULL not yet named */
+	size_t site_cap;
+
+	/* off-CPU spans and the strings they carry (capture_sched.c) */
+	struct offq_item *offq;
+	size_t noffq, offq_cap;
+	struct commslot comms[1024];
+	uint32_t *tracked;	/* sorted tids of capture_set_tasks(); NULL: every task */
+	size_t ntracked;
+	char **strs;		/* interned sites and comms */
+	size_t nstrs, strs_cap;
 };
 
 /* CLOCK_MONOTONIC in ns: the clock the events carry (use_clockid). */
@@ -156,7 +196,8 @@ int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg
  * not called after one; the records are still consumed).
  */
 long cap_rings_read(struct capture *c, uint64_t horizon,
-		    int (*fn)(struct capture *c, const unsigned char *rec, uint16_t size), int *err);
+		    int (*fn)(struct capture *c, const unsigned char *rec, uint16_t size, bool chain),
+		    int *err);
 void cap_rings_close(struct capture *c);
 
 /* capture_decode.c: the default events (the catalogue), plus spec's changes; 0 or -errno. */
@@ -164,8 +205,10 @@ int cap_events_build(struct capture *c, const char *spec, char *errmsg, size_t l
 /* The lookups a sample needs: tracepoint id -> event, the events' names; 0 or -ENOMEM. */
 int cap_events_index(struct capture *c);
 void cap_events_free(struct capture *c);
-/* Splits a sample record; false when it is short or of no event of ours. */
-bool cap_sample_parse(struct capture *c, const unsigned char *rec, uint16_t size, struct sample *s);
+/* Splits a sample record (chain: its ring samples callchains); false when it is short or of
+ * no event of ours. */
+bool cap_sample_parse(struct capture *c, const unsigned char *rec, uint16_t size, bool chain,
+		      struct sample *s);
 /* The mark_victim detail of this record, kept beside the FIFO: index + 1, 0 none. */
 uint64_t cap_victim_decode(struct capture *c, const struct cev *e, const void *raw, size_t rawsz);
 /* gfp as the kernel prints it for event e (cached), or in hex. */
@@ -174,7 +217,9 @@ const char *cap_gfp_names(struct cev *e, uint64_t gfp, char *tmp, size_t len);
 const char *cap_throttle_reason(uint64_t bits);
 
 /* capture_pair.c: one sample into the pairing; 0 or -ENOMEM. */
-int cap_pair_sample(struct capture *c, const unsigned char *rec, uint16_t size);
+int cap_pair_sample(struct capture *c, const unsigned char *rec, uint16_t size, bool chain);
+/* The per-task state of tid (0: the idle task), created; NULL out of memory. */
+struct tidst *cap_tid_get(struct capture *c, uint32_t tid);
 /* Closes what can no longer end and hands over what is ready (final: everything). */
 void cap_pair_flush(struct capture *c, uint64_t t_read, uint64_t horizon, bool final,
 		    const struct capture_sink *sink);
@@ -186,6 +231,16 @@ int cap_syms_load(struct capture *c);
 uint32_t cap_stack_intern(struct capture *c, const uint64_t *chain, uint64_t nr);
 /* The folded stack of an interned id ("root;...;leaf"), NULL for 0. */
 const char *cap_stack_str(const struct capture *c, uint32_t id);
+/* The wait site of an interned stack (waitsite.h), named once; "(no stack)" for 0. */
+const char *cap_stack_site(struct capture *c, uint32_t id);
+/* s kept until capture_close(), one copy per distinct string; NULL out of memory. */
+const char *cap_intern(struct capture *c, const char *s);
 void cap_syms_free(struct capture *c);
+
+/* capture_sched.c: a sched_switch or sched_waking sample; 0 or -ENOMEM. */
+int cap_sched_sample(struct capture *c, const struct sample *s);
+/* Hands the ended off-CPU spans to sink (any order: the attribution sorts). */
+void cap_sched_flush(struct capture *c, const struct capture_sink *sink);
+void cap_sched_free(struct capture *c);
 
 #endif
