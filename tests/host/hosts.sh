@@ -172,7 +172,7 @@ grep -Eq "^stallbench: one host, 1 sweep point" "$L" || fail "letter: not 1 host
 grep -Eq "^  A: $H1: [0-9][^ ]*; .*CPUs, .* GiB" <(unwrapped "$L") || fail "letter: host A without kernel and machine"
 grep -Eq "^  not compared: $H2: died mid-sweep" <(unwrapped "$L") || fail "letter: the dead host is not named"
 grep -Eq "^  not compared: $H3: unreachable" <(unwrapped "$L") || fail "letter: the missing host is not named"
-sed -n '/^To reproduce:/,$p' "$L" | tr '\n' ' ' | grep -Eq "run.sh --hosts hosts.txt --workloads truncate-storm .* A: host $H1, kernel [^ ]+, machine: " ||
+sed -n '/^To reproduce/,$p' "$L" | tr '\n' ' ' | grep -Eq "run.sh --hosts hosts.txt --workloads truncate-storm .* A: host $H1, kernel [^ ]+, machine: " ||
 	fail "letter: reproduce block"
 long=$(awk 'length > 72' "$L" | head -3)
 [ -z "$long" ] || fail "letter lines over 72 columns: $long"

@@ -38,6 +38,11 @@ want kernel "$TMP/oom-panic.log"
 { sed -n '/BUG: unable/,/---\[ end/p' "$TMP/kernel.log"; grep -v 'Linux version\|Command line' "$FX/console-oops-lab-int3.log"; } > "$TMP/gpf-int3.log"
 grep -q -- '---\[ end' "$TMP/gpf-int3.log" && grep -q 'int3: 0000' "$TMP/gpf-int3.log" || fail "cannot build the two-crash console"
 want kernel "$TMP/gpf-int3.log"
+# guest-init's own exit 0 at the end (its poweroff not yet taken) is no crash
+{ sed -n 1,4p "$FX/console-oom-report.log"; echo "[   29.337335] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000"; } > "$TMP/init-exit.log"
+want none "$TMP/init-exit.log"
+{ sed -n 1,4p "$FX/console-oom-report.log"; echo "[   29.337335] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000009"; } > "$TMP/init-killed.log"
+want kernel "$TMP/init-killed.log"
 # A clean boot (the crash lines dropped) is none; CRLF consoles read the same.
 grep -v -e 'Oops' -e 'panic' "$FX/console-oops-lab-int3.log" | sed -n 1,4p > "$TMP/clean.log"
 want none "$TMP/clean.log"
