@@ -42,7 +42,8 @@
 # rmmod works at the end.
 # usage: tests/vm/limits.sh [KERNEL]   (default 6.12; SB_FUZZ_SEED;
 #   SB_LIMITS_KMOD=FILE loads a prebuilt module instead, e.g. one with a
-#   limit removed to see this test go red; SB_FUZZ_UAPI=DIR builds the test
+#   limit removed to see this test go red (not under /tmp or /var/tmp: the
+#   guest's are tmpfs); SB_FUZZ_UAPI=DIR builds the test
 #   against another UAPI header (the old module's, to run the same checks
 #   on it); SB_LIMITS_ONLY="limits unpriv" runs only those steps)
 set -- "${1:-6.12}"
