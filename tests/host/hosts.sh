@@ -123,8 +123,11 @@ L=$OUT/cover-letter.txt
 [ -s "$L" ] || fail "no cover letter after run 1"
 cat "$L"
 grep -Eq "^stallbench: 2 hosts compared, 1 sweep point" "$L" || fail "letter: not 2 hosts: $(head -1 "$L")"
-grep -Eq "^  A: $H1: [0-9][^ ]*; .*CPUs, .* GiB" "$L" || fail "letter: host A without kernel and machine"
-grep -Eq "^  B: $H2: [0-9][^ ]*; .*CPUs, .* GiB" "$L" || fail "letter: host B without kernel and machine"
+# a host's line may wrap at 72 columns (the host's kernel release sets where):
+# read each entry with its continuation lines joined
+entry() { awk -v id="  $1: " 'index($0, id) == 1 { on = 1; printf "%s", $0; next } on && /^    / { printf " %s", substr($0, 5); next } on { exit }' "$L"; }
+entry A | grep -Eq "^  A: $H1: [0-9][^ ]*; .*CPUs, .* GiB" || fail "letter: host A without kernel and machine: $(entry A)"
+entry B | grep -Eq "^  B: $H2: [0-9][^ ]*; .*CPUs, .* GiB" || fail "letter: host B without kernel and machine: $(entry B)"
 grep -Eq "^  not compared: $H3: unreachable" "$L" || fail "letter: the missing host is not named"
 grep -q "^Verdict" "$L" || fail "letter: no verdict"
 sed -n '/^To reproduce/,$p' "$L" | tr '\n' ' ' | grep -Eq "run.sh --hosts hosts.txt --workloads truncate-storm .* A: host $H1, kernel [^ ]+, machine: " ||
