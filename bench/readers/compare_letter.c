@@ -45,6 +45,7 @@ static void esc(FILE *f, const char *s)
 }
 #define PER_RUN_MAX	5	/* runs a side shows one by one */
 #define VERDICT_MAX	3	/* changes a point names in the verdict */
+#define CELL_WIDTH	16	/* a side's column in a point's table */
 
 /* Prints text word-wrapped to WIDTH; continuation lines start with cont. */
 static void lwrap(struct lout *o, const char *first, const char *cont, const char *text)
@@ -91,10 +92,22 @@ static const char *sid(json_t *m, size_t k)
 	return json_string_value(json_object_get(json_array_get(json_object_get(m, "runs"), k), "id"));
 }
 
+static int figures = 3;	/* fmt3's significant figures: 2 when a cell would not fit */
+
 /* A number in 3 figures with k/M above 10000: "35.9k", "8.23", "0.5". */
 static void fmt3(char *buf, size_t len, double v)
 {
 	double a = fabs(v);
+
+	if (figures == 2 && !isnan(v)) {
+		if (a >= 1e7)
+			snprintf(buf, len, "%.2gM", v / 1e6);
+		else if (a >= 1e4)
+			snprintf(buf, len, "%.2gk", v / 1e3);
+		else
+			snprintf(buf, len, "%.2g", v);
+		return;
+	}
 
 	if (isnan(v))
 		snprintf(buf, len, "-");
@@ -134,11 +147,18 @@ static void cell(char *buf, size_t len, const double *v, size_t n, double div)
 		return;
 	}
 	if (n <= PER_RUN_MAX) {
-		buf[0] = '\0';
-		for (i = 0; i < n && used < len; i++) {
-			fmt3(x, sizeof(x), v[i] / div);
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", x);
+		/* every run's value; in 2 figures if 3 overflow the column */
+		for (figures = 3; figures >= 2; figures--) {
+			buf[0] = '\0';
+			used = 0;
+			for (i = 0; i < n && used < len; i++) {
+				fmt3(x, sizeof(x), v[i] / div);
+				used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", x);
+			}
+			if (used <= CELL_WIDTH)
+				break;
 		}
+		figures = 3;
 		return;
 	}
 	for (i = 0; i < n; i++)

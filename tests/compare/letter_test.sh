@@ -100,7 +100,7 @@ P1=storm-cap64M-ftruncate_1_truncate_1_punch_1_unlink_1
 P2=nofail-cap32M-40M-nofail_account
 P3=nofail-cap32M-40M-retry_mayfail_account
 A_LAT=(6780000000 8230000000 8830000000) B_LAT=(2100000000 2330000000 2410000000)
-B_ROUNDS=(13353 12990 13620)
+B_ROUNDS=(11900 13500 13700)	# in 3 figures, 17 columns: the cell falls back to 2
 for r in 1 2 3; do
 	a=$C/k1/sweep b=$C/k2/sweep
 	mkdir -p "$a" "$b"
@@ -184,10 +184,10 @@ echo "$blk" | grep -q "alloc reclaim rounds/call: -6[0-9]% \[-[0-9]*,-[0-9]*\]" 
 	not_ok "rounds change not in the verdict: $blk"
 echo "$blk" | grep -q "alloc time/call: -7[0-9]% \[" && grep -q "times are TCG wall clock" "$L" && ok "times: TCG wall clock, said in the verdict's head" ||
 	not_ok "latency change or TCG wall clock missing"
-echo "$(echo "$blk" | grep -o 'reclaim rounds/call.*' | head -1)" | grep -q "(A 35928, B 13321" &&
+echo "$(echo "$blk" | grep -o 'reclaim rounds/call.*' | head -1)" | grep -q "(A 35928, B 13033" &&
 	ok "verdict mean of rounds = mean of the runs" || not_ok "verdict rounds means"
 # per-run values, and the table's mean is the verdict's
-grep -Eq "^alloc rounds +35\.9k \(all 3\) +13\.4k 13k 13\.6k +-6[0-9]% \[-?[0-9]+,-?[0-9]+\]\*$" "$L" &&
+grep -Eq "^alloc rounds +35\.9k \(all 3\) +12k 14k 14k +-6[0-9]% \[-?[0-9]+,-?[0-9]+\]\*$" "$L" &&
 	ok "table: every run's rounds" || { not_ok "rounds row"; grep "^alloc rounds" "$L"; }
 grep -Eq "^alloc time s +6\.78 8\.23 8\.83 +2\.1 2\.33 2\.41 " "$L" && ok "table: every run's call time" ||
 	{ not_ok "time row"; grep "^alloc time" "$L"; }
