@@ -327,6 +327,15 @@ finish_sweep() {
 			done < <(sb_group_points "$sd")
 		done
 		echo
+		# the seed point (run.sh's default: global pressure in the lab)
+		for d in "$dir"/vm/seed/global-pressure-*; do
+			[[ -f $d/summary.json ]] || continue
+			(cd "$(dirname "$d")" && "$SB" report --allow-incomplete "$(basename "$d")") \
+				>"$d/report.txt" 2>&1 || true
+			echo
+			echo "The seed question (VM lab, $(cat "$dir/vm/seed/vm.uname" 2>/dev/null), the whole guest short of memory):"
+			cat "$d/report.txt"
+		done
 		kernels=("this machine|$(uname -r)||")
 		for vmrel in "$dir"/vm/k*/vm.uname; do
 			[[ -f $vmrel ]] && kernels+=("VM lab|$(cat "$vmrel")|Debian linux-image-$(cat "$vmrel")|")
@@ -350,6 +359,31 @@ finish_sweep() {
 				2>"$dir/plot-vm.log" || log "plot failed: $(tail -1 "$dir/plot-vm.log")"
 		fi
 	fi
+}
+
+# The seed question, asked in the lab (a guest's memory can be made short for
+# everyone; this machine's cannot): a truncate storm on an ext4 disk under
+# --global-pressure 60M in a 1G guest booted with transparent_hugepage=never
+# (with THP on, min_free_kbytes leaves kswapd room enough that no task
+# reclaims directly), NOFAIL allocations counted, off-CPU on. Its report
+# says per cut op: calls, NOFAIL allocations per call, the share stalled in
+# reclaim, ENOMEM, and where the time asleep went. SB_SEED_KERNEL (6.1),
+# SB_SEED_DURATION (10s).
+seed_point() {
+	local d=$1
+	mkdir -p "$d" && cp "$SB" "$d/stallbench" || return 1
+	cat >"$d/guest.sh" <<-G
+	R=\$1
+	mkdir -p /mnt/disk/storm
+	\$R/stallbench run --workload truncate-storm --dir /mnt/disk/storm --live 256M --workers 3 \\
+		--duration ${SB_SEED_DURATION:-10s} --global-pressure 60M --count-nofail --out \$R/global-pressure-60M \\
+		> \$R/run.log 2>&1
+	echo run_rc=\$?
+	G
+	log "seed point: a truncate storm on ext4 under --global-pressure 60M (VM lab, ${SB_SEED_KERNEL:-6.1})"
+	"$ROOT/vm/run" --kernel "${SB_SEED_KERNEL:-6.1}" --results "$d" --fs ext4 --disk 1G --mem 1G --nodes 1 \
+		--cmdline-extra transparent_hugepage=never --timeout 300 -- bash "$d/guest.sh" "$d" >"$d/host.out" 2>&1 &&
+		[[ -f $d/global-pressure-60M/summary.json ]]
 }
 
 sweep_here() {
@@ -456,7 +490,9 @@ run_tests() {
 	junit=$ROOT/build/Testing/suite.junit.xml
 	rm -f "$junit"
 	set +e
-	ctest --output-on-failure --timeout 1800 --output-junit "$junit" "${args[@]}"
+	# -j2: two lab guests at once (each a single-threaded TCG guest); the
+	# tests that need a quiet host are RUN_SERIAL
+	ctest -j2 --output-on-failure --timeout 1800 --output-junit "$junit" "${args[@]}"
 	rc=$?
 	set -e
 	[[ -f $junit ]] || { log "ctest wrote no report ($junit)"; exit 1; }
@@ -574,8 +610,13 @@ points)
 		"$ROOT/vm/sweep" --vmalloc-only --out "$SWEEP_DIR/vm" >"$SWEEP_DIR/vm.log" 2>&1 ||
 			log "VM lab sweep failed (see $SWEEP_DIR/vm.log)"
 		log "VM sweep took $(( $(date +%s) - T1 ))s"
-		finish_sweep "$SWEEP_DIR"
 	fi
+	if [[ -x $ROOT/vm/run && -z ${SB_NO_SEED:-} ]]; then
+		T1=$(date +%s)
+		seed_point "$SWEEP_DIR/vm/seed" || log "the seed point failed (see $SWEEP_DIR/vm/seed/host.out)"
+		log "seed point took $(( $(date +%s) - T1 ))s"
+	fi
+	[[ -d $SWEEP_DIR/vm ]] && finish_sweep "$SWEEP_DIR"
 	cat "$SWEEP_DIR/report.txt"
 	log "whole sweep took $(( $(date +%s) - T0 ))s"
 	log "results: $SWEEP_DIR  (report.txt, plots/, one directory per point; VM points under vm/)"
