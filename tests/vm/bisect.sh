@@ -74,7 +74,10 @@ L=$OUT/b/cover-letter.txt
 [ -s "$L" ] || fail "no letter"
 { grep -Fxq "  A: $GOOD (good)" "$L" && grep -Fxq "  B: $BAD (first bad)" "$L"; } ||
 	grep -Fq "stallbench: A $GOOD (good) vs B $BAD (first bad)," "$L" || fail "letter: kernels not named"
-grep -q "^Verdict" "$L" && grep -q "vmalloc-nofail/alloc" "$L" || fail "letter: no verdict on the call"
+# the letter's verdict names the call's rounds as changed ("alloc reclaim
+# rounds/call: -76% [-78,-73] (A 35963, B 8632, p 2e-05)")
+grep -q "^Verdict" "$L" && grep -Eq "^  alloc reclaim rounds/call: -[0-9.]+% \[" "$L" ||
+	fail "letter: no verdict on the call's rounds: $(sed -n '/^Verdict/,/^$/p' "$L")"
 long=$(awk 'length > 72' "$L" | head -3)
 [ -z "$long" ] || fail "letter lines over 72 columns: $long"
 echo "bisect: $GOOD good, $MID good, first bad $BAD, $(grep -c '^step ' "$B") steps in ${secs}s"
