@@ -211,9 +211,10 @@ grep -Eq "^stallbench: 3 hosts compared" "$L" || fail "letter after resume: $(he
 grep -q "not compared" "$L" && fail "letter after resume still misses a host"
 grep -Eq "^  C: $H3: " <(unwrapped "$L") || fail "letter after resume: no host C"
 grep -q "^Verdict" "$L" || fail "letter: no verdict"
-# compare's tables name each run by its unique label: three entries, one hostname
+# compare's tables (the appendix, cover-letter-full.txt: the letter is the
+# summary) name each run by its unique label: three entries, one hostname
 for h in $H1 $H2 $H3; do
-	grep -qF "$(hostname)/$h" <(unwrapped "$L") || fail "letter: no run labelled $(hostname)/$h in compare's tables"
+	grep -qF "$(hostname)/$h" <(unwrapped "$OUT/cover-letter-full.txt") || fail "appendix: no run labelled $(hostname)/$h in compare's tables"
 done
 
 # ---- 3: --spread: one sweep's points over two hosts of one kernel ----
