@@ -157,11 +157,16 @@ for path in metas:
 out = []
 for (key, cap), var in parts.items():
     out.append("%s%s in a %s memcg" % (key, ", " + " or ".join(var) + ")" if var else "", cap))
+import os
+hosts = os.environ.get("SB_WHAT_OF") == "hosts"	# lab hosts over ssh, not lab guests
 kind = {"tcg": "QEMU TCG guests (emulated: times are slow, counts are not)",
         "kvm": "KVM guests", "none": "bare metal", "": "an unknown machine"}
+if hosts:
+    kind = {"tcg": "hosts that are QEMU TCG guests (times are slow, counts are not)",
+            "kvm": "hosts that are KVM guests", "none": "bare-metal hosts", "": "hosts of an unknown kind"}
 print("What ran: " + "; ".join(out) + ".")
 print("%s per run, %s runs per side%s; %s%s." % ("/".join(sorted(durs)), reps,
-      ", each a fresh boot" if virt in ("tcg", "kvm") else "",
+      ", each a fresh boot" if virt in ("tcg", "kvm") and not hosts else "",
       kind.get(virt or "", "a %s guest" % virt), "; on " + fs if fs else ""))
 PY
 }
@@ -454,7 +459,7 @@ PY
 		for t in ${SB_LETTER_NOTES[@]+"${SB_LETTER_NOTES[@]}"}; do
 			echo "$t"
 		done
-		sb_what_ran "$nreps" "${metas[@]}"
+		SB_WHAT_OF=$what sb_what_ran "$nreps" "${metas[@]}"
 		echo
 		if ((${#dirs[@]} > 1)); then
 			cat "$cmpdir/letter-body.txt"
@@ -476,7 +481,7 @@ PY
 		echo
 		sb_environment "$meta1" ${kenv[@]+"${kenv[@]}"}
 		echo
-		sb_what_ran "$nreps" "${metas[@]}"
+		SB_WHAT_OF=$what sb_what_ran "$nreps" "${metas[@]}"
 		echo
 		sb_mm_blocks appendix "$cmpdir/points.tsv" ${kenv[@]+"${kenv[@]}"}
 		if ((${#dirs[@]} > 1)); then

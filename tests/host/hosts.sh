@@ -172,6 +172,9 @@ grep -Eq "^stallbench: one host, 1 sweep point" "$L" || fail "letter: not 1 host
 grep -Eq "^  A: $H1: [0-9][^ ]*; .*CPUs, .* GiB" <(unwrapped "$L") || fail "letter: host A without kernel and machine"
 grep -Eq "^  not compared: $H2: died mid-sweep" <(unwrapped "$L") || fail "letter: the dead host is not named"
 grep -Eq "^  not compared: $H3: unreachable" <(unwrapped "$L") || fail "letter: the missing host is not named"
+# lab hosts are not lab guests: no "each a fresh boot", the hosts' kind named
+grep -q "fresh boot" <(unwrapped "$L") && fail "letter: a hosts sweep said to boot each run: $(grep -A1 '^What ran' "$L")"
+grep -Eq "runs per side; (hosts that are|bare-metal hosts)" <(unwrapped "$L") || fail "letter: the hosts' kind: $(sed -n '/^What ran/,/^$/p' "$L")"
 sed -n '/^To reproduce/,$p' "$L" | tr '\n' ' ' | grep -Eq "run.sh --hosts hosts.txt --workloads truncate-storm .* A: host $H1, kernel [^ ]+, machine: " ||
 	fail "letter: reproduce block"
 long=$(awk 'length > 72' "$L" | head -3)
