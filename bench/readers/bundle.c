@@ -54,22 +54,6 @@ static char *slurp(const char *path, size_t *n)
 	return buf;
 }
 
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else
-			fputc(*s, f);
-	}
-}
-
 /* A text file of dir as a <pre>, or a line saying it is not there. */
 static void pre_file(FILE *f, const char *dir, const char *name, const char *id)
 {
@@ -83,7 +67,7 @@ static void pre_file(FILE *f, const char *dir, const char *name, const char *id)
 		return;
 	}
 	fprintf(f, "<pre id=\"%s\">", id);
-	esc(f, t);
+	cmp_html_esc(f, t);
 	fputs("</pre>\n", f);
 	free(t);
 }
@@ -140,13 +124,13 @@ static int point_figures(FILE *f, const char *dir, const char *point, int *fig)
 		svg = slurp(file, NULL);
 		if (svg && strstr(svg, "<svg")) {
 			fputs("<figure class=\"fig\" data-name=\"", f);
-			esc(f, point);
+			cmp_html_esc(f, point);
 			fputc('/', f);
-			esc(f, ents[i]->d_name);
+			cmp_html_esc(f, ents[i]->d_name);
 			fputs("\">\n", f);
 			inline_svg(f, svg, ++*fig);
 			fputs("<figcaption>", f);
-			esc(f, ents[i]->d_name);
+			cmp_html_esc(f, ents[i]->d_name);
 			fputs("</figcaption></figure>\n", f);
 			shown++;
 		}
@@ -211,7 +195,7 @@ int bundle_page(FILE *f, const char *dir, char *msg, size_t len)
 	fputs("</div>\n<h2 id=\"figures\">Figures</h2>\n", f);
 	for (i = 0; i < n; i++) {
 		fputs("<h3>", f);
-		esc(f, names[i]);
+		cmp_html_esc(f, names[i]);
 		fputs("</h3>\n", f);
 		if (!point_figures(f, dir, names[i], &fig))
 			fputs("<p>no figure for this point</p>\n", f);

@@ -216,5 +216,7 @@ int cmp_print_text(FILE *f, json_t *model, unsigned int show);
  */
 int cmp_print_verdict(FILE *f, json_t *model, const char *prefix);
 int cmp_print_markdown(FILE *f, json_t *model);
+/* s as HTML text (< > & and "): the letter's page and the bundle's index */
+void cmp_html_esc(FILE *f, const char *s);
 
 #endif

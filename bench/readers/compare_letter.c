@@ -30,7 +30,7 @@ struct lout {
 	bool html;
 };
 
-static void esc(FILE *f, const char *s)
+void cmp_html_esc(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '<')
@@ -39,6 +39,8 @@ static void esc(FILE *f, const char *s)
 			fputs("&gt;", f);
 		else if (*s == '&')
 			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
 		else
 			fputc(*s, f);
 	}
@@ -57,8 +59,8 @@ static void lwrap(struct lout *o, const char *first, const char *cont, const cha
 
 	if (o->html) {
 		fprintf(f, "<p class=\"l%zu\">", strspn(first, " "));
-		esc(f, first + strspn(first, " "));
-		esc(f, text);
+		cmp_html_esc(f, first + strspn(first, " "));
+		cmp_html_esc(f, text);
 		fputs("</p>\n", f);
 		return;
 	}
@@ -254,7 +256,7 @@ static void print_row(struct lout *o, const struct lrow *r)
 		fputs("<tr>", f);
 		for (size_t i = 0; i < 4; i++) {
 			fputs(i ? "<td>" : "<th>", f);
-			esc(f, cells[i]);
+			cmp_html_esc(f, cells[i]);
 			fputs(i ? "</td>" : "</th>", f);
 		}
 		fputs("</tr>\n", f);
@@ -499,7 +501,7 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 		snprintf(line, sizeof(line), "%s", name);
 	if (f->html) {
 		fputs("<h3>", f->f);
-		esc(f->f, line);
+		cmp_html_esc(f->f, line);
 		fputs("</h3>\n", f->f);
 	} else {
 		fprintf(f->f, "%s:\n", line);
@@ -613,7 +615,7 @@ static void point_table(struct lout *f, json_t *m, const char *name, size_t k, b
 		 json_array_size(json_object_get(m, "runs")) > 2 ? sid(m, 0) : "");
 	if (f->html) {
 		fputs("<table class=\"point\"><caption>", f->f);
-		esc(f->f, title);
+		cmp_html_esc(f->f, title);
 		fputs("</caption>\n", f->f);
 	} else {
 		fputc('\n', f->f);
