@@ -450,7 +450,7 @@ parse_sweep_opts() {
 	fi
 }
 
-# lab_ok: why this machine cannot run the VM lab (empty: it can)
+# lab_missing: what this machine lacks to run the VM lab (empty: nothing)
 lab_missing() {
 	local m=()
 	[[ $(id -u) -eq 0 ]] || m+=("root (QEMU's 9p export of / and the kernel cache)")
@@ -468,7 +468,7 @@ lab_missing() {
 # A machine that cannot run the VM lab says so up front and fails unless
 # --no-lab is given, which leaves out the tests labelled vm (and says so).
 run_tests() {
-	local nolab= args=() miss junit rc skipped n_pass n_fail n_skip
+	local nolab= args=() miss junit rc report skipped n_pass n_fail n_skip
 	while (($#)); do
 		case $1 in
 		--no-lab) nolab=1 ;;
@@ -497,26 +497,26 @@ run_tests() {
 	set -e
 	[[ -f $junit ]] || { log "ctest wrote no report ($junit)"; exit 1; }
 	# the skipped tests and the reason each printed (its SKIP line)
-	skipped=$(python3 - "$junit" <<-'PY'
+	# one read of the report: the counts on the first line, then each
+	# skipped test with the reason it printed (its SKIP line)
+	report=$(python3 - "$junit" <<-'PY'
 	import sys, xml.etree.ElementTree as ET
-	for tc in ET.parse(sys.argv[1]).getroot().iter("testcase"):
-	    if tc.get("status") in ("notrun", "disabled") or tc.find("skipped") is not None:
-	        out = (tc.findtext("system-out") or "")
-	        why = [l for l in out.splitlines() if "SKIP" in l] or out.strip().splitlines()[-1:] or ["(no reason printed)"]
-	        print(f"{tc.get('name')}: {why[-1].strip()}")
-	PY
-	)
-	read -r n_pass n_fail n_skip < <(python3 - "$junit" <<-'PY'
-	import sys, xml.etree.ElementTree as ET
-	p = f = s = 0
+	p = f = 0
+	skips = []
 	for tc in ET.parse(sys.argv[1]).getroot().iter("testcase"):
 	    st = tc.get("status")
-	    if st in ("notrun", "disabled") or tc.find("skipped") is not None: s += 1
+	    if st in ("notrun", "disabled") or tc.find("skipped") is not None:
+	        out = (tc.findtext("system-out") or "")
+	        why = [l for l in out.splitlines() if "SKIP" in l] or out.strip().splitlines()[-1:] or ["(no reason printed)"]
+	        skips.append(f"{tc.get('name')}: {why[-1].strip()}")
 	    elif st == "fail" or tc.find("failure") is not None: f += 1
 	    else: p += 1
-	print(p, f, s)
+	print(p, f, len(skips))
+	print("\n".join(skips))
 	PY
 	)
+	read -r n_pass n_fail n_skip <<<"$(head -n1 <<<"$report")"
+	skipped=$(tail -n +2 <<<"$report")
 	if [[ -n $skipped ]]; then
 		log "skipped tests fail the suite; each skip and its reason:"
 		sed 's/^/  /' <<<"$skipped" >&2
