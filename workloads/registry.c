@@ -7,6 +7,7 @@ extern const struct workload wl_memhog;
 extern const struct workload wl_vmalloc_nofail;
 extern const struct workload wl_thp;
 extern const struct workload wl_pipe_wait;
+extern const struct workload wl_zero_read;
 
 const struct workload *const workloads[] = {
 	&wl_truncate_storm,
@@ -14,6 +15,7 @@ const struct workload *const workloads[] = {
 	&wl_vmalloc_nofail,
 	&wl_thp,
 	&wl_pipe_wait,
+	&wl_zero_read,
 	NULL,
 };
 

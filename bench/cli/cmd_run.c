@@ -343,6 +343,8 @@ static int opt_flag(struct run_args *a, const struct run_opt *o, const char *val
 		a->c.cap_opts.nofail = true;
 	else if (!strcmp(o->name, "no-offcpu"))
 		a->c.cap_opts.offcpu = false;
+	else if (!strcmp(o->name, "no-oncpu"))
+		a->c.cap_opts.oncpu = false;
 	else if (!strcmp(o->name, "dry-run"))
 		a->dry_run = true;
 	else
@@ -450,6 +452,8 @@ static const struct run_opt run_opts[] = {
 	{ "count-nofail", NULL, opt_flag, "count __GFP_NOFAIL allocations per op (on with --global-pressure)" },
 	{ "no-offcpu", NULL, opt_flag, "do not record the workers' switches and wake-ups (time asleep\n"
 	  "by wait site and waker: offcpu.csv, offcpu_stacks.folded)" },
+	{ "no-oncpu", NULL, opt_flag, "do not sample the workers on a CPU (cpu-clock with kernel stacks,\n"
+	  "1 kHz of their CPU time: oncpu.csv, oncpu_stacks.folded)" },
 	{ "ring-pages", "N", opt_ring, "perf ring data pages per CPU (power of two)" },
 	{ "ring-ops", "N", opt_ring, "op records per worker ring (power of two; default 65536)" },
 	{ "cgroup-parent", "P", opt_cgroup_parent, "create the run's cgroup below P (a delegated subtree)" },
@@ -828,6 +832,7 @@ int cmd_run(int argc, char **argv)
 	int rc = 0, ret;
 
 	a.c.cap_opts.offcpu = true;
+	a.c.cap_opts.oncpu = true;
 	a.c.argv = json_array();
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(a.c.argv, json_string(argv[i]));

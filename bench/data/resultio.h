@@ -45,6 +45,14 @@ struct rr_offcpu {
 };
 void rr_offcpu_header(FILE *f);
 void rr_write_offcpu(FILE *f, const struct rr_offcpu *o);
+
+/* oncpu.csv (columns.h's SB_ONCPU_COLS): one op kind's cpu-clock samples at one site. */
+struct rr_oncpu {
+	const char *workload, *op, *site;
+	uint64_t samples, ops;
+};
+void rr_oncpu_header(FILE *f);
+void rr_write_oncpu(FILE *f, const struct rr_oncpu *o);
 /* Creates dir (and parents). 0 or -errno. */
 int mkdir_p(const char *dir, unsigned int mode);
 #endif

@@ -262,6 +262,8 @@ static json_t *op_json(const struct runner *r, const struct opagg *a)
 			"sleep_ns_dist", dist_of(&a->sleep)));
 	if (r->offcpu)
 		json_object_set_new(o, "offcpu", op_offcpu(a));
+	if (r->oncpu)
+		json_object_set_new(o, "oncpu", oncpu_op_json(r, a));
 	return o;
 }
 
@@ -345,8 +347,10 @@ static void summary_capture(const struct runner *r, json_t *s)
 		json_array_append_new(arr, json_integer((json_int_t)r->capf.per_cpu[i]));
 	json_object_set_new(s, "lost_events", json_integer((json_int_t)r->capf.lost));
 	json_object_set_new(s, "lost_per_cpu", arr);
-	json_object_set_new(s, "capture", json_pack("{s:b,s:s}", "enabled", 1,
-						    "events", r->capf.events));
+	/* oncpu_period_ns: cpu-clock samples of the workers (0: --no-oncpu) */
+	json_object_set_new(s, "capture", json_pack("{s:b,s:s,s:I}", "enabled", 1,
+						    "events", r->capf.events,
+						    "oncpu_period_ns", (json_int_t)r->oncpu));
 }
 
 static void summary_oom(const struct runner *r, json_t *s)
