@@ -394,6 +394,7 @@ void wr_take_status(struct watchrun *w, const char *path)
 		snprintf(w->inflight_op, sizeof(w->inflight_op), "%s", rr_json_str(v, "op"));
 		w->inflight_start_ns = jnum(v, "start_ns");
 	}
+	ws_from_status(&w->sites, json_object_get(j, "asleep"));
 	json_decref(j);
 }
 
@@ -432,6 +433,7 @@ static void take_summary(struct watchrun *w, const char *path)
 	v = json_object_get(j, "oom_victims");
 	if (json_is_array(v) && json_array_size(v))
 		victim_of(json_array_get(v, json_array_size(v) - 1), w->victim, sizeof(w->victim));
+	ws_from_summary(&w->sites, json_object_get(j, "ops"));
 	json_decref(j);
 }
 
@@ -799,6 +801,7 @@ void wr_print_text(FILE *f, const struct watchrun *w, const struct wr_line *l, b
 	else
 		fprintf(f, "%" PRId64, l->lost);
 	print_inflight(f, w);
+	ws_print_text(f, &w->sites);
 }
 
 static json_t *jreal(double v)
@@ -848,6 +851,8 @@ void wr_print_json(FILE *f, const struct watchrun *w, const struct wr_line *l)
 	json_object_set_new(o, "oom_kills", l->oom_kills < 0 ? json_null() : json_integer(l->oom_kills));
 	json_object_set_new(o, "last_victim", l->victim[0] ? json_string(l->victim) : json_null());
 	json_object_set_new(o, "lost_events", l->lost < 0 ? json_null() : json_integer(l->lost));
+	/* per op: its time asleep so far by top wait site, and inside reclaim stalls */
+	json_object_set_new(o, "asleep", ws_json(&w->sites));
 	if (w->bad_rows)
 		json_object_set_new(o, "bad_rows", json_integer((json_int_t)w->bad_rows));
 	{
