@@ -290,7 +290,7 @@ int attrib_add_op(struct attrib *a, const struct attrib_op *op)
 	memset(p[i].src, 0, sizeof(p[i].src));
 	p[i].nsleeps = 0;
 	p[i].cpu = NULL;
-	p[i].ncpu = p[i].cpu_samples = 0;
+	p[i].ncpu = p[i].cpu_samples = p[i].cpu_in_stall = 0;
 	w->ops.len++;
 	a->pending++;
 	return 0;
@@ -366,20 +366,31 @@ static void op_sleeps(struct attrib *a, struct wstate *w, struct attrib_op *op)
 	w->svs.len = keep;
 }
 
-/* The op's samples, by stack, into a->scr; those before its end are spent. */
+/*
+ * The op's samples, by stack, into a->scr, and how many lie inside its
+ * stalls (as finalise() counts them: one pass, samples and intervals both
+ * sorted; reach is the furthest end of the intervals begun so far); those
+ * before its end are spent.
+ */
 static void op_samples(struct attrib *a, struct wstate *w, struct attrib_op *op)
 {
-	uint64_t s = op->t_start_ns, e = op->t_start_ns + op->latency_ns;
+	uint64_t s = op->t_start_ns, e = op->t_start_ns + op->latency_ns, reach = 0;
+	const struct iv *iv = w->ivs.p;
+	size_t j = w->ivs.head;
 	struct cs *cs = w->cps.p;
 	uint32_t k;
 
-	op->ncpu = op->cpu_samples = 0;
+	op->ncpu = op->cpu_samples = op->cpu_in_stall = 0;
 	for (; w->cps.head < w->cps.len && cs[w->cps.head].t < e; w->cps.head++) {
 		const struct cs *x = &cs[w->cps.head];
 
 		a->pending--;
 		if (x->t < s)
 			continue;	/* between ops: no op's */
+		for (; j < w->ivs.len && iv[j].start <= x->t; j++)
+			if (!(iv[j].anchored && (iv[j].end > e || iv[j].end <= s)) && iv[j].end > reach)
+				reach = iv[j].end;
+		op->cpu_in_stall += reach > x->t;
 		op->cpu_samples++;
 		for (k = 0; k < op->ncpu; k++)
 			if (a->scr[k].stack == x->stack && a->scr[k].site == x->site)
@@ -390,7 +401,9 @@ static void op_samples(struct attrib *a, struct wstate *w, struct attrib_op *op)
 				struct attrib_cpu *nb = realloc(a->scr, n * sizeof(*nb));
 
 				if (!nb) {
-					op->cpu_samples--;	/* said as unsampled, not lost in a site */
+					/* said as unsampled, not lost in a site */
+					op->cpu_in_stall -= reach > x->t;
+					op->cpu_samples--;
 					continue;
 				}
 				a->scr = nb;

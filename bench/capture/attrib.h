@@ -60,9 +60,10 @@ struct attrib_op {
 	struct attrib_sleep sleeps[ATTRIB_MAX_SLEEPS];
 	uint32_t nsleeps;
 	uint64_t sleep_in_stall_ns, sleep_more_ns, sleep_seen_ns;
-	/* out, on-CPU: samples by stack, valid during the done callback only */
+	/* out, on-CPU: samples by stack, valid during the done callback only; how
+	 * many samples there are, and how many of them lie inside its stalls */
 	const struct attrib_cpu *cpu;
-	uint32_t ncpu, cpu_samples;
+	uint32_t ncpu, cpu_samples, cpu_in_stall;
 };
 
 /* Called once per finalised op, per tid in time order. */

@@ -390,7 +390,8 @@ static void print_asleep(json_t *v)
 /*
  * Where an op's time on a CPU went, in words: its top on-CPU sites (the
  * leaf of the sampled kernel stack past the copy/clear helpers, cpusite.h)
- * with their share of the samples, the rest, and the samples' count (one
+ * with their share of the samples, the rest, the share inside reclaim
+ * stalls (the stall time it is part of), and the samples' count (one
  * per millisecond of CPU time: a share of few samples is coarse).
  */
 static void print_oncpu(json_t *v)
@@ -424,6 +425,11 @@ static void print_oncpu(json_t *v)
 	}
 	if (rest > 0) {
 		snprintf(part, sizeof(part), "%.0f%% elsewhere,", 100.0 * rest / all);
+		wrap_add(line, sizeof(line), &col, part, "      ");
+	}
+	if (num(oc, "in_stall_samples") > 0) {
+		snprintf(part, sizeof(part), "%.0f%% of it inside reclaim stalls,",
+			 100.0 * num(oc, "in_stall_samples") / all);
 		wrap_add(line, sizeof(line), &col, part, "      ");
 	}
 	snprintf(part, sizeof(part), "%.0f samples", all);

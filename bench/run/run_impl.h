@@ -53,9 +53,10 @@ struct opagg {
 	 * stalls; asleep (schedstat) no switch explains; sites past an op's table */
 	json_t *sites;
 	uint64_t sl_in_stall, sl_unseen, sl_more;
-	/* on-CPU: "site" -> [samples, ops], and every sample inside the ops */
+	/* on-CPU: "site" -> [samples, ops], every sample inside the ops, and
+	 * those of them inside the ops' reclaim stalls */
 	json_t *cpu_sites;
-	uint64_t cpu_samples;
+	uint64_t cpu_samples, cpu_in_stall;
 	struct { int e; uint64_t n; } errs[MAX_ERRS];
 	uint64_t flags[8];
 };

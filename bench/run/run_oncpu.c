@@ -38,6 +38,7 @@ void oncpu_agg(struct runner *r, const struct oprec *o, const struct attrib_op *
 	if (!a->cpu_sites && !(a->cpu_sites = json_object()))
 		return;
 	a->cpu_samples += at->cpu_samples;
+	a->cpu_in_stall += at->cpu_in_stall;
 	for (uint32_t i = 0; i < at->ncpu; i++) {
 		const struct attrib_cpu *s = &at->cpu[i];
 		bool again = false;
@@ -112,6 +113,7 @@ json_t *oncpu_op_json(const struct runner *r, const struct opagg *a)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, sv[i]);
 	free(sv);
-	return json_pack("{s:I,s:I,s:o}", "samples", (json_int_t)a->cpu_samples,
+	return json_pack("{s:I,s:I,s:I,s:o}", "samples", (json_int_t)a->cpu_samples,
+			 "in_stall_samples", (json_int_t)a->cpu_in_stall,
 			 "period_ns", (json_int_t)r->oncpu, "sites", arr);
 }
