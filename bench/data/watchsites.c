@@ -65,11 +65,20 @@ void ws_from_summary(struct watchsites *s, json_t *ops)
 	}
 }
 
-/* "92% submit_bio_wait, 7% folio_wait_writeback, 1% in reclaim stalls" */
+/*
+ * "92% submit_bio_wait, 7% folio_wait_writeback, 1% in reclaim stalls": of
+ * the time asleep by schedstat, or of what the switches seen say when that
+ * is more (the two may differ by a few percent: never "103%").
+ */
 static void print_op(FILE *f, const struct watchsites *s, unsigned int i)
 {
-	double all = s->op[i].asleep_ns;
+	double all = s->op[i].asleep_ns, seen = s->op[i].in_stall_ns;
 	const char *sep = "";
+
+	for (unsigned int j = 0; j < s->op[i].nsites; j++)
+		seen += s->op[i].site[j].ns;
+	if (seen > all)
+		all = seen;
 
 	for (unsigned int j = 0; j < s->op[i].nsites; j++) {
 		if (s->op[i].site[j].ns < 0.01 * all)

@@ -32,6 +32,7 @@ trap cleanup EXIT
 "$SB" run --workload pipe-wait --workers 2 --duration 1s --no-offcpu --out "$TMP/pipe-off" \
 	2>"$TMP/err" || fail "--no-offcpu run failed: $(cat "$TMP/err")"
 "$SB" report "$TMP/pipe-off" >"$TMP/pipe-off.txt" || fail "report failed"
+# (the "on a CPU:" line between the stall line and "asleep:" is oncpu.sh's)
 python3 - "$TMP/pipe" "$TMP/pipe.txt" "$TMP/pipe-off" "$TMP/pipe-off.txt" <<'PY' || exit 1
 import csv, json, os, re, sys
 d, txt, doff, txtoff = sys.argv[1:5]
@@ -41,13 +42,13 @@ def check(c, msg):
 s = json.load(open(d + "/summary.json"))
 rep = open(txt).read()
 # what a user reads: the report's words
-m = re.search(r"^  read: (\d+) calls.*\n    \d+ stalled in reclaim.*\n    asleep: (\d+)% in (anon_)?pipe_read \(woken by ([^)]*)\)",
+m = re.search(r"^  read: (\d+) calls.*\n    \d+ stalled in reclaim.*\n(?:    on a CPU:.*\n(?:      .*\n)*)?    asleep: (\d+)% in (anon_)?pipe_read \(woken by ([^)]*)\)",
               rep, re.M)
 check(m, "report: no 'asleep: N% in pipe_read (woken by ...)' for read:\n" + rep)
 check(int(m.group(1)) > 100, "only %s reads" % m.group(1))
 check(int(m.group(2)) >= 90, "read: %s%% in pipe_read, not >= 90%%" % m.group(2))
 check(m.group(4) == "sb-pipe-wait1", "read woken by %s, not its writer" % m.group(4))
-m = re.search(r"^  nap: .*\n    \d+ stalled in reclaim.*\n    asleep: (\d+)% in do_nanosleep \(woken by \[hardirq\]\)", rep, re.M)
+m = re.search(r"^  nap: .*\n    \d+ stalled in reclaim.*\n(?:    on a CPU:.*\n(?:      .*\n)*)?    asleep: (\d+)% in do_nanosleep \(woken by \[hardirq\]\)", rep, re.M)
 check(m and int(m.group(1)) >= 90, "report: nap not >= 90% in do_nanosleep woken by the timer:\n" + rep)
 # summary.json says the same
 for op, site, waker in (("read", r"(anon_)?pipe_read", "sb-pipe-wait1"),
@@ -130,7 +131,7 @@ check(re.search(r"^filesystem \(truncate-storm\): ext4 on /dev/loop\d+, rw,disca
       "report does not name the discard mount:\n" + ron[:1500])
 check(re.search(r"^filesystem \(truncate-storm\): ext4 on /dev/loop\d+, rw$", roff, re.M),
       "report does not name the plain mount:\n" + roff[:1500])
-check(re.search(r"^  truncate: .*\n    \d+ stalled in reclaim.*\n    asleep: \d+% in submit_bio_wait", ron, re.M),
+check(re.search(r"^  truncate: .*\n    \d+ stalled in reclaim.*\n(?:    on a CPU:.*\n(?:      .*\n)*)?    asleep: \d+% in submit_bio_wait", ron, re.M),
       "with discard, truncate's first site is not submit_bio_wait:\n" + ron)
 check("submit_bio_wait" not in roff, "without discard, a submit_bio_wait site:\n" + roff)
 # compare: asleep per call at the top wait sites, a tested metric

@@ -155,13 +155,15 @@ check(e["lost_events"] == s["lost_events"] and e["oom_kills"] == s["oom_kills"],
 check(e["dir"] == d, "dir %s" % e["dir"])
 # where the ops sleep, live: per op its top wait sites and the sleep inside
 # reclaim stalls, each moment once (shares of the op's time asleep add up to
-# at most all of it); the ended line's are the summary's
+# at most all of it, within the 5% by which the switches seen and schedstat
+# may differ; counted twice, a write's would be ~2); the ended line's are the
+# summary's
 check(any(l["asleep"] and any(v["sites"] for v in l["asleep"].values()) for l in run[1:]),
       "no wait site in any running line after the first")
 for l in L:
     for op, v in l.get("asleep", {}).items():
         tot = sum(x["share"] for x in v["sites"]) + v["in_stall_share"]
-        check(tot <= 1.01, "%s: sites + in stalls = %.3f of its sleep" % (op, tot))
+        check(tot <= 1.05, "%s: sites + in stalls = %.3f of its sleep" % (op, tot))
 for op, v in s["ops"].items():
     asl = v["time_split"]["sleep_ns"]
     if not asl:
