@@ -8,7 +8,7 @@
  * run that did not finish writing.
  */
 #include "resread.h"
-#include "resultio.h"
+#include "rows.h"
 
 #include <errno.h>
 #include <fcntl.h>

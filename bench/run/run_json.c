@@ -10,6 +10,7 @@
 #include "run_impl.h"
 #include "mmknob.h"
 #include "resultio.h"
+#include "rows.h"
 #include "runstatus.h"
 #include "sysinfo.h"
 #include "topo.h"

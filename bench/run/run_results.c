@@ -8,6 +8,7 @@
  */
 #include "run_impl.h"
 #include "resultio.h"
+#include "rowwrite.h"
 #include "rfile.h"
 #include "runstatus.h"
 #include "waitsite.h"
