@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WIDTH		72
+
 
 /*
  * Where the letter goes: 72-column text, or the same rows and lines as
@@ -30,31 +30,13 @@ struct lout {
 	bool html;
 };
 
-void cmp_html_esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else
-			fputc(*s, f);
-	}
-}
 #define PER_RUN_MAX	5	/* runs a side shows one by one */
 #define VERDICT_MAX	3	/* changes a point names in the verdict */
 #define CELL_WIDTH	16	/* a side's column in a point's table */
 
-/* Prints text word-wrapped to WIDTH; continuation lines start with cont. */
+/* The letter's paragraph: wrapped text, or one HTML paragraph. */
 static void lwrap(struct lout *o, const char *first, const char *cont, const char *text)
 {
-	size_t col = strlen(first), ind = strlen(cont);
-	const char *p = text;
-	bool empty = true;
 	FILE *f = o->f;
 
 	if (o->html) {
@@ -64,29 +46,7 @@ static void lwrap(struct lout *o, const char *first, const char *cont, const cha
 		fputs("</p>\n", f);
 		return;
 	}
-	fputs(first, f);
-	while (*p) {
-		size_t m;
-
-		p += strspn(p, " ");
-		m = strcspn(p, " ");
-		if (!m)
-			break;
-		if (!empty && col + 1 + m > WIDTH) {
-			fprintf(f, "\n%s", cont);
-			col = ind;
-			empty = true;
-		}
-		if (!empty) {
-			fputc(' ', f);
-			col++;
-		}
-		fwrite(p, 1, m, f);
-		col += m;
-		p += m;
-		empty = false;
-	}
-	fputc('\n', f);
+	cmp_wrap(f, first, cont, text);
 }
 
 static const char *sid(json_t *m, size_t k)
@@ -265,7 +225,7 @@ static void print_row(struct lout *o, const struct lrow *r)
 	snprintf(line, sizeof(line), "%-21.21s %-16s %-16s %s", r->label, r->a, r->b, r->ch);
 	while (strlen(line) && line[strlen(line) - 1] == ' ')
 		line[strlen(line) - 1] = '\0';
-	if (strlen(line) > WIDTH)	/* the change, on a line of its own */
+	if (strlen(line) > CMP_WIDTH)	/* the change, on a line of its own */
 		fprintf(f, "%-21.21s %-16s %s\n%72s\n", r->label, r->a, r->b, r->ch);
 	else
 		fprintf(f, "%s\n", line);
