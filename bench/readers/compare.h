@@ -154,6 +154,9 @@ struct cmp_opts {
 
 /* Nearest-rank value of reclaim rounds at quantile q (exact). */
 double cmp_rounds_pct(const struct cmp_opstat *o, double q);
+/* A run's op ("workload/op") or stall kind ("run/direct") by name, or NULL. */
+const struct cmp_opstat *cmp_run_op(const struct cmp_run *r, const char *name);
+const struct cmp_stallstat *cmp_run_stall(const struct cmp_run *r, const char *name);
 /* Loads one run from "dir[,dir...]". 0 or -errno with msg set. */
 int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *msg, size_t len);
 void cmp_run_free(struct cmp_run *r);

@@ -373,6 +373,22 @@ double cmp_rounds_pct(const struct cmp_opstat *o, double q)
 	return quantile_sorted(o->rounds.v, o->rounds.n, q);
 }
 
+const struct cmp_opstat *cmp_run_op(const struct cmp_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nops; i++)
+		if (strcmp(r->ops[i].name, name) == 0)
+			return &r->ops[i];
+	return NULL;
+}
+
+const struct cmp_stallstat *cmp_run_stall(const struct cmp_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nstalls; i++)
+		if (strcmp(r->stalls[i].name, name) == 0)
+			return &r->stalls[i];
+	return NULL;
+}
+
 void cmp_run_free(struct cmp_run *r)
 {
 	size_t i;

@@ -240,27 +240,6 @@ out:
 	return j;
 }
 
-static const struct cmp_opstat *run_op(const struct cmp_run *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nops; i++)
-		if (strcmp(r->ops[i].name, name) == 0)
-			return &r->ops[i];
-	return NULL;
-}
-
-static const struct cmp_stallstat *run_stall(const struct cmp_run *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nstalls; i++)
-		if (strcmp(r->stalls[i].name, name) == 0)
-			return &r->stalls[i];
-	return NULL;
-}
-
-/* The per-repetition metrics of an op, tested b against a. */
 static const struct {
 	const char *key, *what;
 	size_t off;		/* of the double in struct cmp_rep */
@@ -427,7 +406,7 @@ static json_t *ops_model(const struct cmp_run *runs, int n)
 				continue;
 			json_object_set_new(seen, name, json_true());
 			for (k = 0; k < n; k++) {
-				const struct cmp_opstat *s = run_op(&runs[k], name);
+				const struct cmp_opstat *s = cmp_run_op(&runs[k], name);
 				json_t *js = s ? op_obj(s) : json_pack("{s:i}", "count", 0);
 
 				json_array_append_new(jr, js);
@@ -464,7 +443,7 @@ static json_t *stalls_model(const struct cmp_run *runs, int n)
 	for (i = 0; i < n; i++) {
 		for (m = 0; m < runs[i].nstalls; m++) {
 			const char *name = runs[i].stalls[m].name;
-			const struct cmp_stallstat *base = run_stall(&runs[0], name);
+			const struct cmp_stallstat *base = cmp_run_stall(&runs[0], name);
 			json_t *st = json_object(), *jr = json_array(), *vs = json_array();
 			json_t *jbase = NULL;
 
@@ -472,7 +451,7 @@ static json_t *stalls_model(const struct cmp_run *runs, int n)
 				continue;
 			json_object_set_new(seen, name, json_true());
 			for (k = 0; k < n; k++) {
-				const struct cmp_stallstat *s = run_stall(&runs[k], name);
+				const struct cmp_stallstat *s = cmp_run_stall(&runs[k], name);
 				json_t *js = s ? stall_obj(s) :
 					json_pack("{s:i,s:i}", "count", 0, "total_ns", 0);
 
