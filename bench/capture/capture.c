@@ -13,12 +13,6 @@
 #include <time.h>
 
 #include "capture_impl.h"
-#include "monoclock.h"
-
-uint64_t cap_now_ns(void)
-{
-	return now_ns();
-}
 
 const char *stall_kind_name(enum stall_kind k)
 {
@@ -121,7 +115,7 @@ fail:
 
 long capture_drain(struct capture *c, const struct capture_sink *sink, bool final)
 {
-	uint64_t t_read = cap_now_ns();
+	uint64_t t_read = now_ns();
 	uint64_t horizon = final ? UINT64_MAX : t_read - INFLIGHT_SLACK_NS;
 	int err = 0;
 	long nread = cap_rings_read(c, horizon, cap_pair_sample, &err);

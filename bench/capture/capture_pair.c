@@ -438,7 +438,7 @@ void cap_pair_flush(struct capture *c, uint64_t t_read, uint64_t horizon, bool f
 
 	cap_sched_flush(c, sink);
 	if (final) {
-		close_open(c, true, cap_now_ns());
+		close_open(c, true, now_ns());
 		release(c, UINT64_MAX, sink);
 		return;
 	}

@@ -19,6 +19,7 @@
 #include "capture.h"
 #include "tpcatalog.h"
 #include "tpdecode.h"
+#include "monoclock.h"	/* now_ns(): the clock the events carry (use_clockid) */
 
 #define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
 #define MAX_VICTIMS		4096	/* mark_victim details kept per run */
@@ -184,9 +185,6 @@ struct capture {
 	char **strs;		/* interned sites and comms */
 	size_t nstrs, strs_cap;
 };
-
-/* CLOCK_MONOTONIC in ns: the clock the events carry (use_clockid). */
-uint64_t cap_now_ns(void);
 
 /* capture_ring.c: sets up c->rings (and the events' fds) for o; 0 or -errno, errmsg set. */
 int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg, size_t len);
