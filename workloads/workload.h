@@ -97,6 +97,15 @@ struct workload {
 extern const struct workload *const workloads[];
 const struct workload *workload_find(const char *name);
 
+/* The name of w's op code op (its op_names table), "unknown" past its end. */
+static inline const char *wl_op_name(const struct workload *w, unsigned int op)
+{
+	for (unsigned int i = 0; w->op_names[i]; i++)
+		if (i == op)
+			return w->op_names[i];
+	return "unknown";
+}
+
 /* Helpers for workers (workloads/common.c); now_ns() is the one clock's. */
 /* The calling thread's ns on a CPU and runnable-waiting (schedstat), read
  * just before an op starts and just after it ends; false if the kernel has

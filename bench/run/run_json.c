@@ -20,16 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *run_op_name(const struct runner *r, const struct oprec *o)
-{
-	const struct workload *w = r->cfg->wl[o->wl].w;
-
-	for (unsigned int i = 0; w->op_names[i]; i++)
-		if (i == o->op)
-			return w->op_names[i];
-	return "unknown";
-}
-
 /* --- meta.json ---------------------------------------------------------- */
 
 /* The memcg limits that are set, as <name>_bytes: absent when not set, so a
@@ -492,7 +482,7 @@ static json_t *live_inflight(const struct runner *r)
 	if (!lo)
 		return NULL;
 	/* "workload/op", as report and watch name ops */
-	snprintf(op, sizeof(op), "%s/%s", r->cfg->wl[lo->wl].w->name, run_op_name(r, lo));
+	snprintf(op, sizeof(op), "%s/%s", r->cfg->wl[lo->wl].w->name, wl_op_name(r->cfg->wl[lo->wl].w, lo->op));
 	return json_pack("{s:s,s:I,s:i}", "op", op, "start_ns", (json_int_t)lo->t_start_ns,
 			 "worker", (int)lo->worker);
 }
