@@ -17,6 +17,7 @@
 const char *stall_kind_name(enum stall_kind k)
 {
 	static const char *const n[] = { SB_STALL_KINDS(SB_STALL_NAME) };
+	_Static_assert(sizeof(n) / sizeof(n[0]) == STALL_NR_KINDS, "a stall kind without a name");
 
 	return (unsigned int)k < STALL_NR_KINDS ? n[k] : "?";
 }
@@ -25,6 +26,7 @@ const char *point_kind_name(enum point_kind k)
 {
 	static const char *const n[] = { "reclaim_retry", "compact_retry", "mark_victim", "nofail",
 					 "other" };
+	_Static_assert(sizeof(n) / sizeof(n[0]) == POINT_NR_KINDS, "a point kind without a name");
 
 	return (unsigned int)k < POINT_NR_KINDS ? n[k] : "?";
 }

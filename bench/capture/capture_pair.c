@@ -404,7 +404,7 @@ static void close_open(struct capture *c, bool final, uint64_t now)
 
 		if (!t->tid)
 			continue;
-		for (int k = 0; k < NR_PAIRED; k++) {
+		for (int k = 0; k < STALL_NR_KINDS; k++) {
 			struct item *it;
 			char path[64];
 

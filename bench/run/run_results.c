@@ -154,6 +154,13 @@ void results_op(struct runner *r, const struct oprec *o, const struct attrib_op 
 	agg_op(r, o, at);
 }
 
+/* The capture's kinds and the rows' are stallkind.h's, in its order: a row's
+ * kind is the capture's, and sagg[] is indexed by either. */
+#define X(e, n) _Static_assert((int)STALL_##e == (int)RR_STALL_##e, "stall kind " n " differs");
+SB_STALL_KINDS(X)
+#undef X
+_Static_assert((int)STALL_NR_KINDS == (int)RR_STALL_NR_KINDS, "capture and rows count kinds apart");
+
 void results_stall(struct runner *r, const struct stall *s, bool mine)
 {
 	struct stallagg *a = &r->sagg[mine ? 0 : 1][s->kind < STALL_NR_KINDS ? s->kind : 0];

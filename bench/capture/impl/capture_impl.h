@@ -26,7 +26,6 @@
 #define THROTTLE_SLACK_NS	(110ull * 1000 * 1000)	/* reclaim_throttle() sleeps <= HZ/10 */
 #define OPEN_CHECK_NS		(1000ull * 1000 * 1000)
 #define MAX_STACK		64
-#define NR_PAIRED		(STALL_COMPACT + 1)
 
 /* The default events and what each record is: the catalogue (tpcatalog.h). */
 enum role { R_BEGIN = TP_BEGIN, R_END = TP_END, R_THROTTLED = TP_THROTTLED, R_POINT = TP_POINT,
@@ -92,7 +91,7 @@ struct fifo {
 struct tidst {
 	uint32_t tid;		/* 0: empty slot */
 	uint64_t last_end;
-	uint64_t open_seq[NR_PAIRED];	/* fifo seq + 1, 0: none */
+	uint64_t open_seq[STALL_NR_KINDS];	/* by kind: fifo seq + 1, 0: none (a begin/end kind's) */
 	/* off-CPU (capture_sched.c): switched out at off_t, not back in yet */
 	bool off_open, off_sleeping;
 	uint32_t off_stack;	/* interned id + 1 */
