@@ -71,6 +71,10 @@ struct workload {
 	const struct wl_opt *opts;	/* terminated by { .name = NULL } */
 	size_t priv_size;
 	const char *const *op_names;	/* op code -> name, NULL-terminated */
+	/* op code -> OPT_* (as long as op_names, or shorter: the rest have none);
+	 * NULL: no op has a trait. Recorded in meta.json for the readers. */
+	const uint8_t *op_traits;
+	size_t nr_op_traits;
 	/* Background workloads (memhog) are not the measured subject; they
 	 * still record their ops. */
 	bool background;

@@ -16,6 +16,7 @@
 #include "compare.h"
 #include "compare_impl.h"
 #include "signif.h"
+#include "optraits.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -401,6 +402,7 @@ static json_t *ops_model(const struct cmp_run *runs, int n)
 			json_t *op, *jr = json_array(), *vs = json_array();
 			const struct cmp_opstat *base = NULL;
 			json_t *jbase = NULL;
+			unsigned int traits;
 
 			if (json_object_get(seen, name))
 				continue;
@@ -425,6 +427,9 @@ static json_t *ops_model(const struct cmp_run *runs, int n)
 			json_object_set_new(op, "name", json_string(name));
 			json_object_set_new(op, "unit", json_string(cmp_unit_for(
 				json_number_value(json_object_get(json_array_get(jr, base ? 0 : (size_t)i), "p50")))));
+			traits = rr_op_traits(runs[i].dirs[0].meta, name);
+			if (traits)	/* what a renderer shows of it (optraits.h) */
+				json_object_set_new(op, "traits", optraits_json(traits));
 			json_object_set_new(op, "runs", jr);
 			json_object_set_new(op, "vs_first", vs);
 			json_array_append_new(ops, op);

@@ -180,6 +180,18 @@ static void print_rows(FILE *f, json_t *blk, const struct row *rows, int nrows, 
 }
 
 /* Rows of an op block: fixed rows plus the errors and flags seen anywhere. */
+/* Whether the model's op block has the trait (optraits.h's names). */
+static bool has_trait(json_t *blk, const char *trait)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(json_object_get(blk, "traits"), i, t)
+		if (!strcmp(json_string_value(t) ?: "", trait))
+			return true;
+	return false;
+}
+
 static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 {
 	static const struct row fixed[] = {
@@ -193,7 +205,6 @@ static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 		{ "max", "max", ROW_LAT, NULL },
 	};
 	json_t *jr = json_object_get(blk, "runs"), *errs = json_object();
-	const char *name = json_string_value(json_object_get(blk, "name"));
 	size_t i;
 	int n = 0;
 	json_t *r, *v;
@@ -214,7 +225,7 @@ static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 		n++;
 	}
 	json_decref(errs);
-	if (any_nonzero(jr, "null") || (name && strstr(name, "vmalloc")))
+	if (any_nonzero(jr, "null") || has_trait(blk, "nofail"))
 		rows[n++] = (struct row){ "NULL/NOFAIL", "null", ROW_INT, NULL };
 	if (any_nonzero(jr, "killed"))
 		rows[n++] = (struct row){ "killed", "killed", ROW_INT, NULL };
