@@ -182,12 +182,12 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 
 	if (!w)
 		return 0;
-	if (!s->missing_begin || s->kind == STALL_THROTTLED) {
+	if (!s->missing_begin || stall_kind_throttle(s->kind)) {
 		/* a throttle is one event (its end), never missing its begin */
 		int src = tp_stall_round(s->kind);
 
 		if (src >= 0)
-			kept = add_round(a, w, s->kind == STALL_THROTTLED ?
+			kept = add_round(a, w, stall_kind_throttle(s->kind) ?
 					 s->t_start_ns + s->duration_ns : s->t_start_ns,
 					 (enum round_src)src);
 		if (kept < 0)
@@ -203,7 +203,7 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 	memmove(&p[i + 1], &p[i], (w->ivs.len - i) * sizeof(*p));
 	p[i].start = s->t_start_ns;
 	p[i].end = end;
-	p[i].anchored = s->kind == STALL_THROTTLED || s->missing_begin;
+	p[i].anchored = stall_kind_throttle(s->kind) || s->missing_begin;
 	w->ivs.len++;
 	a->pending++;
 	return 1;

@@ -213,7 +213,7 @@ static int on_throttled(struct capture *c, const struct sample *s)
 	x.tid = s->tid;
 	x.cpu = s->cpu;
 	x.ev = (uint16_t)s->idx;
-	x.kind = STALL_THROTTLED;
+	x.kind = (uint8_t)e->kind;
 	x.stack = s->chain ? cap_stack_intern(c, s->chain, s->nr) : 0;
 	/* the reason bits ride in gfp: a throttle has no gfp of its own */
 	x.gfp = tpd_read(&e->reason, s->raw, s->rawsz, &v) == 0 ? (uint64_t)v : UINT64_MAX;
@@ -343,7 +343,7 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 	s.kind = (enum stall_kind)it->kind;
 	s.nr_reclaimed = it->nr;
 	s.order = it->order;
-	s.gfp = it->kind == STALL_THROTTLED ? 0 : it->gfp;
+	s.gfp = stall_kind_throttle(it->kind) ? 0 : it->gfp;
 	if (e->gfp.size && e->role == R_BEGIN) {
 		char tmp[32];
 
@@ -352,7 +352,7 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 	}
 	s.unpaired = it->unpaired;
 	s.missing_begin = it->missing_begin;
-	if (it->kind == STALL_THROTTLED)
+	if (stall_kind_throttle(it->kind))
 		s.reason = cap_throttle_reason(it->gfp);
 	s.stack = cap_stack_str(c, it->stack);
 	if (sink && sink->stall)
