@@ -154,9 +154,6 @@ struct cmp_opts {
 
 /* Nearest-rank value of reclaim rounds at quantile q (exact). */
 double cmp_rounds_pct(const struct cmp_opstat *o, double q);
-/* A run's op ("workload/op") or stall kind ("run/direct") by name, or NULL. */
-const struct cmp_opstat *cmp_run_op(const struct cmp_run *r, const char *name);
-const struct cmp_stallstat *cmp_run_stall(const struct cmp_run *r, const char *name);
 /* Loads one run from "dir[,dir...]". 0 or -errno with msg set. */
 int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *msg, size_t len);
 void cmp_run_free(struct cmp_run *r);
@@ -173,6 +170,9 @@ void cmp_label_runs(struct cmp_run *runs, int n);
  * without what is not the experiment (paths, argv, pids). Caller decrefs.
  */
 json_t *cmp_experiment(const struct rr_dir *d);
+/* A run's op ("workload/op") or stall kind ("run/direct") by name, or NULL. */
+const struct cmp_opstat *cmp_run_op(const struct cmp_run *r, const char *name);
+const struct cmp_stallstat *cmp_run_stall(const struct cmp_run *r, const char *name);
 /* The comparison model; NULL on allocation failure. Caller json_decref()s. */
 json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o);
 /*

@@ -32,7 +32,7 @@ void cmp_wrap(FILE *f, const char *first, const char *cont, const char *text);
 int cmp_runs_model(json_t *m, const struct cmp_run *runs, int n, json_t *warn, const char *vary);
 
 /* A model's number: a real, or null where it is not finite. */
-static inline json_t *cmp_jreal(double v)
+static inline json_t *jreal(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
 }

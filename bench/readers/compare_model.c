@@ -45,15 +45,15 @@ static json_t *op_obj(const struct cmp_opstat *o)
 		ssum += o->reps[i].stall;
 	}
 	json_object_set_new(j, "count", json_integer((json_int_t)n));
-	json_object_set_new(j, "gmean", cmp_jreal(n && o->nreps ? exp(lsum / o->nreps) : NAN));
-	json_object_set_new(j, "mean", cmp_jreal(n ? o->mean : NAN));
-	json_object_set_new(j, "stddev", cmp_jreal(o->stddev));
-	json_object_set_new(j, "min", cmp_jreal(quantile_sorted(v, n, 0.0)));
-	json_object_set_new(j, "p50", cmp_jreal(quantile_sorted(v, n, 0.50)));
-	json_object_set_new(j, "p90", cmp_jreal(quantile_sorted(v, n, 0.90)));
-	json_object_set_new(j, "p99", cmp_jreal(quantile_sorted(v, n, 0.99)));
-	json_object_set_new(j, "p999", cmp_jreal(quantile_sorted(v, n, 0.999)));
-	json_object_set_new(j, "max", cmp_jreal(n ? v[n - 1] : NAN));
+	json_object_set_new(j, "gmean", jreal(n && o->nreps ? exp(lsum / o->nreps) : NAN));
+	json_object_set_new(j, "mean", jreal(n ? o->mean : NAN));
+	json_object_set_new(j, "stddev", jreal(o->stddev));
+	json_object_set_new(j, "min", jreal(quantile_sorted(v, n, 0.0)));
+	json_object_set_new(j, "p50", jreal(quantile_sorted(v, n, 0.50)));
+	json_object_set_new(j, "p90", jreal(quantile_sorted(v, n, 0.90)));
+	json_object_set_new(j, "p99", jreal(quantile_sorted(v, n, 0.99)));
+	json_object_set_new(j, "p999", jreal(quantile_sorted(v, n, 0.999)));
+	json_object_set_new(j, "max", jreal(n ? v[n - 1] : NAN));
 	for (i = 0; i < o->nerr; i++)
 		json_object_set_new(e, o->err[i].name, json_integer((json_int_t)o->err[i].n));
 	if (o->other_errs)
@@ -65,37 +65,37 @@ static json_t *op_obj(const struct cmp_opstat *o)
 	json_object_set_new(j, "mismatch", json_integer((json_int_t)o->mismatch));
 	json_object_set_new(j, "unfinished", json_integer((json_int_t)o->unfinished));
 	/* exact order statistics of every finished op's rounds */
-	json_object_set_new(r, "mean", cmp_jreal(n && o->nreps ? rsum / o->nreps : NAN));
-	json_object_set_new(r, "p50", cmp_jreal(cmp_rounds_pct(o, 0.5)));
-	json_object_set_new(r, "p99", cmp_jreal(cmp_rounds_pct(o, 0.99)));
+	json_object_set_new(r, "mean", jreal(n && o->nreps ? rsum / o->nreps : NAN));
+	json_object_set_new(r, "p50", jreal(cmp_rounds_pct(o, 0.5)));
+	json_object_set_new(r, "p99", jreal(cmp_rounds_pct(o, 0.99)));
 	json_object_set_new(r, "max", json_integer((json_int_t)o->rounds_max));
 	json_object_set_new(j, "rounds", r);
 	json_object_set_new(j, "stall_ns_total", json_integer((json_int_t)o->stall_ns));
-	json_object_set_new(j, "stall_per_op", cmp_jreal(n && o->nreps ? ssum / o->nreps : NAN));
-	json_object_set_new(j, "sleep_per_op", cmp_jreal(o->sleep_n ? o->sleep_ns / (double)o->sleep_n : NAN));
+	json_object_set_new(j, "stall_per_op", jreal(n && o->nreps ? ssum / o->nreps : NAN));
+	json_object_set_new(j, "sleep_per_op", jreal(o->sleep_n ? o->sleep_ns / (double)o->sleep_n : NAN));
 	json_object_set_new(j, "repetitions", json_integer(o->nreps));
 	for (i = 0; i < o->nreps; i++)
 		json_array_append_new(reps, json_pack("{s:i,s:I,s:o,s:o,s:o,s:o,s:o}",
 			"rep", o->reps[i].dir + 1, "count", (json_int_t)o->reps[i].count,
-			"gmean", cmp_jreal(exp(o->reps[i].logmean)), "mean", cmp_jreal(o->reps[i].mean),
-			"p50", cmp_jreal(o->reps[i].p50), "rounds_per_op", cmp_jreal(o->reps[i].rounds),
-			"stall_per_op", cmp_jreal(o->reps[i].stall)));
+			"gmean", jreal(exp(o->reps[i].logmean)), "mean", jreal(o->reps[i].mean),
+			"p50", jreal(o->reps[i].p50), "rounds_per_op", jreal(o->reps[i].rounds),
+			"stall_per_op", jreal(o->reps[i].stall)));
 	for (i = 0; i < o->nreps; i++) {
 		json_t *x = json_array_get(reps, (size_t)i);
 
-		json_object_set_new(x, "sleep_per_op", cmp_jreal(o->reps[i].sleep));
-		json_object_set_new(x, "p99", cmp_jreal(o->reps[i].p99));
-		json_object_set_new(x, "ops_s", cmp_jreal(o->reps[i].ops_s));
-		json_object_set_new(x, "killed", cmp_jreal(o->reps[i].killed));
-		json_object_set_new(x, "null", cmp_jreal(o->reps[i].null));
-		json_object_set_new(x, "enomem", cmp_jreal(o->reps[i].enomem));
+		json_object_set_new(x, "sleep_per_op", jreal(o->reps[i].sleep));
+		json_object_set_new(x, "p99", jreal(o->reps[i].p99));
+		json_object_set_new(x, "ops_s", jreal(o->reps[i].ops_s));
+		json_object_set_new(x, "killed", jreal(o->reps[i].killed));
+		json_object_set_new(x, "null", jreal(o->reps[i].null));
+		json_object_set_new(x, "enomem", jreal(o->reps[i].enomem));
 	}
 	json_object_set_new(j, "reps", reps);
 	for (i = 0; i < o->nnodes; i++)
 		json_array_append_new(nodes, json_pack("{s:i,s:I,s:o,s:o,s:o}",
 			"node", o->nodes[i].node, "count", (json_int_t)o->nodes[i].count,
-			"mean", cmp_jreal(o->nodes[i].mean), "p50", cmp_jreal(o->nodes[i].p50),
-			"p99", cmp_jreal(o->nodes[i].p99)));
+			"mean", jreal(o->nodes[i].mean), "p50", jreal(o->nodes[i].p50),
+			"p99", jreal(o->nodes[i].p99)));
 	json_object_set_new(j, "nodes", nodes);
 	return j;
 }
@@ -113,19 +113,19 @@ static json_t *stall_obj(const struct cmp_stallstat *s)
 	json_object_set_new(j, "total_ns", json_integer((json_int_t)s->total_ns));
 	json_object_set_new(j, "own_ns", json_integer((json_int_t)s->own_ns));
 	/* Rounds that reclaimed nothing: NOFAIL's retry loop against a full cgroup. */
-	json_object_set_new(j, "no_progress_pct", cmp_jreal(s->with_count ?
+	json_object_set_new(j, "no_progress_pct", jreal(s->with_count ?
 		100.0 * (double)s->no_progress / (double)s->with_count : NAN));
-	json_object_set_new(j, "mean", cmp_jreal(n ? m / (double)n : NAN));
-	json_object_set_new(j, "p50", cmp_jreal(quantile_sorted(v, n, 0.50)));
-	json_object_set_new(j, "p90", cmp_jreal(quantile_sorted(v, n, 0.90)));
-	json_object_set_new(j, "p99", cmp_jreal(quantile_sorted(v, n, 0.99)));
-	json_object_set_new(j, "p999", cmp_jreal(quantile_sorted(v, n, 0.999)));
-	json_object_set_new(j, "max", cmp_jreal(n ? v[n - 1] : NAN));
+	json_object_set_new(j, "mean", jreal(n ? m / (double)n : NAN));
+	json_object_set_new(j, "p50", jreal(quantile_sorted(v, n, 0.50)));
+	json_object_set_new(j, "p90", jreal(quantile_sorted(v, n, 0.90)));
+	json_object_set_new(j, "p99", jreal(quantile_sorted(v, n, 0.99)));
+	json_object_set_new(j, "p999", jreal(quantile_sorted(v, n, 0.999)));
+	json_object_set_new(j, "max", jreal(n ? v[n - 1] : NAN));
 	for (i = 0; i < s->rep_total.n; i++)
-		json_array_append_new(reps, cmp_jreal(s->rep_total.v[i]));
+		json_array_append_new(reps, jreal(s->rep_total.v[i]));
 	json_object_set_new(j, "rep_total_ns", reps);
 	json_object_set_new(j, "total_per_rep",
-			    cmp_jreal(s->rep_total.n ? (double)s->total_ns / (double)s->rep_total.n : NAN));
+			    jreal(s->rep_total.n ? (double)s->total_ns / (double)s->rep_total.n : NAN));
 	return j;
 }
 
@@ -165,16 +165,16 @@ static json_t *test_obj(const double *a, size_t na, const double *b, size_t nb, 
 		return j;
 	}
 	if (islog) {
-		json_object_set_new(j, "a", cmp_jreal(exp(sa / (double)na)));
-		json_object_set_new(j, "b", cmp_jreal(exp(sb / (double)nb)));
+		json_object_set_new(j, "a", jreal(exp(sa / (double)na)));
+		json_object_set_new(j, "b", jreal(exp(sb / (double)nb)));
 	} else {
-		json_object_set_new(j, "a", cmp_jreal(sa / (double)na));
-		json_object_set_new(j, "b", cmp_jreal(sb / (double)nb));
+		json_object_set_new(j, "a", jreal(sa / (double)na));
+		json_object_set_new(j, "b", jreal(sb / (double)nb));
 	}
 	/* what a table shows beside the test: the mean of the runs' values
 	 * (latency: of their logs, a geometric mean, as the gmean row) */
-	json_object_set_new(j, "mean_a", cmp_jreal(islog ? exp(sa / (double)na) : sa / (double)na));
-	json_object_set_new(j, "mean_b", cmp_jreal(islog ? exp(sb / (double)nb) : sb / (double)nb));
+	json_object_set_new(j, "mean_a", jreal(islog ? exp(sa / (double)na) : sa / (double)na));
+	json_object_set_new(j, "mean_b", jreal(islog ? exp(sb / (double)nb) : sb / (double)nb));
 	if (zero) {
 		json_object_set_new(j, "test", json_string("none"));
 		json_object_set_new(j, "why", json_string("0 on both sides"));
@@ -201,7 +201,7 @@ static json_t *test_obj(const double *a, size_t na, const double *b, size_t nb, 
 		json_object_set_new(j, "test", json_string("none"));
 		json_object_set_new(j, "why", json_string(why));
 		if (pos && sa != 0.0)
-			json_object_set_new(j, "ratio", cmp_jreal(islog ? exp(sb / (double)nb - sa / (double)na) :
+			json_object_set_new(j, "ratio", jreal(islog ? exp(sb / (double)nb - sa / (double)na) :
 							       (sb / (double)nb) / (sa / (double)na)));
 		return j;
 	}
@@ -216,25 +216,25 @@ static json_t *test_obj(const double *a, size_t na, const double *b, size_t nb, 
 			lb[i] = islog ? b[i] : log(b[i]);
 		if (welch_diff_ci(la, na, lb, nb, 0.95, &w) < 0)
 			goto out;
-		json_object_set_new(j, "a", cmp_jreal(exp(w.mean_a)));
-		json_object_set_new(j, "b", cmp_jreal(exp(w.mean_b)));
+		json_object_set_new(j, "a", jreal(exp(w.mean_a)));
+		json_object_set_new(j, "b", jreal(exp(w.mean_b)));
 		json_object_set_new(j, "test", json_string("welch-log"));
-		json_object_set_new(j, "ratio", cmp_jreal(exp(w.diff)));
-		json_object_set_new(j, "est", cmp_jreal(w.diff));
-		json_object_set_new(j, "ci95", json_pack("[o,o]", cmp_jreal(exp(w.lo)), cmp_jreal(exp(w.hi))));
+		json_object_set_new(j, "ratio", jreal(exp(w.diff)));
+		json_object_set_new(j, "est", jreal(w.diff));
+		json_object_set_new(j, "ci95", json_pack("[o,o]", jreal(exp(w.lo)), jreal(exp(w.hi))));
 	} else {
 		if (welch_diff_ci(a, na, b, nb, 0.95, &w) < 0)
 			goto out;
 		json_object_set_new(j, "test", json_string("welch"));
-		json_object_set_new(j, "diff", cmp_jreal(w.diff));
-		json_object_set_new(j, "est", cmp_jreal(w.diff));
-		json_object_set_new(j, "ci95", json_pack("[o,o]", cmp_jreal(w.lo), cmp_jreal(w.hi)));
+		json_object_set_new(j, "diff", jreal(w.diff));
+		json_object_set_new(j, "est", jreal(w.diff));
+		json_object_set_new(j, "ci95", json_pack("[o,o]", jreal(w.lo), jreal(w.hi)));
 	}
-	json_object_set_new(j, "df", cmp_jreal(w.df));
-	json_object_set_new(j, "p", cmp_jreal(w.p));
+	json_object_set_new(j, "df", jreal(w.df));
+	json_object_set_new(j, "p", jreal(w.p));
 	/* the standard error of est, so an interval of another level (the
 	 * family's adjusted one) can be drawn from the same test */
-	json_object_set_new(j, "se", cmp_jreal((w.hi - w.lo) / (2.0 * student_t_quantile2(0.05, w.df))));
+	json_object_set_new(j, "se", jreal((w.hi - w.lo) / (2.0 * student_t_quantile2(0.05, w.df))));
 out:
 	free(la);
 	free(lb);
@@ -376,7 +376,7 @@ static json_t *vs_obj(json_t *ja, json_t *jb, const char *const *keys, json_t *t
 		json_t *x = rr_json_get(ja, keys[i]), *y = rr_json_get(jb, keys[i]);
 
 		json_object_set_new(ch, keys[i],
-				    cmp_jreal(cmp_pct_change(json_number_value(x), json_number_value(y))));
+				    jreal(cmp_pct_change(json_number_value(x), json_number_value(y))));
 	}
 	json_object_set_new(j, "change_pct", ch);
 	json_object_set_new(j, "tests", tests);

@@ -142,9 +142,9 @@ static json_t *run_obj(const struct cmp_run *cr)
 
 		json_array_append_new(dirs, json_string(cr->dirs[d].path));
 		json_array_append_new(outs, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
-			"oom_kills", cmp_jreal(o->oom_kills), "oom_events", cmp_jreal(o->oom_events),
-			"oom_kill", cmp_jreal(o->oom_kill), "peak_bytes", cmp_jreal(o->peak_bytes),
-			"cap_bytes", cmp_jreal(o->cap_bytes), "duration_ns", cmp_jreal(o->duration_ns)));
+			"oom_kills", jreal(o->oom_kills), "oom_events", jreal(o->oom_events),
+			"oom_kill", jreal(o->oom_kill), "peak_bytes", jreal(o->peak_bytes),
+			"cap_bytes", jreal(o->cap_bytes), "duration_ns", jreal(o->duration_ns)));
 	}
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:i,s:o,s:o,s:I,s:I}",
 		"id", cr->id, "label", cr->label, "kernel", cr->kernel,

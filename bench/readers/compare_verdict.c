@@ -158,9 +158,9 @@ int cmp_family_adjust(json_t **models, size_t nm, double alpha)
 
 		json_object_set_new(t[i], "p_holm", json_real(p[i]));
 		json_object_set_new(t[i], "significant", json_boolean(p[i] < alpha));
-		json_object_set_new(t[i], "ci_level", cmp_jreal(1.0 - lvl));
-		json_object_set_new(t[i], "ci_adj", json_pack("[o,o]", cmp_jreal(islog ? exp(lo) : lo),
-							       cmp_jreal(islog ? exp(hi) : hi)));
+		json_object_set_new(t[i], "ci_level", jreal(1.0 - lvl));
+		json_object_set_new(t[i], "ci_adj", json_pack("[o,o]", jreal(islog ? exp(lo) : lo),
+							       jreal(islog ? exp(hi) : hi)));
 	}
 	for (mi = 0; mi < nm; mi++) {
 		json_t *cols = json_object_get(models[mi], "columns");
