@@ -109,45 +109,17 @@ static void late_pop(struct capture *c)
 
 /* ---- per-task state ---- */
 
-static int tids_grow(struct capture *c)
-{
-	size_t ncap = c->tid_cap ? c->tid_cap * 2 : 256;
-	struct tidst *nt = calloc(ncap, sizeof(*nt));
-
-	if (!nt)
-		return -ENOMEM;
-	for (size_t j = 0; j < c->tid_cap; j++) {
-		size_t i;
-
-		if (!c->tids[j].tid)
-			continue;
-		i = (c->tids[j].tid * 2654435761u) & (ncap - 1);
-		while (nt[i].tid)
-			i = (i + 1) & (ncap - 1);
-		nt[i] = c->tids[j];
-	}
-	free(c->tids);
-	c->tids = nt;
-	c->tid_cap = ncap;
-	return 0;
-}
-
 struct tidst *cap_tid_get(struct capture *c, uint32_t tid)
 {
-	size_t i;
+	void *slots = c->tids;
+	struct tidst *t;
 
+	_Static_assert(offsetof(struct tidst, tid) == 0, "tidtab.h keys a slot by its first member");
 	if (tid == 0)
 		tid = UINT32_MAX;	/* idle task: keep 0 as the empty marker */
-	if ((c->tid_len + 1) * 2 > c->tid_cap && tids_grow(c))
-		return NULL;
-	i = (tid * 2654435761u) & (c->tid_cap - 1);
-	while (c->tids[i].tid && c->tids[i].tid != tid)
-		i = (i + 1) & (c->tid_cap - 1);
-	if (!c->tids[i].tid) {
-		c->tids[i].tid = tid;
-		c->tid_len++;
-	}
-	return &c->tids[i];
+	t = tt_get(&slots, &c->tid_cap, &c->tid_len, sizeof(*t), tid, 256);
+	c->tids = slots;
+	return t;
 }
 
 static uint32_t real_tid(uint32_t t)

@@ -19,6 +19,7 @@
 #include "capture.h"
 #include "tpcatalog.h"
 #include "tpdecode.h"
+#include "tidtab.h"
 #include "monoclock.h"	/* now_ns(): the clock the events carry (use_clockid) */
 
 #define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
