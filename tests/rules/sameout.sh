@@ -11,6 +11,9 @@
 # DIRs are result directories (real runs, gen_result's); one points file may
 # follow "--" for the letter. Prints one line per output: "same" or "DIFF"
 # with the diff's first lines; exit 0 when all are the same, 1 otherwise.
+# SAMEOUT_DROP_KEYS="k1 k2": JSON keys a change added on purpose, dropped
+# (jq, at any depth) from both sides' JSON outputs before the diff; each
+# output they were dropped from says so ("same without traits").
 set -u
 [ $# -ge 4 ] || { echo "usage: $0 OLD_BIN NEW_BIN WORK DIR... [-- POINTS.tsv]" >&2; exit 2; }
 OLD=$1 NEW=$2 W=$3
@@ -27,7 +30,7 @@ same=0 diff=0
 # one output: run "$@" with each binary (SB in the command line), stdout,
 # stderr and exit code into WORK/{old,new}/NAME
 one() {
-	local name=$1 side bin
+	local name=$1 side bin dropped=
 	shift
 	for side in old new; do
 		[ $side = old ] && bin=$OLD || bin=$NEW
@@ -38,6 +41,15 @@ one() {
 		# watch --json's wall clock
 		sed -i "s#$bin#SB#g; s#$W/$side#WORK#g; s#\"time\":[0-9]*#\"time\":T#" \
 			"$W/$side/$name.out" "$W/$side/$name.err"
+		if [ -n "${SAMEOUT_DROP_KEYS:-}" ] && jq -e . "$W/$side/$name.out" >/dev/null 2>&1; then
+			local k f="$W/$side/$name.out"
+			for k in $SAMEOUT_DROP_KEYS; do
+				jq -e "[.. | objects | has(\"$k\")] | any" "$f" >/dev/null &&
+					dropped="$dropped $side:$k"
+				jq "walk(if type == \"object\" then del(.\"$k\") else . end)" "$f" >"$f.tmp" &&
+					mv "$f.tmp" "$f"
+			done
+		fi
 		[ -d "$W/$side/$name.d" ] && find "$W/$side/$name.d" -type f ! -name '*.png' \
 			-exec sed -i "s#$bin#SB#g; s#$W/$side#WORK#g" {} +
 	done
@@ -47,7 +59,7 @@ one() {
 		diff=$((diff + 1))
 	else
 		echo "same $name ($(cat "$W/old/$name.out" | wc -l) lines$([ -d "$W/old/$name.d" ] &&
-			echo ", $(find "$W/old/$name.d" -type f | wc -l) files"))"
+			echo ", $(find "$W/old/$name.d" -type f | wc -l) files"))${dropped:+ (dropped:$dropped)}"
 		same=$((same + 1))
 	fi
 }
