@@ -38,8 +38,9 @@ one() {
 			>"$W/$side/$name.out" 2>"$W/$side/$name.err"
 		echo "exit $?" >>"$W/$side/$name.err"
 		# the binary's and the work dir's own paths are not output, nor
-		# watch --json's wall clock
-		sed -i "s#$bin#SB#g; s#$W/$side#WORK#g; s#\"time\":[0-9]*#\"time\":T#" \
+		# watch's wall clock (--json's "time", --batch's HH:MM:SS)
+		sed -i "s#$bin#SB#g; s#$W/$side#WORK#g; s#\"time\":[0-9]*#\"time\":T#;
+			s#^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] #HH:MM:SS #" \
 			"$W/$side/$name.out" "$W/$side/$name.err"
 		if [ -n "${SAMEOUT_DROP_KEYS:-}" ] && jq -e . "$W/$side/$name.out" >/dev/null 2>&1; then
 			local k f="$W/$side/$name.out"
