@@ -391,40 +391,18 @@ static const struct cmp_opstat *find_op(const struct cmp_run *r, const char *nam
 	return NULL;
 }
 
-static int cmp_size(const void *x, const void *y)
+/* CDF points: every op up to CMP_CDF_ALL, else a grid plus a log-spaced tail
+ * (cmp_cdf_ranks: the ranks the load asked for with CMP_LOAD_CDF). */
+static void write_cdf(FILE *f, const struct cmp_opstat *s)
 {
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	uint64_t n = s->count, *rk = malloc(CMP_CDF_MAX * sizeof(*rk));
+	size_t m, i;
 
-	return (a > b) - (a < b);
-}
-
-/* CDF points: every op up to 2000, else a grid plus a log-spaced tail. */
-static void write_cdf(FILE *f, const struct cmp_vec *lat)
-{
-	size_t n = lat->n, cap = 4000, m = 0, i;
-	size_t *rk;
-	double x;
-
-	if (!n)
-		return;
-	if (n <= 2000) {
-		for (i = 0; i < n; i++)
-			fprintf(f, "%.6g %.9g\n", lat->v[i] / 1e3, (double)(i + 1) / (double)n);
-		return;
-	}
-	rk = malloc(cap * sizeof(*rk));
 	if (!rk)
 		return;
-	rk[m++] = 1;
-	for (i = 1; i <= 1000; i++)
-		rk[m++] = pct_rank(n, (double)i / 1000.0);
-	for (x = 3.0; x < log10((double)n) && m < cap - 1; x += 0.02)
-		rk[m++] = pct_rank(n, 1.0 - pow(10.0, -x));
-	rk[m++] = n;
-	qsort(rk, m, sizeof(*rk), cmp_size);
+	m = cmp_cdf_ranks(n, rk);
 	for (i = 0; i < m; i++)
-		if (i == 0 || rk[i] != rk[i - 1])
-			fprintf(f, "%.6g %.9g\n", lat->v[rk[i] - 1] / 1e3, (double)rk[i] / (double)n);
+		fprintf(f, "%.6g %.9g\n", cmp_lat_rank(s, rk[i]) / 1e3, (double)rk[i] / (double)n);
 	free(rk);
 }
 
@@ -461,7 +439,7 @@ static uint64_t rounds_in(const struct cmp_opstat *o, int b)
 }
 
 /* Under this many finished calls a run's figure is a strip plot, not a CDF. */
-#define PLOT_FEW_OPS	50
+#define PLOT_FEW_OPS	CMP_FEW_OPS	/* the load kept each of their values */
 
 /* "runs='0 2'" for a data file's blocks, into buf. */
 static void runs_var(char *buf, size_t len, const struct datfile *d)
@@ -491,15 +469,13 @@ static void strip_axis(const struct cmp_run *runs, int n, const char *name, enum
 	ax->unit = "";
 	for (int r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
-		const struct cmp_vec *v;
+		const struct qsel *v;
 
-		if (!s || !s->lat.n)
+		if (!s || !s->count)
 			continue;
 		v = what == STRIP_LAT ? &s->lat : &s->rounds;
-		if (v->n) {
-			ax->lo = fmin(ax->lo, v->v[0]);
-			ax->hi = fmax(ax->hi, v->v[v->n - 1]);
-		}
+		ax->lo = fmin(ax->lo, (double)v->h.min);
+		ax->hi = fmax(ax->hi, (double)v->h.max);
 	}
 	if (what == STRIP_LAT) {
 		if (ax->hi >= 1e10) {
@@ -524,8 +500,8 @@ static void strip_axis(const struct cmp_run *runs, int n, const char *name, enum
 static int strip_block(struct datfile *d, const struct cmp_run *run, int r, int pos,
 		       const struct cmp_opstat *s, enum strip_what what, double div)
 {
-	bool every = s->lat.n < PLOT_FEW_OPS || s->nreps < 1;
-	size_t m = every ? s->lat.n : (size_t)s->nreps, k;
+	bool every = s->count < PLOT_FEW_OPS || s->nreps < 1;
+	size_t m = every ? s->count : (size_t)s->nreps, k;
 	double med, *val = malloc((m ? m : 1) * sizeof(*val));
 	char hdr[700];
 
@@ -533,17 +509,18 @@ static int strip_block(struct datfile *d, const struct cmp_run *run, int r, int 
 		return -ENOMEM;
 	for (k = 0; k < m; k++) {
 		if (every)
-			val[k] = what == STRIP_LAT ? s->lat.v[k] / div : s->rounds.v[k];
+			val[k] = what == STRIP_LAT ? cmp_lat_rank(s, k + 1) / div :
+						     cmp_rounds_rank(s, k + 1);
 		else
 			val[k] = what == STRIP_LAT ? s->reps[k].p50 / div : s->reps[k].rounds;
 	}
-	med = what == STRIP_LAT ? quantile_sorted(s->lat.v, s->lat.n, 0.5) / div :
+	med = what == STRIP_LAT ? cmp_lat_pct(s, 0.5) / div :
 				  cmp_rounds_pct(s, 0.5);
 	dat_block(d, r);
 	fprintf(d->f, "# %s: points = %s (%zu calls, %d repetitions); median = %.9g\n",
 		run->id, every ? "every call" : what == STRIP_LAT ?
 		"each repetition's median latency" : "each repetition's mean rounds per call",
-		s->lat.n, run->ndirs, med);
+		(size_t)s->count, run->ndirs, med);
 	series(hdr, sizeof(hdr), run, NULL);
 	fprintf(d->f, "%s \"%s\"\n", hdr, run->id);
 	for (k = 0; k < m; k++) {
@@ -578,7 +555,7 @@ static int plot_strip(const struct cmp_run *runs, int n, const char *name, const
 	for (r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
 
-		if (!s || !s->lat.n)
+		if (!s || !s->count)
 			continue;
 		if (strip_block(&d, &runs[r], r, ++pos, s, what, ax.div) < 0) {
 			fclose(d.f);
@@ -622,13 +599,13 @@ static void op_range(const struct cmp_run *runs, int n, const char *name, struct
 	for (int r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
 
-		if (!s || !s->lat.n)
+		if (!s || !s->count)
 			continue;
 		g->any = true;
-		g->few |= s->lat.n < PLOT_FEW_OPS;
-		b = lat_bucket(s->lat.v[0]);
+		g->few |= s->count < PLOT_FEW_OPS;
+		b = lat_bucket((double)s->lat.h.min);
 		g->bmin = b < g->bmin ? b : g->bmin;
-		b = lat_bucket(s->lat.v[s->lat.n - 1]);
+		b = lat_bucket((double)s->lat.h.max);
 		g->bmax = b > g->bmax ? b : g->bmax;
 		b = rounds_bucket_of(s->rounds_max);
 		g->rmax = b > g->rmax ? b : g->rmax;
@@ -639,35 +616,32 @@ static void op_range(const struct cmp_run *runs, int n, const char *name, struct
 static void cdf_block(FILE *f, const struct cmp_run *run, const struct cmp_opstat *s,
 		      const struct op_range *g)
 {
-	const double *v = s->lat.v;
-	size_t m = s->lat.n;
 	char hdr[700];
 
 	(void)g;
 	fprintf(f, "# %s: n=%zu p50_us=%.9g p90_us=%.9g p99_us=%.9g p99.9_us=%.9g "
-		"max_us=%.9g (exact order statistics of finished calls)\n", run->id, m,
-		quantile_sorted(v, m, 0.5) / 1e3, quantile_sorted(v, m, 0.9) / 1e3,
-		quantile_sorted(v, m, 0.99) / 1e3, quantile_sorted(v, m, 0.999) / 1e3,
-		v[m - 1] / 1e3);
+		"max_us=%.9g (exact order statistics of finished calls)\n", run->id,
+		(size_t)s->count, cmp_lat_pct(s, 0.5) / 1e3, cmp_lat_pct(s, 0.9) / 1e3,
+		cmp_lat_pct(s, 0.99) / 1e3, cmp_lat_pct(s, 0.999) / 1e3,
+		(double)s->lat.h.max / 1e3);
 	series(hdr, sizeof(hdr), run, NULL);
 	fprintf(f, "%s \"%s\"\n", hdr, run->id);
-	write_cdf(f, &s->lat);
+	write_cdf(f, s);
 }
 
 /* histogram, log2 buckets, shared range so the runs line up */
 static void hist_block(FILE *f, const struct cmp_run *run, const struct cmp_opstat *s,
 		       const struct op_range *g)
 {
-	uint64_t cnt[64] = { 0 };
+	uint64_t cnt[64];
 	char hdr[700];
 
-	for (size_t i = 0; i < s->lat.n; i++)
-		cnt[lat_bucket(s->lat.v[i])]++;
+	cmp_lat_log2(s, cnt);
 	series(hdr, sizeof(hdr), run, NULL);
 	fprintf(f, "%s \"%s\"\n", hdr, run->id);
 	for (int b = g->bmin; b <= g->bmax; b++)
 		fprintf(f, "%.6g %.6g\n", ldexp(1.0, b) / 1e3,
-			100.0 * (double)cnt[b] / (double)s->lat.n);
+			100.0 * (double)cnt[b] / (double)s->count);
 	fprintf(f, "%.6g 0\n", ldexp(1.0, g->bmax + 1) / 1e3);
 }
 
@@ -679,7 +653,7 @@ static void rounds_block(FILE *f, const struct cmp_run *run, const struct cmp_op
 
 	fprintf(f, "# %s: rounds p50=%.9g p99=%.9g max=%llu mean=%.6g (exact)\n",
 		run->id, cmp_rounds_pct(s, 0.5), cmp_rounds_pct(s, 0.99),
-		(unsigned long long)s->rounds_max, s->rounds_sum / (double)s->lat.n);
+		(unsigned long long)s->rounds_max, s->rounds_sum / (double)s->count);
 	series(hdr, sizeof(hdr), run, NULL);
 	fprintf(f, "%s \"%s\" pct\n", hdr, run->id);
 	for (int b = 0; b <= g->rmax; b++) {
@@ -687,7 +661,7 @@ static void rounds_block(FILE *f, const struct cmp_run *run, const struct cmp_op
 
 		rounds_label(lab, sizeof(lab), b);
 		if (c)
-			fprintf(f, "%d %s %.6g\n", b, lab, 100.0 * (double)c / (double)s->lat.n);
+			fprintf(f, "%d %s %.6g\n", b, lab, 100.0 * (double)c / (double)s->count);
 		else
 			fprintf(f, "%d %s ?\n", b, lab);
 	}
@@ -749,7 +723,7 @@ static int plot_op_figure(const struct cmp_run *runs, int n, const char *name, c
 	for (int r = 0; r < n; r++) {
 		const struct cmp_opstat *s = find_op(&runs[r], name);
 
-		if (!s || !(fig->by_node ? (size_t)s->nnodes : s->lat.n))
+		if (!s || !(fig->by_node ? (size_t)s->nnodes : s->count))
 			continue;
 		dat_block(&d, r);
 		fig->block(d.f, &runs[r], s, g);
