@@ -37,6 +37,9 @@ struct csvr {
 	uint64_t lineno;
 	char *f[RR_MAX_FIELDS];
 	int nf;
+	size_t linelen;		/* the line csv_next gave last, without its end */
+	int maxf;		/* > 0: split no further than this many fields (a
+				 * light pass over rows already checked) */
 };
 
 /* A column spec: header name and whether a file without it is refused. */

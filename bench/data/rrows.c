@@ -134,6 +134,45 @@ int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 	return ret;
 }
 
+/* A later pass's row: only what an order statistic needs. 1 (rows were checked). */
+static int op_row_light(struct csvpass *p, struct rr_op *op)
+{
+	const char *fl = col(p, OC_FLAGS);
+
+	op->workload = col(p, OC_WORKLOAD);
+	op->op = col(p, OC_OP);
+	if (rr_parse_u64(col(p, OC_LATENCY), &op->latency_ns) < 0 ||
+	    rr_opt_i32(p, OC_NODE, -1, &op->node) < 0 ||
+	    rr_opt_u64(p, OC_ROUNDS, 0, &op->reclaim_rounds) < 0)
+		return rr_bad_row(p, "changed since it was read: not a number", NULL);
+	op->flags = fl && *fl ? parse_flags((char *)fl) : 0;
+	return 1;
+}
+
+int rr_scan_ops(const struct rr_dir *d, rr_op_fn fn, void *arg, char *msg, size_t len)
+{
+	static const int keep[] = { OC_WORKLOAD, OC_OP, OC_LATENCY, OC_NODE, OC_ROUNDS, OC_FLAGS };
+	struct colspec cols[OC_NR] = { { NULL, false } };
+	struct csvpass p;
+	struct rr_op row;
+	int ret;
+
+	if (d->flags & RR_ALLOW_INCOMPLETE)	/* skip the rows pass 1 skipped */
+		return rr_read_ops(d, fn, arg, NULL, msg, len);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		cols[keep[i]] = op_cols[keep[i]];
+	memset(&row, 0, sizeof(row));
+	row.err = "";
+	ret = rr_pass_open(&p, d, "ops.csv", cols, OC_NR, false, msg, len);
+	if (ret == 0) {
+		p.r.maxf = p.min_fields;
+		ret = rr_pump(&p, (rr_decode_fn)op_row_light, &row,
+			      (int (*)(void *, const void *))fn, arg);
+	}
+	rr_pass_close(&p);
+	return ret;
+}
+
 /* stalls.csv's columns: columns.h's table, shared with the writer. */
 enum {
 #define X(e, n, r) SC_##e = SB_SC_##e,
@@ -148,12 +187,24 @@ static const struct colspec stall_cols[SC_NR] = {
 #undef X
 };
 
+/* The kind of a name; rows come in runs of one kind: the last one first. */
+static int stall_kind(const char *name)
+{
+	static __thread int last;
+
+	if (strcmp(name, rr_stall_kind_names[last]) == 0)
+		return last;
+	for (int k = 0; k < RR_STALL_NR_KINDS; k++)
+		if (strcmp(name, rr_stall_kind_names[k]) == 0)
+			return last = k;
+	return RR_STALL_OTHER;
+}
+
 /* Decodes the current row: 1 with a row, 0 skipped (rr_bad_row), or -EINVAL. */
 static int stall_row(struct csvpass *p, struct rr_stall *s)
 {
 	uint64_t tid;
 	const char *v, *bad = NULL;
-	int k;
 
 	memset(s, 0, sizeof(*s));
 	if (rr_parse_u64(col(p, SC_T_START), &s->t_start_ns) < 0)
@@ -178,12 +229,7 @@ static int stall_row(struct csvpass *p, struct rr_stall *s)
 	}
 	s->tid = (uint32_t)tid;
 	s->kind_name = col(p, SC_KIND);
-	s->kind = RR_STALL_OTHER;
-	for (k = 0; k < RR_STALL_NR_KINDS; k++)
-		if (strcmp(s->kind_name, rr_stall_kind_names[k]) == 0) {
-			s->kind = k;
-			break;
-		}
+	s->kind = stall_kind(s->kind_name);
 	v = col(p, SC_GFP);
 	s->gfp = v ? v : "";
 	v = col(p, SC_SCOPE);
@@ -193,6 +239,44 @@ static int stall_row(struct csvpass *p, struct rr_stall *s)
 	v = col(p, SC_NOTE);
 	s->note = v ? v : "";
 	return 1;
+}
+
+/* A later pass's row: kind, duration and scope (rows were checked). */
+static int stall_row_light(struct csvpass *p, struct rr_stall *s)
+{
+	const char *v = col(p, SC_SCOPE);
+
+	s->kind_name = col(p, SC_KIND);
+	s->kind = stall_kind(s->kind_name);
+	s->scope = v && *v ? v : "run";
+	if (rr_parse_u64(col(p, SC_DURATION), &s->duration_ns) < 0)
+		return rr_bad_row(p, "changed since it was read: not a number", NULL);
+	return 1;
+}
+
+int rr_scan_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg, char *msg, size_t len)
+{
+	struct colspec cols[SC_NR] = { { NULL, false } };
+	struct csvpass p;
+	struct rr_stall row = { .gfp = "", .reason = "", .note = "", .nr_reclaimed = -1,
+				.order = -1, .cpu = -1 };
+	int ret;
+
+	if (d->flags & RR_ALLOW_INCOMPLETE)	/* skip the rows pass 1 skipped */
+		return rr_read_stalls(d, fn, arg, NULL, msg, len);
+	cols[SC_KIND] = stall_cols[SC_KIND];
+	cols[SC_DURATION] = stall_cols[SC_DURATION];
+	cols[SC_SCOPE] = stall_cols[SC_SCOPE];
+	ret = rr_pass_open(&p, d, "stalls.csv", cols, SC_NR, false, msg, len);
+	if (ret == -ENOENT)
+		ret = 0;
+	else if (ret == 0) {
+		p.r.maxf = p.min_fields;
+		ret = rr_pump(&p, (rr_decode_fn)stall_row_light, &row,
+			      (int (*)(void *, const void *))fn, arg);
+	}
+	rr_pass_close(&p);
+	return ret;
 }
 
 static int pump_stalls(struct csvpass *p, rr_stall_fn fn, void *arg)

@@ -52,17 +52,28 @@ struct loadctx {
 };
 
 /* The op of a row; a new one in pass 1. NULL: out of memory, or (again) unknown. */
+/* name is "wl/op": compared in place, inline (once per row of every pass) */
+static inline bool op_is(const char *n, const char *wl, const char *op)
+{
+	while (*wl && *n == *wl)
+		n++, wl++;
+	if (*wl || *n++ != '/')
+		return false;
+	while (*op && *n == *op)
+		n++, op++;
+	return !*op && !*n;
+}
+
 static struct cmp_opstat *find_op(struct loadctx *c, const char *wl, const char *op)
 {
 	struct cmp_run *r = c->r;
-	size_t wlen = strlen(wl), i;
 	struct cmp_opstat *o;
+	size_t i;
 
 	for (i = 0; i < r->nops; i++) {
-		size_t k = (c->last + i) % r->nops;
-		const char *n = r->ops[k].name;
+		size_t k = c->last + i < r->nops ? c->last + i : c->last + i - r->nops;
 
-		if (strncmp(n, wl, wlen) == 0 && n[wlen] == '/' && strcmp(n + wlen + 1, op) == 0) {
+		if (op_is(r->ops[k].name, wl, op)) {
 			c->last = k;
 			return &r->ops[k];
 		}
@@ -206,14 +217,25 @@ static int on_op_again(void *arg, const struct rr_op *op)
 	return 0;
 }
 
+/* name is "scope/kind": compared in place (no string built per row) */
+static bool stall_is(const char *name, const struct rr_stall *s)
+{
+	size_t n = strlen(s->scope);
+
+	return !strncmp(name, s->scope, n) && name[n] == '/' && !strcmp(name + n + 1, s->kind_name);
+}
+
 static struct cmp_stallstat *find_stall(struct cmp_run *r, const struct rr_stall *s, bool add)
 {
 	char name[48];
 	struct cmp_stallstat *st;
 	size_t i;
 
-	snprintf(name, sizeof(name), "%s/%s", s->scope, s->kind_name);
 	for (i = 0; i < r->nstalls; i++)
+		if (stall_is(r->stalls[i].name, s))
+			return &r->stalls[i];
+	snprintf(name, sizeof(name), "%s/%s", s->scope, s->kind_name);
+	for (i = 0; i < r->nstalls; i++)	/* a name cut to the buffer */
 		if (strcmp(r->stalls[i].name, name) == 0)
 			return &r->stalls[i];
 	if (!add)
@@ -488,7 +510,6 @@ static int more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t 
 	int ret = want_ranks(r, flags);
 
 	while (ret == 0 && (ret = plan_pass(r, &ops, &stalls)) == 0 && (ops || stalls)) {
-		if (getenv("SB_QS_DEBUG")) fprintf(stderr, "pass ops=%d stalls=%d\n", ops, stalls);
 		for (c.dir = 0; c.dir < r->ndirs && ret == 0; c.dir++) {
 			const struct rr_dir *d = &r->dirs[c.dir];
 
@@ -501,9 +522,9 @@ static int more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t 
 						o->p2_rep = k;
 			}
 			if (ops)
-				ret = rr_read_ops(d, on_op_again, &c, NULL, msg, len);
+				ret = rr_scan_ops(d, on_op_again, &c, msg, len);
 			if (stalls && ret == 0)
-				ret = rr_read_stalls(d, on_stall_again, r, NULL, msg, len);
+				ret = rr_scan_stalls(d, on_stall_again, r, msg, len);
 			if (ret == -EIO)
 				snprintf(msg, len, "%s: changed while it was read (rows not seen before)",
 					 d->path);
