@@ -139,48 +139,53 @@ static int csv_next(struct csvr *r, char **line)
 	}
 }
 
-/* One more field at p (the comma before it cut). 0, 1 enough (maxf), -E2BIG. */
-static inline int add_field(struct csvr *r, char *p)
-{
-	if (r->nf == RR_MAX_FIELDS)
-		return -E2BIG;
-	p[-1] = '\0';
-	r->f[r->nf++] = p;
-	return r->maxf && r->nf > r->maxf;
-}
-
 /*
  * A line without quotes (every row the runner writes): its commas found 16
  * bytes at a time where SSE2 is there (x86-64 always), since this runs for
- * each of tens of millions of rows.
+ * each of tens of millions of rows. The last block reads past the line into
+ * the buffer's slack (RR_BUF_SLACK) and ignores what it finds there.
  */
 static int split_plain(struct csvr *r, char *line, size_t len)
 {
-	char *p = line, *end = line + len;
-	int ret;
+	char **f = r->f, *p = line, *end = line + len;
+	bool cut = r->maxf && r->maxf < RR_MAX_FIELDS;	/* stop early: not a limit hit */
+	int nf = 1, lim = cut ? r->maxf + 1 : RR_MAX_FIELDS;
 
-	r->nf = 0;
-	r->f[r->nf++] = line;
+	f[0] = line;
 #ifdef __SSE2__
 	const __m128i comma = _mm_set1_epi8(',');
 
-	for (; p + 16 <= end; p += 16) {
+	for (; p < end; p += 16) {
 		unsigned int m = (unsigned int)_mm_movemask_epi8(
 			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(void *)p), comma));
 
+		if (end - p < 16)
+			m &= (1u << (end - p)) - 1;
 		while (m) {
 			unsigned int b = (unsigned int)__builtin_ctz(m);
 
 			m &= m - 1;
-			if ((ret = add_field(r, p + b + 1)))
-				return ret < 0 ? ret : 0;
+			if (nf == lim)
+				goto full;
+			p[b] = '\0';
+			f[nf++] = p + b + 1;
 		}
 	}
+#else
+	for (; p < end; p++) {
+		if (*p != ',')
+			continue;
+		if (nf == lim)
+			goto full;
+		*p = '\0';
+		f[nf++] = p + 1;
+	}
 #endif
-	for (; p < end; p++)
-		if (*p == ',' && (ret = add_field(r, p + 1)))
-			return ret < 0 ? ret : 0;
+	r->nf = nf;
 	return 0;
+full:
+	r->nf = nf;
+	return cut ? 0 : -E2BIG;	/* cut: the rest is not read */
 }
 
 /* Splits line in place at commas; honours "quoted" fields with "" escapes. */
@@ -323,7 +328,7 @@ int rr_pass_open(struct csvpass *p, const struct rr_dir *d, const char *file,
 		return ret;
 	}
 	file = p->file;
-	p->r.buf = malloc(RR_BUF_SIZE);
+	p->r.buf = malloc(RR_BUF_SIZE + RR_BUF_SLACK);
 	if (!p->r.buf) {
 		rr_setmsg(msg, len, "%s: %s: out of memory", d->path, file);
 		return -ENOMEM;

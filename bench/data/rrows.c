@@ -13,17 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned int parse_flags(char *s)
+/* "a|b|c" -> RR_OPF_* bits (unknown names ignored); one pass, no strlen per name */
+static unsigned int parse_flags(const char *s)
 {
 	unsigned int f = 0;
 
 	while (s && *s) {
-		size_t n = strcspn(s, "|");
-		size_t i;
+		const char *bar = strchr(s, '|');
+		size_t n = bar ? (size_t)(bar - s) : strlen(s);
 
-		for (i = 0; i < SB_OPF_NR; i++)
-			if (strlen(sb_opflag_names[i]) == n && strncmp(s, sb_opflag_names[i], n) == 0)
+		for (size_t i = 0; i < SB_OPF_NR; i++) {
+			const char *name = sb_opflag_names[i];
+
+			if (name[0] == s[0] && strncmp(s, name, n) == 0 && name[n] == '\0')
 				f |= 1u << i;
+		}
 		s += n;
 		if (*s)
 			s++;
@@ -56,7 +60,6 @@ static int op_row(struct csvpass *p, struct rr_op *op)
 {
 	uint64_t tid;
 	const char *e, *bad = NULL;
-	char *fl;
 
 	memset(op, 0, sizeof(*op));
 	if (rr_parse_u64(col(p, OC_T_START), &op->t_start_ns) < 0)
@@ -106,8 +109,7 @@ static int op_row(struct csvpass *p, struct rr_op *op)
 		return rr_bad_row(p, "empty workload or op", NULL);
 	e = col(p, OC_ERRNO);
 	op->err = (!e || !*e || strcmp(e, "0") == 0) ? "" : e;
-	fl = (char *)col(p, OC_FLAGS);
-	op->flags = parse_flags(fl);
+	op->flags = parse_flags(col(p, OC_FLAGS));
 	return 1;
 }
 
@@ -145,7 +147,7 @@ static int op_row_light(struct csvpass *p, struct rr_op *op)
 	    rr_opt_i32(p, OC_NODE, -1, &op->node) < 0 ||
 	    rr_opt_u64(p, OC_ROUNDS, 0, &op->reclaim_rounds) < 0)
 		return rr_bad_row(p, "changed since it was read: not a number", NULL);
-	op->flags = fl && *fl ? parse_flags((char *)fl) : 0;
+	op->flags = parse_flags(fl);
 	return 1;
 }
 

@@ -83,6 +83,7 @@ struct cmp_repout {
 
 struct cmp_opstat {
 	char name[160];		/* "workload/op" */
+	size_t wlen;		/* the workload's part of name */
 	uint64_t count;		/* finished ops */
 	/* latency_ns of the finished ops: count, min, max, sum, and the exact
 	 * values at the ranks the readers ask for (cmp_lat_pct, cmp_lat_rank) */

@@ -52,16 +52,21 @@ struct loadctx {
 };
 
 /* The op of a row; a new one in pass 1. NULL: out of memory, or (again) unknown. */
-/* name is "wl/op": compared in place, inline (once per row of every pass) */
-static inline bool op_is(const char *n, const char *wl, const char *op)
+/* o's name is "wl/op": compared in place, op first (workloads share prefixes),
+ * inline: once per row of every pass */
+static inline bool op_is(const struct cmp_opstat *o, const char *wl, const char *op)
 {
-	while (*wl && *n == *wl)
-		n++, wl++;
-	if (*wl || *n++ != '/')
+	const char *n = o->name + o->wlen + 1;
+
+	if (*n != *op)
 		return false;
 	while (*op && *n == *op)
 		n++, op++;
-	return !*op && !*n;
+	if (*op || *n)
+		return false;
+	for (n = o->name; *wl && *n == *wl; n++, wl++)
+		;
+	return !*wl && n == o->name + o->wlen;
 }
 
 static struct cmp_opstat *find_op(struct loadctx *c, const char *wl, const char *op)
@@ -73,7 +78,7 @@ static struct cmp_opstat *find_op(struct loadctx *c, const char *wl, const char 
 	for (i = 0; i < r->nops; i++) {
 		size_t k = c->last + i < r->nops ? c->last + i : c->last + i - r->nops;
 
-		if (op_is(r->ops[k].name, wl, op)) {
+		if (op_is(&r->ops[k], wl, op)) {
 			c->last = k;
 			return &r->ops[k];
 		}
@@ -88,6 +93,7 @@ static struct cmp_opstat *find_op(struct loadctx *c, const char *wl, const char 
 	memset(o, 0, sizeof(*o));
 	o->rep_dir = -1;
 	snprintf(o->name, sizeof(o->name), "%s/%s", wl, op);
+	o->wlen = strlen(wl) < sizeof(o->name) - 1 ? strlen(wl) : sizeof(o->name) - 1;
 	c->last = r->nops++;
 	return o;
 }
