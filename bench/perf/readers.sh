@@ -11,7 +11,9 @@
 #    a short storm of its own with --quick): report's memory, and its p99 (summary.json's
 #    histograms, printed with "~") within the histograms' bound of compare's exact p99.
 # Every figure is a number or its target is MISSED (target() in run-bench).
-if [ "$QUICK" = 1 ]; then
+if [ -n "${READERS_N:-}" ]; then	# by hand: run-bench --quick with other sizes
+	CMP_SMALL=${READERS_SMALL:-$((READERS_N / 5))} CMP_N=$READERS_N
+elif [ "$QUICK" = 1 ]; then
 	CMP_SMALL=200000 CMP_N=1000000
 elif [ "$FULL" = 1 ]; then
 	CMP_SMALL=2000000 CMP_N=10000000
