@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/perf/counting.sh, sourced by run-bench (uses its say, log, calc, isnum, target, quiet):
 # what counting costs the workload (issue 28, deliverables 1 and 5).
 #  - NOFAIL counting (--count-nofail: per-thread counting events, no ring): an uncapped and
