@@ -8,7 +8,7 @@
  * time ops.csv's cpu_ns measures exactly.
  */
 #include "run_impl.h"
-#include "resultio.h"
+#include "rowwrite.h"
 #include "rfile.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ static void count_site(json_t *sites, const char *key, uint64_t samples, bool op
 void oncpu_agg(struct runner *r, const struct oprec *o, const struct attrib_op *at,
 	       struct opagg *a)
 {
-	const char *wl = r->cfg->wl[o->wl].w->name, *op = run_op_name(r, o);
+	const char *wl = r->cfg->wl[o->wl].w->name, *op = wl_op_name(r->cfg->wl[o->wl].w, o->op);
 
 	if (!a->cpu_sites && !(a->cpu_sites = json_object()))
 		return;
