@@ -25,10 +25,12 @@ export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.loc
 export SB_NO_BUILD=1
 OUT=$(mktemp -d /var/tmp/sbfaults.XXXXXX)
 PID=
+MNT=
 fail() {
 	echo "FAIL $NAME: $*" >&2
 	echo "(kept $OUT)" >&2
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "$MNT" ] && { sleep 1; umount "$MNT"; }
 	exit 1
 }
 # the processes of this sweep: every one whose command line names $OUT
@@ -36,7 +38,7 @@ fail() {
 # the QEMUs vm/run recorded
 left() {
 	local p
-	for p in $(cat "$OUT"/k*/vm.qemu.pid 2>/dev/null); do
+	for p in $(cat "$OUT"/k*/vm.qemu.pid "$OUT"/b/k*/vm.qemu.pid 2>/dev/null); do
 		[[ $p =~ ^[0-9]+$ ]] && kill -0 "$p" 2>/dev/null && echo "qemu:$p"
 	done
 	pgrep -f -- "$OUT" | grep -vx "$$" | sed 's/^/pid:/'
@@ -112,5 +114,114 @@ tr '\n' ' ' <"$L" | grep -Eq "fault: 6\.12[^ ]*, boot 1, point +$PT: +interrupte
 	fail "letter: the fault is not named as redone: $(grep -A2 fault "$L")"
 [ -z "$(awk 'length > 72' "$L")" ] || fail "letter over 72 columns"
 l=$(left); [ -z "$l" ] || fail "after the resume: still alive: $l"
-echo "PASS $NAME: Ctrl-C stopped in ${dt}s, no QEMU after SIGKILL, --resume finished, in $(( $(date +%s) - t0 ))s"
+t3=$(( $(date +%s) - t0 ))
+# ---- 4: a guest that hangs, one that panics, a full results share ----
+# One sweep of 4 repetitions in one boot (2 s points): r1's QEMU is
+# SIGSTOPped 1 s into the point (the hang watchdog, 15 s here, kills it),
+# the next boot panics 1 s into r2 (STALLBENCH_VM_TEST_PANIC: sysrq c in
+# the guest), the third runs r3 and fills its results share (a tmpfs here)
+# 1 s into r4. Each fault loses its point only, named in faults.tsv and the
+# letter's environment block with its incomplete result; the crash is not
+# retried; the full share ends r4 incomplete with ENOSPC and the sweep.
+B=$OUT/b P4=storm-cap64M-ftruncate_1
+t4=$SECONDS
+mkdir -p "$B/k1" && mount -t tmpfs -o size=32m sbfaults "$B/k1" || fail "cannot mount a tmpfs at $B/k1"
+MNT=$B/k1
+await() {	# the point whose meta.json appears
+	local i
+	for i in $(seq 900); do
+		ls "$B"/k1/*/sweep/"$1"/meta.json >/dev/null 2>&1 && return 0
+		kill -0 "$PID" 2>/dev/null || fail "the sweep ended before $1 ran: $(tail -5 "$OUT/run4.log")"
+		sleep 0.2
+	done
+	fail "$1 never started: $(tail -5 "$OUT/run4.log")"
+}
+STALLBENCH_VM_HANG=15 STALLBENCH_VM_TEST_PANIC=$P4-r2 "$TOP/run.sh" --kernel 6.12 --workloads truncate-storm \
+	--caps 64M --mixes ftruncate=1 --duration 2s --reps 4 --one-boot --out "$B" >"$OUT/run4.log" 2>&1 &
+PID=$!
+await "$P4-r1"
+sleep 1
+q=$(tail -1 "$B/k1/vm.qemu.pid")
+kill -STOP "$q" || fail "hang: cannot stop QEMU $q"
+ts=$SECONDS
+await "$P4-r2"
+th=$((SECONDS - ts))
+await "$P4-r4"
+sleep 1
+dd if=/dev/zero of="$B/k1/filler" bs=64k 2>/dev/null
+wait "$PID"; rc=$?
+PID=
+t4=$((SECONDS - t4))
+echo "hang, panic, full share: exit $rc after ${t4}s (hung QEMU replaced ${th}s after its SIGSTOP)"
+kill -0 "$q" 2>/dev/null && fail "hang: the stopped QEMU $q is alive"
+[ "$rc" -eq 1 ] || fail "faults: exit $rc (want 1: points missing): $(tail -5 "$OUT/run4.log")"
+nb=$(grep -c '^vm/sweep: repetition 1, kernel 1: exit' "$OUT/run4.log")
+[ "$nb" -eq 3 ] || fail "faults: $nb boots, want 3 (hang, panic, the rest)"
+grep -q 'lab flake' "$OUT/run4.log" && fail "the panic was retried as a lab flake"
+[ -s "$B/k1/vm.flakes" ] && fail "a flake counted: $(cat "$B/k1/vm.flakes")"
+F=$B/faults.tsv
+cat "$F"
+[ "$(wc -l <"$F")" -eq 3 ] || fail "faults.tsv: want 3 faults"
+grep -qP "^1\tk1\t6\.12[^\t]*\t$P4-r1\tguest hung: no output for 15s .*console kept: k1/vm\.console\.r1\.log$" "$F" ||
+	fail "faults.tsv: no hang of r1"
+grep -qP "^1\tk1\t6\.12[^\t]*\t$P4-r2\tguest crashed \(kernel: .*sysrq.*\); trace kept: k1/vm\.oops\.r1\.b2\.txt$" "$F" ||
+	fail "faults.tsv: no crash of r2"
+grep -qP "^1\tk1\t6\.12[^\t]*\t$P4-r4\tresults share full: .*could not be written \(ops\.csv: ENOSPC" "$F" ||
+	fail "faults.tsv: no full share at r4"
+grep -q 'sysrq_handle_crash' "$B/k1/vm.oops.r1.b2.txt" || fail "the panic's trace is not kept"
+grep -q "STALLBENCH_VM_TEST_PANIC: panicking in point $P4-r2" "$B/k1/vm.console.r1.b2.log" ||
+	fail "the panic's console is not kept"
+D4=$(ls -d "$B"/k1/*/sweep)
+[ "$(cut -f1 "$D4/points.tsv" | paste -sd' ')" = "$P4-r3" ] || fail "points.tsv: $(cat "$D4/points.tsv")"
+for r in r1 r2 r4; do
+	grep -q '"status": *"incomplete"' "$D4/$P4-$r/meta.json" || fail "$r: its result not kept incomplete"
+done
+grep -q '"errno": *"ENOSPC"' "$D4/$P4-r4/meta.json" || fail "r4: meta.json does not name ENOSPC"
+grep -q "point $P4-r1: skipped" "$B/k1/vm.out.r1.b2" || fail "boot 2 did not skip the hung point"
+grep -q "finish it: ./run.sh --resume $B" "$OUT/run4.log" || fail "faults: no --resume line"
+L4=$B/cover-letter.txt
+[ -s "$L4" ] || fail "faults: no letter over the points that ran"
+# the faults in the environment block, each with its incomplete result
+env4=$(awk '/^Environment:/ { on = 1 } on && /^$/ { exit } on' "$L4" | tr '\n' ' ' | tr -s ' ')
+for r in r1 r2 r4; do
+	grep -Eq "fault: 6\.12[^ ]*, boot 1, point $P4-$r: .*; missing, its incomplete result in k1/[^ ]+/sweep/$P4-$r until --resume redoes it" <<<"$env4" ||
+		fail "letter: the environment block does not name $r: $env4"
+done
+[ -z "$(awk 'length > 72' "$L4")" ] || fail "faults letter over 72 columns"
+l=$(left); [ -z "$l" ] || fail "faults: still alive: $l"
+
+# ---- 5: --resume redoes only the three, in one boot ----
+rm -f "$B/k1/filler"
+t5=$SECONDS
+"$TOP/run.sh" --resume "$B" >"$OUT/run5.log" 2>&1
+rc=$?
+t5=$((SECONDS - t5))
+echo "resume of the faults: exit $rc after ${t5}s"
+[ "$rc" -eq 0 ] || fail "resume: exit $rc: $(tail -5 "$OUT/run5.log")"
+grep -q "resume: repetition 1, kernel 1: 3 point run(s) missing: $P4-r1 $P4-r2 $P4-r4$" "$OUT/run5.log" ||
+	fail "resume: not exactly the three faulted points: $(grep resume: "$OUT/run5.log")"
+[ "$(grep -c '^vm/sweep: repetition 1, kernel 1: exit' "$OUT/run5.log")" -eq 1 ] || fail "resume: not one boot"
+[ "$(cut -f1 "$D4/points.tsv" | sort | paste -sd' ')" = "$P4-r1 $P4-r2 $P4-r3 $P4-r4" ] ||
+	fail "resume: points.tsv: $(cat "$D4/points.tsv")"
+for r in r1 r2 r3 r4; do
+	grep -q '"status": *"complete"' "$D4/$P4-$r/meta.json" || fail "resume: $r not complete"
+done
+L5=$B/cover-letter.txt
+cat "$L5"
+env5=$(awk '/^Environment:/ { on = 1 } on && /^$/ { exit } on' "$L5" | tr '\n' ' ' | tr -s ' ')
+for r in r1 r2 r4; do
+	grep -Eq "fault: 6\.12[^ ]*, boot 1, point $P4-$r: .*; redone on --resume" <<<"$env5" ||
+		fail "resume letter: $r not named redone: $env5"
+done
+grep -qi 'incomplete\|missing' "$L5" && fail "resume letter still names something incomplete: $(grep -i 'incomplete\|missing' "$L5")"
+# equal in form to an unbroken letter (part 3's: its one point redone
+# whole): the same heads, in order, numbers aside
+form() { grep -v '^ ' "$1" | sed 's/[0-9][0-9.]*/N/g'; }
+diff <(form "$OUT/cover-letter.txt") <(form "$L5") >&2 || fail "resume letter: not the form of an unbroken one"
+grep -Eq "^[0-9.]+s per run, 4 runs" "$L5" || fail "resume letter: not 4 runs: $(grep ' per run' "$L5")"
+[ -z "$(awk 'length > 72' "$L5")" ] || fail "resume letter over 72 columns"
+l=$(left); [ -z "$l" ] || fail "resume: still alive: $l"
+umount "$MNT" && MNT=
+t45=$((t4 + t5))
+echo "PASS $NAME: Ctrl-C stopped in ${dt}s, no QEMU after SIGKILL, --resume finished (${t3}s); hang, panic, full share, --resume (${t45}s); in $(( $(date +%s) - t0 ))s"
 rm -rf "$OUT"
