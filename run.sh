@@ -303,7 +303,7 @@ run_sweep() {
 e = json.load(open(sys.argv[1])).get("error") or {}
 print("%s: %s" % (e["file"], e["errno"]) if e.get("errno") else "")' "$dir/$name/meta.json" 2>/dev/null)
 		if [[ -n $werr ]]; then
-			log "point $name: its result could not be written ($werr, marked incomplete): not recorded, stopping the sweep"
+			log "point $name: its result could not be written ($werr): marked incomplete, not recorded, stopping the sweep"
 			trap - INT TERM
 			exit 1
 		fi
