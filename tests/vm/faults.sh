@@ -135,8 +135,10 @@ unwrapped() {
 BAD=
 bad() { echo "FAIL $NAME: $*" >&2; BAD+="${BAD:+; }$*"; }
 t4=$SECONDS
-mkdir -p "$B/k1" && mount -t tmpfs -o size=32m sbfaults "$B/k1" || fail "cannot mount a tmpfs at $B/k1"
-MNT=$B/k1
+# the sweep's folder on the results share is a 2 MB tmpfs (the guest's
+# files beside it, vm.out and the console, are not: they name the error)
+MNT=$B/k1/$(basename "$(dirname "$D")")/sweep
+mkdir -p "$MNT" && mount -t tmpfs -o size=2m sbfaults "$MNT" || fail "cannot mount a tmpfs at $MNT"
 await() {	# the point whose meta.json appears
 	local i
 	for i in $(seq 900); do
@@ -158,7 +160,7 @@ await "$P4-r2"
 th=$((SECONDS - ts))
 await "$P4-r4"
 sleep 1
-dd if=/dev/zero of="$B/k1/filler" bs=64k 2>/dev/null
+dd if=/dev/zero of="$MNT/.filler" bs=4k 2>/dev/null
 wait "$PID"; rc=$?
 PID=
 t4=$((SECONDS - t4))
@@ -201,7 +203,7 @@ done
 l=$(left); [ -z "$l" ] || bad "faults: still alive: $l"
 
 # ---- 5: --resume redoes only the three, in one boot ----
-rm -f "$B/k1/filler"
+rm -f "$MNT/.filler"
 t5=$SECONDS
 "$TOP/run.sh" --resume "$B" >"$OUT/run5.log" 2>&1
 rc=$?
