@@ -21,6 +21,20 @@ enum stall_kind {
 	STALL_NR_KINDS
 };
 
+/* stallkind.h's throttle trait: a throttle is one event (its end) with a
+ * reason, never missing its begin. */
+static inline bool stall_kind_throttle(enum stall_kind k)
+{
+	static const bool t[] = {
+#define X(e, n, r, th) th,
+		SB_STALL_KINDS_TRAITS(X)
+#undef X
+	};
+	_Static_assert(sizeof(t) / sizeof(t[0]) == STALL_NR_KINDS, "a stall kind without traits");
+
+	return (unsigned int)k < STALL_NR_KINDS && t[k];
+}
+
 enum point_kind {
 	POINT_RECLAIM_RETRY,	/* oom:reclaim_retry_zone */
 	POINT_COMPACT_RETRY,	/* oom:compact_retry */
@@ -85,15 +99,32 @@ struct offcpu {
 	const char *waker;		/* the waker's comm, "" unseen */
 };
 
+/*
+ * A cpu-clock sample of a worker (capture_set_tasks' tasks, --no-oncpu
+ * turns it off): on a CPU at t, one per SB_ONCPU_PERIOD_NS of its CPU time.
+ * site: the first frame past the generic helpers (cpusite.h), "(user)"
+ * when it ran in user space; stack: the folded kernel stack, root first
+ * ("" in user space). Interned: valid until capture_close().
+ */
+struct oncpu_sample {
+	uint32_t tid;
+	uint64_t t;
+	const char *site, *stack;
+};
+
 struct capture_opts {
 	const char *tracefs;	/* NULL: find/mount it */
 	size_t ring_pages;	/* per CPU data pages, power of two; 0: default */
 	const char *events;	/* "+sys:ev,-sys:ev,..." changes to the default set, or NULL */
 	bool callchain;
 	bool nofail;		/* count __GFP_NOFAIL allocations (kmem events, filtered in
-				 * the kernel): ~700k/s in an uncapped storm, so asked for */
+				 * the kernel) with per-thread counters (struct
+				 * nofail_counter); also recorded, for their stacks, only
+				 * with callchain */
 	bool offcpu;		/* sched_switch (stack at switch-out) and sched_waking of
 				 * the tasks capture_set_tasks() names: struct offcpu */
+	bool oncpu;		/* cpu-clock samples with kernel stacks of the tasks
+				 * capture_set_tasks() names: struct oncpu_sample */
 	unsigned int offline_cpus;	/* tests only: no perf events; this many in-memory rings
 					 * (layouts from ->tracefs) fed through capture_test_ring() */
 };
@@ -104,6 +135,7 @@ struct capture_sink {
 	void (*stall)(void *arg, const struct stall *s);
 	void (*point)(void *arg, const struct point *p);
 	void (*offcpu)(void *arg, const struct offcpu *o);	/* may be NULL */
+	void (*oncpu)(void *arg, const struct oncpu_sample *s);	/* may be NULL */
 	void *arg;
 };
 
@@ -120,12 +152,15 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 /*
  * The tasks whose switches and wake-ups to record (opts.offcpu), as a filter
  * in the kernel (prev_pid/next_pid/pid ranges; past the filter's size, the
- * workers' comm "sb-*"). Before capture_enable(). 0 or -errno, errmsg set.
+ * workers' comm "sb-*"), and to sample on a CPU (opts.oncpu: one cpu-clock
+ * event and ring per task). Before capture_enable(). 0 or -errno, errmsg set.
  */
 int capture_set_tasks(struct capture *c, const uint32_t *tids, size_t n, char *errmsg,
 		      size_t len);
 /* Whether switches and wake-ups are recorded. */
 bool capture_offcpu(const struct capture *c);
+/* The on-CPU sampling period in ns of task CPU time, 0 when not sampled (yet). */
+uint64_t capture_oncpu_period(const struct capture *c);
 int capture_enable(struct capture *c);	/* 0 or -errno */
 int capture_disable(struct capture *c);	/* 0 or -errno */
 /*
@@ -139,8 +174,31 @@ long capture_drain(struct capture *c, const struct capture_sink *sink, bool fina
 /* Lost samples (PERF_RECORD_LOST) so far; per_cpu may be NULL. Returns total. */
 uint64_t capture_lost(const struct capture *c, uint64_t *per_cpu, unsigned int nr_cpu);
 unsigned int capture_nr_cpus(const struct capture *c);
-/* Whether NOFAIL allocations are counted (points of kind POINT_NOFAIL can come). */
+/* Whether NOFAIL allocations are counted (nofail_counter below). */
 bool capture_counts_nofail(const struct capture *c);
+/*
+ * How: "counters" (per-thread counting events, no record: nothing to lose),
+ * "counters+records" (with callchain: each allocation is also recorded in the
+ * rings, with its stack, as a POINT_NOFAIL point), NULL when not counted.
+ */
+const char *capture_nofail_mode(const struct capture *c);
+
+/*
+ * NOFAIL counting (bench/capture/nofail_count.c): one group of counting perf
+ * events on the calling thread (no ring, no sample, inherit off), one per
+ * allocation event of c's set, each with the in-kernel filter on the kernel's
+ * __GFP_NOFAIL bit. Counting cannot lose an event: the kernel adds to a
+ * number, there is no buffer to overflow. Opened by the thread to count
+ * (after fork: c's event table is the parent's copy). 0 or -errno, errmsg set.
+ */
+struct nofail_counter;
+int capture_nofail_counter_open(const struct capture *c, struct nofail_counter **out,
+				char *errmsg, size_t len);
+/* The thread's NOFAIL allocations since the open: one read() of the group; false when
+ * the read fails or is not the group's layout. */
+bool nofail_counter_read(struct nofail_counter *k, uint64_t *total);
+unsigned int nofail_counter_events(const struct nofail_counter *k);
+void nofail_counter_close(struct nofail_counter *k);
 /* Comma-separated list of the events actually opened. */
 const char *capture_events(const struct capture *c);
 /*

@@ -5,13 +5,29 @@
  * (schema/stallkind.h), and the rounds' sources from the schema's table, so a
  * new source needs no edit here. */
 #include "parse.h"
+#include "stats.h"
 #include "resread.h"
+#include "cpusite.h"
+#include "optraits.h"
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * A percentile of summary.json: its histogram's bucket (stats.h), within
+ * HIST_REL_ERR of the exact nearest-rank value, so it says "~" (the one
+ * percentile rule: an exact value, as compare and plot give, or "~").
+ */
+static const char *fmt_approx(double ns, char *buf, size_t len)
+{
+	char v[32];
+
+	snprintf(buf, len, "~%s", fmt_ns(ns, v, sizeof(v)));
+	return buf;
+}
 
 static double num(json_t *o, const char *k)
 {
@@ -304,7 +320,7 @@ static void print_time_split(json_t *ops)
 		printf("  %-15.15s %6.1f%% %6.1f%% %6.1f%% %9s %9s %9s\n", slash ? slash + 1 : k,
 		       all > 0 ? 100.0 * cpu / all : 0.0, all > 0 ? 100.0 * runq / all : 0.0,
 		       all > 0 ? 100.0 * sleep / all : 0.0, fmt_ns(sleep, a, sizeof(a)),
-		       fmt_ns(num(sd, "p50"), b, sizeof(b)), fmt_ns(num(sd, "p99"), c, sizeof(c)));
+		       fmt_approx(num(sd, "p50"), b, sizeof(b)), fmt_approx(num(sd, "p99"), c, sizeof(c)));
 	}
 }
 
@@ -387,6 +403,56 @@ static void print_asleep(json_t *v)
 }
 
 /*
+ * Where an op's time on a CPU went, in words: its top on-CPU sites (the
+ * leaf of the sampled kernel stack past the copy/clear helpers, cpusite.h)
+ * with their share of the samples, the rest, the share inside reclaim
+ * stalls (the stall time it is part of), and the samples' count (one
+ * per millisecond of CPU time: a share of few samples is coarse).
+ */
+static void print_oncpu(json_t *v)
+{
+	json_t *oc = json_object_get(v, "oncpu"), *st;
+	double all = num(oc, "samples"), rest;
+	char line[2048] = "", part[256];
+	size_t col, i, shown = 0;
+
+	if (!json_is_object(oc))
+		return;
+	snprintf(line, sizeof(line), "    on a CPU:");
+	col = strlen(line);
+	if (!(all > 0)) {
+		printf("%s no sample (under %s of CPU time in all)\n", line,
+		       fmt_ns(num(oc, "period_ns"), part, sizeof(part)));
+		return;
+	}
+	rest = all;
+	json_array_foreach(json_object_get(oc, "sites"), i, st) {
+		double n = num(st, "samples");
+		const char *site = json_string_value(json_object_get(st, "site"));
+
+		if (shown == 4 || n < 0.02 * all || !site)
+			break;
+		snprintf(part, sizeof(part), "%.0f%% in %s,", 100.0 * n / all,
+			 strcmp(site, SB_CPU_SITE_USER) ? site : "user space");
+		wrap_add(line, sizeof(line), &col, part, "      ");
+		rest -= n;
+		shown++;
+	}
+	if (rest > 0) {
+		snprintf(part, sizeof(part), "%.0f%% elsewhere,", 100.0 * rest / all);
+		wrap_add(line, sizeof(line), &col, part, "      ");
+	}
+	if (num(oc, "in_stall_samples") > 0) {
+		snprintf(part, sizeof(part), "%.0f%% of it inside reclaim stalls,",
+			 100.0 * num(oc, "in_stall_samples") / all);
+		wrap_add(line, sizeof(line), &col, part, "      ");
+	}
+	snprintf(part, sizeof(part), "%.0f samples", all);
+	wrap_add(line, sizeof(line), &col, part, "      ");
+	printf("%s\n", line);
+}
+
+/*
  * The seed question, per op: how many calls, how much of it asleep and on
  * what (woken by whom), did it stall in reclaim, how many NOFAIL
  * allocations did it make, did it ever fail with ENOMEM, under what
@@ -429,6 +495,7 @@ static void print_answer(json_t *ops, json_t *pr)
 			printf(", %.2f NOFAIL allocations per call (%lld calls made one)",
 			       num(nf, "per_call"), (long long)num(nf, "ops_with"));
 		printf(", ENOMEM %lld\n", en ? (long long)json_integer_value(en) : 0LL);
+		print_oncpu(v);
 		print_asleep(v);
 	}
 }
@@ -720,7 +787,7 @@ static void print_head(const char *dir, json_t *meta, json_t *sum)
 }
 
 /* One op's line, its errors by name and the flags it raised. */
-static void print_op(const char *k, const char *opn, json_t *v)
+static void print_op(json_t *meta, const char *k, const char *opn, json_t *v)
 {
 	json_t *lat = json_object_get(v, "latency_ns"), *errs = json_object_get(v, "errors");
 	json_t *st = json_object_get(v, "stall_ns"), *rr = json_object_get(v, "reclaim_rounds");
@@ -733,15 +800,15 @@ static void print_op(const char *k, const char *opn, json_t *v)
 		nerr += json_integer_value(ev);
 	printf("  %-13.13s %6lld %4lld %7s %7s %7s %7s %5.1f%% %5.0f\n", opn,
 	       (long long)json_integer_value(json_object_get(v, "count")), nerr,
-	       fmt_ns(num(lat, "p50"), a, sizeof(a)), fmt_ns(num(lat, "p99"), b, sizeof(b)),
-	       fmt_ns(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
+	       fmt_approx(num(lat, "p50"), a, sizeof(a)), fmt_approx(num(lat, "p99"), b, sizeof(b)),
+	       fmt_approx(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
 	       100.0 * num(st, "stalled_share"), num(rr, "max"));
 	json_object_foreach(errs, ek, ev)
 		printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
 	json_object_foreach(fl, ek, ev)
 		if (json_integer_value(ev) && strcmp(ek, "module") && strcmp(ek, "huge"))
 			printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
-	if (!strcmp(k, "thp/fault")) {
+	if (rr_op_traits(meta, k) & RR_OPT_HUGE) {
 		/* the point of a THP fault: did it get one */
 		json_int_t n = json_integer_value(json_object_get(v, "count"));
 		json_int_t h = json_integer_value(json_object_get(fl, "huge"));
@@ -753,7 +820,7 @@ static void print_op(const char *k, const char *opn, json_t *v)
 }
 
 /* Ops grouped under their workload, so the table fits a 72-column mail. */
-static void print_ops(json_t *ops)
+static void print_ops(json_t *meta, json_t *ops)
 {
 	char prev[128] = "";
 	const char *k;
@@ -768,7 +835,7 @@ static void print_ops(json_t *ops)
 			printf("%-15s %6s %4s %7s %7s %7s %7s %6s %5s\n", prev, "count", "err",
 			       "p50", "p99", "p99.9", "max", "stall%", "rnds");
 		}
-		print_op(k, slash ? slash + 1 : k, v);
+		print_op(meta, k, slash ? slash + 1 : k, v);
 	}
 }
 
@@ -793,7 +860,7 @@ static void print_stalls(json_t *stalls)
 			/* zero%: the share of reclaim rounds that reclaimed nothing */
 			printf("  %-13.13s %6s %8lld %7s %7s %7s %7s", k, sc ? "system" : "run",
 			       (long long)cnt, fmt_ns(num(v, "total_ns"), a, sizeof(a)),
-			       fmt_ns(num(dd, "p50"), b, sizeof(b)), fmt_ns(num(dd, "p99"), c, sizeof(c)),
+			       fmt_approx(num(dd, "p50"), b, sizeof(b)), fmt_approx(num(dd, "p99"), c, sizeof(c)),
 			       fmt_ns(num(dd, "max"), e, sizeof(e)));
 			if (cnt > 0 && json_object_get(v, "no_progress") &&
 			    (kind == RR_STALL_OTHER || rr_stall_kind_reclaims(kind)))
@@ -822,9 +889,11 @@ int cmd_report(int argc, char **argv)
 	}
 	print_head(o.dir, meta, sum);
 	ops = json_object_get(sum, "ops");
-	print_ops(ops);
+	print_ops(meta, ops);
 	stalls = json_object_get(sum, "stalls");
 	print_stalls(stalls);
+	printf("~: from the run's histograms, within %.2f%% of the exact value (compare and plot: exact)\n",
+	       100.0 * HIST_REL_ERR);
 	print_reasons(stalls);
 	print_sources(ops);
 	print_time_split(ops);

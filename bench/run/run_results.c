@@ -8,6 +8,7 @@
  */
 #include "run_impl.h"
 #include "resultio.h"
+#include "rowwrite.h"
 #include "rfile.h"
 #include "runstatus.h"
 #include "waitsite.h"
@@ -29,8 +30,8 @@ static void count_in(json_t *o, const char *key, json_int_t n)
 	json_object_set_new(o, key, json_integer((v ? json_integer_value(v) : 0) + n));
 }
 
-/* "workload/op;stack" plus ns, in the flame graph's object. */
-static void count_stack(json_t *o, const char *wl, const char *op, const char *stack, uint64_t ns)
+void results_count_stack(json_t *o, const char *wl, const char *op, const char *stack,
+			 uint64_t ns)
 {
 	size_t n = strlen(wl) + strlen(op) + strlen(stack) + 3;
 	char *k = malloc(n);
@@ -71,8 +72,8 @@ static void agg_sleeps(struct runner *r, const struct oprec *o, const struct att
 			json_array_set_new(v, 2, json_integer(json_integer_value(
 						json_array_get(v, 2)) + 1));
 		if (r->offcpu_stacks && s->ns)
-			count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name, run_op_name(r, o),
-				    s->stack, s->ns);
+			results_count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name,
+					    wl_op_name(r->cfg->wl[o->wl].w, o->op), s->stack, s->ns);
 	}
 	a->sl_in_stall += at->sleep_in_stall_ns;
 	a->sl_more += at->sleep_more_ns;
@@ -83,7 +84,8 @@ static void agg_sleeps(struct runner *r, const struct oprec *o, const struct att
 	}
 }
 
-static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
+static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_op *at,
+		   bool nofail_known)
 {
 	uint64_t stall_ns = at->stall_ns;
 	uint32_t rounds = at->reclaim_rounds;
@@ -97,6 +99,7 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	for (k = 0; k < RSRC_NR; k++)
 		a->src[k] += at->src[k];
 	a->with_nofail += at->src[RSRC_NOFAIL] > 0;
+	a->nofail_ops += nofail_known;
 	if (!(o->flags & OPF_UNFINISHED))
 		hist_add(&a->lat, o->latency_ns);
 	if (o->have_sched) {
@@ -113,6 +116,8 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	a->stalled += stall_ns > 0;
 	if (r->offcpu)
 		agg_sleeps(r, o, at, a);
+	if (r->oncpu)
+		oncpu_agg(r, o, at, a);
 	for (k = 0; k < 8; k++)
 		a->flags[k] += !!(o->flags & (1u << k));
 	if (o->flags & OPF_MISMATCH)
@@ -128,6 +133,35 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	}
 }
 
+/*
+ * The op's NOFAIL allocations: its counters' reading (exact). An op without
+ * one (unfinished, or a row from a module's log) has the records' count when
+ * they are on (--callchain: every allocation also went to the rings, and the
+ * attribution counted those inside the op's window), else none: false. With
+ * both, the two are summed side by side (the cross-check in summary.json).
+ */
+static bool nofail_of(struct runner *r, const struct oprec *o, bool attributed, uint32_t *n)
+{
+	bool records = r->nofail_mode && strstr(r->nofail_mode, "records") && attributed;
+
+	if (!r->nofail)
+		return false;
+	if (o->have_nofail) {
+		if (records) {
+			r->nofail_cross.ops++;
+			r->nofail_cross.counters += o->nofail;
+			r->nofail_cross.records += *n;
+		}
+		*n = o->nofail > UINT32_MAX ? UINT32_MAX : (uint32_t)o->nofail;
+		return true;
+	}
+	r->nofail_uncounted++;
+	if (records)
+		return true;
+	*n = 0;
+	return false;
+}
+
 void results_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
 {
 	static const struct attrib_op none;
@@ -136,22 +170,34 @@ void results_op(struct runner *r, const struct oprec *o, const struct attrib_op 
 		.kernel_ns = o->kernel_ns, .tid = o->tid, .worker = o->worker, .node = o->node,
 		.landed_node = o->landed_node, .flags = o->flags,
 		.have_sched = o->have_sched, .cpu_ns = o->cpu_ns, .runq_ns = o->runq_ns,
-		.workload = r->cfg->wl[o->wl].w->name, .op = run_op_name(r, o),
+		.workload = r->cfg->wl[o->wl].w->name, .op = wl_op_name(r->cfg->wl[o->wl].w, o->op),
 		.err = o->err ? errno_name(o->err) : "",
 	};
 
+	struct attrib_op mine;
+	bool known;
+
 	if (!at)
 		at = &none;
+	mine = *at;
+	known = nofail_of(r, o, at != &none, &mine.src[RSRC_NOFAIL]);
 	row.stall_ns = at->stall_ns;
 	row.reclaim_rounds = at->reclaim_rounds;
 	for (unsigned int k = 0; k < RSRC_NR; k++) {
-		row.src[k] = at->src[k];
-		row.have_src[k] = k != RSRC_NOFAIL || r->nofail;	/* not counted is not none */
+		row.src[k] = mine.src[k];
+		row.have_src[k] = k != RSRC_NOFAIL || known;	/* not counted is not none */
 	}
 	rr_write_op(r->ops_f, &row);
 	r->rows++;
-	agg_op(r, o, at);
+	agg_op(r, o, &mine, known);
 }
+
+/* The capture's kinds and the rows' are stallkind.h's, in its order: a row's
+ * kind is the capture's, and sagg[] is indexed by either. */
+#define X(e, n) _Static_assert((int)STALL_##e == (int)RR_STALL_##e, "stall kind " n " differs");
+SB_STALL_KINDS(X)
+#undef X
+_Static_assert((int)STALL_NR_KINDS == (int)RR_STALL_NR_KINDS, "capture and rows count kinds apart");
 
 void results_stall(struct runner *r, const struct stall *s, bool mine)
 {
@@ -377,7 +423,7 @@ int results_close(struct runner *r, int rc)
 /* --- the last words ------------------------------------------------------ */
 
 /* A folded-stacks file (flamegraph input): stack, space, weight. */
-static void write_folded(struct runner *r, const char *name, json_t *stacks)
+void results_write_folded(struct runner *r, const char *name, json_t *stacks)
 {
 	struct rfile *f;
 	const char *k;
@@ -494,11 +540,12 @@ int results_finish(struct runner *r, int rc)
 	if (ret)
 		results_io_failed(r, NULL, "summary.json", ret, "write");
 	/* stacks.folded weighs stall time (ns), nofail_stacks.folded NOFAIL allocations (count) */
-	write_folded(r, "stacks.folded", r->stacks);
-	write_folded(r, "nofail_stacks.folded", r->nofail_stacks);
+	results_write_folded(r, "stacks.folded", r->stacks);
+	results_write_folded(r, "nofail_stacks.folded", r->nofail_stacks);
 	/* offcpu_stacks.folded weighs time asleep outside stalls (ns), rooted at workload/op */
-	write_folded(r, "offcpu_stacks.folded", r->offcpu_stacks);
+	results_write_folded(r, "offcpu_stacks.folded", r->offcpu_stacks);
 	write_offcpu(r);
+	oncpu_write(r);
 	if (r->io.err) {
 		r->status = "incomplete";
 		rc = 1;
@@ -522,10 +569,12 @@ void results_free(struct runner *r)
 	json_decref(r->stacks);
 	json_decref(r->nofail_stacks);
 	json_decref(r->offcpu_stacks);
+	json_decref(r->oncpu_stacks);
 	json_decref(r->victims);
 	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
 		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
 			json_decref(r->agg[i][k].sites);
+			json_decref(r->agg[i][k].cpu_sites);
 			hist_free(&r->agg[i][k].lat);
 			hist_free(&r->agg[i][k].stall);
 			hist_free(&r->agg[i][k].rounds);

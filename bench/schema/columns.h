@@ -73,6 +73,19 @@
 	X(NS, "sleep_ns", 1)							\
 	X(OPS, "ops", 0)
 
+/*
+ * oncpu.csv: where each op kind's time on a CPU went, one row per (op, site):
+ * cpu-clock samples of the workers inside the ops' windows (one per
+ * SB_ONCPU_PERIOD_NS of a task's CPU time, cpusite.h), and how many ops were
+ * sampled there. Sites are kernel functions or "(user)".
+ */
+#define SB_ONCPU_COLS(X)						\
+	X(WORKLOAD, "workload", 1)						\
+	X(OP, "op", 1)								\
+	X(SITE, "site", 1)							\
+	X(SAMPLES, "samples", 1)						\
+	X(OPS, "ops", 0)
+
 /* timeline.csv: one row per tick; the run's groups add g_<name>_* after. */
 #define SB_TIMELINE_COLS(X)						\
 	X(T_NS, "t_ns", 1)	/* since the run's start */			\
@@ -114,6 +127,15 @@
 	X(HUGE, "huge")	/* huge pages were used */				\
 	X(SIGPENDING, "sigpending")	/* fatal signal pending at return */
 
+/*
+ * What an op is, as its workload declares it (struct workload's op_traits,
+ * oprec.h's OPT_*) and meta.json records it (params.workloads[].op_traits):
+ * what the readers show of an op follows its traits, never its name.
+ */
+#define SB_OP_TRAITS(X)							\
+	X(NOFAIL, "nofail")	/* its calls may not fail: NULL is a bug, shown even at 0 */ \
+	X(HUGE, "huge")	/* it asks for huge pages: how many got one is its point */
+
 enum sb_ops_col {
 #define X(e, n, r) SB_OC_##e,
 	SB_OPS_HEAD_COLS(X)
@@ -140,11 +162,25 @@ enum sb_offcpu_col {
 	SB_FC_NR
 };
 
+enum sb_oncpu_col {
+#define X(e, n, r) SB_NC_##e,
+	SB_ONCPU_COLS(X)
+#undef X
+	SB_NC_NR
+};
+
 enum sb_op_flag_bit {
 #define X(e, n) SB_OPF_BIT_##e,
 	SB_OP_FLAGS(X)
 #undef X
 	SB_OPF_NR
+};
+
+enum sb_op_trait_bit {
+#define X(e, n) SB_OPT_BIT_##e,
+	SB_OP_TRAITS(X)
+#undef X
+	SB_OPT_NR
 };
 
 #endif

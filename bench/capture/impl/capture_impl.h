@@ -7,6 +7,8 @@
  *   capture_pair.c    begin/end pairing into stalls, output order
  *   capture_sym.c     kernel stacks: interned, folded, named (kallsyms)
  *   capture_sched.c   switch-outs, wake-ups and switch-ins into off-CPU spans
+ *   nofail_count.c    NOFAIL allocations counted per thread (counting events, no ring)
+ *   capture_oncpu.c   cpu-clock samples of the tasks, one event and ring each
  */
 #ifndef STALLBENCH_CAPTURE_IMPL_H
 #define STALLBENCH_CAPTURE_IMPL_H
@@ -19,13 +21,14 @@
 #include "capture.h"
 #include "tpcatalog.h"
 #include "tpdecode.h"
+#include "tidtab.h"
+#include "monoclock.h"	/* now_ns(): the clock the events carry (use_clockid) */
 
 #define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
 #define MAX_VICTIMS		4096	/* mark_victim details kept per run */
 #define THROTTLE_SLACK_NS	(110ull * 1000 * 1000)	/* reclaim_throttle() sleeps <= HZ/10 */
 #define OPEN_CHECK_NS		(1000ull * 1000 * 1000)
 #define MAX_STACK		64
-#define NR_PAIRED		(STALL_COMPACT + 1)
 
 /* The default events and what each record is: the catalogue (tpcatalog.h). */
 enum role { R_BEGIN = TP_BEGIN, R_END = TP_END, R_THROTTLED = TP_THROTTLED, R_POINT = TP_POINT,
@@ -61,6 +64,7 @@ struct ring {
 	uint64_t head, tail, published;
 	uint64_t lost;
 	bool chain;		/* its events sample the callchain */
+	bool oncpu;		/* a task's cpu-clock ring (capture_oncpu.c): cpu is -1 */
 	/* peeked sample, not consumed yet */
 	bool have;
 	uint64_t ts;
@@ -91,7 +95,7 @@ struct fifo {
 struct tidst {
 	uint32_t tid;		/* 0: empty slot */
 	uint64_t last_end;
-	uint64_t open_seq[NR_PAIRED];	/* fifo seq + 1, 0: none */
+	uint64_t open_seq[STALL_NR_KINDS];	/* by kind: fifo seq + 1, 0: none (a begin/end kind's) */
 	/* off-CPU (capture_sched.c): switched out at off_t, not back in yet */
 	bool off_open, off_sleeping;
 	uint32_t off_stack;	/* interned id + 1 */
@@ -106,6 +110,12 @@ struct offq_item {
 	uint32_t tid, stack, waker;	/* stack: id + 1; waker: tid + 1, 0 unseen */
 	uint8_t wctx;		/* as tidst.off_wctx */
 	bool sleeping;
+};
+
+/* A cpu-clock sample read, waiting for the drain's end to be handed over. */
+struct onq_item {
+	uint64_t t;
+	uint32_t tid, stack;	/* stack: id + 1, 0 user space */
 };
 
 /* A task's comm, read from /proc once a second at most (direct mapped). */
@@ -149,6 +159,7 @@ struct capture {
 	bool callchain;
 	bool want_nofail;	/* opts.nofail */
 	bool want_offcpu;	/* opts.offcpu */
+	bool want_oncpu;	/* opts.oncpu */
 	int16_t *fd_ev;		/* per fd: its event's index in ev */
 	bool offline;
 	bool have_throttled;
@@ -183,10 +194,21 @@ struct capture {
 	size_t ntracked;
 	char **strs;		/* interned sites and comms */
 	size_t nstrs, strs_cap;
+
+	/* on-CPU samples (capture_oncpu.c) */
+	bool oncpu_open;	/* the tasks' events are open */
+	struct onq_item *onq;
+	size_t nonq, onq_cap;
+	const char **cpu_site_by_id;	/* per stack id: its on-CPU site, NULL not yet named */
+	size_t cpu_site_cap;
 };
 
-/* CLOCK_MONOTONIC in ns: the clock the events carry (use_clockid). */
-uint64_t cap_now_ns(void);
+/* Whether e's samples go through the rings: NOFAIL allocations are counted
+ * (nofail_count.c) and recorded only for their stacks (--callchain). */
+static inline bool cap_ev_ringed(const struct capture *c, const struct cev *e)
+{
+	return e->role != R_POINT || e->kind != POINT_NOFAIL || c->callchain;
+}
 
 /* capture_ring.c: sets up c->rings (and the events' fds) for o; 0 or -errno, errmsg set. */
 int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg, size_t len);
@@ -233,6 +255,10 @@ uint32_t cap_stack_intern(struct capture *c, const uint64_t *chain, uint64_t nr)
 const char *cap_stack_str(const struct capture *c, uint32_t id);
 /* The wait site of an interned stack (waitsite.h), named once; "(no stack)" for 0. */
 const char *cap_stack_site(struct capture *c, uint32_t id);
+/* The first frame of a folded stack, from the leaf, that skip[] does not name (its
+ * ".constprop.0" cut), interned; fallback when every frame is skipped or out of memory. */
+const char *cap_frame_site(struct capture *c, const char *folded, const char *const *skip,
+			   size_t nskip, const char *fallback);
 /* s kept until capture_close(), one copy per distinct string; NULL out of memory. */
 const char *cap_intern(struct capture *c, const char *s);
 void cap_syms_free(struct capture *c);
@@ -242,5 +268,15 @@ int cap_sched_sample(struct capture *c, const struct sample *s);
 /* Hands the ended off-CPU spans to sink (any order: the attribution sorts). */
 void cap_sched_flush(struct capture *c, const struct capture_sink *sink);
 void cap_sched_free(struct capture *c);
+
+/* capture_oncpu.c: whether a cpu-clock event opens here (on this task); 0 or -errno. */
+int cap_oncpu_probe(struct capture *c, char *errmsg, size_t len);
+/* One cpu-clock event and ring per task, disabled, added to c's rings and fds. */
+int cap_oncpu_open(struct capture *c, const uint32_t *tids, size_t n, char *errmsg, size_t len);
+/* A record of a task's cpu-clock ring; 0 or -ENOMEM. */
+int cap_oncpu_sample(struct capture *c, const unsigned char *rec, uint16_t size);
+/* Hands the samples read to sink, in the order read (per task, in time order). */
+void cap_oncpu_flush(struct capture *c, const struct capture_sink *sink);
+void cap_oncpu_free(struct capture *c);
 
 #endif
