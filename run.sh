@@ -225,7 +225,10 @@ all_points() {
 # point's files and the row fsync'd (on the lab's results share: through to
 # the host's disk), as soon as the point ends, so a guest that hangs or a
 # run.sh SIGKILLed loses at most the point in flight. SWEEP_RESUME=1 runs only
-# the points without a row (what a point in flight left is removed first).
+# the points without a row (what a point in flight left is removed first),
+# less SWEEP_SKIP's (names, a line each: points that hung or crashed a lab
+# guest in an earlier boot, left for --resume). A point whose result could
+# not be written (ENOSPC...) gets no row and stops the sweep (exit 1).
 # SIGINT/SIGTERM: the driver is told (it marks its result incomplete and puts
 # knobs and cgroups back), the point is named in DIR/interrupted, no row is
 # written for it, and the sweep stops (exit 130/143) instead of going on.
@@ -258,6 +261,12 @@ run_sweep() {
 			log "point $i/$n $name: already done (resume)"
 			continue
 		fi
+		# a point that hung or crashed its guest in an earlier boot of this
+		# sweep (vm/sweep): left, with its incomplete result, for --resume
+		if [[ -n ${SWEEP_RESUME:-} && $'\n'${SWEEP_SKIP:-}$'\n' == *$'\n'$name$'\n'* ]]; then
+			log "point $i/$n $name: skipped (it faulted its guest in an earlier boot; --resume redoes it)"
+			continue
+		fi
 		rm -rf "${dir:?}/$name"	# what a point in flight left (resume)
 		el=$(( $(date +%s) - t0 ))
 		eta=$(( i > 1 ? el * (n - i + 1) / (i - 1) : 0 ))
@@ -285,6 +294,18 @@ run_sweep() {
 			trap - INT TERM
 			[[ $SWEEP_STOP == INT ]] && exit 130
 			exit 143
+		fi
+		# a result that could not be written (its own files: a full results
+		# disk or share, ENOSPC) is no result: no row (--resume redoes it),
+		# and the sweep stops instead of filling the disk with failures
+		werr=
+		((rc == 0)) || werr=$(python3 -c 'import json, sys
+e = json.load(open(sys.argv[1])).get("error") or {}
+print("%s: %s" % (e["file"], e["errno"]) if e.get("errno") else "")' "$dir/$name/meta.json" 2>/dev/null)
+		if [[ -n $werr ]]; then
+			log "point $name: its result could not be written ($werr): marked incomplete, not recorded, stopping the sweep"
+			trap - INT TERM
+			exit 1
 		fi
 		# the point's files first, then its row: a row means the point is all there
 		find "$dir/$name" -type f -exec sync {} + 2>/dev/null || true

@@ -158,7 +158,10 @@ job() {
 	local rel l pt
 	rel=$(cat "$hd/uname")
 	mkdir -p "$hd/results"
-	on_host "$line" < <(exec setpriv --pdeathsig KILL sleep 2147483647) 2>&1 >"$hd/sweep.out" |
+	# (the holder also ends with the run.sh that started parallel, when a
+	# SIGKILL took it: tail --pid)
+	on_host "$line" < <(exec setpriv --pdeathsig KILL tail --pid="${SB_HOSTS_MAIN:-$$}" -f /dev/null) \
+		2>&1 >"$hd/sweep.out" |
 		tee -a "$hd/host.log" "$hd/step.err" |
 		while IFS= read -r l; do
 			[[ $l =~ ^run.sh:\ (point|sweep\ on) ]] && printf '%s\n' "$l" >&2
@@ -367,7 +370,10 @@ main() {
 	# Ctrl-C: parallel stops its jobs (the hosts' sweeps die with their
 	# connections); no letter over a stopped run, the line to finish it
 	trap 'log "interrupted: the points back so far are kept; finish it: ./run.sh --hosts $file --resume $out"; exit 130' INT TERM
-	parallel "${pflags[@]}" -a "$out/hosts.list" "$HERE/hosts.sh" job "$out" '{1}' '{2}'
+	# a SIGKILLed run.sh: parallel dies with it (no job starts after it),
+	# and each running job's remote sweep with its connection's holder
+	export SB_HOSTS_MAIN=$$
+	setpriv --pdeathsig KILL parallel "${pflags[@]}" -a "$out/hosts.list" "$HERE/hosts.sh" job "$out" '{1}' '{2}'
 	trap - INT TERM
 	log "hosts took $(( $(date +%s) - t0 ))s"
 

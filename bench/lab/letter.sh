@@ -376,8 +376,10 @@ PY
 # user typed it; $3: what the sweeps are ("kernels", "hosts"). Reads the
 # caller's arrays dirs (a sweep folder each), labels (one line each),
 # kinfo (sb_reproduce's entries) and kenv (sb_environment's, may be
-# empty), and SB_LETTER_NOTES (lines printed under the runs, e.g. hosts
-# that gave nothing) and SB_LETTER_LINK (the link line's target). Sets
+# empty), SB_LETTER_NOTES (lines printed under the runs, e.g. hosts
+# that gave nothing), SB_LETTER_FAULTS (lines ending the environment
+# block: the faults a sweep met, which kernel or host, point, why)
+# and SB_LETTER_LINK (the link line's target). Sets
 # SB_CMP_VARY (compare --vary KEYS for what the sweeps vary on purpose).
 # Sets SB_VSTAT: 0 no change, 3 a significant one, 2 not comparable.
 # Returns 1 when no point ran in every sweep.
@@ -467,6 +469,9 @@ PY
 		sb_mm_blocks letter "$cmpdir/points.tsv" ${kenv[@]+"${kenv[@]}"}
 		echo
 		sb_environment "$meta1" ${kenv[@]+"${kenv[@]}"}
+		for t in ${SB_LETTER_FAULTS[@]+"${SB_LETTER_FAULTS[@]}"}; do
+			echo "$t"
+		done
 		echo
 		sb_reproduce "$command" "$meta1" "${kinfo[@]}" |
 			grep -v '^  \(host\|guests\|machine\): \|boot parameters added: none$' |

@@ -22,6 +22,9 @@
 #   back complete into one merged sweep, whose letter names both hosts.
 # - Ctrl-C (SIGINT to the process group) while both hosts run a 30 s point:
 #   10 s later nothing runs on either (the sweeps die with their connection).
+# - run.sh SIGKILLed once both hosts brought a point back: 10 s later no
+#   remote run, ssh or parallel of it; --resume finishes it, the points
+#   back before untouched, the letter over both hosts.
 # The two sweeps share this machine (cgroups are named by the driver's
 # pid, so they do not collide); their numbers are not a benchmark.
 # usage: tests/host/hosts.sh
@@ -265,5 +268,58 @@ sleep 10
 left=$(pgrep -af -- "$SB_HOSTS_REMOTE_DIR" | head -3)
 [ -z "$left" ] || fail "Ctrl-C: 10 s later still running: $left"
 echo "Ctrl-C: the hosts sweep exit $rc, no remote run 10 s later ($(( $(date +%s) - t4 ))s)"
-echo "PASS hosts: a host dead after its second point and a refused one, then --resume of those, then --spread, then Ctrl-C, in $(( $(date +%s) - t0 ))s"
+
+# ---- 5: run.sh SIGKILLed (the process alone) once both hosts brought a
+# point back and a point runs: 10 s later no remote run and no ssh or
+# parallel of it is left; --resume runs only what was not back (the kept
+# points untouched) and ends with the letter over both hosts
+t5=$(date +%s)
+K=$T/kill
+"$TOP/run.sh" --hosts "$T/two.txt" --out "$K" --workloads truncate-storm --caps 64M \
+	--mixes ftruncate=1 --duration 3s --reps 2 >"$T/run5.out" 2>"$T/run5.err" &
+RUN=$!
+back() { cat "$K/$1"/results/*/sweep/points.tsv 2>/dev/null | wc -l; }
+for _ in $(seq 900); do
+	[ "$(back "$H1")" -ge 1 ] && [ "$(back "$H2")" -ge 1 ] &&
+		[ "$(pgrep -fc -- "$SB_HOSTS_REMOTE_DIR/.*/build/stallbench run")" -ge 1 ] && break
+	kill -0 "$RUN" 2>/dev/null || fail "SIGKILL: the hosts sweep ended first: $(tail -3 "$T/run5.err")"
+	sleep 0.2
+done
+k1=$(back "$H1") k2=$(back "$H2")
+[ "$k1" -ge 1 ] && [ "$k2" -ge 1 ] || fail "SIGKILL: the first points never came back"
+[ "$(pgrep -fc -- "$SB_HOSTS_REMOTE_DIR/.*/build/stallbench run")" -ge 1 ] || fail "SIGKILL: no point running"
+kill -9 "$RUN"
+wait "$RUN" 2>/dev/null; RUN=
+sleep 10
+k1=$(back "$H1") k2=$(back "$H2")	# (one may have come back meanwhile)
+left=$( (pgrep -af -- "$SB_HOSTS_REMOTE_DIR"; pgrep -af -- "-F $T/ssh_config"; pgrep -af -- "$K") | head -3)
+[ -z "$left" ] || fail "run.sh SIGKILLed: 10 s later still running: $left"
+echo "run.sh SIGKILLed with $k1 + $k2 point(s) back: nothing left 10 s later"
+kept5=$(for h in $H1 $H2; do
+	for pt in $(cut -f1 "$K/$h"/results/*/sweep/points.tsv); do
+		stat -c '%n %Y' "$K/$h"/results/*/sweep/"$pt"/meta.json
+	done
+done)
+"$TOP/run.sh" --hosts "$T/two.txt" --resume "$K" >"$T/run6.out" 2>"$T/run6.err"
+rc=$?
+[ $rc -eq 0 ] || fail "resume after SIGKILL: exit $rc: $(tail -5 "$T/run6.err")"
+for h in $H1 $H2; do
+	[ "$(cat "$K/$h/status")" = ok ] || fail "resume after SIGKILL: $h: $(cat "$K/$h/status")"
+	[ "$(cut -f1 "$K/$h"/results/*/sweep/points.tsv | sort -u | wc -l)" -eq 2 ] &&
+		[ "$(back "$h")" -eq 2 ] || fail "resume after SIGKILL: $h's points.tsv: $(cat "$K/$h"/results/*/sweep/points.tsv)"
+	[ "$(grep -l '"status": *"complete"' "$K/$h"/results/*/sweep/*/meta.json | wc -l)" -eq 2 ] ||
+		fail "resume after SIGKILL: $h's points not all complete"
+done
+# the points kept before the SIGKILL are the same files (a point back
+# with its row was not run again)
+while read -r f m; do
+	[ "$(stat -c %Y "$f")" = "$m" ] || fail "resume after SIGKILL reran a point that was back: $f"
+done <<<"$kept5"
+[ "$(wc -l <<<"$kept5")" -eq $((k1 + k2)) ] || fail "SIGKILL: the kept points: $kept5"
+grep -Eq "^stallbench: 2 hosts compared" "$K/cover-letter.txt" || fail "resume after SIGKILL: letter: $(head -1 "$K/cover-letter.txt")"
+grep -q "not compared" "$K/cover-letter.txt" && fail "resume after SIGKILL: the letter misses a host"
+left=$(pgrep -af -- "$SB_HOSTS_REMOTE_DIR" | head -3)
+[ -z "$left" ] || fail "resume after SIGKILL: still running: $left"
+echo "SIGKILL + --resume: done in $(( $(date +%s) - t5 ))s"
+echo "PASS hosts: a host dead after its second point and a refused one, then --resume of those, then --spread, then Ctrl-C, then run.sh SIGKILLed and --resume, in $(( $(date +%s) - t0 ))s"
 rm -rf "$T"

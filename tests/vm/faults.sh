@@ -25,10 +25,12 @@ export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.loc
 export SB_NO_BUILD=1
 OUT=$(mktemp -d /var/tmp/sbfaults.XXXXXX)
 PID=
+MNT=
 fail() {
 	echo "FAIL $NAME: $*" >&2
 	echo "(kept $OUT)" >&2
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	[ -n "$MNT" ] && { sleep 1; cp -a "$MNT" "$MNT.kept"; umount "$MNT"; }
 	exit 1
 }
 # the processes of this sweep: every one whose command line names $OUT
@@ -36,7 +38,7 @@ fail() {
 # the QEMUs vm/run recorded
 left() {
 	local p
-	for p in $(cat "$OUT"/k*/vm.qemu.pid 2>/dev/null); do
+	for p in $(cat "$OUT"/k*/vm.qemu.pid "$OUT"/b/k*/vm.qemu.pid 2>/dev/null); do
 		[[ $p =~ ^[0-9]+$ ]] && kill -0 "$p" 2>/dev/null && echo "qemu:$p"
 	done
 	pgrep -f -- "$OUT" | grep -vx "$$" | sed 's/^/pid:/'
@@ -112,5 +114,130 @@ tr '\n' ' ' <"$L" | grep -Eq "fault: 6\.12[^ ]*, boot 1, point +$PT: +interrupte
 	fail "letter: the fault is not named as redone: $(grep -A2 fault "$L")"
 [ -z "$(awk 'length > 72' "$L")" ] || fail "letter over 72 columns"
 l=$(left); [ -z "$l" ] || fail "after the resume: still alive: $l"
-echo "PASS $NAME: Ctrl-C stopped in ${dt}s, no QEMU after SIGKILL, --resume finished, in $(( $(date +%s) - t0 ))s"
+t3=$(( $(date +%s) - t0 ))
+# ---- 4: a guest that hangs, one that panics, a full results share ----
+# One sweep of 4 repetitions in one boot (2 s points): r1's QEMU is
+# SIGSTOPped 1 s into the point (the hang watchdog, 15 s here, kills it),
+# the next boot panics 1 s into r2 (STALLBENCH_VM_TEST_PANIC: sysrq c in
+# the guest), the third runs r3 and fills its results share (a tmpfs here)
+# 1 s into r4. Each fault loses its point only, named in faults.tsv and the
+# letter's environment block with its incomplete result; the crash is not
+# retried; the full share ends r4 incomplete with ENOSPC and the sweep.
+B=$OUT/b P4=storm-cap64M-ftruncate_1
+# the letter with its wrapped lines joined back
+unwrapped() {
+	awk '{ match($0, /^ */); i = RLENGTH }
+		NR > 1 && i == pi + 2 && i >= 4 { sub(/^ +/, " "); l = l $0; next }
+		{ if (NR > 1) print l; l = $0; pi = i }
+		END { print l }' "$1"
+}
+# (what each fault kept is checked whole: every failed check is said)
+BAD=
+bad() { echo "FAIL $NAME: $*" >&2; BAD+="${BAD:+; }$*"; }
+t4=$SECONDS
+# the sweep's folder on the results share is a 2 MB tmpfs (the guest's
+# files beside it, vm.out and the console, are not: they name the error)
+MNT=$B/k1/$(basename "$(dirname "$D")")/sweep
+mkdir -p "$MNT" && mount -t tmpfs -o size=2m sbfaults "$MNT" || fail "cannot mount a tmpfs at $MNT"
+await() {	# the point whose meta.json appears
+	local i
+	for i in $(seq 900); do
+		ls "$B"/k1/*/sweep/"$1"/meta.json >/dev/null 2>&1 && return 0
+		kill -0 "$PID" 2>/dev/null || fail "the sweep ended before $1 ran: $(tail -5 "$OUT/run4.log")"
+		sleep 0.2
+	done
+	fail "$1 never started: $(tail -5 "$OUT/run4.log")"
+}
+STALLBENCH_VM_HANG=15 STALLBENCH_VM_TEST_PANIC=$P4-r2 "$TOP/run.sh" --kernel 6.12 --workloads truncate-storm \
+	--caps 64M --mixes ftruncate=1 --duration 2s --reps 4 --one-boot --out "$B" >"$OUT/run4.log" 2>&1 &
+PID=$!
+await "$P4-r1"
+sleep 1
+q=$(tail -1 "$B/k1/vm.qemu.pid")
+kill -STOP "$q" || fail "hang: cannot stop QEMU $q"
+ts=$SECONDS
+await "$P4-r2"
+th=$((SECONDS - ts))
+await "$P4-r4"
+sleep 1
+dd if=/dev/zero of="$MNT/.filler" bs=4k 2>/dev/null
+wait "$PID"; rc=$?
+PID=
+t4=$((SECONDS - t4))
+echo "hang, panic, full share: exit $rc after ${t4}s (hung QEMU replaced ${th}s after its SIGSTOP)"
+kill -0 "$q" 2>/dev/null && fail "hang: the stopped QEMU $q is alive"
+[ "$rc" -eq 1 ] || fail "faults: exit $rc (want 1: points missing): $(tail -5 "$OUT/run4.log")"
+nb=$(grep -c '^vm/sweep: repetition 1, kernel 1: exit' "$OUT/run4.log")
+[ "$nb" -eq 3 ] || bad "faults: $nb boots, want 3 (hang, panic, the rest)"
+grep -q 'lab flake:' "$OUT/run4.log" && bad "the panic was retried as a lab flake"
+[ -s "$B/k1/vm.flakes" ] && bad "a flake counted: $(cat "$B/k1/vm.flakes")"
+F=$B/faults.tsv
+cat "$F"
+[ "$(wc -l <"$F")" -eq 3 ] || bad "faults.tsv: want 3 faults"
+grep -qP "^1\tk1\t6\.12[^\t]*\t$P4-r1\tguest hung: no output for 15s .*console kept: k1/vm\.console\.r1\.log$" "$F" ||
+	bad "faults.tsv: no hang of r1"
+grep -qP "^1\tk1\t6\.12[^\t]*\t$P4-r2\tguest crashed \(kernel: .*sysrq.*\); trace kept: k1/vm\.oops\.r1\.b2\.txt$" "$F" ||
+	bad "faults.tsv: no crash of r2"
+grep -qP "^1\tk1\t6\.12[^\t]*\t$P4-r4\tresults share full \([0-9]+K free\): .*could not be written \([a-z_.]+: (ENOSPC|EIO)\)$" "$F" ||
+	bad "faults.tsv: no full share at r4"
+grep -q 'sysrq_handle_crash' "$B/k1/vm.oops.r1.b2.txt" || bad "the panic's trace is not kept"
+grep -q "STALLBENCH_VM_TEST_PANIC: panicking in point $P4-r2" "$B/k1/vm.console.r1.b2.log" ||
+	bad "the panic's console is not kept"
+D4=$(ls -d "$B"/k1/*/sweep)
+[ "$(cut -f1 "$D4/points.tsv" | paste -sd' ')" = "$P4-r3" ] || bad "points.tsv: $(cat "$D4/points.tsv")"
+# each faulted point's folder kept, not complete (a panic may cut its
+# meta.json's last write: that it is there and not complete is what counts)
+for r in r1 r2 r4; do
+	[ -f "$D4/$P4-$r/meta.json" ] && ! grep -q '"status": *"complete"' "$D4/$P4-$r/meta.json" ||
+		bad "$r: its result not kept incomplete: $(grep -o '"status": *"[a-z]*"' "$D4/$P4-$r/meta.json" 2>&1)"
+done
+grep -Eq '"errno": *"(ENOSPC|EIO)"' "$D4/$P4-r4/meta.json" || bad "r4: meta.json does not name ENOSPC (or 9p's EIO)"
+grep -Eq "point [0-9/]+ $P4-r1: skipped" "$B/k1/vm.out.r1.b2" || bad "boot 2 did not skip the hung point"
+grep -q "finish it: ./run.sh --resume $B" "$OUT/run4.log" || bad "faults: no --resume line"
+L4=$B/cover-letter.txt
+[ -s "$L4" ] || bad "faults: no letter over the points that ran"
+# the faults in the environment block, each with its incomplete result
+env4=$(awk '/^Environment:/ { on = 1 } on && /^$/ { exit } on' "$L4" | tr '\n' ' ' | tr -s ' ')
+for r in r1 r2 r4; do
+	grep -Eq "fault: 6\.12[^ ]*, boot 1, point $P4-$r: .*; missing, its incomplete result in k1/[^ ]+/sweep/$P4-$r until --resume redoes it" <<<"$env4" ||
+		bad "letter: the environment block does not name $r: $env4"
+done
+[ -z "$(awk 'length > 72' "$L4")" ] || bad "faults letter over 72 columns"
+l=$(left); [ -z "$l" ] || bad "faults: still alive: $l"
+
+# ---- 5: --resume redoes only the three, in one boot ----
+rm -f "$MNT/.filler"
+t5=$SECONDS
+"$TOP/run.sh" --resume "$B" >"$OUT/run5.log" 2>&1
+rc=$?
+t5=$((SECONDS - t5))
+echo "resume of the faults: exit $rc after ${t5}s"
+[ "$rc" -eq 0 ] || bad "resume: exit $rc: $(tail -5 "$OUT/run5.log")"
+grep -q "resume: repetition 1, kernel 1: 3 point run(s) missing: $P4-r1 $P4-r2 $P4-r4$" "$OUT/run5.log" ||
+	bad "resume: not exactly the three faulted points: $(grep resume: "$OUT/run5.log")"
+[ "$(grep -c '^vm/sweep: repetition 1, kernel 1: exit' "$OUT/run5.log")" -eq 1 ] || bad "resume: not one boot"
+[ "$(cut -f1 "$D4/points.tsv" | sort | paste -sd' ')" = "$P4-r1 $P4-r2 $P4-r3 $P4-r4" ] ||
+	bad "resume: points.tsv: $(cat "$D4/points.tsv")"
+for r in r1 r2 r3 r4; do
+	grep -q '"status": *"complete"' "$D4/$P4-$r/meta.json" || bad "resume: $r not complete"
+done
+L5=$B/cover-letter.txt
+cat "$L5"
+env5=$(awk '/^Environment:/ { on = 1 } on && /^$/ { exit } on' "$L5" | tr '\n' ' ' | tr -s ' ')
+for r in r1 r2 r4; do
+	grep -Eq "fault: 6\.12[^ ]*, boot 1, point $P4-$r: .*; redone on --resume" <<<"$env5" ||
+		bad "resume letter: $r not named redone: $env5"
+done
+grep -v 'fault:' <(unwrapped "$L5") | grep -qi 'incomplete\|missing' && bad "resume letter still names something incomplete: $(grep -i 'incomplete\|missing' "$L5")"
+# equal in form to an unbroken letter (part 3's: its one point redone
+# whole): the same blocks, in order, each by its head's first word
+form() { awk '!/^ / { print $1 }' "$1" | sed 's/[0-9][0-9.]*/N/g'; }
+diff <(form "$OUT/cover-letter.txt") <(form "$L5") >&2 || bad "resume letter: not the form of an unbroken one"
+grep -Eq "^[0-9.]+s per run, 4 runs" "$L5" || bad "resume letter: not 4 runs: $(grep ' per run' "$L5")"
+[ -z "$(awk 'length > 72' "$L5")" ] || bad "resume letter over 72 columns"
+l=$(left); [ -z "$l" ] || fail "resume: still alive: $l"
+[ -z "$BAD" ] || fail "$BAD"
+umount "$MNT" && MNT=
+t45=$((t4 + t5))
+echo "PASS $NAME: Ctrl-C stopped in ${dt}s, no QEMU after SIGKILL, --resume finished (${t3}s); hang, panic, full share, --resume (${t45}s); in $(( $(date +%s) - t0 ))s"
 rm -rf "$OUT"
