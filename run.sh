@@ -368,7 +368,7 @@ finish_sweep() {
 # reclaims directly), NOFAIL allocations counted, off-CPU on. Its report
 # says per cut op: calls, NOFAIL allocations per call, the share stalled in
 # reclaim, ENOMEM, and where the time asleep went. SB_SEED_KERNEL (6.1),
-# SB_SEED_DURATION (10s).
+# SB_SEED_DURATION (20s: ~10 calls of each cut op on 6.1 under TCG; 10 s gave 4-6).
 seed_point() {
 	local d=$1
 	mkdir -p "$d" && cp "$SB" "$d/stallbench" || return 1
@@ -376,7 +376,7 @@ seed_point() {
 	R=\$1
 	mkdir -p /mnt/disk/storm
 	\$R/stallbench run --workload truncate-storm --dir /mnt/disk/storm --live 256M --workers 3 \\
-		--duration ${SB_SEED_DURATION:-10s} --global-pressure 60M --count-nofail --out \$R/global-pressure-60M \\
+		--duration ${SB_SEED_DURATION:-20s} --global-pressure 60M --count-nofail --out \$R/global-pressure-60M \\
 		> \$R/run.log 2>&1
 	echo run_rc=\$?
 	G

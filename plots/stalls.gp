@@ -20,7 +20,7 @@ if (!exists("kinds")) { print "stalls.gp: needs kinds='run/memcg ...' (see gnupl
 k = strlen(ARG0)
 while (k > 0 && ARG0[k:k] ne "/") { k = k - 1 }
 nk = words(kinds)
-W = 900; H = 650; TH = 20 + nk
+W = 900; H = 650; TH = 16 + 2 * nk	# text: ~16 rows of plot, the key's kinds
 load ARG0[1:k]."style.gp"
 
 # a kind's pattern: solid, then hatchings gnuplot draws on every terminal
@@ -32,9 +32,15 @@ set yrange [0:*]
 set offsets 0.6, 0.6, graph 0.12, 0
 set xtics scale 0
 if (!txt) { set grid noxtics ytics }
-# runs in the key's first column, kinds after them
-set key below vertical left Left reverse maxrows (nblk > nk ? nblk : nk)
-# text plots cannot hatch: each segment carries its kind's number
+# runs in the key's first column, kinds after them; in a text plot one entry
+# a line (two columns of long kind names overprint each other in 72 columns)
+# and a kind without a sample: text cannot hatch, each segment carries its
+# kind's number instead
+if (txt) {
+	set key below vertical left Left reverse maxcols 1
+} else {
+	set key below vertical left Left reverse maxrows (nblk > nk ? nblk : nk)
+}
 KT(j) = txt ? sprintf("%d %s", j + 1, word(kinds, j + 1)) : word(kinds, j + 1)
 plot for [i=0:nblk - 1] for [j=0:nk - 1] in index i every ::(j + 1)::(j + 1) \
 	using 1:(($2 + $3) / 2):($1 - 0.35):($1 + 0.35):2:3 with boxxyerror lt L(i) fs pattern P(j) border notitle, \
@@ -43,4 +49,5 @@ plot for [i=0:nblk - 1] for [j=0:nk - 1] in index i every ::(j + 1)::(j + 1) \
      in index nblk using 1:2:xtic(3) with points ps 0 notitle, \
      in index nblk using 1:2:(sprintf("%.4g", $2)) with labels offset 0, 0.7 notitle, \
      for [i=0:nblk - 1] keyentry with boxes lt L(i) fs solid 1.0 title (exists("T") ? T[i + 1] : sprintf("run %d", i + 1)), \
-     for [j=0:nk - 1] keyentry with boxes lc rgb "black" fs pattern P(j) title KT(j)
+     for [j=0:(txt ? -1 : nk - 1)] keyentry with boxes lc rgb "black" fs pattern P(j) title KT(j), \
+     for [j=0:(txt ? nk - 1 : -1)] keyentry with points pt " " title KT(j)

@@ -36,6 +36,9 @@ struct oprec {
 	uint32_t have_sched;	/* cpu_ns and runq_ns below are measured */
 	uint64_t cpu_ns;	/* the thread's time on a CPU during the op */
 	uint64_t runq_ns;	/* its time runnable, waiting for a CPU */
+	uint64_t nofail;	/* __GFP_NOFAIL allocations the thread made during the op */
+	uint32_t have_nofail;	/* nofail above is counted (else: not known) */
+	uint32_t pad;
 };
 
 struct opring {

@@ -60,6 +60,11 @@ struct wl_ctx {
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: stop issuing ops after this */
 	volatile const int *stop;	/* set by the driver: finish now */
 	struct opring *ring;	/* shared with the driver */
+	/* The thread's __GFP_NOFAIL allocations so far (a counter the driver's
+	 * side opened in the worker), or NULL when they are not counted.
+	 * op_begin/op_end record the op's delta themselves. */
+	bool (*nofail_now)(void *arg, uint64_t *n);
+	void *nofail_arg;
 };
 
 /* Extra per-run facts a workload wants in meta.json. */
@@ -109,6 +114,11 @@ void wl_sched_split(uint64_t latency, uint64_t cpu0, uint64_t runq0, uint64_t cp
 static inline bool wl_should_stop(const struct wl_ctx *c)
 {
 	return *c->stop || now_ns() >= c->deadline_ns;
+}
+/* The thread's NOFAIL allocation count now; false when not counted (see wl_ctx). */
+static inline bool wl_nofail_now(const struct wl_ctx *c, uint64_t *n)
+{
+	return c->nofail_now && c->nofail_now(c->nofail_arg, n);
 }
 /* The NUMA node of the CPU this worker runs on now, -1 unknown. */
 int wl_cpu_node(void);

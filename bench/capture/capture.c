@@ -112,6 +112,18 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 	err = cap_rings_open(c, o, errmsg, len);
 	if (err)
 		goto fail;
+	if (capture_counts_nofail(c) && !o->offline_cpus) {
+		/* the workers open theirs after the fork: one that cannot fails here, first */
+		struct nofail_counter *k;
+		char why[192];
+
+		err = capture_nofail_counter_open(c, &k, why, sizeof(why));
+		if (err) {
+			snprintf(errmsg, len, "NOFAIL counters: %s", why);
+			goto fail;
+		}
+		nofail_counter_close(k);
+	}
 	*out = c;
 	return 0;
 fail:

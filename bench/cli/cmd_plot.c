@@ -115,7 +115,7 @@ int cmd_plot(int argc, char **argv)
 		return 1;
 	}
 	for (i = optind; i < argc; i++) {
-		int r = cmp_load(&runs[nruns], argv[i], flags, msg, sizeof(msg));
+		int r = cmp_load(&runs[nruns], argv[i], flags | CMP_LOAD_CDF, msg, sizeof(msg));
 
 		if (r < 0) {
 			fprintf(stderr, "plot: %s\n", msg);

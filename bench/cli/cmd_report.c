@@ -5,6 +5,7 @@
  * (schema/stallkind.h), and the rounds' sources from the schema's table, so a
  * new source needs no edit here. */
 #include "parse.h"
+#include "stats.h"
 #include "resread.h"
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * A percentile of summary.json: its histogram's bucket (stats.h), within
+ * HIST_REL_ERR of the exact nearest-rank value, so it says "~" (the one
+ * percentile rule: an exact value, as compare and plot give, or "~").
+ */
+static const char *fmt_approx(double ns, char *buf, size_t len)
+{
+	char v[32];
+
+	snprintf(buf, len, "~%s", fmt_ns(ns, v, sizeof(v)));
+	return buf;
+}
 
 static double num(json_t *o, const char *k)
 {
@@ -304,7 +318,7 @@ static void print_time_split(json_t *ops)
 		printf("  %-15.15s %6.1f%% %6.1f%% %6.1f%% %9s %9s %9s\n", slash ? slash + 1 : k,
 		       all > 0 ? 100.0 * cpu / all : 0.0, all > 0 ? 100.0 * runq / all : 0.0,
 		       all > 0 ? 100.0 * sleep / all : 0.0, fmt_ns(sleep, a, sizeof(a)),
-		       fmt_ns(num(sd, "p50"), b, sizeof(b)), fmt_ns(num(sd, "p99"), c, sizeof(c)));
+		       fmt_approx(num(sd, "p50"), b, sizeof(b)), fmt_approx(num(sd, "p99"), c, sizeof(c)));
 	}
 }
 
@@ -733,8 +747,8 @@ static void print_op(const char *k, const char *opn, json_t *v)
 		nerr += json_integer_value(ev);
 	printf("  %-13.13s %6lld %4lld %7s %7s %7s %7s %5.1f%% %5.0f\n", opn,
 	       (long long)json_integer_value(json_object_get(v, "count")), nerr,
-	       fmt_ns(num(lat, "p50"), a, sizeof(a)), fmt_ns(num(lat, "p99"), b, sizeof(b)),
-	       fmt_ns(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
+	       fmt_approx(num(lat, "p50"), a, sizeof(a)), fmt_approx(num(lat, "p99"), b, sizeof(b)),
+	       fmt_approx(num(lat, "p999"), c, sizeof(c)), fmt_ns(num(lat, "max"), d, sizeof(d)),
 	       100.0 * num(st, "stalled_share"), num(rr, "max"));
 	json_object_foreach(errs, ek, ev)
 		printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
@@ -793,7 +807,7 @@ static void print_stalls(json_t *stalls)
 			/* zero%: the share of reclaim rounds that reclaimed nothing */
 			printf("  %-13.13s %6s %8lld %7s %7s %7s %7s", k, sc ? "system" : "run",
 			       (long long)cnt, fmt_ns(num(v, "total_ns"), a, sizeof(a)),
-			       fmt_ns(num(dd, "p50"), b, sizeof(b)), fmt_ns(num(dd, "p99"), c, sizeof(c)),
+			       fmt_approx(num(dd, "p50"), b, sizeof(b)), fmt_approx(num(dd, "p99"), c, sizeof(c)),
 			       fmt_ns(num(dd, "max"), e, sizeof(e)));
 			if (cnt > 0 && json_object_get(v, "no_progress") &&
 			    (kind == RR_STALL_OTHER || rr_stall_kind_reclaims(kind)))
@@ -825,6 +839,8 @@ int cmd_report(int argc, char **argv)
 	print_ops(ops);
 	stalls = json_object_get(sum, "stalls");
 	print_stalls(stalls);
+	printf("~: from the run's histograms, within %.2f%% of the exact value (compare and plot: exact)\n",
+	       100.0 * HIST_REL_ERR);
 	print_reasons(stalls);
 	print_sources(ops);
 	print_time_split(ops);

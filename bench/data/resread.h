@@ -141,9 +141,18 @@ void rr_close(struct rr_dir *d);
 /* Streams ops.csv. 0, the callback's value, or -errno with msg set. */
 int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 		struct rr_csv_stats *st, char *msg, size_t len);
+/*
+ * ops.csv again, for a reader's later pass over rows rr_read_ops checked:
+ * only workload, op, latency_ns, node, reclaim_rounds and flags are set
+ * (the rest reads 0 / ""), each row split no further than they need. With
+ * RR_ALLOW_INCOMPLETE it is rr_read_ops (the same rows skipped).
+ */
+int rr_scan_ops(const struct rr_dir *d, rr_op_fn fn, void *arg, char *msg, size_t len);
 /* Streams stalls.csv (absent file: no rows). 0, callback's value, or -errno. */
 int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 		   struct rr_csv_stats *st, char *msg, size_t len);
+/* stalls.csv again, likewise: only kind, kind_name, duration_ns and scope are set. */
+int rr_scan_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg, char *msg, size_t len);
 /* Streams offcpu.csv (absent file: -ENOENT: not recorded). 0, callback's value, or -errno. */
 int rr_read_offcpu(const struct rr_dir *d, rr_offcpu_fn fn, void *arg, struct rr_csv_stats *st,
 		   char *msg, size_t len);

@@ -1,13 +1,15 @@
 /*
  * Comparing runs. A run is one result directory, or several directories
  * given as "dir1,dir2,..." that are repetitions of the same configuration.
- * cmp_load() streams each run's ops.csv and stalls.csv once into pooled
- * per-op and per-stall-kind sample vectors (sorted afterwards) and one
- * summary per repetition; cmp_build() turns runs into one JSON model (per
+ * cmp_load() streams each run's ops.csv and stalls.csv into per-op and
+ * per-stall-kind histograms and one summary per repetition, then reads them
+ * again for the exact percentiles (qsel.h: only the values in the wanted
+ * histogram buckets are kept), so its memory does not grow with the ops;
+ * cmp_build() turns runs into one JSON model (per
  * metric: each run's value, change against the first, and tests on the
  * repetitions, which are the replicated unit), which is printed as JSON as
  * is, or rendered as a 72-column text table or Markdown. plot.c reuses the
- * loaded samples. Unfinished ops (cut at the deadline) count as unfinished
+ * loaded figures (with CMP_LOAD_CDF, the ranks of its CDFs). Unfinished ops (cut at the deadline) count as unfinished
  * and stay out of every distribution: their latency is only a lower bound.
  */
 #ifndef STALLBENCH_COMPARE_H
@@ -20,6 +22,7 @@
 #include <jansson.h>
 
 #include "resread.h"
+#include "qsel.h"
 
 #define CMP_MAX_ERRNAMES	16
 #define CMP_MAX_NODES		64
@@ -39,6 +42,7 @@ struct cmp_nodestat {
 	int node;
 	uint64_t count;
 	double mean, p50, p99;	/* ns */
+	struct qsel lat;	/* load-time: its latencies */
 };
 
 #define CMP_ROUNDS_EXACT	1024	/* rounds counted exactly below this, log2 above */
@@ -79,16 +83,15 @@ struct cmp_repout {
 
 struct cmp_opstat {
 	char name[160];		/* "workload/op" */
-	/*
-	 * latency_ns of every op, ascending after load. While loading each slot
-	 * holds (latency << 16 | (node + 1)) as uint64 bits, so one sort orders
-	 * latencies and keeps each one's node for the per-node breakdown at
-	 * 8 bytes per op.
-	 */
-	struct cmp_vec lat;
+	size_t wlen;		/* the workload's part of name */
+	uint64_t count;		/* finished ops */
+	/* latency_ns of the finished ops: count, min, max, sum, and the exact
+	 * values at the ranks the readers ask for (cmp_lat_pct, cmp_lat_rank) */
+	struct qsel lat;
 	double mean, stddev;	/* ns */
-	struct cmp_vec rounds;	/* reclaim_rounds of every finished op, ascending */
+	struct qsel rounds;	/* reclaim_rounds of the finished ops, likewise */
 	struct cmp_rep *reps;	/* one per repetition that ran this op */
+	struct qsel *rep_lat;	/* load-time: each repetition's latencies (reps[i]) */
 	int nreps;
 	char sites[CMP_MAX_SITES][64];	/* the wait sites its reps slept at (offcpu.csv) */
 	int nsites;
@@ -110,15 +113,17 @@ struct cmp_opstat {
 	/* load-time scratch */
 	double rep_sum, rep_logsum, rep_rounds, rep_stall, rep_sleep;
 	uint64_t rep_n, rep_sleep_n, rep_killed, rep_null, rep_enomem;
-	size_t rep_start;	/* first lat slot of the current repetition */
-	int rep_dir;		/* repetition rep_start belongs to */
+	struct qsel rep_cur;	/* the current repetition's latencies */
+	int rep_dir;		/* repetition rep_cur belongs to */
+	int p2_rep;		/* later passes: the index in reps of the dir read, -1 none */
+	double w_mean, w_s2;	/* Welford over every finished op's latency */
 };
 
 struct stallunion;
 
 struct cmp_stallstat {
 	char name[48];		/* "run/direct", "system/compact", ... */
-	struct cmp_vec dur;	/* duration_ns, sorted after load */
+	struct qsel dur;	/* duration_ns: count, sum, max, exact percentiles */
 	uint64_t total_ns;
 	uint64_t own_ns;	/* the part not inside an outer stall of its task (stallkind.h's
 				 * depth): the kinds' own times add up to the stalled time */
@@ -152,8 +157,26 @@ struct cmp_opts {
 				 * (e.g. "cap_bytes,high_bytes"): compared, not warned of */
 };
 
-/* Nearest-rank value of reclaim rounds at quantile q (exact). */
+/* Nearest-rank value of reclaim rounds at quantile q (exact); NAN when not asked for. */
 double cmp_rounds_pct(const struct cmp_opstat *o, double q);
+/* The same for latency: p50, p90, p99, p99.9 (exact); min and max via rank 1 and count. */
+double cmp_lat_pct(const struct cmp_opstat *o, double q);
+/* Latency and rounds at a rank (1..count) the load asked for; NAN otherwise. */
+double cmp_lat_rank(const struct cmp_opstat *o, uint64_t rank);
+double cmp_rounds_rank(const struct cmp_opstat *o, uint64_t rank);
+/* Finished ops by floor(log2(latency_ns)) (0 for 0 and 1 ns). */
+void cmp_lat_log2(const struct cmp_opstat *o, uint64_t cnt[64]);
+/*
+ * The ranks of a CDF of n values, ascending and unique: every value up to
+ * CMP_CDF_ALL, else a grid of 1000 plus a log-spaced tail (at most
+ * CMP_CDF_MAX). rk holds CMP_CDF_MAX; returns how many. With CMP_LOAD_CDF
+ * the load asks for these ranks (and every rank below CMP_FEW_OPS).
+ */
+#define CMP_CDF_ALL	2000
+#define CMP_CDF_MAX	4000
+#define CMP_FEW_OPS	50	/* an op with fewer calls is plotted call by call */
+size_t cmp_cdf_ranks(uint64_t n, uint64_t *rk);
+#define CMP_LOAD_CDF	(1u << 16)	/* cmp_load flag beside the RR_* ones */
 /* Loads one run from "dir[,dir...]". 0 or -errno with msg set. */
 int cmp_load(struct cmp_run *r, const char *spec, unsigned int rr_flags, char *msg, size_t len);
 void cmp_run_free(struct cmp_run *r);

@@ -1,10 +1,14 @@
-/* What the three parts of the comparison (compare_load.c, compare_model.c,
- * compare_render.c) share among themselves; not for other users. */
+/* What the parts of the comparison (compare_load.c, compare_pass.c, compare_label.c,
+ * compare_model.c, compare_render.c) share among themselves; not for other users. */
 #ifndef STALLBENCH_COMPARE_IMPL_H
 #define STALLBENCH_COMPARE_IMPL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "compare.h"
 
 /* Appends "path" of every leaf under objs[0..n) whose value is not the same in all. */
 void cmp_diff_paths(json_t **objs, int n, const char *path, json_t *out);
@@ -12,5 +16,22 @@ void cmp_diff_paths(json_t **objs, int n, const char *path, json_t *out);
 void cmp_leaf_label(json_t *exp, const char *path, char *buf, size_t len);
 /* Change from a to b in percent; NaN when it has no meaning (a = 0, b != 0). */
 double cmp_pct_change(double a, double b);
+
+/* Reading a run (compare_load.c, compare_pass.c). */
+#define CMP_LAT_MAX	((1ull << 48) - 1)	/* 78 hours: longer latencies read as this */
+struct loadctx {
+	struct cmp_run *r;
+	size_t last;		/* index of the op last hit: rows come in runs */
+	int dir;		/* repetition being read */
+	bool again;		/* a later pass: ops are known, none is added */
+};
+/* The op of a row: a new one in pass 1; NULL out of memory or, again, unknown. */
+struct cmp_opstat *cmp_find_op(struct loadctx *c, const char *wl, const char *op);
+/* A node's slot in an op's breakdown (first seen first); -1 past CMP_MAX_NODES or unknown. */
+int cmp_node_slot(struct cmp_opstat *o, int node, bool add);
+/* The stall kind of a row ("scope/kind"); added in pass 1. NULL: no memory, or unknown. */
+struct cmp_stallstat *cmp_find_stall(struct cmp_run *r, const struct rr_stall *s, bool add);
+/* The passes after the first, until every rank asked for is known. 0 or -errno, msg set. */
+int cmp_more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t len);
 
 #endif

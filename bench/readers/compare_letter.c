@@ -455,10 +455,11 @@ static void outcome_phrase(char *buf, size_t len, json_t *m, size_t k)
 static int metric_rank(const char *metric)
 {
 	static const char *const order[] = { "rounds", "ops_s", "p99", "latency", "stall",
-					     "sleep", "total" };
+					     "sleep", "sleep_at:", "total" };
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (!strcmp(order[i], metric))
+		if (!strcmp(order[i], metric) ||
+		    (!strcmp(order[i], "sleep_at:") && !strncmp(metric, "sleep_at:", 9)))
 			return (int)i;
 	return 99;
 }
@@ -479,12 +480,64 @@ static int cmp_vline(const void *x, const void *y)
 /* A metric as the letter's verdict names it, short (time/call: a geometric mean). */
 static const char *letter_what(const char *metric)
 {
+	static char at[160];	/* used before the next call */
+
+	if (!strncmp(metric, "sleep_at:", 9)) {
+		snprintf(at, sizeof(at), "asleep in %s/call", metric + 9);
+		return at;
+	}
 	return !strcmp(metric, "latency") ? "time/call" :
 	       !strcmp(metric, "rounds") ? "reclaim rounds/call" :
 	       !strcmp(metric, "stall") ? "stall/call" :
 	       !strcmp(metric, "sleep") ? "asleep/call" :
 	       !strcmp(metric, "p99") ? "p99 per run" :
 	       !strcmp(metric, "ops_s") ? "ops/s" : "stall total per run";
+}
+
+/*
+ * Behind a change in time asleep, the wait sites that moved it: the op's
+ * sleep_at:SITE tests (significant or not), the two whose mean moved most,
+ * each with both sides' time asleep there per call (the second only if it
+ * moved a tenth as much as the first). buf gets e.g.
+ * "where: balance_dirty_pages A 1.15ms, B 101ms; ..." or "" (none measured).
+ */
+static void sleep_sites(char *buf, size_t len, json_t *m, const char *blk_name, size_t k,
+			const char *a_id, const char *b_id)
+{
+	json_t *blk, *tests = NULL, *t;
+	const char *key, *best[2] = { NULL, NULL };
+	double bd[2] = { 0, 0 };
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(m, "ops"), i, blk)
+		if (!strcmp(json_string_value(json_object_get(blk, "name")) ?: "", blk_name))
+			tests = rr_json_get(json_array_get(json_object_get(blk, "vs_first"), k), "tests");
+	json_object_foreach(tests, key, t) {
+		double d;
+
+		if (strncmp(key, "sleep_at:", 9) || !strcmp(key + 9, "rest"))
+			continue;
+		d = fabs(json_number_value(json_object_get(t, "mean_b")) -
+			 json_number_value(json_object_get(t, "mean_a")));
+		if (d > bd[0]) {
+			best[1] = best[0], bd[1] = bd[0];
+			best[0] = key, bd[0] = d;
+		} else if (d > bd[1]) {
+			best[1] = key, bd[1] = d;
+		}
+	}
+	if (bd[1] < bd[0] / 10)
+		best[1] = NULL;	/* a site that hardly moved explains nothing */
+	for (i = 0; i < 2 && best[i] && o < len; i++) {
+		char va[32], vb[32];
+
+		t = json_object_get(tests, best[i]);
+		cmp_fmt_value(va, sizeof(va), "sleep", json_number_value(json_object_get(t, "mean_a")));
+		cmp_fmt_value(vb, sizeof(vb), "sleep", json_number_value(json_object_get(t, "mean_b")));
+		o += (size_t)snprintf(buf + o, len - o, "%s%s %s %s, %s %s", i ? "; " : "where: ",
+				      best[i] + 9, a_id, va, b_id, vb);
+	}
 }
 
 /* One point's verdict against run k: outcomes, then its significant changes. */
@@ -529,6 +582,24 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 		    n < 256)
 			lines[n++] = v;
 	qsort(lines, n, sizeof(*lines), cmp_vline);
+	/* A change in time asleep always gets a line when there is one (its
+	 * wait sites follow it), in the last place if the ranks left it out. */
+	for (i = VERDICT_MAX; i < n; i++)
+		if (!strcmp(json_string_value(json_object_get(lines[i], "metric")) ?: "", "sleep")) {
+			size_t j;
+
+			for (j = 0; j < VERDICT_MAX; j++)
+				if (!strcmp(json_string_value(json_object_get(lines[j], "metric")) ?: "",
+					    "sleep"))
+					break;
+			if (j == VERDICT_MAX) {
+				json_t *x = lines[VERDICT_MAX - 1];
+
+				lines[VERDICT_MAX - 1] = lines[i];
+				lines[i] = x;
+			}
+			break;
+		}
 	if (!n) {
 		snprintf(line, sizeof(line), "no significant change (%zu tests)", ntests);
 		lwrap(f, "  ", "    ", line);
@@ -552,6 +623,12 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 			 eff, sid(m, 0), va, sid(m, k), vb,
 			 json_number_value(json_object_get(t, "p_holm")));
 		lwrap(f, "  ", "    ", line);
+		if (!strcmp(metric, "sleep")) {
+			/* on what: the sites behind the change, named */
+			sleep_sites(line, sizeof(line), m, blk, k, sid(m, 0), sid(m, k));
+			if (line[0])
+				lwrap(f, "    ", "      ", line);
+		}
 	}
 	if (n > VERDICT_MAX) {
 		snprintf(line, sizeof(line), "and %zu more change%s, marked * in the table",

@@ -37,10 +37,21 @@ static json_t *jreal(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* The quantile rows of a distribution (op latency, stall duration): one writer for both. */
+static void set_quantiles(json_t *j, const struct qsel *q)
+{
+	static const struct { const char *key; double p; } rows[] = {
+		{ "p50", 0.50 }, { "p90", 0.90 }, { "p99", 0.99 }, { "p999", 0.999 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		json_object_set_new(j, rows[i].key, jreal(qs_quantile(q, rows[i].p)));
+	json_object_set_new(j, "max", jreal(qs_count(q) ? (double)q->h.max : NAN));
+}
+
 static json_t *op_obj(const struct cmp_opstat *o)
 {
-	const double *v = o->lat.v;
-	size_t n = o->lat.n;
+	size_t n = o->count;
 	json_t *j = json_object(), *e = json_object(), *r = json_object();
 	json_t *nodes = json_array(), *reps = json_array();
 	double lsum = 0.0, rsum = 0.0, ssum = 0.0;
@@ -60,12 +71,8 @@ static json_t *op_obj(const struct cmp_opstat *o)
 	json_object_set_new(j, "gmean", jreal(n && o->nreps ? exp(lsum / o->nreps) : NAN));
 	json_object_set_new(j, "mean", jreal(n ? o->mean : NAN));
 	json_object_set_new(j, "stddev", jreal(o->stddev));
-	json_object_set_new(j, "min", jreal(quantile_sorted(v, n, 0.0)));
-	json_object_set_new(j, "p50", jreal(quantile_sorted(v, n, 0.50)));
-	json_object_set_new(j, "p90", jreal(quantile_sorted(v, n, 0.90)));
-	json_object_set_new(j, "p99", jreal(quantile_sorted(v, n, 0.99)));
-	json_object_set_new(j, "p999", jreal(quantile_sorted(v, n, 0.999)));
-	json_object_set_new(j, "max", jreal(n ? v[n - 1] : NAN));
+	json_object_set_new(j, "min", jreal(n ? (double)o->lat.h.min : NAN));
+	set_quantiles(j, &o->lat);
 	for (i = 0; i < o->nerr; i++)
 		json_object_set_new(e, o->err[i].name, json_integer((json_int_t)o->err[i].n));
 	if (o->other_errs)
@@ -114,13 +121,10 @@ static json_t *op_obj(const struct cmp_opstat *o)
 
 static json_t *stall_obj(const struct cmp_stallstat *s)
 {
-	const double *v = s->dur.v;
-	size_t n = s->dur.n, i;
-	double m = 0.0;
+	size_t n = qs_count(&s->dur), i;
+	double m = (double)s->dur.h.sum;
 	json_t *j = json_object(), *reps = json_array();
 
-	for (i = 0; i < n; i++)
-		m += v[i];
 	json_object_set_new(j, "count", json_integer((json_int_t)n));
 	json_object_set_new(j, "total_ns", json_integer((json_int_t)s->total_ns));
 	json_object_set_new(j, "own_ns", json_integer((json_int_t)s->own_ns));
@@ -128,11 +132,7 @@ static json_t *stall_obj(const struct cmp_stallstat *s)
 	json_object_set_new(j, "no_progress_pct", jreal(s->with_count ?
 		100.0 * (double)s->no_progress / (double)s->with_count : NAN));
 	json_object_set_new(j, "mean", jreal(n ? m / (double)n : NAN));
-	json_object_set_new(j, "p50", jreal(quantile_sorted(v, n, 0.50)));
-	json_object_set_new(j, "p90", jreal(quantile_sorted(v, n, 0.90)));
-	json_object_set_new(j, "p99", jreal(quantile_sorted(v, n, 0.99)));
-	json_object_set_new(j, "p999", jreal(quantile_sorted(v, n, 0.999)));
-	json_object_set_new(j, "max", jreal(n ? v[n - 1] : NAN));
+	set_quantiles(j, &s->dur);
 	for (i = 0; i < s->rep_total.n; i++)
 		json_array_append_new(reps, jreal(s->rep_total.v[i]));
 	json_object_set_new(j, "rep_total_ns", reps);
@@ -459,7 +459,7 @@ static json_t *ops_model(const struct cmp_run *runs, int n)
 					base = s;
 					jbase = js;
 					json_array_append_new(vs, json_null());
-				} else if (base && s && base->lat.n && s->lat.n) {
+				} else if (base && s && base->count && s->count) {
 					json_array_append_new(vs, vs_obj(jbase, js, op_change_keys,
 									 op_tests(base, s)));
 				} else {

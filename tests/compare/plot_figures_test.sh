@@ -194,6 +194,25 @@ grep -q '^# B: .* 2 PSI ticks above 100% not drawn' "$P/timeline.dat" &&
 	grep -q 'run B: 2 PSI ticks above 100%' "$W/ab.err" &&
 	ok "the 2 bad PSI ticks are reported (.dat, stderr)" || not_ok "bad PSI ticks not reported"
 
+# stacked bars as text: every kind's legend intact, "N kind" on a line of its
+# own (two columns of long kinds overprinted each other in 72 columns)
+python3 - "$P" <<'PY' && ok "text bar figures: each kind's legend whole" || not_ok "a text bar figure's legend is garbled"
+import glob, re, sys
+P = sys.argv[1]
+log = open(P + "/gnuplot.log").read()
+n = 0
+for txt in glob.glob(P + "/stalls.txt") + glob.glob(P + "/time-*.txt"):
+    m = re.search(r"out='" + re.escape(txt) + r"'.*?kinds='([^']*)'", log)
+    if not m:
+        print("no gnuplot line for", txt); sys.exit(1)
+    lines = [l.strip() for l in open(txt)]
+    for j, k in enumerate(m.group(1).split()):
+        if "%d %s" % (j + 1, k) not in lines:
+            print("%s: no legend line '%d %s'" % (txt, j + 1, k)); sys.exit(1)
+        n += 1
+if n == 0:
+    print("no text bar figure read"); sys.exit(1)
+PY
 if awk 'length($0) > 72 { print FILENAME ": " length($0); bad = 1 } END { exit bad }' \
 	"$P"/*.txt "$W/few"/*.txt; then ok "every text plot <= 72 columns"; else not_ok "text plots too wide"; fi
 

@@ -102,6 +102,15 @@ no_stale_cgroups
 rc=$?
 [[ $rc -eq 2 ]] && grep -q "mount_options" "$TMP/verdict.txt" ||
 	fail "compare --verdict across mount options: exit $rc, $(cat "$TMP/verdict.txt")"
+# the letter names the sites behind a change in time asleep (a loose alpha:
+# what is checked is the naming, not the test's power on 2 runs a side)
+printf 'storm\t%s\t%s\n' "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" >"$TMP/points.tsv"
+"$SB" compare --points "$TMP/points.tsv" --format letter --alpha 0.5 --vary "workloads[0].mount_options" \
+	>"$TMP/letter.txt" 2>"$TMP/err" || fail "compare --format letter failed: $(cat "$TMP/err")"
+w=$(grep -A3 "^  truncate asleep/call: +" "$TMP/letter.txt" | tr '\n' ' ' | sed 's/  */ /g')
+echo "$w" | grep -Eq "asleep/call: \+[0-9.]+% .* where: submit_bio_wait A [0-9.]+[a-z]*s?, B [0-9.]+m?s" ||
+	fail "the letter does not name submit_bio_wait behind truncate's time asleep: $w
+$(sed -n '/^Verdict/,/^$/p' "$TMP/letter.txt")"
 "$SB" plot "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --out "$TMP/plots" \
 	>/dev/null 2>"$TMP/err" || fail "plot failed: $(cat "$TMP/err")"
 python3 - "$TMP" <<'PY' || exit 1

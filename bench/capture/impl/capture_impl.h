@@ -7,6 +7,7 @@
  *   capture_pair.c    begin/end pairing into stalls, output order
  *   capture_sym.c     kernel stacks: interned, folded, named (kallsyms)
  *   capture_sched.c   switch-outs, wake-ups and switch-ins into off-CPU spans
+ *   nofail_count.c    NOFAIL allocations counted per thread (counting events, no ring)
  */
 #ifndef STALLBENCH_CAPTURE_IMPL_H
 #define STALLBENCH_CAPTURE_IMPL_H
@@ -184,6 +185,13 @@ struct capture {
 	char **strs;		/* interned sites and comms */
 	size_t nstrs, strs_cap;
 };
+
+/* Whether e's samples go through the rings: NOFAIL allocations are counted
+ * (nofail_count.c) and recorded only for their stacks (--callchain). */
+static inline bool cap_ev_ringed(const struct capture *c, const struct cev *e)
+{
+	return e->role != R_POINT || e->kind != POINT_NOFAIL || c->callchain;
+}
 
 /* CLOCK_MONOTONIC in ns: the clock the events carry (use_clockid). */
 uint64_t cap_now_ns(void);

@@ -1,0 +1,309 @@
+/* Exact order statistics in bounded memory: see qsel.h. */
+#include "qsel.h"
+#include "signif.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QS_MAX_SUB	65536	/* sub-ranges of a range too full to keep */
+
+enum qs_mode { QS_WAIT, QS_COLLECT, QS_COUNT };
+
+struct qs_range {
+	uint64_t lo, hi;	/* the values in [lo, hi] */
+	uint64_t before;	/* pass 1's count of values below lo */
+	uint64_t count;		/* ... and in [lo, hi] */
+	enum qs_mode mode;
+	uint64_t *v;		/* QS_COLLECT: the values seen */
+	uint64_t n;
+	uint64_t *sub;		/* QS_COUNT: values per sub-range of width step */
+	uint64_t step;
+	size_t nsub;
+};
+
+int qs_alloc(struct qsel *q)
+{
+	q->h.b = calloc(HIST_NR, sizeof(*q->h.b));
+	return q->h.b ? 0 : -ENOMEM;
+}
+
+int qs_want(struct qsel *q, uint64_t rank)
+{
+	if (!rank || rank > q->h.count)
+		return 0;
+	if (q->nrank == q->caprank) {
+		size_t nc = q->caprank ? q->caprank * 2 : 8;
+		uint64_t *r = realloc(q->rank, nc * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		q->rank = r;
+		q->caprank = nc;
+	}
+	q->rank[q->nrank++] = rank;
+	q->planned = false;
+	return 0;
+}
+
+int qs_want_q(struct qsel *q, double p)
+{
+	return q->h.count ? qs_want(q, pct_rank((size_t)q->h.count, p)) : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void range_free(struct qs_range *g)
+{
+	free(g->v);
+	free(g->sub);
+	g->v = g->sub = NULL;
+}
+
+static void ranges_free(struct qsel *q)
+{
+	for (size_t i = 0; i < q->nrg; i++)
+		range_free(&q->rg[i]);
+	free(q->rg);
+	q->rg = NULL;
+	q->nrg = 0;
+}
+
+/* Ranks in (before, before + count]: first index and the count of them. */
+static size_t ranks_in(const struct qsel *q, uint64_t before, uint64_t count, size_t *first)
+{
+	size_t i = 0, n = 0;
+
+	while (i < q->nrank && q->rank[i] <= before)
+		i++;
+	*first = i;
+	while (i + n < q->nrank && q->rank[i + n] <= before + count)
+		n++;
+	return n;
+}
+
+static void resolve(struct qsel *q, size_t i, uint64_t v)
+{
+	q->val[i] = v;
+	q->done[i] = true;
+}
+
+/*
+ * Appends [lo, hi] holding count values above before to out (n of them,
+ * capacity enough), or resolves its ranks at once when it is one value.
+ */
+static void add_range(struct qsel *q, struct qs_range *out, size_t *n, uint64_t lo, uint64_t hi,
+		      uint64_t before, uint64_t count)
+{
+	size_t first, k = ranks_in(q, before, count, &first);
+
+	if (!k || !count)
+		return;
+	if (lo == hi) {
+		for (size_t j = first; j < first + k; j++)
+			resolve(q, j, lo);
+		return;
+	}
+	memset(&out[*n], 0, sizeof(out[*n]));
+	out[*n].lo = lo;
+	out[*n].hi = hi;
+	out[*n].before = before;
+	out[*n].count = count;
+	(*n)++;
+}
+
+/* The first ranges: the histogram buckets the wanted ranks fall in. */
+static int first_ranges(struct qsel *q)
+{
+	const struct hist *h = &q->h;
+	uint64_t seen = 0, lo, hi;
+	size_t i, j = 0, n = 0;
+
+	qsort(q->rank, q->nrank, sizeof(*q->rank), cmp_u64);
+	for (i = 0; i < q->nrank; i++)	/* unique */
+		if (!i || q->rank[i] != q->rank[j - 1])
+			q->rank[j++] = q->rank[i];
+	q->nrank = j;
+	free(q->val);
+	free(q->done);
+	ranges_free(q);
+	q->val = calloc(q->nrank ? q->nrank : 1, sizeof(*q->val));
+	q->done = calloc(q->nrank ? q->nrank : 1, sizeof(*q->done));
+	q->rg = calloc(q->nrank ? q->nrank : 1, sizeof(*q->rg));
+	if (!q->val || !q->done || !q->rg)
+		return -ENOMEM;
+	q->planned = true;
+	for (i = 0; i < q->nrank; i++) {	/* the extremes are known */
+		if (q->rank[i] == 1)
+			resolve(q, i, h->min);
+		else if (q->rank[i] == h->count)
+			resolve(q, i, h->max);
+	}
+	if (!h->b)
+		return 0;
+	for (i = 0, j = 0; i < HIST_NR && j < q->nrank; i++) {
+		uint64_t c = h->b[i];
+
+		while (j < q->nrank && q->rank[j] <= seen)
+			j++;
+		if (c && j < q->nrank && q->rank[j] <= seen + c) {
+			hist_bounds(i, &lo, &hi);
+			lo = lo < h->min ? h->min : lo;
+			hi = hi > h->max ? h->max : hi;
+			add_range(q, q->rg, &n, lo, hi, seen, c);
+		}
+		seen += c;
+	}
+	q->nrg = n;
+	return 0;
+}
+
+int qs_plan(struct qsel *q, size_t *budget)
+{
+	size_t i, k;
+
+	if (!q->planned && first_ranges(q) < 0)
+		return -ENOMEM;
+	if (!q->nrg)
+		return 0;
+	for (i = 0; i < q->nrg; i++) {
+		struct qs_range *g = &q->rg[i];
+		uint64_t w = g->hi - g->lo + 1;
+
+		range_free(g);
+		g->n = 0;
+		g->mode = QS_WAIT;
+		if (g->count <= *budget) {
+			g->v = malloc(g->count * sizeof(*g->v));
+			if (!g->v)
+				return -ENOMEM;
+			g->mode = QS_COLLECT;
+			*budget -= g->count;
+		} else if (g->count > (q->max_keep ? q->max_keep : QS_BUDGET)) {
+			k = w < QS_MAX_SUB ? (size_t)w : QS_MAX_SUB;
+			g->step = w / k + (w % k != 0);
+			g->nsub = (size_t)((w + g->step - 1) / g->step);
+			g->sub = calloc(g->nsub, sizeof(*g->sub));
+			if (!g->sub)
+				return -ENOMEM;
+			g->mode = QS_COUNT;
+		}
+	}
+	return 1;
+}
+
+void qs_feed(struct qsel *q, uint64_t v)
+{
+	size_t a = 0, b = q->nrg;
+	struct qs_range *g;
+
+	if (!b || v < q->rg[0].lo || v > q->rg[b - 1].hi)
+		return;
+	while (b - a > 1) {	/* the last range with lo <= v */
+		size_t m = (a + b) / 2;
+
+		if (q->rg[m].lo <= v)
+			a = m;
+		else
+			b = m;
+	}
+	g = &q->rg[a];
+	if (v > g->hi)
+		return;
+	if (g->mode == QS_COLLECT) {
+		if (g->n < g->count)
+			g->v[g->n] = v;
+		g->n++;
+	} else if (g->mode == QS_COUNT) {
+		g->sub[(v - g->lo) / g->step]++;
+		g->n++;
+	}
+}
+
+int qs_pass_done(struct qsel *q)
+{
+	struct qs_range *next;
+	size_t i, n = 0, first, k, j;
+	int ret = 0;
+
+	/* a counted range splits into at most one range per rank it holds */
+	next = calloc(q->nrank + q->nrg + 1, sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	for (i = 0; i < q->nrg; i++) {
+		struct qs_range *g = &q->rg[i];
+
+		if (g->mode != QS_WAIT && g->n != g->count) {
+			ret = -EIO;
+			range_free(g);
+			continue;
+		}
+		if (g->mode == QS_WAIT) {
+			next[n++] = *g;
+			continue;
+		}
+		k = ranks_in(q, g->before, g->count, &first);
+		if (g->mode == QS_COLLECT) {
+			sort_u64(g->v, g->count);
+			for (j = first; j < first + k; j++)
+				resolve(q, j, g->v[q->rank[j] - g->before - 1]);
+		} else {
+			uint64_t before = g->before;
+
+			for (size_t s = 0; s < g->nsub; s++) {
+				uint64_t lo = g->lo + s * g->step;
+				uint64_t hi = s + 1 == g->nsub ? g->hi : lo + g->step - 1;
+
+				add_range(q, next, &n, lo, hi, before, g->sub[s]);
+				before += g->sub[s];
+			}
+		}
+		range_free(g);
+	}
+	free(q->rg);
+	q->rg = next;
+	q->nrg = ret ? 0 : n;
+	if (ret)
+		ranges_free(q);
+	return ret;
+}
+
+double qs_value(const struct qsel *q, uint64_t rank)
+{
+	size_t a = 0, b = q->nrank;
+
+	if (!q->planned)
+		return NAN;
+	while (a < b) {
+		size_t m = (a + b) / 2;
+
+		if (q->rank[m] < rank)
+			a = m + 1;
+		else
+			b = m;
+	}
+	if (a < q->nrank && q->rank[a] == rank && q->done[a])
+		return (double)q->val[a];
+	return NAN;
+}
+
+double qs_quantile(const struct qsel *q, double p)
+{
+	return q->h.count ? qs_value(q, pct_rank((size_t)q->h.count, p)) : NAN;
+}
+
+void qs_free(struct qsel *q)
+{
+	hist_free(&q->h);
+	ranges_free(q);
+	free(q->rank);
+	free(q->val);
+	free(q->done);
+	memset(q, 0, sizeof(*q));
+}

@@ -1,0 +1,90 @@
+/*
+ * Exact order statistics of a stream in bounded memory: the readers' one
+ * percentile rule (nearest rank, signif.h's pct_rank) without keeping the
+ * values. Pass 1 counts every value in a log-linear histogram (stats.h's
+ * struct hist: count, min, max, sum exact). The wanted ranks then fall in a
+ * few of its buckets; each later pass over the same values keeps only those
+ * in a wanted bucket (or, when one bucket holds more values than the budget,
+ * counts them in finer sub-ranges, narrowing it for the next pass), until
+ * every wanted rank has its value. Memory: the histogram plus the values of
+ * the wanted buckets, at most the pass's budget, whatever the count.
+ *
+ * Use: qs_add() every value; qs_want() the ranks; then while qs_plan() over
+ * every selector says a pass is needed, feed the same values again with
+ * qs_feed() and call qs_pass_done(); qs_value() reads the result. Pure data.
+ */
+#ifndef STALLBENCH_QSEL_H
+#define STALLBENCH_QSEL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats.h"
+
+struct qs_range;
+
+struct qsel {
+	struct hist h;		/* pass 1: every value */
+	uint64_t *rank;		/* wanted ranks (1-based), ascending, unique after qs_plan */
+	uint64_t *val;		/* their values once resolved */
+	bool *done;
+	size_t nrank, caprank;
+	struct qs_range *rg;	/* this pass's ranges, ascending, disjoint */
+	size_t nrg;
+	bool planned;		/* the ranks were sorted and placed in buckets */
+	size_t max_keep;	/* a range with more values is narrowed (0: QS_BUDGET; tests) */
+};
+
+int qs_alloc(struct qsel *q);
+/* Pass 1: counts v (count, min, max, sum, its bucket). 0 or -ENOMEM. */
+static inline int qs_add(struct qsel *q, uint64_t v)
+{
+	struct hist *h = &q->h;
+	unsigned int k;
+	size_t b;
+
+	if (!h->b && qs_alloc(q) < 0)
+		return -ENOMEM;
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum += v;
+	if (v < HIST_SUB) {	/* stats.c's hist_bucket, inline: this runs per value */
+		b = (size_t)v;
+	} else {
+		k = (unsigned int)(63 - __builtin_clzll(v)) - HIST_SUB_BITS;
+		b = (size_t)k * HIST_SUB + (size_t)(v >> k);
+	}
+	h->b[b]++;
+	return 0;
+}
+static inline uint64_t qs_count(const struct qsel *q)
+{
+	return q->h.count;
+}
+/* Asks for the value of rank (1..count); quantile p in [0,1] by the rule. 0 or -ENOMEM. */
+int qs_want(struct qsel *q, uint64_t rank);
+int qs_want_q(struct qsel *q, double p);
+/*
+ * Sets up the next pass within *budget values (shared by the selectors of a
+ * pass, decreased by what this one takes; a pass starts with QS_BUDGET).
+ * 1: feed the values once more; 0: every wanted rank is known; -ENOMEM.
+ */
+#define QS_BUDGET	(2u << 20)	/* values kept in one pass: 16 MiB */
+int qs_plan(struct qsel *q, size_t *budget);
+/* A pass: v again (only values in a wanted range are kept). */
+void qs_feed(struct qsel *q, uint64_t v);
+/* After a pass: resolves what it kept. 0, or -EIO when the values were not
+ * the same as in pass 1 (a file changed between passes). */
+int qs_pass_done(struct qsel *q);
+/* The value at a wanted, resolved rank; NAN otherwise (count 0 included). */
+double qs_value(const struct qsel *q, uint64_t rank);
+/* qs_value at the quantile's rank: NAN when empty. */
+double qs_quantile(const struct qsel *q, double p);
+void qs_free(struct qsel *q);
+
+#endif

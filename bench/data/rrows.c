@@ -1,0 +1,415 @@
+/*
+ * Result directory reader, part 2: the rows of each file (ops, stalls,
+ * offcpu, timeline), found by header name (order-free, unknown columns
+ * ignored) and decoded strictly, over rcsv.c's engine.
+ */
+#include "resread_impl.h"
+#include "resultio.h"	/* sb_opflag_names */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "a|b|c" -> RR_OPF_* bits (unknown names ignored); one pass, no strlen per name */
+static unsigned int parse_flags(const char *s)
+{
+	unsigned int f = 0;
+
+	while (s && *s) {
+		const char *bar = strchr(s, '|');
+		size_t n = bar ? (size_t)(bar - s) : strlen(s);
+
+		for (size_t i = 0; i < SB_OPF_NR; i++) {
+			const char *name = sb_opflag_names[i];
+
+			if (name[0] == s[0] && strncmp(s, name, n) == 0 && name[n] == '\0')
+				f |= 1u << i;
+		}
+		s += n;
+		if (*s)
+			s++;
+	}
+	return f;
+}
+
+/* ops.csv's columns: columns.h's table, shared with the writer. */
+enum {
+#define X(e, n, r) OC_##e = SB_OC_##e,
+	SB_OPS_HEAD_COLS(X)
+	SB_OPS_TAIL_COLS(X)
+#undef X
+	OC_SRC0 = SB_OC_SRC0,
+	OC_NR = SB_OC_NR
+};
+
+static const struct colspec op_cols[OC_NR] = {
+#define X(e, n, r) [OC_##e] = { n, r },
+	SB_OPS_HEAD_COLS(X)
+	SB_OPS_TAIL_COLS(X)
+#undef X
+#define X(e, n, r) [OC_SRC0 + RSRC_##e] = { n, false },
+	SB_ROUND_SRCS(X)
+#undef X
+};
+
+/* Decodes the current row: 1 with a row, 0 skipped (rr_bad_row), or -EINVAL. */
+static int op_row(struct csvpass *p, struct rr_op *op)
+{
+	uint64_t tid;
+	const char *e, *bad = NULL;
+
+	memset(op, 0, sizeof(*op));
+	if (rr_parse_u64(col(p, OC_T_START), &op->t_start_ns) < 0)
+		bad = "t_start_ns";
+	else if (rr_parse_u64(col(p, OC_LATENCY), &op->latency_ns) < 0)
+		bad = "latency_ns";
+	else if (rr_opt_u64(p, OC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
+		bad = "tid";
+	else if (rr_opt_i32(p, OC_WORKER, -1, &op->worker) < 0)
+		bad = "worker";
+	else if (rr_opt_i32(p, OC_NODE, -1, &op->node) < 0)
+		bad = "node";
+	else if (rr_opt_u64(p, OC_STALL, 0, &op->stall_ns) < 0)
+		bad = "stall_ns";
+	else if (rr_opt_u64(p, OC_ROUNDS, 0, &op->reclaim_rounds) < 0)
+		bad = "reclaim_rounds";
+	else if (rr_opt_u64(p, OC_BYTES, 0, &op->bytes) < 0)
+		bad = "bytes";
+	else if (rr_opt_u64(p, OC_KERNEL, 0, &op->kernel_ns) < 0)
+		bad = "kernel_ns";
+	else if (rr_opt_i32(p, OC_LANDED, -1, &op->landed_node) < 0)
+		bad = "landed_node";
+	else if (rr_opt_u64(p, OC_CPU, 0, &op->cpu_ns) < 0)
+		bad = "cpu_ns";
+	else if (rr_opt_u64(p, OC_RUNQ, 0, &op->runq_ns) < 0)
+		bad = "runq_ns";
+	for (int k = 0; !bad && k < RSRC_NR; k++) {
+		op->have_src[k] = col(p, OC_SRC0 + k) && *col(p, OC_SRC0 + k);
+		if (rr_opt_u64(p, OC_SRC0 + k, 0, &op->src[k]) < 0)
+			bad = op_cols[OC_SRC0 + k].name;
+	}
+	if (bad) {
+		char why[64];
+		int c;
+
+		for (c = 0; c < OC_NR; c++)
+			if (strcmp(op_cols[c].name, bad) == 0)
+				break;
+		snprintf(why, sizeof(why), "%s is not a number:", bad);
+		return rr_bad_row(p, why, col(p, c));
+	}
+	op->have_sched = col(p, OC_CPU) && *col(p, OC_CPU) && col(p, OC_RUNQ) && *col(p, OC_RUNQ);
+	op->tid = (uint32_t)tid;
+	op->workload = col(p, OC_WORKLOAD);
+	op->op = col(p, OC_OP);
+	if (!*op->workload || !*op->op)
+		return rr_bad_row(p, "empty workload or op", NULL);
+	e = col(p, OC_ERRNO);
+	op->err = (!e || !*e || strcmp(e, "0") == 0) ? "" : e;
+	op->flags = parse_flags(col(p, OC_FLAGS));
+	return 1;
+}
+
+/* Hands every remaining row of an open pass to fn. 0, fn's value or -errno. */
+static int pump_ops(struct csvpass *p, rr_op_fn fn, void *arg)
+{
+	struct rr_op row;
+
+	return rr_pump(p, (rr_decode_fn)op_row, &row, (int (*)(void *, const void *))fn, arg);
+}
+
+int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
+		struct rr_csv_stats *st, char *msg, size_t len)
+{
+	struct csvpass p;
+	int ret;
+
+	ret = rr_pass_open(&p, d, "ops.csv", op_cols, OC_NR, false, msg, len);
+	if (ret == 0)
+		ret = pump_ops(&p, fn, arg);
+	if (st)
+		*st = p.st;
+	rr_pass_close(&p);
+	return ret;
+}
+
+/* A later pass's row: only what an order statistic needs. 1 (rows were checked). */
+static int op_row_light(struct csvpass *p, struct rr_op *op)
+{
+	const char *fl = col(p, OC_FLAGS);
+
+	op->workload = col(p, OC_WORKLOAD);
+	op->op = col(p, OC_OP);
+	if (rr_parse_u64(col(p, OC_LATENCY), &op->latency_ns) < 0 ||
+	    rr_opt_i32(p, OC_NODE, -1, &op->node) < 0 ||
+	    rr_opt_u64(p, OC_ROUNDS, 0, &op->reclaim_rounds) < 0)
+		return rr_bad_row(p, "changed since it was read: not a number", NULL);
+	op->flags = parse_flags(fl);
+	return 1;
+}
+
+int rr_scan_ops(const struct rr_dir *d, rr_op_fn fn, void *arg, char *msg, size_t len)
+{
+	static const int keep[] = { OC_WORKLOAD, OC_OP, OC_LATENCY, OC_NODE, OC_ROUNDS, OC_FLAGS };
+	struct colspec cols[OC_NR] = { { NULL, false } };
+	struct csvpass p;
+	struct rr_op row;
+	int ret;
+
+	if (d->flags & RR_ALLOW_INCOMPLETE)	/* skip the rows pass 1 skipped */
+		return rr_read_ops(d, fn, arg, NULL, msg, len);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		cols[keep[i]] = op_cols[keep[i]];
+	memset(&row, 0, sizeof(row));
+	row.err = "";
+	ret = rr_pass_open(&p, d, "ops.csv", cols, OC_NR, false, msg, len);
+	if (ret == 0) {
+		p.r.maxf = p.min_fields;
+		ret = rr_pump(&p, (rr_decode_fn)op_row_light, &row,
+			      (int (*)(void *, const void *))fn, arg);
+	}
+	rr_pass_close(&p);
+	return ret;
+}
+
+/* stalls.csv's columns: columns.h's table, shared with the writer. */
+enum {
+#define X(e, n, r) SC_##e = SB_SC_##e,
+	SB_STALLS_COLS(X)
+#undef X
+	SC_NR = SB_SC_NR
+};
+
+static const struct colspec stall_cols[SC_NR] = {
+#define X(e, n, r) [SC_##e] = { n, r },
+	SB_STALLS_COLS(X)
+#undef X
+};
+
+/* The kind of a name; rows come in runs of one kind: the last one first. */
+static int stall_kind(const char *name)
+{
+	static __thread int last;
+
+	if (strcmp(name, rr_stall_kind_names[last]) == 0)
+		return last;
+	for (int k = 0; k < RR_STALL_NR_KINDS; k++)
+		if (strcmp(name, rr_stall_kind_names[k]) == 0)
+			return last = k;
+	return RR_STALL_OTHER;
+}
+
+/* Decodes the current row: 1 with a row, 0 skipped (rr_bad_row), or -EINVAL. */
+static int stall_row(struct csvpass *p, struct rr_stall *s)
+{
+	uint64_t tid;
+	const char *v, *bad = NULL;
+
+	memset(s, 0, sizeof(*s));
+	if (rr_parse_u64(col(p, SC_T_START), &s->t_start_ns) < 0)
+		bad = "t_start_ns";
+	else if (rr_parse_u64(col(p, SC_DURATION), &s->duration_ns) < 0)
+		bad = "duration_ns";
+	else if (rr_opt_u64(p, SC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
+		bad = "tid";
+	else if (rr_opt_i32(p, SC_CPU, -1, &s->cpu) < 0)
+		bad = "cpu";
+	else if (rr_opt_i32(p, SC_ORDER, -1, &s->order) < 0)
+		bad = "order";
+	v = col(p, SC_RECLAIMED);
+	s->nr_reclaimed = -1;
+	if (!bad && v && *v && rr_parse_i64(v, &s->nr_reclaimed) < 0)
+		bad = "nr_reclaimed";
+	if (bad) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "%s is not a number", bad);
+		return rr_bad_row(p, why, NULL);
+	}
+	s->tid = (uint32_t)tid;
+	s->kind_name = col(p, SC_KIND);
+	s->kind = stall_kind(s->kind_name);
+	v = col(p, SC_GFP);
+	s->gfp = v ? v : "";
+	v = col(p, SC_SCOPE);
+	s->scope = (v && *v) ? v : "run";
+	v = col(p, SC_REASON);
+	s->reason = v ? v : "";
+	v = col(p, SC_NOTE);
+	s->note = v ? v : "";
+	return 1;
+}
+
+/* A later pass's row: kind, duration and scope (rows were checked). */
+static int stall_row_light(struct csvpass *p, struct rr_stall *s)
+{
+	const char *v = col(p, SC_SCOPE);
+
+	s->kind_name = col(p, SC_KIND);
+	s->kind = stall_kind(s->kind_name);
+	s->scope = v && *v ? v : "run";
+	if (rr_parse_u64(col(p, SC_DURATION), &s->duration_ns) < 0)
+		return rr_bad_row(p, "changed since it was read: not a number", NULL);
+	return 1;
+}
+
+int rr_scan_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg, char *msg, size_t len)
+{
+	struct colspec cols[SC_NR] = { { NULL, false } };
+	struct csvpass p;
+	struct rr_stall row = { .gfp = "", .reason = "", .note = "", .nr_reclaimed = -1,
+				.order = -1, .cpu = -1 };
+	int ret;
+
+	if (d->flags & RR_ALLOW_INCOMPLETE)	/* skip the rows pass 1 skipped */
+		return rr_read_stalls(d, fn, arg, NULL, msg, len);
+	cols[SC_KIND] = stall_cols[SC_KIND];
+	cols[SC_DURATION] = stall_cols[SC_DURATION];
+	cols[SC_SCOPE] = stall_cols[SC_SCOPE];
+	ret = rr_pass_open(&p, d, "stalls.csv", cols, SC_NR, false, msg, len);
+	if (ret == -ENOENT)
+		ret = 0;
+	else if (ret == 0) {
+		p.r.maxf = p.min_fields;
+		ret = rr_pump(&p, (rr_decode_fn)stall_row_light, &row,
+			      (int (*)(void *, const void *))fn, arg);
+	}
+	rr_pass_close(&p);
+	return ret;
+}
+
+static int pump_stalls(struct csvpass *p, rr_stall_fn fn, void *arg)
+{
+	struct rr_stall row;
+
+	return rr_pump(p, (rr_decode_fn)stall_row, &row, (int (*)(void *, const void *))fn, arg);
+}
+
+int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
+		   struct rr_csv_stats *st, char *msg, size_t len)
+{
+	struct csvpass p;
+	int ret;
+
+	ret = rr_pass_open(&p, d, "stalls.csv", stall_cols, SC_NR, false, msg, len);
+	if (ret == -ENOENT)
+		ret = 0;
+	else if (ret == 0)
+		ret = pump_stalls(&p, fn, arg);
+	if (st)
+		*st = p.st;
+	rr_pass_close(&p);
+	return ret;
+}
+
+static const struct colspec offcpu_cols[SB_FC_NR] = {
+#define X(e, n, r) [SB_FC_##e] = { n, r },
+	SB_OFFCPU_COLS(X)
+#undef X
+};
+
+int rr_read_offcpu(const struct rr_dir *d, rr_offcpu_fn fn, void *arg, struct rr_csv_stats *st,
+		   char *msg, size_t len)
+{
+	struct csvpass p;
+	int ret;
+
+	ret = rr_pass_open(&p, d, "offcpu.csv", offcpu_cols, SB_FC_NR, false, msg, len);
+	while (ret == 0 && (ret = rr_pass_next(&p)) == 1) {
+		struct rr_offcpu_row o = { .workload = col(&p, SB_FC_WORKLOAD),
+					   .op = col(&p, SB_FC_OP), .site = col(&p, SB_FC_SITE) };
+
+		if (rr_parse_u64(col(&p, SB_FC_NS), &o.sleep_ns) < 0) {
+			ret = rr_bad_row(&p, "not a number in column", "sleep_ns");
+			if (ret < 0)
+				break;
+			ret = 0;
+			continue;
+		}
+		p.st.rows++;
+		ret = fn(arg, &o);
+	}
+	if (ret == 1)
+		ret = 0;
+	if (st)
+		*st = p.st;
+	rr_pass_close(&p);
+	return ret;
+}
+
+static const struct colspec tl_cols[RR_TL_NR_COLS] = {
+#define X(e, n, r) [RR_TL_##e] = { n, r },
+	SB_TIMELINE_COLS(X)
+#undef X
+};
+
+/* Decodes the current row: 1 with a row, 0 skipped (rr_bad_row), or -EINVAL. */
+static int tick_row(struct csvpass *p, struct rr_tick *t)
+{
+	const char *bad = NULL;
+	int c;
+
+	for (c = 0; c < RR_TL_NR_COLS; c++) {
+		const char *s = col(p, c);
+		char *end;
+
+		t->v[c] = NAN;
+		if (!s || !*s || strcmp(s, "max") == 0)
+			continue;	/* memory.max reads "max" when unlimited */
+		errno = 0;
+		t->v[c] = strtod(s, &end);
+		if (errno || *end || !isfinite(t->v[c])) {
+			bad = tl_cols[c].name;
+			break;
+		}
+	}
+	if (!bad && isnan(t->v[RR_TL_T_NS]))
+		bad = "t_ns";
+	if (bad)
+		return rr_bad_row(p, "not a number in column", bad);
+	return 1;
+}
+
+static int pump_ticks(struct csvpass *p, rr_tick_fn fn, void *arg)
+{
+	struct rr_tick row;
+
+	return rr_pump(p, (rr_decode_fn)tick_row, &row, (int (*)(void *, const void *))fn, arg);
+}
+
+int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,
+		     struct rr_csv_stats *st, char *msg, size_t len)
+{
+	struct csvpass p;
+	int ret;
+
+	ret = rr_pass_open(&p, d, "timeline.csv", tl_cols, RR_TL_NR_COLS, false, msg, len);
+	if (ret == 0)
+		ret = pump_ticks(&p, fn, arg);
+	if (st)
+		*st = p.st;
+	rr_pass_close(&p);
+	return ret;
+}
+
+const struct rr_filespec rr_files[] = {
+	[RR_OPS] = { "ops.csv", op_cols, OC_NR },
+	[RR_STALLS] = { "stalls.csv", stall_cols, SC_NR },
+	[RR_TIMELINE] = { "timeline.csv", tl_cols, RR_TL_NR_COLS },
+};
+
+int rr_pump_file(struct csvpass *p, enum rr_file f, const struct rr_tail_fns *fns, void *arg)
+{
+	switch (f) {
+	case RR_OPS:
+		return fns->op ? pump_ops(p, fns->op, arg) : -EINVAL;
+	case RR_STALLS:
+		return fns->stall ? pump_stalls(p, fns->stall, arg) : -EINVAL;
+	case RR_TIMELINE:
+		return fns->tick ? pump_ticks(p, fns->tick, arg) : -EINVAL;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,143 @@
+# bench/perf/readers.sh, sourced by run-bench (uses its say, log, calc, isnum, target, quiet,
+# SB, GEN, OUT, FULL, QUICK; LD, the long storm's result, when section 7 ran): the readers in
+# bounded memory (issue 28).
+#  - compare on two synthetic runs (tests/compare/gen_result, the runner's schema) of
+#    2 x CMP_SMALL and 2 x CMP_N ops, plain, and of 2 x CMP_N in zstd: CPU time (user+sys:
+#    what the reader costs whatever else the machine runs), ops read per CPU-second, peak RSS;
+#  - the same run's baseline: `cut | sort -n` (one thread) of the latency column, what one
+#    would type for an exact percentile by hand: compare, which computes every figure of
+#    every op, must cost no more CPU; its p99 of one op must equal the nearest rank;
+#  - report and compare on a real result (the long storm of section 7, ~60M ops with --full;
+#    a short storm of its own with --quick): report's memory, and its p99 (summary.json's
+#    histograms, printed with "~") within the histograms' bound of compare's exact p99.
+# Every figure is a number or its target is MISSED (target() in run-bench).
+if [ -n "${READERS_N:-}" ]; then	# by hand: run-bench --quick with other sizes
+	CMP_SMALL=${READERS_SMALL:-$((READERS_N / 5))} CMP_N=$READERS_N
+elif [ "$QUICK" = 1 ]; then
+	CMP_SMALL=200000 CMP_N=1000000
+elif [ "$FULL" = 1 ]; then
+	CMP_SMALL=2000000 CMP_N=10000000
+else
+	CMP_SMALL=500000 CMP_N=2000000
+fi
+HIST_BOUND=0.0039	# stats.h HIST_REL_ERR: 1 / (2 * 128)
+CMP_MAX_KB=$((64 * 1024))	# the bound whatever the op count
+
+# tcpu FILE: "wall user+sys rss_kb" from GNU time's "%e %U %S %M" (last line), or "nan nan nan"
+tcpu() {
+	awk 'END { if (NF == 4 && $1 ~ /^[0-9.]+$/) printf "%s %.2f %s\n", $1, $2 + $3, $4;
+		   else print "nan nan nan" }' "$1" 2>/dev/null || echo "nan nan nan"
+}
+# gen_pair NAME N: two synthetic runs of N ops each (gen_result writes 4 ops per --n)
+gen_pair() {
+	local s
+	for s in a b; do
+		rm -rf "$OUT/runs/$1-$s"
+		"$GEN" "$OUT/runs/$1-$s" --n $(($2 / 4)) --seed $([ $s = a ] && echo 1 || echo 2) \
+			--scale $([ $s = a ] && echo 1.0 || echo 1.05) > /dev/null || return 1
+	done
+}
+# timed TAG CMD...: CMD under GNU time into $OUT/runs/TAG.{out,time}; its "wall cpu rss"
+timed() {
+	local t=$1
+	shift
+	quiet
+	if /usr/bin/time -f "%e %U %S %M" -o "$OUT/runs/$t.time" "$@" > "$OUT/runs/$t.out" 2>&1; then
+		tcpu "$OUT/runs/$t.time"
+	else
+		log "$t failed: $(tail -n 2 "$OUT/runs/$t.out")"
+		echo "nan nan nan"
+	fi
+}
+
+log "readers: compare on 2 x $CMP_SMALL and 2 x $CMP_N ops"
+gen_pair rs "$CMP_SMALL" && gen_pair rb "$CMP_N" || log "gen_result failed"
+for s in a b; do
+	rm -rf "$OUT/runs/rz-$s"
+	mkdir -p "$OUT/runs/rz-$s"
+	cp "$OUT/runs/rb-$s"/*.json "$OUT/runs/rb-$s"/timeline.csv "$OUT/runs/rz-$s/" 2>/dev/null
+	for f in ops stalls; do
+		zstd -q -3 -T2 "$OUT/runs/rb-$s/$f.csv" -o "$OUT/runs/rz-$s/$f.csv.zst" 2>/dev/null
+	done
+done
+# rows: ops read (header lines not counted); "" when a file is missing
+rows() { awk -F, 'FNR > 1 {n++} END {if (n) print n}' "$@" 2>/dev/null; }
+RS_ROWS=$(rows "$OUT/runs/rs-a/ops.csv" "$OUT/runs/rs-b/ops.csv")
+RB_ROWS=$(rows "$OUT/runs/rb-a/ops.csv" "$OUT/runs/rb-b/ops.csv")
+read -r RS_T RS_CPU RS_KB <<< "$(timed cmp-small "$SB" compare "$OUT/runs/rs-a" "$OUT/runs/rs-b")"
+read -r RB_T RB_CPU RB_KB <<< "$(timed cmp-big "$SB" compare "$OUT/runs/rb-a" "$OUT/runs/rb-b")"
+read -r RZ_T RZ_CPU RZ_KB <<< "$(timed cmp-zstd "$SB" compare "$OUT/runs/rz-a" "$OUT/runs/rz-b")"
+read -r RJ_T RJ_CPU RJ_KB <<< "$(timed cmp-json "$SB" compare --json "$OUT/runs/rb-a" "$OUT/runs/rb-b")"
+# the baseline: the exact p99 by hand, the latency column of both runs sorted
+# (column found by name in the header, not by position)
+LATCOL=$(head -1 "$OUT/runs/rb-a/ops.csv" 2>/dev/null | tr , '\n' | grep -nx latency_ns | cut -d: -f1)
+read -r BS_T BS_CPU BS_KB <<< "$(timed sort-big sh -c "tail -q -n +2 '$OUT/runs/rb-a/ops.csv' '$OUT/runs/rb-b/ops.csv' | cut -d, -f${LATCOL:-0} | sort -n --parallel=1 -S 64M > '$OUT/runs/sorted'")"
+# exactness: run A's truncate-storm/ftruncate p99 against the nearest rank of its own sorted latencies
+OPCOL=$(head -1 "$OUT/runs/rb-a/ops.csv" 2>/dev/null | tr , '\n' | grep -nx op | cut -d: -f1)
+EXACT_P99=$(awk -F, -v l="${LATCOL:-0}" -v o="${OPCOL:-0}" 'FNR > 1 && $o == "ftruncate" && $0 !~ /unfinished/ {print $l}' \
+	"$OUT/runs/rb-a/ops.csv" 2>/dev/null | sort -n |
+	awk '{v[NR] = $1} END {if (NR) {k = int(0.99 * NR); if (k < 0.99 * NR) k++; print v[k]}}')
+CMP_P99=$(jq -r '.ops[] | select(.name == "truncate-storm/ftruncate") | .runs[0].p99 // empty' \
+	"$OUT/runs/cmp-json.out" 2>/dev/null)
+P99_SAME=$(awk -v a="$EXACT_P99" -v b="$CMP_P99" 'BEGIN {if (a != "" && b != "") print (a == b) ? 1 : 0}')
+RB_RATE=$(calc "$RB_ROWS / ($RB_CPU > 0.01 ? $RB_CPU : 0.01)" 0)
+RZ_RATE=$(calc "$RB_ROWS / ($RZ_CPU > 0.01 ? $RZ_CPU : 0.01)" 0)
+SORT_X=$(calc "$BS_CPU / ($RB_CPU > 0.01 ? $RB_CPU : 0.01)" 2)
+rm -rf "$OUT/runs/sorted" "$OUT"/runs/r[sbz]-?
+
+# a real result: the long storm (section 7), else a short one of our own
+if [ -z "${LD:-}" ] || [ ! -s "$LD/summary.json" ]; then
+	LD="$OUT/runs/rstorm"
+	log "readers: a 10 s small-file storm for report"
+	rm -rf "$LD" "$LD.files"
+	mkdir -p "$LD.files"
+	quiet
+	"$SB" run --workload truncate-storm --file-size 8K --block 4K --live 16M --dir "$LD.files" \
+		--duration 10s --out "$LD" > "$LD.log" 2>&1 || log "storm failed: $(tail -n 2 "$LD.log")"
+	rm -rf "$LD.files"
+fi
+LD_OPS=$(jq '.ops_rows // empty' "$LD/summary.json" 2>/dev/null)
+read -r RP_T RP_CPU RP_KB <<< "$(timed report "$SB" report "$LD")"
+read -r RPJ_T RPJ_CPU RPJ_KB <<< "$(timed report-json "$SB" report --json "$LD")"
+read -r RC_T RC_CPU RC_KB <<< "$(timed cmp-real "$SB" compare --json "$LD" "$LD")"
+# report's p99 of each op (summary.json) against compare's exact one: how many ops, how many
+# within the histograms' bound; report's table must mark its percentiles "~"
+P99_CHECK=$(jq -r --slurpfile c "$OUT/runs/cmp-real.out" '
+	.ops // {} | to_entries[] | select(.value.latency_ns.p99 != null) |
+	"\(.value.latency_ns.p99) \(.key as $k | [$c[0].ops[] | select(.name == $k) | .runs[0].p99][0] // "nan")"' \
+	"$OUT/runs/report-json.out" 2>/dev/null |
+	awk -v e="$HIST_BOUND" '$2 ~ /^[0-9.e+]+$/ {n++; d = $1 - $2; if (d < 0) d = -d; if (d <= e * $2 + 1) ok++}
+		END {if (n) printf "%d %d\n", n, ok; else print "nan nan"}')
+read -r P99_N P99_OK <<< "${P99_CHECK:-nan nan}"
+REP_TILDE=$(grep -c ' ~[0-9]' "$OUT/runs/report.out" 2>/dev/null)
+
+say ""
+say "== 8. Readers (issue 28): compare in bounded memory, report's percentiles =="
+say "$(printf '%-34s %9s %9s %9s %12s' 'compare (gen_result, 2 runs)' 'ops' 'cpu s' 'MiB' 'ops/cpu-s')"
+say "$(printf '%-34s %9s %9s %9s %12s' "plain 2 x $CMP_SMALL" "$RS_ROWS" "$RS_CPU" "$(calc "$RS_KB / 1024" 1)" "$(calc "$RS_ROWS / ($RS_CPU > 0.01 ? $RS_CPU : 0.01)" 0)")"
+say "$(printf '%-34s %9s %9s %9s %12s' "plain 2 x $CMP_N" "$RB_ROWS" "$RB_CPU" "$(calc "$RB_KB / 1024" 1)" "$RB_RATE")"
+say "$(printf '%-34s %9s %9s %9s %12s' "zstd 2 x $CMP_N" "$RB_ROWS" "$RZ_CPU" "$(calc "$RZ_KB / 1024" 1)" "$RZ_RATE")"
+say "$(printf '%-34s %9s %9s %9s %12s' "baseline: cut | sort -n, 2 x $CMP_N" "$RB_ROWS" "$BS_CPU" "$(calc "$BS_KB / 1024" 1)" "")"
+say "compare p99 of truncate-storm/ftruncate (A): $CMP_P99 ns; nearest rank of the sorted column: $EXACT_P99 ns"
+say "real run $LD: $LD_OPS ops; report ${RP_CPU} cpu s, $(calc "$RP_KB / 1024" 1) MiB; compare of it with itself ${RC_CPU} cpu s, $(calc "$RC_KB / 1024" 1) MiB"
+say "report's p99 within $(calc "$HIST_BOUND * 100" 2)% of compare's exact p99: $P99_OK of $P99_N ops; report's '~' cells: $REP_TILDE"
+
+say ""
+say "== Targets (issue 28, readers) =="
+target "compare memory <= 64 MiB at 2 x $CMP_N: plain $(calc "$RB_KB / 1024" 1), zstd $(calc "$RZ_KB / 1024" 1) MiB" \
+	"a <= $CMP_MAX_KB && b <= $CMP_MAX_KB && a > 0 && b > 0" "$RB_KB" "$RZ_KB"
+target "compare memory flat in op count:     $(calc "$RS_KB / 1024" 1) MiB at 2 x $CMP_SMALL -> $(calc "$RB_KB / 1024" 1) at 2 x $CMP_N (<= 1.25x + 4 MiB)" \
+	"a <= 1.25 * b + 4096 && b > 0" "$RB_KB" "$RS_KB"
+target "compare no slower than sort -n by hand: ${SORT_X}x less CPU than sorting the latency column alone (>= 1)" \
+	"a >= 1" "$SORT_X"
+target "compare's p99 exact:                  $CMP_P99 ns = nearest rank $EXACT_P99 ns" \
+	"a == 1 && b > 0" "$P99_SAME" "$CMP_P99"
+target "report memory <= 64 MiB on $LD_OPS ops: $(calc "$RP_KB / 1024" 1) MiB" \
+	"a <= $CMP_MAX_KB && a > 0 && b > 0" "$RP_KB" "$LD_OPS"
+target "report's p99 = compare's within 0.39%: $P99_OK of $P99_N ops, shown with '~' ($REP_TILDE cells)" \
+	"a == b && b > 0 && c > 0" "$P99_OK" "$P99_N" "$REP_TILDE"
+if [ "$QUICK" != 1 ]; then
+	# absolute speed: only on a quiet machine (the quick form runs in CI on a loaded one)
+	target "compare >= 5M ops per CPU-second:     plain $RB_RATE, zstd $RZ_RATE at 2 x $CMP_N" \
+		"a >= 5e6 && b >= 5e6" "$RB_RATE" "$RZ_RATE"
+fi

@@ -1,0 +1,126 @@
+/*
+ * qsel (bench/data/qsel.h): every wanted rank's value equals the sorted
+ * sample's, on spread, heavy-tailed, tied and one-valued samples, with the
+ * default budget and with a tiny one that forces ranges to be narrowed over
+ * several passes; and a pass that sees other values than pass 1 is refused.
+ */
+#include "qsel.h"
+#include "signif.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Runs qsel over v[n] with max_keep keep, checks ranks against the sort; passes made. */
+static int check(const char *name, uint64_t *v, size_t n, size_t keep)
+{
+	static const double qs[] = { 0.0, 0.001, 0.5, 0.9, 0.99, 0.999, 1.0 };
+	struct qsel q = { .max_keep = keep };
+	uint64_t *s = malloc(n * sizeof(*s));
+	int passes = 1, ret;
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		qs_add(&q, v[i]);
+	for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++)
+		qs_want_q(&q, qs[k]);
+	qs_want(&q, 2);
+	qs_want(&q, n / 3 + 1);
+	for (;;) {
+		size_t budget = keep ? keep : QS_BUDGET;
+
+		ret = qs_plan(&q, &budget);
+		if (ret <= 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			qs_feed(&q, v[i]);
+		if (qs_pass_done(&q) < 0) {
+			printf("not ok - %s: pass %d refused\n", name, passes);
+			failures++;
+			break;
+		}
+		passes++;
+	}
+	for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
+		double want = (double)s[pct_rank(n, qs[k]) - 1], got = qs_quantile(&q, qs[k]);
+
+		if (got != want) {
+			printf("not ok - %s: q %g: %.0f, sorted %.0f\n", name, qs[k], got, want);
+			failures++;
+		}
+	}
+	if (n > 2 && (qs_value(&q, 2) != (double)s[1] || qs_value(&q, n / 3 + 1) != (double)s[n / 3])) {
+		printf("not ok - %s: ranks 2 and n/3+1\n", name);
+		failures++;
+	}
+	if (!isnan(qs_value(&q, 3)) && n > 10 && 3 != n / 3 + 1) {
+		printf("not ok - %s: a rank not asked for has a value\n", name);
+		failures++;
+	}
+	printf("ok - %s: n %zu, %d passes\n", name, n, passes);
+	qs_free(&q);
+	free(s);
+	return passes;
+}
+
+int main(void)
+{
+	size_t n = 200000;
+	uint64_t *v = malloc(n * sizeof(*v)), seed = 88172645463325252ull;
+	struct qsel q = { 0 };
+	size_t budget = QS_BUDGET;
+
+	for (size_t i = 0; i < n; i++)	/* spread: 1 us .. 1 s, log-uniform */
+		v[i] = (uint64_t)exp(log(1e3) + (double)(rnd(&seed) % 1000000) / 1e6 * log(1e6));
+	check("log-uniform", v, n, 0);
+	if (check("log-uniform, 20 kept a pass", v, n, 20) < 3) {
+		printf("not ok - a tiny budget took no extra pass\n");
+		failures++;
+	}
+	for (size_t i = 0; i < n; i++)	/* ties, in one wide bucket */
+		v[i] = (1ull << 40) + (rnd(&seed) % 5) * 1000003;
+	check("five values in one bucket, 100 kept", v, n, 100);
+	for (size_t i = 0; i < n; i++)
+		v[i] = 777777;
+	check("one value", v, n, 0);
+	for (size_t i = 0; i < n; i++)	/* small integers: exact buckets */
+		v[i] = rnd(&seed) % 200;
+	check("rounds", v, n, 0);
+	check("one sample", v, 1, 0);
+	/* pass 2 sees other values: refused, never a wrong answer */
+	for (size_t i = 0; i < 1000; i++)
+		qs_add(&q, 5000 + i);
+	qs_want_q(&q, 0.5);
+	if (qs_plan(&q, &budget) == 1) {
+		for (size_t i = 0; i < 1000; i++)
+			if (i != 499)	/* the median itself is gone */
+				qs_feed(&q, 5000 + i);
+		if (qs_pass_done(&q) != -EIO) {
+			printf("not ok - a changed input was not refused\n");
+			failures++;
+		}
+	}
+	qs_free(&q);
+	free(v);
+	printf("%s\n", failures ? "FAIL" : "PASS");
+	return failures ? 1 : 0;
+}
