@@ -20,6 +20,12 @@ enum {
 	OPF_SIGPENDING = 1 << 6,	/* fatal signal pending when the call returned */
 };
 
+/* An op's traits (struct workload's op_traits; columns.h's SB_OP_TRAITS names them). */
+enum {
+	OPT_NOFAIL = 1 << 0,	/* its calls may not fail (__GFP_NOFAIL) */
+	OPT_HUGE = 1 << 1,	/* it asks for huge pages */
+};
+
 struct oprec {
 	uint64_t t_start_ns;	/* CLOCK_MONOTONIC */
 	uint64_t latency_ns;	/* user-space measured */

@@ -29,6 +29,7 @@
 enum { OP_ALLOC };
 
 static const char *const vn_ops[] = { "alloc", NULL };
+static const uint8_t vn_traits[] = { OPT_NOFAIL };
 
 #define VN_SLOTS 1024
 
@@ -598,6 +599,8 @@ const struct workload wl_vmalloc_nofail = {
 	.opts = vn_opts,
 	.priv_size = sizeof(struct vn),
 	.op_names = vn_ops,
+	.op_traits = vn_traits,
+	.nr_op_traits = 1,
 	.check = vn_check,
 	.supported = vn_supported,
 	.setup = vn_setup,

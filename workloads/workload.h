@@ -76,6 +76,10 @@ struct workload {
 	const struct wl_opt *opts;	/* terminated by { .name = NULL } */
 	size_t priv_size;
 	const char *const *op_names;	/* op code -> name, NULL-terminated */
+	/* op code -> OPT_* (as long as op_names, or shorter: the rest have none);
+	 * NULL: no op has a trait. Recorded in meta.json for the readers. */
+	const uint8_t *op_traits;
+	size_t nr_op_traits;
 	/* Background workloads (memhog) are not the measured subject; they
 	 * still record their ops. */
 	bool background;
@@ -101,6 +105,15 @@ struct workload {
 
 extern const struct workload *const workloads[];
 const struct workload *workload_find(const char *name);
+
+/* The name of w's op code op (its op_names table), "unknown" past its end. */
+static inline const char *wl_op_name(const struct workload *w, unsigned int op)
+{
+	for (unsigned int i = 0; w->op_names[i]; i++)
+		if (i == op)
+			return w->op_names[i];
+	return "unknown";
+}
 
 /* Helpers for workers (workloads/common.c); now_ns() is the one clock's. */
 /* The calling thread's ns on a CPU and runnable-waiting (schedstat), read

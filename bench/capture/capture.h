@@ -21,6 +21,20 @@ enum stall_kind {
 	STALL_NR_KINDS
 };
 
+/* stallkind.h's throttle trait: a throttle is one event (its end) with a
+ * reason, never missing its begin. */
+static inline bool stall_kind_throttle(enum stall_kind k)
+{
+	static const bool t[] = {
+#define X(e, n, r, th) th,
+		SB_STALL_KINDS_TRAITS(X)
+#undef X
+	};
+	_Static_assert(sizeof(t) / sizeof(t[0]) == STALL_NR_KINDS, "a stall kind without traits");
+
+	return (unsigned int)k < STALL_NR_KINDS && t[k];
+}
+
 enum point_kind {
 	POINT_RECLAIM_RETRY,	/* oom:reclaim_retry_zone */
 	POINT_COMPACT_RETRY,	/* oom:compact_retry */

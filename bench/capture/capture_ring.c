@@ -254,7 +254,7 @@ int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg
 
 int capture_enable(struct capture *c)
 {
-	c->enable_ns = cap_now_ns();
+	c->enable_ns = now_ns();
 	c->horizon = c->enable_ns;
 	for (size_t i = 0; i < c->nr_fds; i++)
 		if (ioctl(c->fds[i], PERF_EVENT_IOC_ENABLE, 0) < 0)

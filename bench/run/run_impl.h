@@ -192,7 +192,8 @@ int results_finish(struct runner *r, int rc);
 void results_free(struct runner *r);
 
 /* run_json.c: the JSON objects, built from the runner's state alone. */
-const char *run_op_name(const struct runner *r, const struct oprec *o);
+/* meta.json's params.workloads: name, workers, options, op_traits (op -> names). */
+json_t *runjson_workloads(const struct run_cfg *c);
 json_t *runjson_meta(const struct runner *r);
 json_t *runjson_summary(const struct runner *r);
 /* lost: events lost so far, -1 when nothing is captured. */

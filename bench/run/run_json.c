@@ -10,6 +10,8 @@
 #include "run_impl.h"
 #include "mmknob.h"
 #include "resultio.h"
+#include "rows.h"
+#include "optraits.h"
 #include "runstatus.h"
 #include "sysinfo.h"
 #include "topo.h"
@@ -18,16 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-const char *run_op_name(const struct runner *r, const struct oprec *o)
-{
-	const struct workload *w = r->cfg->wl[o->wl].w;
-
-	for (unsigned int i = 0; w->op_names[i]; i++)
-		if (i == o->op)
-			return w->op_names[i];
-	return "unknown";
-}
 
 /* --- meta.json ---------------------------------------------------------- */
 
@@ -47,13 +39,21 @@ static void put_limits(json_t *o, const struct cg_limits *l)
 			json_object_set_new(o, L[i].k, json_integer((json_int_t)L[i].v));
 }
 
-static json_t *meta_workloads(const struct run_cfg *c)
+json_t *runjson_workloads(const struct run_cfg *c)
 {
 	json_t *wls = json_array();
 
-	for (unsigned int i = 0; i < c->nr_wl; i++)
-		json_array_append_new(wls, json_pack("{s:s,s:I,s:O}", "name", c->wl[i].w->name,
-			"workers", (json_int_t)c->wl[i].workers, "options", c->wl[i].opts));
+	for (unsigned int i = 0; i < c->nr_wl; i++) {
+		const struct workload *w = c->wl[i].w;
+		json_t *tr = json_object();
+
+		for (size_t k = 0; k < w->nr_op_traits; k++)
+			if (w->op_traits[k])
+				json_object_set_new(tr, w->op_names[k], optraits_json(w->op_traits[k]));
+		json_array_append_new(wls, json_pack("{s:s,s:I,s:O,s:o}", "name", w->name,
+			"workers", (json_int_t)c->wl[i].workers, "options", c->wl[i].opts,
+			"op_traits", tr));
+	}
 	return wls;
 }
 
@@ -79,7 +79,7 @@ static json_t *meta_groups(const struct run_cfg *c)
 
 static json_t *meta_params(const struct run_cfg *c)
 {
-	json_t *params = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:b}", "workloads", meta_workloads(c),
+	json_t *params = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:b}", "workloads", runjson_workloads(c),
 			   "cap_bytes", (json_int_t)c->cap, "node", (json_int_t)c->node,
 			   "duration_ns", (json_int_t)c->duration_ns,
 			   "grace_ns", (json_int_t)c->grace_ns, "tick_ns", (json_int_t)c->tick_ns,
@@ -521,7 +521,7 @@ static json_t *live_inflight(const struct runner *r)
 	if (!lo)
 		return NULL;
 	/* "workload/op", as report and watch name ops */
-	snprintf(op, sizeof(op), "%s/%s", r->cfg->wl[lo->wl].w->name, run_op_name(r, lo));
+	snprintf(op, sizeof(op), "%s/%s", r->cfg->wl[lo->wl].w->name, wl_op_name(r->cfg->wl[lo->wl].w, lo->op));
 	return json_pack("{s:s,s:I,s:i}", "op", op, "start_ns", (json_int_t)lo->t_start_ns,
 			 "worker", (int)lo->worker);
 }

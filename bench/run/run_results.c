@@ -8,6 +8,7 @@
  */
 #include "run_impl.h"
 #include "resultio.h"
+#include "rowwrite.h"
 #include "rfile.h"
 #include "runstatus.h"
 #include "waitsite.h"
@@ -71,7 +72,7 @@ static void agg_sleeps(struct runner *r, const struct oprec *o, const struct att
 			json_array_set_new(v, 2, json_integer(json_integer_value(
 						json_array_get(v, 2)) + 1));
 		if (r->offcpu_stacks && s->ns)
-			count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name, run_op_name(r, o),
+			count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name, wl_op_name(r->cfg->wl[o->wl].w, o->op),
 				    s->stack, s->ns);
 	}
 	a->sl_in_stall += at->sleep_in_stall_ns;
@@ -167,7 +168,7 @@ void results_op(struct runner *r, const struct oprec *o, const struct attrib_op 
 		.kernel_ns = o->kernel_ns, .tid = o->tid, .worker = o->worker, .node = o->node,
 		.landed_node = o->landed_node, .flags = o->flags,
 		.have_sched = o->have_sched, .cpu_ns = o->cpu_ns, .runq_ns = o->runq_ns,
-		.workload = r->cfg->wl[o->wl].w->name, .op = run_op_name(r, o),
+		.workload = r->cfg->wl[o->wl].w->name, .op = wl_op_name(r->cfg->wl[o->wl].w, o->op),
 		.err = o->err ? errno_name(o->err) : "",
 	};
 
@@ -188,6 +189,13 @@ void results_op(struct runner *r, const struct oprec *o, const struct attrib_op 
 	r->rows++;
 	agg_op(r, o, &mine, known);
 }
+
+/* The capture's kinds and the rows' are stallkind.h's, in its order: a row's
+ * kind is the capture's, and sagg[] is indexed by either. */
+#define X(e, n) _Static_assert((int)STALL_##e == (int)RR_STALL_##e, "stall kind " n " differs");
+SB_STALL_KINDS(X)
+#undef X
+_Static_assert((int)STALL_NR_KINDS == (int)RR_STALL_NR_KINDS, "capture and rows count kinds apart");
 
 void results_stall(struct runner *r, const struct stall *s, bool mine)
 {

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "mmknob.h"
+#include "optraits.h"
 #include "resread.h"
 #include "resultio.h"
 #include "run_impl.h"
@@ -761,6 +762,44 @@ static void test_not_captured(void **state)
 	json_decref(s);
 }
 
+/*
+ * An op's traits are its workload's declaration, written into meta.json and
+ * read back by the readers (rr_op_traits); a result from before they were
+ * written reads through the old table, by name.
+ */
+static void test_op_traits(void **state)
+{
+	struct run_cfg *c = calloc(1, sizeof(*c));
+	json_t *meta, *wls;
+
+	(void)state;
+	assert_non_null(c);
+	c->nr_wl = 3;
+	c->wl[0] = (struct wl_inst){ .w = wl("thp"), .workers = 1, .opts = json_object() };
+	c->wl[1] = (struct wl_inst){ .w = wl("vmalloc-nofail"), .workers = 1, .opts = json_object() };
+	c->wl[2] = (struct wl_inst){ .w = wl("truncate-storm"), .workers = 1, .opts = json_object() };
+	wls = runjson_workloads(c);
+	meta = json_pack("{s:{s:o}}", "params", "workloads", wls);
+	assert_int_equal(rr_op_traits(meta, "thp/fault"), RR_OPT_HUGE);
+	assert_int_equal(rr_op_traits(meta, "thp/fragment"), 0);
+	assert_int_equal(rr_op_traits(meta, "vmalloc-nofail/alloc"), RR_OPT_NOFAIL);
+	assert_int_equal(rr_op_traits(meta, "truncate-storm/truncate"), 0);
+	assert_true(json_is_object(json_object_get(json_array_get(wls, 2), "op_traits")));
+	/* declared, not named: a thp whose meta says none has none */
+	json_object_clear(json_object_get(json_array_get(wls, 0), "op_traits"));
+	assert_int_equal(rr_op_traits(meta, "thp/fault"), 0);
+	/* a result without op_traits: the ops that had them then */
+	for (int i = 0; i < 3; i++)
+		json_object_del(json_array_get(wls, (size_t)i), "op_traits");
+	assert_int_equal(rr_op_traits(meta, "thp/fault"), RR_OPT_HUGE);
+	assert_int_equal(rr_op_traits(meta, "vmalloc-nofail/alloc"), RR_OPT_NOFAIL);
+	assert_int_equal(rr_op_traits(meta, "truncate-storm/punch"), 0);
+	json_decref(meta);
+	for (int i = 0; i < 3; i++)
+		json_decref(c->wl[i].opts);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_result_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_captured, setup, teardown),
+		cmocka_unit_test(test_op_traits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
