@@ -35,7 +35,17 @@ fi
 # fetch that fails is a failure of the product's own code or a pin to update,
 # never a skip.
 export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.lock}
-"$TOP/vm/fetch-kernel" "$KERNEL" >/dev/null || fail "cannot fetch the pinned kernel $KERNEL (see the fetch-kernel line above)"
+# KERNEL=kasan: the KASAN build of the pinned 6.12 that vm/build-kasan
+# caches (never fetched: tests/vm/CMakeLists.txt adds its tests only when
+# the cache holds a complete build).
+if [ "$KERNEL" = kasan ]; then
+	KASAN=${STALLBENCH_KASAN:-${STALLBENCH_CACHE:-/var/cache/stallbench}/kasan-6.12}
+	[ -f "$KASAN/ok" ] || fail "no KASAN kernel in $KASAN (build it: vm/build-kasan)"
+	VMKERNEL=(--kernel "$KASAN/bzImage" --kdir "$KASAN/linux" --modroot "$KASAN/mods")
+else
+	"$TOP/vm/fetch-kernel" "$KERNEL" >/dev/null || fail "cannot fetch the pinned kernel $KERNEL (see the fetch-kernel line above)"
+	VMKERNEL=(--kernel "$KERNEL")
+fi
 
 KEEP=${SB_VM_KEEP:-}
 RES=$(mktemp -d "${SB_VM_TESTDIR:-/var/tmp}/sbvm-$NAME.XXXXXX") || skip "mktemp failed"
@@ -55,8 +65,10 @@ fi
 run_guest() {
 	local t=$1 t0 t1
 	shift
+	# KASAN_INLINE under TCG: a slower boot and every allocation checked
+	[ "$KERNEL" != kasan ] || t=$((t * 3))
 	t0=$(date +%s)
-	"$VMRUN" --kernel "$KERNEL" --timeout "$t" --results "$RES" "$@" -- \
+	"$VMRUN" "${VMKERNEL[@]}" --timeout "$t" --results "$RES" "$@" -- \
 		bash "$RES/guest.sh" "$RES" > "$RES/host.out" 2>&1
 	VMRC=$?
 	t1=$(date +%s)

@@ -21,7 +21,8 @@ trap 'rm -rf "$T"' EXIT
 n=0
 while read -r spec rel pkg ver up sha; do
 	[[ $spec == \#* || -z $spec ]] && continue
-	got=$(apt-cache show "$pkg=$ver" 2>/dev/null | sed -n 's/^SHA256: //p' | head -1)
+	# fetch-kernel's own look-up (a NAME:ARCH pin through its private index)
+	got=$(bash -c ". '$FK'; field '$pkg=$ver' SHA256")
 	[ -n "$got" ] || fail "pinned $pkg $ver ($spec) is no longer in the archive: re-pin it in tests/kernels.lock"
 	[ "$got" = "$sha" ] || fail "pinned $pkg $ver: the archive's sha256 is $got, the pin says $sha"
 	[ "$up" = "${ver%%-*}" ] || fail "$pkg: upstream $up does not match version $ver"
@@ -29,7 +30,7 @@ while read -r spec rel pkg ver up sha; do
 done < "$PINS"
 [ $n -ge 16 ] || fail "only $n pinned packages read from $PINS"
 # each spec the suite names is pinned, to one release
-for s in 6.1 6.12 6.1-rt 6.12-rt 6.12.115+deb12-amd64; do
+for s in 6.1 6.12 6.1-rt 6.12-rt 6.12.115+deb12-amd64 6.1-686; do
 	r=$(STALLBENCH_KERNELS_LOCK=$PINS bash -c ". '$FK'; resolve '$s'") || fail "$s: not resolved through the pins"
 	[ "$(awk -v s="$s" '$1 == s { print $2 }' "$PINS" | sort -u)" = "$r" ] || fail "$s resolved to $r, not its pin"
 done
