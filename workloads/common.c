@@ -140,6 +140,7 @@ uint64_t op_begin(struct wl_ctx *c, uint8_t op, uint64_t bytes)
 	r->landed_node = -1;
 	/* the op's start values; op_end turns them into the op's deltas */
 	r->have_sched = wl_sched_begin(&r->cpu_ns, &r->runq_ns);
+	r->have_nofail = wl_nofail_now(c, &r->nofail);	/* nearest the op: a read() */
 	r->t_start_ns = now_ns();
 	atomic_store_explicit(&c->ring->inflight, 1, memory_order_release);
 	return r->t_start_ns;
@@ -163,9 +164,13 @@ void op_record(struct wl_ctx *c, const struct oprec *rec)
 
 void op_end(struct wl_ctx *c, uint64_t t_start, int err, uint16_t flags)
 {
-	uint64_t end = now_ns(), cpu = 0, runq = 0;
+	uint64_t end = now_ns(), cpu = 0, runq = 0, nofail = 0;
+	bool counted = c->ring->cur.have_nofail && wl_nofail_now(c, &nofail);
 	bool sched = c->ring->cur.have_sched && wl_sched_end(&cpu, &runq);
 	struct oprec r = c->ring->cur;
+
+	r.have_nofail = counted;
+	r.nofail = counted ? nofail - r.nofail : 0;
 
 	if (sched) {
 		wl_sched_split(end - t_start, r.cpu_ns, r.runq_ns, cpu, runq, &r.cpu_ns, &r.runq_ns);

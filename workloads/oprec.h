@@ -20,6 +20,12 @@ enum {
 	OPF_SIGPENDING = 1 << 6,	/* fatal signal pending when the call returned */
 };
 
+/* An op's traits (struct workload's op_traits; columns.h's SB_OP_TRAITS names them). */
+enum {
+	OPT_NOFAIL = 1 << 0,	/* its calls may not fail (__GFP_NOFAIL) */
+	OPT_HUGE = 1 << 1,	/* it asks for huge pages */
+};
+
 struct oprec {
 	uint64_t t_start_ns;	/* CLOCK_MONOTONIC */
 	uint64_t latency_ns;	/* user-space measured */
@@ -36,6 +42,9 @@ struct oprec {
 	uint32_t have_sched;	/* cpu_ns and runq_ns below are measured */
 	uint64_t cpu_ns;	/* the thread's time on a CPU during the op */
 	uint64_t runq_ns;	/* its time runnable, waiting for a CPU */
+	uint64_t nofail;	/* __GFP_NOFAIL allocations the thread made during the op */
+	uint32_t have_nofail;	/* nofail above is counted (else: not known) */
+	uint32_t pad;
 };
 
 struct opring {

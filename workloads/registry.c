@@ -1,19 +1,27 @@
-/* The single list of workloads: adding one is one file plus one line here. */
+/*
+ * The single list of workloads: adding one is one file (workloads/NAME.c,
+ * which the build picks up by itself) defining `const struct workload
+ * wl_NAME`, plus one line here. The order is the one help and completion
+ * list them in.
+ */
 #include <string.h>
 #include "workload.h"
 
-extern const struct workload wl_truncate_storm;
-extern const struct workload wl_memhog;
-extern const struct workload wl_vmalloc_nofail;
-extern const struct workload wl_thp;
-extern const struct workload wl_pipe_wait;
+#define SB_WORKLOADS(X)	\
+	X(truncate_storm)	\
+	X(memhog)		\
+	X(vmalloc_nofail)	\
+	X(thp)			\
+	X(pipe_wait)
+
+#define X(n) extern const struct workload wl_##n;
+SB_WORKLOADS(X)
+#undef X
 
 const struct workload *const workloads[] = {
-	&wl_truncate_storm,
-	&wl_memhog,
-	&wl_vmalloc_nofail,
-	&wl_thp,
-	&wl_pipe_wait,
+#define X(n) &wl_##n,
+	SB_WORKLOADS(X)
+#undef X
 	NULL,
 };
 

@@ -20,6 +20,7 @@
 
 enum { OP_FAULT, OP_FRAGMENT };
 static const char *const thp_ops[] = { "fault", "fragment", NULL };
+static const uint8_t thp_traits[] = { OPT_HUGE };
 
 struct thp {
 	uint64_t size;		/* live set, all workers */
@@ -206,6 +207,8 @@ const struct workload wl_thp = {
 	.opts = thp_opts,
 	.priv_size = sizeof(struct thp),
 	.op_names = thp_ops,
+	.op_traits = thp_traits,
+	.nr_op_traits = 1,
 	.check = thp_check,
 	.supported = thp_supported,
 	.setup = thp_setup,

@@ -29,6 +29,7 @@
 enum { OP_ALLOC };
 
 static const char *const vn_ops[] = { "alloc", NULL };
+static const uint8_t vn_traits[] = { OPT_NOFAIL };
 
 #define VN_SLOTS 1024
 
@@ -335,8 +336,8 @@ static int vn_run(struct wl_ctx *c)
 	while (!wl_should_stop(c) && (!v->count || n < v->count)) {
 		struct nofail_vmalloc_alloc a;
 		struct oprec r;
-		uint64_t t0, t1, cpu0 = 0, runq0 = 0, cpu1 = 0, runq1 = 0;
-		bool sched;
+		uint64_t t0, t1, cpu0 = 0, runq0 = 0, cpu1 = 0, runq1 = 0, nf0 = 0, nf1 = 0;
+		bool sched, counted;
 		int ret, err;
 
 		memset(&a, 0, sizeof(a));
@@ -354,10 +355,12 @@ static int vn_run(struct wl_ctx *c)
 			atomic_store_explicit(&s->inflight, 1, memory_order_release);
 		}
 		sched = wl_sched_begin(&cpu0, &runq0);
+		counted = wl_nofail_now(c, &nf0);
 		t0 = now_ns();
 		ret = ioctl(fd, NFVM_IOC_ALLOC, &a);
 		err = ret ? errno : 0;
 		t1 = now_ns();
+		counted = counted && wl_nofail_now(c, &nf1);
 		sched = sched && wl_sched_end(&cpu1, &runq1);
 
 		memset(&r, 0, sizeof(r));
@@ -371,6 +374,8 @@ static int vn_run(struct wl_ctx *c)
 		r.wl = c->wl;
 		r.op = OP_ALLOC;
 		r.landed_node = -1;
+		r.have_nofail = counted;
+		r.nofail = counted ? nf1 - nf0 : 0;
 		if (sched) {
 			r.have_sched = 1;
 			wl_sched_split(t1 - t0, cpu0, runq0, cpu1, runq1, &r.cpu_ns, &r.runq_ns);
@@ -594,6 +599,8 @@ const struct workload wl_vmalloc_nofail = {
 	.opts = vn_opts,
 	.priv_size = sizeof(struct vn),
 	.op_names = vn_ops,
+	.op_traits = vn_traits,
+	.nr_op_traits = 1,
 	.check = vn_check,
 	.supported = vn_supported,
 	.setup = vn_setup,

@@ -60,6 +60,11 @@ struct wl_ctx {
 	uint64_t deadline_ns;	/* CLOCK_MONOTONIC: stop issuing ops after this */
 	volatile const int *stop;	/* set by the driver: finish now */
 	struct opring *ring;	/* shared with the driver */
+	/* The thread's __GFP_NOFAIL allocations so far (a counter the driver's
+	 * side opened in the worker), or NULL when they are not counted.
+	 * op_begin/op_end record the op's delta themselves. */
+	bool (*nofail_now)(void *arg, uint64_t *n);
+	void *nofail_arg;
 };
 
 /* Extra per-run facts a workload wants in meta.json. */
@@ -71,6 +76,10 @@ struct workload {
 	const struct wl_opt *opts;	/* terminated by { .name = NULL } */
 	size_t priv_size;
 	const char *const *op_names;	/* op code -> name, NULL-terminated */
+	/* op code -> OPT_* (as long as op_names, or shorter: the rest have none);
+	 * NULL: no op has a trait. Recorded in meta.json for the readers. */
+	const uint8_t *op_traits;
+	size_t nr_op_traits;
 	/* Background workloads (memhog) are not the measured subject; they
 	 * still record their ops. */
 	bool background;
@@ -97,6 +106,15 @@ struct workload {
 extern const struct workload *const workloads[];
 const struct workload *workload_find(const char *name);
 
+/* The name of w's op code op (its op_names table), "unknown" past its end. */
+static inline const char *wl_op_name(const struct workload *w, unsigned int op)
+{
+	for (unsigned int i = 0; w->op_names[i]; i++)
+		if (i == op)
+			return w->op_names[i];
+	return "unknown";
+}
+
 /* Helpers for workers (workloads/common.c); now_ns() is the one clock's. */
 /* The calling thread's ns on a CPU and runnable-waiting (schedstat), read
  * just before an op starts and just after it ends; false if the kernel has
@@ -109,6 +127,11 @@ void wl_sched_split(uint64_t latency, uint64_t cpu0, uint64_t runq0, uint64_t cp
 static inline bool wl_should_stop(const struct wl_ctx *c)
 {
 	return *c->stop || now_ns() >= c->deadline_ns;
+}
+/* The thread's NOFAIL allocation count now; false when not counted (see wl_ctx). */
+static inline bool wl_nofail_now(const struct wl_ctx *c, uint64_t *n)
+{
+	return c->nofail_now && c->nofail_now(c->nofail_arg, n);
 }
 /* The NUMA node of the CPU this worker runs on now, -1 unknown. */
 int wl_cpu_node(void);

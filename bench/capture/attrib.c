@@ -8,11 +8,13 @@
  * that tid start after it.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attrib.h"
 #include "tpcatalog.h"
+#include "tidtab.h"
 
 struct iv {
 	uint64_t start, end;
@@ -86,17 +88,7 @@ static int vreserve(struct vec *v, size_t sz)
 
 static struct wstate *find(const struct attrib *a, uint32_t tid)
 {
-	size_t i;
-
-	if (!a->cap || !tid)
-		return NULL;
-	i = (tid * 2654435761u) & (a->cap - 1);
-	while (a->w[i].tid) {
-		if (a->w[i].tid == tid)
-			return &a->w[i];
-		i = (i + 1) & (a->cap - 1);
-	}
-	return NULL;
+	return tt_find(a->w, a->cap, sizeof(*a->w), tid);
 }
 
 int attrib_new(struct attrib **out)
@@ -111,36 +103,15 @@ int attrib_new(struct attrib **out)
 
 int attrib_add_worker(struct attrib *a, uint32_t tid)
 {
-	size_t i;
+	void *slots = a->w;
+	struct wstate *w;
 
+	_Static_assert(offsetof(struct wstate, tid) == 0, "tidtab.h keys a slot by its first member");
 	if (!tid)
 		return -EINVAL;
-	if (find(a, tid))
-		return 0;
-	if ((a->len + 1) * 2 > a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 64;
-		struct wstate *nw = calloc(ncap, sizeof(*nw));
-
-		if (!nw)
-			return -ENOMEM;
-		for (size_t j = 0; j < a->cap; j++) {
-			if (!a->w[j].tid)
-				continue;
-			i = (a->w[j].tid * 2654435761u) & (ncap - 1);
-			while (nw[i].tid)
-				i = (i + 1) & (ncap - 1);
-			nw[i] = a->w[j];
-		}
-		free(a->w);
-		a->w = nw;
-		a->cap = ncap;
-	}
-	i = (tid * 2654435761u) & (a->cap - 1);
-	while (a->w[i].tid)
-		i = (i + 1) & (a->cap - 1);
-	a->w[i].tid = tid;
-	a->len++;
-	return 0;
+	w = tt_get(&slots, &a->cap, &a->len, sizeof(*w), tid, 64);
+	a->w = slots;
+	return w ? 0 : -ENOMEM;
 }
 
 bool attrib_is_worker(const struct attrib *a, uint32_t tid)
@@ -182,12 +153,12 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 
 	if (!w)
 		return 0;
-	if (!s->missing_begin || s->kind == STALL_THROTTLED) {
+	if (!s->missing_begin || stall_kind_throttle(s->kind)) {
 		/* a throttle is one event (its end), never missing its begin */
 		int src = tp_stall_round(s->kind);
 
 		if (src >= 0)
-			kept = add_round(a, w, s->kind == STALL_THROTTLED ?
+			kept = add_round(a, w, stall_kind_throttle(s->kind) ?
 					 s->t_start_ns + s->duration_ns : s->t_start_ns,
 					 (enum round_src)src);
 		if (kept < 0)
@@ -203,7 +174,7 @@ int attrib_add_stall(struct attrib *a, const struct stall *s)
 	memmove(&p[i + 1], &p[i], (w->ivs.len - i) * sizeof(*p));
 	p[i].start = s->t_start_ns;
 	p[i].end = end;
-	p[i].anchored = s->kind == STALL_THROTTLED || s->missing_begin;
+	p[i].anchored = stall_kind_throttle(s->kind) || s->missing_begin;
 	w->ivs.len++;
 	a->pending++;
 	return 1;

@@ -13,16 +13,11 @@
 #include <time.h>
 
 #include "capture_impl.h"
-#include "monoclock.h"
-
-uint64_t cap_now_ns(void)
-{
-	return now_ns();
-}
 
 const char *stall_kind_name(enum stall_kind k)
 {
 	static const char *const n[] = { SB_STALL_KINDS(SB_STALL_NAME) };
+	_Static_assert(sizeof(n) / sizeof(n[0]) == STALL_NR_KINDS, "a stall kind without a name");
 
 	return (unsigned int)k < STALL_NR_KINDS ? n[k] : "?";
 }
@@ -31,6 +26,7 @@ const char *point_kind_name(enum point_kind k)
 {
 	static const char *const n[] = { "reclaim_retry", "compact_retry", "mark_victim", "nofail",
 					 "other" };
+	_Static_assert(sizeof(n) / sizeof(n[0]) == POINT_NR_KINDS, "a point kind without a name");
 
 	return (unsigned int)k < POINT_NR_KINDS ? n[k] : "?";
 }
@@ -112,6 +108,18 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 	err = cap_rings_open(c, o, errmsg, len);
 	if (err)
 		goto fail;
+	if (capture_counts_nofail(c) && !o->offline_cpus) {
+		/* the workers open theirs after the fork: one that cannot fails here, first */
+		struct nofail_counter *k;
+		char why[192];
+
+		err = capture_nofail_counter_open(c, &k, why, sizeof(why));
+		if (err) {
+			snprintf(errmsg, len, "NOFAIL counters: %s", why);
+			goto fail;
+		}
+		nofail_counter_close(k);
+	}
 	*out = c;
 	return 0;
 fail:
@@ -121,7 +129,7 @@ fail:
 
 long capture_drain(struct capture *c, const struct capture_sink *sink, bool final)
 {
-	uint64_t t_read = cap_now_ns();
+	uint64_t t_read = now_ns();
 	uint64_t horizon = final ? UINT64_MAX : t_read - INFLIGHT_SLACK_NS;
 	int err = 0;
 	long nread = cap_rings_read(c, horizon, cap_pair_sample, &err);

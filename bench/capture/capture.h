@@ -21,6 +21,20 @@ enum stall_kind {
 	STALL_NR_KINDS
 };
 
+/* stallkind.h's throttle trait: a throttle is one event (its end) with a
+ * reason, never missing its begin. */
+static inline bool stall_kind_throttle(enum stall_kind k)
+{
+	static const bool t[] = {
+#define X(e, n, r, th) th,
+		SB_STALL_KINDS_TRAITS(X)
+#undef X
+	};
+	_Static_assert(sizeof(t) / sizeof(t[0]) == STALL_NR_KINDS, "a stall kind without traits");
+
+	return (unsigned int)k < STALL_NR_KINDS && t[k];
+}
+
 enum point_kind {
 	POINT_RECLAIM_RETRY,	/* oom:reclaim_retry_zone */
 	POINT_COMPACT_RETRY,	/* oom:compact_retry */
@@ -91,7 +105,9 @@ struct capture_opts {
 	const char *events;	/* "+sys:ev,-sys:ev,..." changes to the default set, or NULL */
 	bool callchain;
 	bool nofail;		/* count __GFP_NOFAIL allocations (kmem events, filtered in
-				 * the kernel): ~700k/s in an uncapped storm, so asked for */
+				 * the kernel) with per-thread counters (struct
+				 * nofail_counter); also recorded, for their stacks, only
+				 * with callchain */
 	bool offcpu;		/* sched_switch (stack at switch-out) and sched_waking of
 				 * the tasks capture_set_tasks() names: struct offcpu */
 	unsigned int offline_cpus;	/* tests only: no perf events; this many in-memory rings
@@ -139,8 +155,31 @@ long capture_drain(struct capture *c, const struct capture_sink *sink, bool fina
 /* Lost samples (PERF_RECORD_LOST) so far; per_cpu may be NULL. Returns total. */
 uint64_t capture_lost(const struct capture *c, uint64_t *per_cpu, unsigned int nr_cpu);
 unsigned int capture_nr_cpus(const struct capture *c);
-/* Whether NOFAIL allocations are counted (points of kind POINT_NOFAIL can come). */
+/* Whether NOFAIL allocations are counted (nofail_counter below). */
 bool capture_counts_nofail(const struct capture *c);
+/*
+ * How: "counters" (per-thread counting events, no record: nothing to lose),
+ * "counters+records" (with callchain: each allocation is also recorded in the
+ * rings, with its stack, as a POINT_NOFAIL point), NULL when not counted.
+ */
+const char *capture_nofail_mode(const struct capture *c);
+
+/*
+ * NOFAIL counting (bench/capture/nofail_count.c): one group of counting perf
+ * events on the calling thread (no ring, no sample, inherit off), one per
+ * allocation event of c's set, each with the in-kernel filter on the kernel's
+ * __GFP_NOFAIL bit. Counting cannot lose an event: the kernel adds to a
+ * number, there is no buffer to overflow. Opened by the thread to count
+ * (after fork: c's event table is the parent's copy). 0 or -errno, errmsg set.
+ */
+struct nofail_counter;
+int capture_nofail_counter_open(const struct capture *c, struct nofail_counter **out,
+				char *errmsg, size_t len);
+/* The thread's NOFAIL allocations since the open: one read() of the group; false when
+ * the read fails or is not the group's layout. */
+bool nofail_counter_read(struct nofail_counter *k, uint64_t *total);
+unsigned int nofail_counter_events(const struct nofail_counter *k);
+void nofail_counter_close(struct nofail_counter *k);
 /* Comma-separated list of the events actually opened. */
 const char *capture_events(const struct capture *c);
 /*

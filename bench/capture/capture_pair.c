@@ -109,45 +109,17 @@ static void late_pop(struct capture *c)
 
 /* ---- per-task state ---- */
 
-static int tids_grow(struct capture *c)
-{
-	size_t ncap = c->tid_cap ? c->tid_cap * 2 : 256;
-	struct tidst *nt = calloc(ncap, sizeof(*nt));
-
-	if (!nt)
-		return -ENOMEM;
-	for (size_t j = 0; j < c->tid_cap; j++) {
-		size_t i;
-
-		if (!c->tids[j].tid)
-			continue;
-		i = (c->tids[j].tid * 2654435761u) & (ncap - 1);
-		while (nt[i].tid)
-			i = (i + 1) & (ncap - 1);
-		nt[i] = c->tids[j];
-	}
-	free(c->tids);
-	c->tids = nt;
-	c->tid_cap = ncap;
-	return 0;
-}
-
 struct tidst *cap_tid_get(struct capture *c, uint32_t tid)
 {
-	size_t i;
+	void *slots = c->tids;
+	struct tidst *t;
 
+	_Static_assert(offsetof(struct tidst, tid) == 0, "tidtab.h keys a slot by its first member");
 	if (tid == 0)
 		tid = UINT32_MAX;	/* idle task: keep 0 as the empty marker */
-	if ((c->tid_len + 1) * 2 > c->tid_cap && tids_grow(c))
-		return NULL;
-	i = (tid * 2654435761u) & (c->tid_cap - 1);
-	while (c->tids[i].tid && c->tids[i].tid != tid)
-		i = (i + 1) & (c->tid_cap - 1);
-	if (!c->tids[i].tid) {
-		c->tids[i].tid = tid;
-		c->tid_len++;
-	}
-	return &c->tids[i];
+	t = tt_get(&slots, &c->tid_cap, &c->tid_len, sizeof(*t), tid, 256);
+	c->tids = slots;
+	return t;
 }
 
 static uint32_t real_tid(uint32_t t)
@@ -213,7 +185,7 @@ static int on_throttled(struct capture *c, const struct sample *s)
 	x.tid = s->tid;
 	x.cpu = s->cpu;
 	x.ev = (uint16_t)s->idx;
-	x.kind = STALL_THROTTLED;
+	x.kind = (uint8_t)e->kind;
 	x.stack = s->chain ? cap_stack_intern(c, s->chain, s->nr) : 0;
 	/* the reason bits ride in gfp: a throttle has no gfp of its own */
 	x.gfp = tpd_read(&e->reason, s->raw, s->rawsz, &v) == 0 ? (uint64_t)v : UINT64_MAX;
@@ -343,7 +315,7 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 	s.kind = (enum stall_kind)it->kind;
 	s.nr_reclaimed = it->nr;
 	s.order = it->order;
-	s.gfp = it->kind == STALL_THROTTLED ? 0 : it->gfp;
+	s.gfp = stall_kind_throttle(it->kind) ? 0 : it->gfp;
 	if (e->gfp.size && e->role == R_BEGIN) {
 		char tmp[32];
 
@@ -352,7 +324,7 @@ static void deliver(struct capture *c, const struct item *it, const struct captu
 	}
 	s.unpaired = it->unpaired;
 	s.missing_begin = it->missing_begin;
-	if (it->kind == STALL_THROTTLED)
+	if (stall_kind_throttle(it->kind))
 		s.reason = cap_throttle_reason(it->gfp);
 	s.stack = cap_stack_str(c, it->stack);
 	if (sink && sink->stall)
@@ -404,7 +376,7 @@ static void close_open(struct capture *c, bool final, uint64_t now)
 
 		if (!t->tid)
 			continue;
-		for (int k = 0; k < NR_PAIRED; k++) {
+		for (int k = 0; k < STALL_NR_KINDS; k++) {
 			struct item *it;
 			char path[64];
 
@@ -438,7 +410,7 @@ void cap_pair_flush(struct capture *c, uint64_t t_read, uint64_t horizon, bool f
 
 	cap_sched_flush(c, sink);
 	if (final) {
-		close_open(c, true, cap_now_ns());
+		close_open(c, true, now_ns());
 		release(c, UINT64_MAX, sink);
 		return;
 	}

@@ -179,7 +179,7 @@ static int ring_open_events(struct capture *c, struct ring *rg, char *errmsg, si
 		const struct cev *e = &c->ev[i];
 		int fd, err;
 
-		if (e->chain != rg->chain)
+		if (e->chain != rg->chain || !cap_ev_ringed(c, e))
 			continue;
 		fd = open_event(c, e, rg->cpu, errmsg, len);
 		if (fd < 0)
@@ -225,7 +225,8 @@ int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < c->nr_ev; i++)
-		have[c->ev[i].chain] = true;
+		if (cap_ev_ringed(c, &c->ev[i]))
+			have[c->ev[i].chain] = true;
 	if (c->offline)
 		have[c->callchain] = true, have[!c->callchain] = false;
 	nsets = have[0] + have[1];
@@ -253,7 +254,7 @@ int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg
 
 int capture_enable(struct capture *c)
 {
-	c->enable_ns = cap_now_ns();
+	c->enable_ns = now_ns();
 	c->horizon = c->enable_ns;
 	for (size_t i = 0; i < c->nr_fds; i++)
 		if (ioctl(c->fds[i], PERF_EVENT_IOC_ENABLE, 0) < 0)

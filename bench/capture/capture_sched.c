@@ -196,7 +196,7 @@ static const char *comm_of(struct capture *c, uint32_t tid, uint64_t now)
 
 void cap_sched_flush(struct capture *c, const struct capture_sink *sink)
 {
-	uint64_t now = cap_now_ns();
+	uint64_t now = now_ns();
 
 	for (size_t i = 0; i < c->noffq && sink && sink->offcpu; i++) {
 		const struct offq_item *q = &c->offq[i];

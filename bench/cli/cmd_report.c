@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "stats.h"
 #include "resread.h"
+#include "optraits.h"
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -734,7 +735,7 @@ static void print_head(const char *dir, json_t *meta, json_t *sum)
 }
 
 /* One op's line, its errors by name and the flags it raised. */
-static void print_op(const char *k, const char *opn, json_t *v)
+static void print_op(json_t *meta, const char *k, const char *opn, json_t *v)
 {
 	json_t *lat = json_object_get(v, "latency_ns"), *errs = json_object_get(v, "errors");
 	json_t *st = json_object_get(v, "stall_ns"), *rr = json_object_get(v, "reclaim_rounds");
@@ -755,7 +756,7 @@ static void print_op(const char *k, const char *opn, json_t *v)
 	json_object_foreach(fl, ek, ev)
 		if (json_integer_value(ev) && strcmp(ek, "module") && strcmp(ek, "huge"))
 			printf("    %s: %lld\n", ek, (long long)json_integer_value(ev));
-	if (!strcmp(k, "thp/fault")) {
+	if (rr_op_traits(meta, k) & RR_OPT_HUGE) {
 		/* the point of a THP fault: did it get one */
 		json_int_t n = json_integer_value(json_object_get(v, "count"));
 		json_int_t h = json_integer_value(json_object_get(fl, "huge"));
@@ -767,7 +768,7 @@ static void print_op(const char *k, const char *opn, json_t *v)
 }
 
 /* Ops grouped under their workload, so the table fits a 72-column mail. */
-static void print_ops(json_t *ops)
+static void print_ops(json_t *meta, json_t *ops)
 {
 	char prev[128] = "";
 	const char *k;
@@ -782,7 +783,7 @@ static void print_ops(json_t *ops)
 			printf("%-15s %6s %4s %7s %7s %7s %7s %6s %5s\n", prev, "count", "err",
 			       "p50", "p99", "p99.9", "max", "stall%", "rnds");
 		}
-		print_op(k, slash ? slash + 1 : k, v);
+		print_op(meta, k, slash ? slash + 1 : k, v);
 	}
 }
 
@@ -836,7 +837,7 @@ int cmd_report(int argc, char **argv)
 	}
 	print_head(o.dir, meta, sum);
 	ops = json_object_get(sum, "ops");
-	print_ops(ops);
+	print_ops(meta, ops);
 	stalls = json_object_get(sum, "stalls");
 	print_stalls(stalls);
 	printf("~: from the run's histograms, within %.2f%% of the exact value (compare and plot: exact)\n",

@@ -447,7 +447,9 @@ static const struct run_opt run_opts[] = {
 	{ "no-capture", NULL, opt_flag, "do not trace reclaim stalls" },
 	{ "events", "LIST", opt_events, "+sys:event,-sys:event changes to the traced set" },
 	{ "callchain", NULL, opt_flag, "record kernel call chains at stall begin (stacks.folded)" },
-	{ "count-nofail", NULL, opt_flag, "count __GFP_NOFAIL allocations per op (on with --global-pressure)" },
+	{ "count-nofail", NULL, opt_flag, "count __GFP_NOFAIL allocations per op (per-thread\n"
+	  "perf counters, none lost; on with --global-pressure; also recorded,\n"
+	  "with stacks, under --callchain)" },
 	{ "no-offcpu", NULL, opt_flag, "do not record the workers' switches and wake-ups (time asleep\n"
 	  "by wait site and waker: offcpu.csv, offcpu_stacks.folded)" },
 	{ "ring-pages", "N", opt_ring, "perf ring data pages per CPU (power of two)" },

@@ -26,7 +26,7 @@
 #include "monoclock.h"
 #include "parse.h"
 #include "runstatus.h"
-#include "watchrun.h"
+#include "watchprint.h"
 
 #define MAX_RUNS	256
 

@@ -17,20 +17,10 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "schema.h"
-#include "roundsrc.h"
-#include "columns.h"
+#include "rows.h"
 
 #define RR_ALLOW_INCOMPLETE	(1u << 0)
 #define RR_MAX_LINE		8192	/* longer CSV lines are malformed */
-
-/* flags column names -> bits (columns.h); the same values as OPF_* in
- * workloads/oprec.h (resultio.c asserts it) */
-enum {
-#define X(e, n) RR_OPF_##e = 1 << SB_OPF_BIT_##e,
-	SB_OP_FLAGS(X)
-#undef X
-};
 
 struct rr_dir {
 	char path[4096];
@@ -41,78 +31,6 @@ struct rr_dir {
 	const char *release;	/* kernel release, "" if unknown */
 	const char *cmdline;	/* /proc/cmdline, "" if unknown */
 	uint64_t start_ns, end_ns;	/* CLOCK_MONOTONIC, 0 if unknown */
-};
-
-/*
- * One row of ops.csv. Strings point into the reader's buffer and are valid
- * only during the callback. Missing optional columns read as 0 / -1 / "".
- */
-struct rr_op {
-	uint64_t t_start_ns;
-	uint64_t latency_ns;
-	uint64_t stall_ns;
-	uint64_t reclaim_rounds;
-	uint64_t src[RSRC_NR];	/* rounds by source, nofail_allocs (roundsrc.h); 0 if absent */
-	bool have_src[RSRC_NR];	/* the cell has a value (older results have no column; an
-				 * empty nofail_allocs: not counted) */
-	uint64_t bytes;
-	uint64_t kernel_ns;
-	uint32_t tid;
-	int32_t worker;		/* -1 unknown */
-	int32_t node;		/* -1 none */
-	int32_t landed_node;	/* -1 unknown */
-	unsigned int flags;	/* RR_OPF_* (unknown names ignored) */
-	bool have_sched;	/* cpu_ns and runq_ns are known */
-	uint64_t cpu_ns;	/* on a CPU during the op (schedstat) */
-	uint64_t runq_ns;	/* runnable, waiting for a CPU */
-	const char *workload;
-	const char *op;
-	const char *err;	/* "" when the op succeeded, else "ENOMEM", ... */
-};
-
-/* An op's time asleep: its wall time neither on a CPU nor waiting for one
- * (0 where a hand-made row says more than the wall time). */
-static inline uint64_t rr_sleep_ns(uint64_t latency_ns, uint64_t cpu_ns, uint64_t runq_ns)
-{
-	uint64_t busy = cpu_ns + runq_ns;
-
-	return latency_ns > busy ? latency_ns - busy : 0;
-}
-
-enum rr_stall_kind {
-#define X(e, n) RR_STALL_##e,
-	SB_STALL_KINDS(X)
-#undef X
-	RR_STALL_NR_KINDS,
-	RR_STALL_OTHER = -1,	/* a kind this reader does not know */
-};
-
-/* One row of stalls.csv; strings valid only during the callback. */
-struct rr_stall {
-	uint64_t t_start_ns;
-	uint64_t duration_ns;
-	uint32_t tid;
-	int32_t cpu;		/* -1 unknown */
-	int kind;		/* enum rr_stall_kind */
-	int64_t nr_reclaimed;	/* -1 n/a */
-	int32_t order;		/* -1 n/a */
-	const char *kind_name;
-	const char *gfp;
-	const char *scope;	/* "run" or "system" ("run" if the column is absent) */
-	const char *reason;	/* throttled: why ("writeback", "noprogress"...), else "" */
-	const char *note;	/* "unpaired" or "" */
-};
-
-enum rr_tl_col {	/* columns.h's timeline table */
-#define X(e, n, r) RR_TL_##e,
-	SB_TIMELINE_COLS(X)
-#undef X
-	RR_TL_NR_COLS
-};
-
-/* One row of timeline.csv: v[col] is NAN where the cell is empty/absent. */
-struct rr_tick {
-	double v[RR_TL_NR_COLS];
 };
 
 /* What a CSV pass saw. */
@@ -126,11 +44,6 @@ struct rr_csv_stats {
 typedef int (*rr_op_fn)(void *arg, const struct rr_op *op);
 typedef int (*rr_stall_fn)(void *arg, const struct rr_stall *s);
 typedef int (*rr_tick_fn)(void *arg, const struct rr_tick *t);
-/* A row of offcpu.csv (columns.h's SB_OFFCPU_COLS): strings valid during the callback. */
-struct rr_offcpu_row {
-	const char *workload, *op, *site;	/* site: a function, or "(...)" reserved */
-	uint64_t sleep_ns;
-};
 typedef int (*rr_offcpu_fn)(void *arg, const struct rr_offcpu_row *o);
 
 /* A result file (root) of a format_version this reader does not know: -EINVAL, msg set; else 0. */

@@ -4,7 +4,7 @@
  * ignored) and decoded strictly, over rcsv.c's engine.
  */
 #include "resread_impl.h"
-#include "resultio.h"	/* sb_opflag_names */
+#include "rows.h"	/* sb_opflag_names */
 
 #include <errno.h>
 #include <inttypes.h>

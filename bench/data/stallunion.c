@@ -1,10 +1,12 @@
 /* Stall time counted once (see stallunion.h): per task, the intervals still
  * open, kept sorted by start; a new one is cut against them. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stallunion.h"
+#include "tidtab.h"
 
 struct siv {
 	uint64_t a, b;
@@ -28,36 +30,15 @@ struct stallunion *su_new(void)
 
 static struct task *task_get(struct stallunion *u, uint32_t tid)
 {
-	size_t i;
+	void *slots = u->t;
+	struct task *t;
 
+	_Static_assert(offsetof(struct task, tid) == 0, "tidtab.h keys a slot by its first member");
 	if (!tid)
 		tid = UINT32_MAX;
-	if ((u->len + 1) * 2 > u->cap) {
-		size_t nc = u->cap ? u->cap * 2 : 64;
-		struct task *nt = calloc(nc, sizeof(*nt));
-
-		if (!nt)
-			return NULL;
-		for (size_t j = 0; j < u->cap; j++) {
-			if (!u->t[j].tid)
-				continue;
-			i = (u->t[j].tid * 2654435761u) & (nc - 1);
-			while (nt[i].tid)
-				i = (i + 1) & (nc - 1);
-			nt[i] = u->t[j];
-		}
-		free(u->t);
-		u->t = nt;
-		u->cap = nc;
-	}
-	i = (tid * 2654435761u) & (u->cap - 1);
-	while (u->t[i].tid && u->t[i].tid != tid)
-		i = (i + 1) & (u->cap - 1);
-	if (!u->t[i].tid) {
-		u->t[i].tid = tid;
-		u->len++;
-	}
-	return &u->t[i];
+	t = tt_get(&slots, &u->cap, &u->len, sizeof(*t), tid, 64);
+	u->t = slots;
+	return t;
 }
 
 int64_t su_add(struct stallunion *u, uint32_t tid, uint64_t start, uint64_t end,

@@ -4,8 +4,10 @@
  * one (resread's tails) and turns them into what a person watching a run
  * asks: ops/s and recent p99 per workload, stall time per second by kind,
  * reclaim rounds per second, memcg usage against the cap, PSI, OOM kills and
- * the last victim, lost events, elapsed and remaining time. Pure data: the
- * terminal and the discovery of runs are cmd_watch.c's.
+ * the last victim, lost events, elapsed and remaining time. Pure data:
+ * following the files is watchrun.c's, the lines watchline.c's; printing
+ * them is readers/watchprint.h's, the terminal and the discovery of runs
+ * cmd_watch.c's.
  */
 #ifndef STALLBENCH_WATCHRUN_H
 #define STALLBENCH_WATCHRUN_H
@@ -125,14 +127,5 @@ void wr_line(struct watchrun *w, uint64_t now_mono_ns, double interval_s, struct
 /* Stall ms/s of the run's tasks for each of the n seconds of run time up to
  * the latest data; returns how many were filled (the first ones may be 0). */
 unsigned int wr_spark(const struct watchrun *w, double *ms, unsigned int n);
-
-/* The line for --batch (no newline) and for --json (one JSON object);
- * brief: time, name, state, ops/s, stall share, memcg, OOM kills only. */
-void wr_print_text(FILE *f, const struct watchrun *w, const struct wr_line *l, bool brief);
-void wr_print_json(FILE *f, const struct watchrun *w, const struct wr_line *l);
-/* "12.3M", "1.2G" */
-const char *wr_size(double bytes, char *buf, size_t len);
-/* "850us", "3.1ms", "2.40s" */
-const char *wr_dur_ms(double ms, char *buf, size_t len);
 
 #endif

@@ -193,6 +193,9 @@ void cmp_label_runs(struct cmp_run *runs, int n);
  * without what is not the experiment (paths, argv, pids). Caller decrefs.
  */
 json_t *cmp_experiment(const struct rr_dir *d);
+/* A run's op ("workload/op") or stall kind ("run/direct") by name, or NULL. */
+const struct cmp_opstat *cmp_run_op(const struct cmp_run *r, const char *name);
+const struct cmp_stallstat *cmp_run_stall(const struct cmp_run *r, const char *name);
 /* The comparison model; NULL on allocation failure. Caller json_decref()s. */
 json_t *cmp_build(const struct cmp_run *runs, int n, const struct cmp_opts *o);
 /*

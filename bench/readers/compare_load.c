@@ -391,6 +391,22 @@ static void finish_op(struct cmp_opstat *o)
 }
 
 
+const struct cmp_opstat *cmp_run_op(const struct cmp_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nops; i++)
+		if (strcmp(r->ops[i].name, name) == 0)
+			return &r->ops[i];
+	return NULL;
+}
+
+const struct cmp_stallstat *cmp_run_stall(const struct cmp_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nstalls; i++)
+		if (strcmp(r->stalls[i].name, name) == 0)
+			return &r->stalls[i];
+	return NULL;
+}
+
 void cmp_run_free(struct cmp_run *r)
 {
 	size_t i;

@@ -5,9 +5,6 @@
  */
 #include "compare.h"
 #include "compare_impl.h"
-#include "signif.h"
-#include "parse.h"
-#include "kchanges.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,50 +12,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define WIDTH		72
-
-/* Prints text word-wrapped to WIDTH; continuation lines start with cont. */
-static void wrap(FILE *f, const char *first, const char *cont, const char *text)
-{
-	size_t col = strlen(first), ind = strlen(cont);
-	const char *p = text;
-	bool empty = true;	/* nothing but the prefix on this line yet */
-
-	fputs(first, f);
-	while (*p) {
-		size_t m;
-
-		p += strspn(p, " ");
-		m = strcspn(p, " ");
-		if (!m)
-			break;
-		if (!empty && col + 1 + m > WIDTH) {
-			fprintf(f, "\n%s", cont);
-			col = ind;
-			empty = true;
-		}
-		if (!empty) {
-			fputc(' ', f);
-			col++;
-		}
-		/* A word longer than a line (a long path) is cut across lines. */
-		while (col + m > WIDTH) {
-			size_t room = WIDTH - col;
-
-			fwrite(p, 1, room, f);
-			p += room;
-			m -= room;
-			fprintf(f, "\n%s", cont);
-			col = ind;
-		}
-		fwrite(p, 1, m, f);
-		col += m;
-		p += m;
-		empty = false;
-	}
-	fputc('\n', f);
-}
 
 static double unit_div(const char *unit)
 {
@@ -227,6 +180,18 @@ static void print_rows(FILE *f, json_t *blk, const struct row *rows, int nrows, 
 }
 
 /* Rows of an op block: fixed rows plus the errors and flags seen anywhere. */
+/* Whether the model's op block has the trait (optraits.h's names). */
+static bool has_trait(json_t *blk, const char *trait)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(json_object_get(blk, "traits"), i, t)
+		if (!strcmp(json_string_value(t) ?: "", trait))
+			return true;
+	return false;
+}
+
 static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 {
 	static const struct row fixed[] = {
@@ -240,7 +205,6 @@ static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 		{ "max", "max", ROW_LAT, NULL },
 	};
 	json_t *jr = json_object_get(blk, "runs"), *errs = json_object();
-	const char *name = json_string_value(json_object_get(blk, "name"));
 	size_t i;
 	int n = 0;
 	json_t *r, *v;
@@ -261,7 +225,7 @@ static int op_rows(json_t *blk, struct row *rows, char names[][40], int max)
 		n++;
 	}
 	json_decref(errs);
-	if (any_nonzero(jr, "null") || (name && strstr(name, "vmalloc")))
+	if (any_nonzero(jr, "null") || has_trait(blk, "nofail"))
 		rows[n++] = (struct row){ "NULL/NOFAIL", "null", ROW_INT, NULL };
 	if (any_nonzero(jr, "killed"))
 		rows[n++] = (struct row){ "killed", "killed", ROW_INT, NULL };
@@ -297,7 +261,7 @@ static void block_header(FILE *f, json_t *runs, const char *title, size_t from, 
 {
 	size_t k;
 
-	wrap(f, "", "  ", title);
+	cmp_wrap(f, "", "  ", title);
 	fprintf(f, "%-11s%9s", "", json_string_value(json_object_get(json_array_get(runs, 0), "id")));
 	for (k = from; k < to; k++)
 		fprintf(f, "%9s%8s", json_string_value(json_object_get(json_array_get(runs, k), "id")),
@@ -327,7 +291,7 @@ static void block_untested(FILE *f, json_t *blk, json_t *runs, size_t from, size
 		snprintf(line, sizeof(line), "%s vs %s: %s",
 			 json_string_value(json_object_get(json_array_get(runs, k), "id")),
 			 json_string_value(json_object_get(json_array_get(runs, 0), "id")), why);
-		wrap(f, "  ", "    ", line);
+		cmp_wrap(f, "  ", "    ", line);
 	}
 }
 
@@ -378,21 +342,21 @@ static void print_verdict_text(FILE *f, json_t *m)
 		ntest += (size_t)json_integer_value(json_object_get(v, "tests"));
 	}
 	if (!json_is_true(json_object_get(m, "comparable"))) {
-		wrap(f, "  ", "    ", "not comparable: not the same experiment (see the "
+		cmp_wrap(f, "  ", "    ", "not comparable: not the same experiment (see the "
 		     "warning below)");
 		return;
 	}
 	if (!testable) {
-		wrap(f, "  ", "    ", "not tested: a side has fewer than 2 repetitions; "
+		cmp_wrap(f, "  ", "    ", "not tested: a side has fewer than 2 repetitions; "
 		     "the tables show the changes, none is judged");
 		return;
 	}
 	json_array_foreach(json_object_get(m, "verdict"), i, v)
-		wrap(f, "  ", "    ", json_string_value(json_object_get(v, "text")));
+		cmp_wrap(f, "  ", "    ", json_string_value(json_object_get(v, "text")));
 	if (!json_array_size(json_object_get(m, "verdict"))) {
 		snprintf(line, sizeof(line), "no significant change (%zu tests at alpha %g)",
 			 ntest, json_number_value(json_object_get(m, "alpha")));
-		wrap(f, "  ", "    ", line);
+		cmp_wrap(f, "  ", "    ", line);
 	}
 }
 
@@ -435,10 +399,10 @@ static void text_run(FILE *f, json_t *r)
 	char pre[16], oomb[64], lostb[32], line[1024];
 
 	snprintf(pre, sizeof(pre), "%-3s", json_string_value(json_object_get(r, "id")));
-	wrap(f, pre, "     ", json_string_value(json_object_get(r, "label")));
+	cmp_wrap(f, pre, "     ", json_string_value(json_object_get(r, "label")));
 	if (strcmp(json_string_value(json_object_get(r, "label")),
 		   json_string_value(json_object_get(r, "kernel"))))
-		wrap(f, "   kernel ", "     ", json_string_value(json_object_get(r, "kernel")));
+		cmp_wrap(f, "   kernel ", "     ", json_string_value(json_object_get(r, "kernel")));
 	if (json_is_integer(oom) && outside)
 		snprintf(oomb, sizeof(oomb), "%" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
 			 " outside the run!)", json_integer_value(oom), outside);
@@ -453,7 +417,7 @@ static void text_run(FILE *f, json_t *r)
 	snprintf(line, sizeof(line), "%s, %d rep%s, OOM kills %s, lost events %s)",
 		 json_string_value(json_object_get(r, "status")), (int)reps, reps == 1 ? "" : "s",
 		 oomb, lostb);
-	wrap(f, "   (", "    ", line);
+	cmp_wrap(f, "   (", "    ", line);
 }
 
 /* What was varied on purpose, and the mm settings that differ and that are alike. */
@@ -474,7 +438,7 @@ static void text_settings(FILE *f, json_t *m)
 		snprintf(line + used, used < sizeof(line) ? sizeof(line) - used : 0, ")");
 		if (!i)
 			fputc('\n', f);
-		wrap(f, "", "  ", line);
+		cmp_wrap(f, "", "  ", line);
 	}
 	if (json_array_size(json_object_get(m, "mm_differs")))
 		fputs("\nmm settings that differ:\n", f);
@@ -487,7 +451,7 @@ static void text_settings(FILE *f, json_t *m)
 				json_string_value(json_object_get(json_array_get(runs, k), "id")),
 				json_string_value(x));
 		snprintf(pre, sizeof(pre), "  %-24s ", json_string_value(json_object_get(v, "key")));
-		wrap(f, pre, "                           ", line);
+		cmp_wrap(f, pre, "                           ", line);
 	}
 	if (json_array_size(json_object_get(m, "mm_same"))) {
 		used = 0;
@@ -497,7 +461,7 @@ static void text_settings(FILE *f, json_t *m)
 				used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s=%s",
 					i ? " " : "", json_string_value(json_object_get(v, "key")),
 					json_string_value(json_object_get(v, "value")));
-		wrap(f, "mm settings alike: ", "  ", line);
+		cmp_wrap(f, "mm settings alike: ", "  ", line);
 	}
 }
 
@@ -511,7 +475,7 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 	if (show & CMP_SHOW_HEADER) {
 		snprintf(line, sizeof(line), "stallbench compare: %zu sides, alpha %g",
 			 json_array_size(runs), alpha);
-		wrap(f, "", "  ", line);
+		cmp_wrap(f, "", "  ", line);
 		json_array_foreach(runs, i, r)
 			text_run(f, r);
 	}
@@ -522,12 +486,12 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 	if (show & CMP_SHOW_HEADER) {
 		text_settings(f, m);
 		json_array_foreach(json_object_get(m, "notes"), i, v)
-			wrap(f, "note: ", "  ", json_string_value(v));
+			cmp_wrap(f, "note: ", "  ", json_string_value(v));
 	}
 	if (!(show & CMP_SHOW_TABLES))
 		return ferror(f) ? -EIO : 0;
 	json_array_foreach(json_object_get(m, "warnings"), i, v)
-		wrap(f, "WARNING: ", "  ", json_string_value(v));
+		cmp_wrap(f, "WARNING: ", "  ", json_string_value(v));
 
 	text_blocks(f, m, "ops", true);
 	text_blocks(f, m, "stalls", false);
@@ -548,7 +512,7 @@ int cmp_print_text(FILE *f, json_t *m, unsigned int show)
 		 json_integer_value(json_object_get(m, "family_tests")),
 		 json_integer_value(json_object_get(m, "family_models")) > 1 ?
 			 "every point of the letter" : "this comparison");
-	wrap(f, "", "", line);
+	cmp_wrap(f, "", "", line);
 	return ferror(f) ? -EIO : 0;
 }
 

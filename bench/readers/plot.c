@@ -36,16 +36,6 @@ static int kind_rank(const char *name)
 	return scope + 50;
 }
 
-static const struct cmp_stallstat *find_stall(const struct cmp_run *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nstalls; i++)
-		if (strcmp(r->stalls[i].name, name) == 0)
-			return &r->stalls[i];
-	return NULL;
-}
-
 /*
  * Stall time by kind, stacked bars: per run the mean over its repetitions
  * of each kind's total; the run's own tasks, then the system's if any.
@@ -97,7 +87,7 @@ static const char **stall_kinds(const struct cmp_run *runs, int n, size_t *nk)
 /* Mean stall time of kind over run's repetitions, ms (0 without it). */
 static double stall_ms(const struct cmp_run *run, const char *kind)
 {
-	const struct cmp_stallstat *s = find_stall(run, kind);
+	const struct cmp_stallstat *s = cmp_run_stall(run, kind);
 
 	/* its own time: a throttle inside memcg reclaim is memcg's, drawn once */
 	return s ? (double)s->own_ns / 1e6 / (double)(run->ndirs > 0 ? run->ndirs : 1) : 0.0;
@@ -139,7 +129,7 @@ static void stall_blocks(struct datfile *d, const struct cmp_run *runs, int n, c
 			double tot = 0.0;
 
 			for (size_t i = 0; i < nk; i++)
-				if (find_stall(&runs[r], kinds[i]) &&
+				if (cmp_run_stall(&runs[r], kinds[i]) &&
 				    (strncmp(kinds[i], "system/", 7) == 0) == g)
 					tot += stall_ms(&runs[r], kinds[i]);
 			fprintf(d->f, "%d %.6g \"%s%s\"\n", g * (n + 1) + r + 1, tot, runs[r].id,
@@ -224,7 +214,7 @@ int plot_runs(const struct cmp_run *runs, int n, const struct plot_opts *o, FILE
 			bool seen = false;
 
 			for (k = 0; k < r && !seen; k++)
-				seen = plot_find_op(&runs[k], name) != NULL;
+				seen = cmp_run_op(&runs[k], name) != NULL;
 			if (seen)
 				continue;
 			ret = plot_op(runs, n, name, o, list, msg, len);

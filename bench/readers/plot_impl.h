@@ -43,7 +43,6 @@ int plot_render(const struct plot_opts *o, const char *script, const char *data,
 		char *msg, size_t len);
 
 /* plot_ops.c, plot_time.c */
-const struct cmp_opstat *plot_find_op(const struct cmp_run *r, const char *name);
 int plot_op(const struct cmp_run *runs, int n, const char *name,
 	    const struct plot_opts *o, FILE *list, char *msg, size_t len);
 int plot_time(const struct cmp_run *runs, int n, const char *name, const char *sl,

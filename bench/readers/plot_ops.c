@@ -19,16 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-const struct cmp_opstat *plot_find_op(const struct cmp_run *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nops; i++)
-		if (strcmp(r->ops[i].name, name) == 0)
-			return &r->ops[i];
-	return NULL;
-}
-
 /* CDF points: every op up to CMP_CDF_ALL, else a grid plus a log-spaced tail
  * (cmp_cdf_ranks: the ranks the load asked for with CMP_LOAD_CDF). */
 static void write_cdf(FILE *f, const struct cmp_opstat *s)
@@ -98,7 +88,7 @@ static void strip_axis(const struct cmp_run *runs, int n, const char *name, enum
 	ax->div = 1.0;
 	ax->unit = "";
 	for (int r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 		const struct qsel *v;
 
 		if (!s || !s->count)
@@ -183,7 +173,7 @@ static int plot_strip(const struct cmp_run *runs, int n, const char *name, const
 		name, what == STRIP_LAT ? "latency" : "reclaim rounds", *ax.unit ? "; values in " : "",
 		ax.unit);
 	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 
 		if (!s || !s->count)
 			continue;
@@ -227,7 +217,7 @@ static void op_range(const struct cmp_run *runs, int n, const char *name, struct
 	g->rmax = 0;
 	g->few = g->any = false;
 	for (int r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 
 		if (!s || !s->count)
 			continue;
@@ -351,7 +341,7 @@ static int plot_op_figure(const struct cmp_run *runs, int n, const char *name, c
 	if ((ret = plot_dat_open(&d, o->outdir, file, msg, len)) < 0)
 		return ret;
 	for (int r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 
 		if (!s || !(fig->by_node ? (size_t)s->nnodes : s->count))
 			continue;

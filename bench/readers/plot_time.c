@@ -41,14 +41,14 @@ static int top_sites(const struct cmp_run *runs, int n, const char *name,
 	int nt = 0;
 
 	for (int r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 
 		for (int k = 0; s && k < s->nsites; k++) {
 			double v = 0;
 			int j;
 
 			for (int q = 0; q < n; q++) {
-				const struct cmp_opstat *x = plot_find_op(&runs[q], name);
+				const struct cmp_opstat *x = cmp_run_op(&runs[q], name);
 				double w = x ? site_per_call(x, s->sites[k]) : -1;
 
 				if (w > v)
@@ -96,7 +96,7 @@ int plot_time(const struct cmp_run *runs, int n, const char *name, const char *s
 	int r, ret, any = 0, nt;
 
 	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 
 		any += s && s->sleep_n;
 	}
@@ -114,7 +114,7 @@ int plot_time(const struct cmp_run *runs, int n, const char *name, const char *s
 	      "# waiting for one, asleep (the rest); ops.csv cpu_ns, runq_ns, latency_ns;\n"
 	      "# the sleep by its top wait sites (offcpu.csv), then the rest of it\n", d.f);
 	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 		double v[TIME_SITES + 3], acc = 0.0, rest;
 
 		if (!s || !s->sleep_n)
@@ -142,7 +142,7 @@ int plot_time(const struct cmp_run *runs, int n, const char *name, const char *s
 	plot_dat_block(&d, -1);
 	fputs("x total_ms tic\n", d.f);
 	for (r = 0; r < n; r++) {
-		const struct cmp_opstat *s = plot_find_op(&runs[r], name);
+		const struct cmp_opstat *s = cmp_run_op(&runs[r], name);
 
 		if (s && s->sleep_n)
 			fprintf(d.f, "%d %.6g \"%s\"\n", r + 1,

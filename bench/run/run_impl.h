@@ -45,6 +45,7 @@ struct opagg {
 	uint64_t count, stalled;
 	uint64_t src[RSRC_NR];	/* rounds by source, summed */
 	uint64_t with_nofail;	/* ops that made a NOFAIL allocation */
+	uint64_t nofail_ops;	/* ops whose NOFAIL allocations are known */
 	/* where the wall time went (ops with schedstat): on a CPU, runnable
 	 * waiting for one, asleep (the rest) */
 	uint64_t sched_n, cpu_ns, runq_ns, sleep_ns;
@@ -111,6 +112,12 @@ struct runner {
 	struct capture *cap;
 	struct capfacts capf;
 	bool nofail;		/* NOFAIL allocations counted: else nofail_allocs is empty */
+	const char *nofail_mode;	/* capture_nofail_mode(): counters[+records] */
+	/* NOFAIL: ops without a counter reading (unfinished, a module's row); and
+	 * with records (--callchain), the ops that have both and their sums: the
+	 * counters' against the records' attributed to the same ops */
+	uint64_t nofail_uncounted;
+	struct { uint64_t ops, counters, records; } nofail_cross;
 	json_t *nofail_stacks;	/* --callchain: folded stack -> NOFAIL allocations of workers */
 	bool offcpu;		/* switches and wake-ups recorded: sleep by site */
 	json_t *offcpu_stacks;	/* "workload/op;folded stack" -> ns asleep there, outside stalls */
@@ -185,7 +192,8 @@ int results_finish(struct runner *r, int rc);
 void results_free(struct runner *r);
 
 /* run_json.c: the JSON objects, built from the runner's state alone. */
-const char *run_op_name(const struct runner *r, const struct oprec *o);
+/* meta.json's params.workloads: name, workers, options, op_traits (op -> names). */
+json_t *runjson_workloads(const struct run_cfg *c);
 json_t *runjson_meta(const struct runner *r);
 json_t *runjson_summary(const struct runner *r);
 /* lost: events lost so far, -1 when nothing is captured. */

@@ -10,6 +10,8 @@
 #include "run_impl.h"
 #include "mmknob.h"
 #include "resultio.h"
+#include "rows.h"
+#include "optraits.h"
 #include "runstatus.h"
 #include "sysinfo.h"
 #include "topo.h"
@@ -18,16 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-const char *run_op_name(const struct runner *r, const struct oprec *o)
-{
-	const struct workload *w = r->cfg->wl[o->wl].w;
-
-	for (unsigned int i = 0; w->op_names[i]; i++)
-		if (i == o->op)
-			return w->op_names[i];
-	return "unknown";
-}
 
 /* --- meta.json ---------------------------------------------------------- */
 
@@ -47,13 +39,21 @@ static void put_limits(json_t *o, const struct cg_limits *l)
 			json_object_set_new(o, L[i].k, json_integer((json_int_t)L[i].v));
 }
 
-static json_t *meta_workloads(const struct run_cfg *c)
+json_t *runjson_workloads(const struct run_cfg *c)
 {
 	json_t *wls = json_array();
 
-	for (unsigned int i = 0; i < c->nr_wl; i++)
-		json_array_append_new(wls, json_pack("{s:s,s:I,s:O}", "name", c->wl[i].w->name,
-			"workers", (json_int_t)c->wl[i].workers, "options", c->wl[i].opts));
+	for (unsigned int i = 0; i < c->nr_wl; i++) {
+		const struct workload *w = c->wl[i].w;
+		json_t *tr = json_object();
+
+		for (size_t k = 0; k < w->nr_op_traits; k++)
+			if (w->op_traits[k])
+				json_object_set_new(tr, w->op_names[k], optraits_json(w->op_traits[k]));
+		json_array_append_new(wls, json_pack("{s:s,s:I,s:O,s:o}", "name", w->name,
+			"workers", (json_int_t)c->wl[i].workers, "options", c->wl[i].opts,
+			"op_traits", tr));
+	}
 	return wls;
 }
 
@@ -79,7 +79,7 @@ static json_t *meta_groups(const struct run_cfg *c)
 
 static json_t *meta_params(const struct run_cfg *c)
 {
-	json_t *params = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:b}", "workloads", meta_workloads(c),
+	json_t *params = json_pack("{s:o,s:I,s:I,s:I,s:I,s:I,s:b}", "workloads", runjson_workloads(c),
 			   "cap_bytes", (json_int_t)c->cap, "node", (json_int_t)c->node,
 			   "duration_ns", (json_int_t)c->duration_ns,
 			   "grace_ns", (json_int_t)c->grace_ns, "tick_ns", (json_int_t)c->tick_ns,
@@ -93,6 +93,9 @@ static json_t *meta_params(const struct run_cfg *c)
 	put_limits(params, &c->lim);
 	json_object_set_new(params, "callchain", json_boolean(c->cap_opts.callchain));
 	json_object_set_new(params, "count_nofail", json_boolean(c->cap_opts.nofail));
+	/* how (capture_nofail_mode()): per-thread counters, and records only for stacks */
+	json_object_set_new(params, "nofail_mode", !c->capture || !c->cap_opts.nofail ? json_null() :
+			    json_string(c->cap_opts.callchain ? "counters+records" : "counters"));
 	json_object_set_new(params, "offcpu", json_boolean(c->capture && c->cap_opts.offcpu));
 	json_object_set_new(params, "ring_pages", json_integer((json_int_t)c->cap_opts.ring_pages));
 	json_object_set_new(params, "global_pressure_bytes", json_integer((json_int_t)c->global_pressure));
@@ -252,7 +255,7 @@ static json_t *op_json(const struct runner *r, const struct opagg *a)
 	json_object_set_new(o, "nofail_allocs", !r->nofail ? json_null() :
 		json_pack("{s:I,s:f,s:I}",
 		"total", (json_int_t)a->src[RSRC_NOFAIL],
-		"per_call", (double)a->src[RSRC_NOFAIL] / (double)a->count,
+		"per_call", a->nofail_ops ? (double)a->src[RSRC_NOFAIL] / (double)a->nofail_ops : 0.0,
 		"ops_with", (json_int_t)a->with_nofail));
 	/* absent when no op had schedstat (not measured is not none) */
 	if (a->sched_n)
@@ -347,6 +350,32 @@ static void summary_capture(const struct runner *r, json_t *s)
 	json_object_set_new(s, "lost_per_cpu", arr);
 	json_object_set_new(s, "capture", json_pack("{s:b,s:s}", "enabled", 1,
 						    "events", r->capf.events));
+}
+
+/*
+ * How NOFAIL allocations were counted, null when they were not. Counters lose
+ * nothing by construction (a number in the kernel, no buffer): lost is 0,
+ * stated, not measured. With records (--callchain) beside them, the two
+ * counts of the same ops, for whoever doubts either.
+ */
+static json_t *summary_nofail(const struct runner *r)
+{
+	json_t *o;
+
+	if (!r->nofail || !r->nofail_mode)
+		return json_null();
+	o = json_pack("{s:s,s:I,s:s,s:I}", "mode", r->nofail_mode, "lost", (json_int_t)0,
+		      "how", "per-thread perf counting events on the allocation tracepoints, "
+		      "filtered in the kernel on __GFP_NOFAIL, read as one group before and "
+		      "after each op: no ring, nothing can be lost",
+		      "ops_uncounted", (json_int_t)r->nofail_uncounted);
+	if (strstr(r->nofail_mode, "records"))
+		json_object_set_new(o, "records_check", json_pack("{s:I,s:I,s:I,s:I}",
+			"ops", (json_int_t)r->nofail_cross.ops,
+			"counters", (json_int_t)r->nofail_cross.counters,
+			"records", (json_int_t)r->nofail_cross.records,
+			"records_lost_events", (json_int_t)r->capf.lost));
+	return o;
 }
 
 static void summary_oom(const struct runner *r, json_t *s)
@@ -458,6 +487,7 @@ json_t *runjson_summary(const struct runner *r)
 	json_object_set_new(s, "ops", summary_ops(r));
 	json_object_set_new(s, "stalls", summary_stalls(r));
 	summary_capture(r, s);
+	json_object_set_new(s, "nofail_counting", summary_nofail(r));
 	summary_oom(r, s);
 	json_object_set_new(s, "memcg", summary_memcg(r));
 	if (r->cfg->nr_groups)
@@ -491,7 +521,7 @@ static json_t *live_inflight(const struct runner *r)
 	if (!lo)
 		return NULL;
 	/* "workload/op", as report and watch name ops */
-	snprintf(op, sizeof(op), "%s/%s", r->cfg->wl[lo->wl].w->name, run_op_name(r, lo));
+	snprintf(op, sizeof(op), "%s/%s", r->cfg->wl[lo->wl].w->name, wl_op_name(r->cfg->wl[lo->wl].w, lo->op));
 	return json_pack("{s:s,s:I,s:i}", "op", op, "start_ns", (json_int_t)lo->t_start_ns,
 			 "worker", (int)lo->worker);
 }

@@ -8,6 +8,7 @@
  */
 #include "run_impl.h"
 #include "resultio.h"
+#include "rowwrite.h"
 #include "rfile.h"
 #include "runstatus.h"
 #include "waitsite.h"
@@ -71,7 +72,7 @@ static void agg_sleeps(struct runner *r, const struct oprec *o, const struct att
 			json_array_set_new(v, 2, json_integer(json_integer_value(
 						json_array_get(v, 2)) + 1));
 		if (r->offcpu_stacks && s->ns)
-			count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name, run_op_name(r, o),
+			count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name, wl_op_name(r->cfg->wl[o->wl].w, o->op),
 				    s->stack, s->ns);
 	}
 	a->sl_in_stall += at->sleep_in_stall_ns;
@@ -83,7 +84,8 @@ static void agg_sleeps(struct runner *r, const struct oprec *o, const struct att
 	}
 }
 
-static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
+static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_op *at,
+		   bool nofail_known)
 {
 	uint64_t stall_ns = at->stall_ns;
 	uint32_t rounds = at->reclaim_rounds;
@@ -97,6 +99,7 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	for (k = 0; k < RSRC_NR; k++)
 		a->src[k] += at->src[k];
 	a->with_nofail += at->src[RSRC_NOFAIL] > 0;
+	a->nofail_ops += nofail_known;
 	if (!(o->flags & OPF_UNFINISHED))
 		hist_add(&a->lat, o->latency_ns);
 	if (o->have_sched) {
@@ -128,6 +131,35 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	}
 }
 
+/*
+ * The op's NOFAIL allocations: its counters' reading (exact). An op without
+ * one (unfinished, or a row from a module's log) has the records' count when
+ * they are on (--callchain: every allocation also went to the rings, and the
+ * attribution counted those inside the op's window), else none: false. With
+ * both, the two are summed side by side (the cross-check in summary.json).
+ */
+static bool nofail_of(struct runner *r, const struct oprec *o, bool attributed, uint32_t *n)
+{
+	bool records = r->nofail_mode && strstr(r->nofail_mode, "records") && attributed;
+
+	if (!r->nofail)
+		return false;
+	if (o->have_nofail) {
+		if (records) {
+			r->nofail_cross.ops++;
+			r->nofail_cross.counters += o->nofail;
+			r->nofail_cross.records += *n;
+		}
+		*n = o->nofail > UINT32_MAX ? UINT32_MAX : (uint32_t)o->nofail;
+		return true;
+	}
+	r->nofail_uncounted++;
+	if (records)
+		return true;
+	*n = 0;
+	return false;
+}
+
 void results_op(struct runner *r, const struct oprec *o, const struct attrib_op *at)
 {
 	static const struct attrib_op none;
@@ -136,22 +168,34 @@ void results_op(struct runner *r, const struct oprec *o, const struct attrib_op 
 		.kernel_ns = o->kernel_ns, .tid = o->tid, .worker = o->worker, .node = o->node,
 		.landed_node = o->landed_node, .flags = o->flags,
 		.have_sched = o->have_sched, .cpu_ns = o->cpu_ns, .runq_ns = o->runq_ns,
-		.workload = r->cfg->wl[o->wl].w->name, .op = run_op_name(r, o),
+		.workload = r->cfg->wl[o->wl].w->name, .op = wl_op_name(r->cfg->wl[o->wl].w, o->op),
 		.err = o->err ? errno_name(o->err) : "",
 	};
 
+	struct attrib_op mine;
+	bool known;
+
 	if (!at)
 		at = &none;
+	mine = *at;
+	known = nofail_of(r, o, at != &none, &mine.src[RSRC_NOFAIL]);
 	row.stall_ns = at->stall_ns;
 	row.reclaim_rounds = at->reclaim_rounds;
 	for (unsigned int k = 0; k < RSRC_NR; k++) {
-		row.src[k] = at->src[k];
-		row.have_src[k] = k != RSRC_NOFAIL || r->nofail;	/* not counted is not none */
+		row.src[k] = mine.src[k];
+		row.have_src[k] = k != RSRC_NOFAIL || known;	/* not counted is not none */
 	}
 	rr_write_op(r->ops_f, &row);
 	r->rows++;
-	agg_op(r, o, at);
+	agg_op(r, o, &mine, known);
 }
+
+/* The capture's kinds and the rows' are stallkind.h's, in its order: a row's
+ * kind is the capture's, and sagg[] is indexed by either. */
+#define X(e, n) _Static_assert((int)STALL_##e == (int)RR_STALL_##e, "stall kind " n " differs");
+SB_STALL_KINDS(X)
+#undef X
+_Static_assert((int)STALL_NR_KINDS == (int)RR_STALL_NR_KINDS, "capture and rows count kinds apart");
 
 void results_stall(struct runner *r, const struct stall *s, bool mine)
 {

@@ -39,6 +39,31 @@ static void sleep_10ms(void)
 	nanosleep(&ts, NULL);
 }
 
+static bool nofail_now(void *arg, uint64_t *n)
+{
+	return nofail_counter_read(arg, n);
+}
+
+/*
+ * In the child: its NOFAIL counters (the worker's own thread; a workload's
+ * worker neither forks nor starts threads), so each op reads them around
+ * itself. A worker that cannot open them never runs: the run says why.
+ */
+static void open_nofail_counter(struct runner *r, struct wl_ctx *c, const char *comm)
+{
+	struct nofail_counter *k;
+	char msg[256];
+
+	if (!r->nofail)
+		return;
+	if (capture_nofail_counter_open(r->cap, &k, msg, sizeof(msg))) {
+		fprintf(stderr, "stallbench: worker %s: NOFAIL counters: %s\n", comm, msg);
+		_exit(3);
+	}
+	c->nofail_now = nofail_now;
+	c->nofail_arg = k;
+}
+
 /* In the child: placement, then wait for the driver's go, run, exit. */
 static void worker_main(struct runner *r, struct worker *w, int go_fd, pid_t parent)
 {
@@ -69,6 +94,7 @@ static void worker_main(struct runner *r, struct worker *w, int go_fd, pid_t par
 		_exit(3);
 	if (in->mem_nodes[0] && !strpbrk(in->mem_nodes, ",-"))
 		c.node = atoi(in->mem_nodes);	/* where the workload asks memory from */
+	open_nofail_counter(r, &c, comm);
 	w->ring->pid = (uint32_t)getpid();
 	do
 		n = read(go_fd, &b, 1);
@@ -154,6 +180,7 @@ static void end_inflight(struct runner *r, struct worker *w, uint64_t t_end, uns
 	struct oprec o = w->ring->cur;
 
 	o.have_sched = 0;	/* cur holds the start values */
+	o.have_nofail = 0;
 	o.latency_ns = t_end - o.t_start_ns;
 	o.flags |= OPF_UNFINISHED | flags;
 	pipe_push(r, &o);

@@ -173,6 +173,7 @@ static int open_capture(struct runner *r)
 		return 1;
 	}
 	r->nofail = capture_counts_nofail(r->cap);
+	r->nofail_mode = capture_nofail_mode(r->cap);
 	r->offcpu = capture_offcpu(r->cap);
 	if (r->offcpu)
 		r->offcpu_stacks = json_object();

@@ -114,6 +114,15 @@
 	X(HUGE, "huge")	/* huge pages were used */				\
 	X(SIGPENDING, "sigpending")	/* fatal signal pending at return */
 
+/*
+ * What an op is, as its workload declares it (struct workload's op_traits,
+ * oprec.h's OPT_*) and meta.json records it (params.workloads[].op_traits):
+ * what the readers show of an op follows its traits, never its name.
+ */
+#define SB_OP_TRAITS(X)							\
+	X(NOFAIL, "nofail")	/* its calls may not fail: NULL is a bug, shown even at 0 */ \
+	X(HUGE, "huge")	/* it asks for huge pages: how many got one is its point */
+
 enum sb_ops_col {
 #define X(e, n, r) SB_OC_##e,
 	SB_OPS_HEAD_COLS(X)
@@ -145,6 +154,13 @@ enum sb_op_flag_bit {
 	SB_OP_FLAGS(X)
 #undef X
 	SB_OPF_NR
+};
+
+enum sb_op_trait_bit {
+#define X(e, n) SB_OPT_BIT_##e,
+	SB_OP_TRAITS(X)
+#undef X
+	SB_OPT_NR
 };
 
 #endif

@@ -60,8 +60,10 @@ int cg_probe(int *version, char *mount, size_t mlen, char *msg, size_t len)
 	snprintf(mount, mlen, "%s", mp);
 	free(mp);
 	if (statfs(mount, &sf)) {
-		snprintf(msg, len, "%s: %s", mount, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		snprintf(msg, len, "%.200s: %s", mount, strerror(err));
+		return -err;
 	}
 	*version = sf.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
 	return 0;
@@ -73,7 +75,8 @@ static int write_file(const char *dir, const char *file, const char *val)
 	char p[1200];
 	int fd, ret = 0;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, file) >= sizeof(p))
+		return -ENAMETOOLONG;
 	fd = open(p, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -214,7 +217,7 @@ static int reap_dir(const char *dir)
 int cg_reap_stale(void)
 {
 	char mount[256], msg[256], own[512], p[800];
-	int ver, n;
+	int ver = 0, n;
 
 	if (cg_probe(&ver, mount, sizeof(mount), msg, sizeof(msg)))
 		return 0;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "resultio.h"
+#include "rowwrite.h"
 
 static uint64_t rs;
 

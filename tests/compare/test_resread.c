@@ -22,6 +22,7 @@
 #include "resread.h"
 #include "rfile.h"
 #include "resultio.h"
+#include "rowwrite.h"
 #include <unistd.h>
 
 static int failures;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <stdbool.h>
 #include "parse.h"
-#include "resultio.h"
+#include "rows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,9 +8,10 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 #include "parse.h"
 #include "stats.h"
-#include "resultio.h"
+#include "rows.h"
 
 static void sizes_good(void **st)
 {

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "mmknob.h"
+#include "optraits.h"
 #include "resread.h"
 #include "resultio.h"
 #include "run_impl.h"
@@ -207,7 +208,12 @@ static void push_ops(struct fixture *f)
 				   .flags = i == 3 ? OPF_KILLED | OPF_UNFINISHED : 0,
 				   /* every other op measured where its time went */
 				   .have_sched = i % 2 == 0, .cpu_ns = i % 2 ? 0 : 500 * i,
-				   .runq_ns = i % 2 ? 0 : 100 * i };
+				   .runq_ns = i % 2 ? 0 : 100 * i,
+				   /* NOFAIL: the counters' reading, the same as the records'
+				    * (below); none in the unfinished op, which takes the
+				    * records' (counters+records) */
+				   .have_nofail = i != 3,
+				   .nofail = i % 7 ? (RSRC_NOFAIL + 1) * (1 + i % 2) : 0 };
 		struct attrib_op at = { .stall_ns = i * 10, .reclaim_rounds = i % 4 };
 
 		/* each source its own count: k + 1 rounds, twice that in odd ops */
@@ -339,6 +345,7 @@ static int setup(void **state)
 	snprintf(r->cg.path, sizeof(r->cg.path), "/sys/fs/cgroup/stallbench-1-run");
 	snprintf(r->cg.leaf, sizeof(r->cg.leaf), "/sys/fs/cgroup/user.slice/sb-driver-1");
 	r->nofail = true;
+	r->nofail_mode = "counters+records";
 	r->stacks = json_object();
 	r->nofail_stacks = json_object();
 	r->victims = json_array();
@@ -438,7 +445,8 @@ static const struct expect meta_expect[] = {
 	{ "params.grace_ns", INT }, { "params.tick_ns", INT }, { "params.capture", BOOL },
 	{ "params.events", STR }, { "params.groups", ARR }, { "params.high_bytes", INT },
 	{ "params.swap_max_bytes", INT }, { "params.callchain", BOOL },
-	{ "params.count_nofail", BOOL }, { "params.ring_pages", INT },
+	{ "params.count_nofail", BOOL }, { "params.nofail_mode", STR },
+	{ "params.ring_pages", INT },
 	{ "params.global_pressure_bytes", INT }, { "params.compress", STR },
 	{ "params.compress_above_bytes", INT }, { "params.argv", ARR },
 	{ "cgroup.version", INT }, { "cgroup.cap_bytes", INT }, { "cgroup.path", STR },
@@ -573,9 +581,16 @@ static void check_values(struct rr_dir *d)
 		{ "groups.aggr.thp_fault_fallback", 2103 },
 		{ "groups.aggr.swap_end", (7 << 20) + 2000 },
 		{ "ops_rows", 21 }, { "unpaired_stalls", 3 }, { "duration_ns", 10000 },
+		/* counted and attributed: i % 7 != 0 but i 3, 8 odd (14) and 8 even (7);
+		 * uncounted: i 3 and memhog's */
+		{ "nofail_counting.lost", 0 }, { "nofail_counting.ops_uncounted", 2 },
+		{ "nofail_counting.records_check.ops", 16 },
+		{ "nofail_counting.records_check.counters", 8 * 14 + 8 * 7 },
+		{ "nofail_counting.records_check.records", 8 * 14 + 8 * 7 },
 	};
 	static const struct str sum_s[] = {
 		{ "capture.events", "vmscan:mm_vmscan_direct_reclaim_begin,oom:mark_victim" },
+		{ "nofail_counting.mode", "counters+records" },
 	};
 	/* the workers: pid, index, ring_waits (7 i + 5); and their workload */
 	static const struct num wk[3][3] = {
@@ -692,7 +707,8 @@ static void test_result_dir(void **state)
 	assert_int_equal(rr_read_ops(&d, count_op, ops, &st, msg, sizeof(msg)), 0);
 	assert_int_equal(ops[0], f->ops_pushed);
 	assert_int_equal(ops[1], 4);
-	assert_int_equal(ops[2], f->ops_pushed);
+	/* NOFAIL known in all but memhog's op: no counter reading, no records */
+	assert_int_equal(ops[2], f->ops_pushed - 1);
 	assert_int_equal(rr_read_stalls(&d, count_stall, stalls, &st, msg, sizeof(msg)), 0);
 	assert_int_equal(stalls[0], 9);
 	assert_int_equal(stalls[1], 0);
@@ -746,6 +762,44 @@ static void test_not_captured(void **state)
 	json_decref(s);
 }
 
+/*
+ * An op's traits are its workload's declaration, written into meta.json and
+ * read back by the readers (rr_op_traits); a result from before they were
+ * written reads through the old table, by name.
+ */
+static void test_op_traits(void **state)
+{
+	struct run_cfg *c = calloc(1, sizeof(*c));
+	json_t *meta, *wls;
+
+	(void)state;
+	assert_non_null(c);
+	c->nr_wl = 3;
+	c->wl[0] = (struct wl_inst){ .w = wl("thp"), .workers = 1, .opts = json_object() };
+	c->wl[1] = (struct wl_inst){ .w = wl("vmalloc-nofail"), .workers = 1, .opts = json_object() };
+	c->wl[2] = (struct wl_inst){ .w = wl("truncate-storm"), .workers = 1, .opts = json_object() };
+	wls = runjson_workloads(c);
+	meta = json_pack("{s:{s:o}}", "params", "workloads", wls);
+	assert_int_equal(rr_op_traits(meta, "thp/fault"), RR_OPT_HUGE);
+	assert_int_equal(rr_op_traits(meta, "thp/fragment"), 0);
+	assert_int_equal(rr_op_traits(meta, "vmalloc-nofail/alloc"), RR_OPT_NOFAIL);
+	assert_int_equal(rr_op_traits(meta, "truncate-storm/truncate"), 0);
+	assert_true(json_is_object(json_object_get(json_array_get(wls, 2), "op_traits")));
+	/* declared, not named: a thp whose meta says none has none */
+	json_object_clear(json_object_get(json_array_get(wls, 0), "op_traits"));
+	assert_int_equal(rr_op_traits(meta, "thp/fault"), 0);
+	/* a result without op_traits: the ops that had them then */
+	for (int i = 0; i < 3; i++)
+		json_object_del(json_array_get(wls, (size_t)i), "op_traits");
+	assert_int_equal(rr_op_traits(meta, "thp/fault"), RR_OPT_HUGE);
+	assert_int_equal(rr_op_traits(meta, "vmalloc-nofail/alloc"), RR_OPT_NOFAIL);
+	assert_int_equal(rr_op_traits(meta, "truncate-storm/punch"), 0);
+	json_decref(meta);
+	for (int i = 0; i < 3; i++)
+		json_decref(c->wl[i].opts);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_result_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_captured, setup, teardown),
+		cmocka_unit_test(test_op_traits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,6 +82,13 @@ for d in sys.argv[3:]:
   check(abs(p["achieved_bytes"] - p["target_bytes"]) <= max(p["tolerance_bytes"], 32 << 20),
         "MemAvailable %d at the start, target %d" % (p["achieved_bytes"], p["target_bytes"]))
   check(s["capture"]["enabled"] and s["lost_events"] == 0, "capture: lost %s" % s["lost_events"])
+  # NOFAIL counted by per-thread counters; --callchain also records them: no record
+  # lost, so both counts of the same ops agree exactly
+  nfc = s["nofail_counting"]
+  check(nfc["mode"] == "counters+records" and nfc["lost"] == 0, "nofail_counting: %s" % nfc)
+  x = nfc["records_check"]
+  check(x["ops"] > 0 and x["counters"] == x["records"],
+        "NOFAIL: counters %d, records %d over %d ops" % (x["counters"], x["records"], x["ops"]))
   direct = [x for x in st if x["kind"] == "direct"]
   check(len(direct) > 0, "no direct-reclaim stall under global pressure")
   # with --holes, the hole punching that fragments each refill is a cut too

@@ -7,6 +7,7 @@
  *   capture_pair.c    begin/end pairing into stalls, output order
  *   capture_sym.c     kernel stacks: interned, folded, named (kallsyms)
  *   capture_sched.c   switch-outs, wake-ups and switch-ins into off-CPU spans
+ *   nofail_count.c    NOFAIL allocations counted per thread (counting events, no ring)
  */
 #ifndef STALLBENCH_CAPTURE_IMPL_H
 #define STALLBENCH_CAPTURE_IMPL_H
@@ -19,13 +20,14 @@
 #include "capture.h"
 #include "tpcatalog.h"
 #include "tpdecode.h"
+#include "tidtab.h"
+#include "monoclock.h"	/* now_ns(): the clock the events carry (use_clockid) */
 
 #define INFLIGHT_SLACK_NS	(5ull * 1000 * 1000)	/* sample timestamped, not yet published */
 #define MAX_VICTIMS		4096	/* mark_victim details kept per run */
 #define THROTTLE_SLACK_NS	(110ull * 1000 * 1000)	/* reclaim_throttle() sleeps <= HZ/10 */
 #define OPEN_CHECK_NS		(1000ull * 1000 * 1000)
 #define MAX_STACK		64
-#define NR_PAIRED		(STALL_COMPACT + 1)
 
 /* The default events and what each record is: the catalogue (tpcatalog.h). */
 enum role { R_BEGIN = TP_BEGIN, R_END = TP_END, R_THROTTLED = TP_THROTTLED, R_POINT = TP_POINT,
@@ -91,7 +93,7 @@ struct fifo {
 struct tidst {
 	uint32_t tid;		/* 0: empty slot */
 	uint64_t last_end;
-	uint64_t open_seq[NR_PAIRED];	/* fifo seq + 1, 0: none */
+	uint64_t open_seq[STALL_NR_KINDS];	/* by kind: fifo seq + 1, 0: none (a begin/end kind's) */
 	/* off-CPU (capture_sched.c): switched out at off_t, not back in yet */
 	bool off_open, off_sleeping;
 	uint32_t off_stack;	/* interned id + 1 */
@@ -185,8 +187,12 @@ struct capture {
 	size_t nstrs, strs_cap;
 };
 
-/* CLOCK_MONOTONIC in ns: the clock the events carry (use_clockid). */
-uint64_t cap_now_ns(void);
+/* Whether e's samples go through the rings: NOFAIL allocations are counted
+ * (nofail_count.c) and recorded only for their stacks (--callchain). */
+static inline bool cap_ev_ringed(const struct capture *c, const struct cev *e)
+{
+	return e->role != R_POINT || e->kind != POINT_NOFAIL || c->callchain;
+}
 
 /* capture_ring.c: sets up c->rings (and the events' fds) for o; 0 or -errno, errmsg set. */
 int cap_rings_open(struct capture *c, const struct capture_opts *o, char *errmsg, size_t len);
