@@ -164,6 +164,7 @@ static int op_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *o
 	    !HAS(fr, OC_OP) || fu64(fr, OC_TID, 0) > UINT32_MAX || !fits_i32(fr, OC_WORKER) ||
 	    !fits_i32(fr, OC_NODE) || !fits_i32(fr, OC_LANDED))
 		return 0;
+	memset(op, 0, sizeof(*op));	/* what a later field would read: as op_row */
 	op->t_start_ns = fr->v[OC_T_START];
 	op->latency_ns = fr->v[OC_LATENCY];
 	op->tid = (uint32_t)fu64(fr, OC_TID, 0);
@@ -356,6 +357,7 @@ static int stall_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_st
 	if (!HAS(fr, SC_T_START) || !HAS(fr, SC_DURATION) || fu64(fr, SC_TID, 0) > UINT32_MAX ||
 	    !fits_i32(fr, SC_CPU) || !fits_i32(fr, SC_ORDER))
 		return 0;
+	memset(s, 0, sizeof(*s));
 	s->t_start_ns = fr->v[SC_T_START];
 	s->duration_ns = fr->v[SC_DURATION];
 	s->tid = (uint32_t)fu64(fr, SC_TID, 0);
