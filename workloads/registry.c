@@ -12,7 +12,8 @@
 	X(memhog)		\
 	X(vmalloc_nofail)	\
 	X(thp)			\
-	X(pipe_wait)
+	X(pipe_wait)		\
+	X(zero_read)
 
 #define X(n) extern const struct workload wl_##n;
 SB_WORKLOADS(X)

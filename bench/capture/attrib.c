@@ -35,6 +35,12 @@ struct sv {
 	const char *site, *stack, *waker;
 };
 
+/* A cpu-clock sample. */
+struct cs {
+	uint64_t t;
+	const char *site, *stack;
+};
+
 /* A round (or a NOFAIL allocation) of one source at one time. */
 struct rpt {
 	uint64_t t;
@@ -53,12 +59,15 @@ struct wstate {
 	struct vec ivs;		/* struct iv, sorted by start */
 	struct vec pts;		/* struct rpt, sorted by time */
 	struct vec svs;		/* struct sv, sorted by start */
+	struct vec cps;		/* struct cs, sorted by time */
 };
 
 struct attrib {
 	struct wstate *w;
 	size_t cap, len;
 	size_t pending;
+	struct attrib_cpu *scr;	/* the op being finalised: its samples by stack */
+	size_t scr_cap;
 };
 
 static void *vat(struct vec *v, size_t sz, size_t i)
@@ -201,6 +210,26 @@ int attrib_add_offcpu(struct attrib *a, const struct offcpu *o)
 	return 1;
 }
 
+int attrib_add_oncpu(struct attrib *a, const struct oncpu_sample *s)
+{
+	struct wstate *w = find(a, s->tid);
+	struct cs *p;
+	size_t i;
+
+	if (!w || s->t < w->floor)
+		return 0;
+	if (vreserve(&w->cps, sizeof(*p)))
+		return -ENOMEM;
+	p = w->cps.p;
+	for (i = w->cps.len; i > w->cps.head && p[i - 1].t > s->t; i--)
+		;
+	memmove(&p[i + 1], &p[i], (w->cps.len - i) * sizeof(*p));
+	p[i] = (struct cs){ s->t, s->site, s->stack };
+	w->cps.len++;
+	a->pending++;
+	return 1;
+}
+
 int attrib_add_point(struct attrib *a, const struct point *p)
 {
 	int src = tp_point_round(p->kind);
@@ -231,6 +260,8 @@ int attrib_add_op(struct attrib *a, const struct attrib_op *op)
 	p[i].reclaim_rounds = 0;
 	memset(p[i].src, 0, sizeof(p[i].src));
 	p[i].nsleeps = 0;
+	p[i].cpu = NULL;
+	p[i].ncpu = p[i].cpu_samples = p[i].cpu_in_stall = 0;
 	w->ops.len++;
 	a->pending++;
 	return 0;
@@ -306,6 +337,56 @@ static void op_sleeps(struct attrib *a, struct wstate *w, struct attrib_op *op)
 	w->svs.len = keep;
 }
 
+/*
+ * The op's samples, by stack, into a->scr, and how many lie inside its
+ * stalls (as finalise() counts them: one pass, samples and intervals both
+ * sorted; reach is the furthest end of the intervals begun so far); those
+ * before its end are spent.
+ */
+static void op_samples(struct attrib *a, struct wstate *w, struct attrib_op *op)
+{
+	uint64_t s = op->t_start_ns, e = op->t_start_ns + op->latency_ns, reach = 0;
+	const struct iv *iv = w->ivs.p;
+	size_t j = w->ivs.head;
+	struct cs *cs = w->cps.p;
+	uint32_t k;
+
+	op->ncpu = op->cpu_samples = op->cpu_in_stall = 0;
+	for (; w->cps.head < w->cps.len && cs[w->cps.head].t < e; w->cps.head++) {
+		const struct cs *x = &cs[w->cps.head];
+
+		a->pending--;
+		if (x->t < s)
+			continue;	/* between ops: no op's */
+		for (; j < w->ivs.len && iv[j].start <= x->t; j++)
+			if (!(iv[j].anchored && (iv[j].end > e || iv[j].end <= s)) && iv[j].end > reach)
+				reach = iv[j].end;
+		op->cpu_in_stall += reach > x->t;
+		op->cpu_samples++;
+		for (k = 0; k < op->ncpu; k++)
+			if (a->scr[k].stack == x->stack && a->scr[k].site == x->site)
+				break;
+		if (k == op->ncpu) {
+			if (k == a->scr_cap) {
+				size_t n = a->scr_cap ? a->scr_cap * 2 : 64;
+				struct attrib_cpu *nb = realloc(a->scr, n * sizeof(*nb));
+
+				if (!nb) {
+					/* said as unsampled, not lost in a site */
+					op->cpu_in_stall -= reach > x->t;
+					op->cpu_samples--;
+					continue;
+				}
+				a->scr = nb;
+				a->scr_cap = n;
+			}
+			a->scr[op->ncpu++] = (struct attrib_cpu){ x->site, x->stack, 0 };
+		}
+		a->scr[k].n++;
+	}
+	op->cpu = a->scr;
+}
+
 /* Computes one op and drops what lies wholly before its end. */
 static void finalise(struct attrib *a, struct wstate *w, struct attrib_op *op)
 {
@@ -336,6 +417,7 @@ static void finalise(struct attrib *a, struct wstate *w, struct attrib_op *op)
 	op->stall_ns = sum;
 	op->reclaim_rounds = rounds;
 	op_sleeps(a, w, op);
+	op_samples(a, w, op);
 
 	if (e > w->floor)
 		w->floor = e;
@@ -397,7 +479,9 @@ void attrib_free(struct attrib *a)
 		free(a->w[k].ivs.p);
 		free(a->w[k].pts.p);
 		free(a->w[k].svs.p);
+		free(a->w[k].cps.p);
 	}
+	free(a->scr);
 	free(a->w);
 	free(a);
 }

@@ -16,6 +16,8 @@
  * Off-CPU spans (attrib_add_offcpu) give each op its time asleep inside its
  * window by wait site and waker; the part of a sleep that lies inside one of
  * the tid's stalls is that stall's (sleep_in_stall_ns), never a site's.
+ * On-CPU samples (attrib_add_oncpu) inside an op's window are counted by
+ * stack; samples between ops belong to none.
  * Contract: per tid, ops come in time order (a tid runs one op at a time).
  */
 #ifndef STALLBENCH_ATTRIB_H
@@ -39,6 +41,12 @@ struct attrib_sleep {
 	uint32_t n;
 };
 
+/* An op's cpu-clock samples at one stack (the capture's interned strings). */
+struct attrib_cpu {
+	const char *site, *stack;
+	uint32_t n;
+};
+
 struct attrib_op {
 	uint64_t t_start_ns;	/* CLOCK_MONOTONIC, as ops.csv */
 	uint64_t latency_ns;
@@ -52,6 +60,10 @@ struct attrib_op {
 	struct attrib_sleep sleeps[ATTRIB_MAX_SLEEPS];
 	uint32_t nsleeps;
 	uint64_t sleep_in_stall_ns, sleep_more_ns, sleep_seen_ns;
+	/* out, on-CPU: samples by stack, valid during the done callback only; how
+	 * many samples there are, and how many of them lie inside its stalls */
+	const struct attrib_cpu *cpu;
+	uint32_t ncpu, cpu_samples, cpu_in_stall;
 };
 
 /* Called once per finalised op, per tid in time order. */
@@ -71,6 +83,8 @@ int attrib_add_stall(struct attrib *a, const struct stall *s);
 int attrib_add_point(struct attrib *a, const struct point *p);
 /* Feeds an off-CPU span in any order; 1 kept (a worker's sleep), 0 ignored, -ENOMEM. */
 int attrib_add_offcpu(struct attrib *a, const struct offcpu *o);
+/* Feeds a cpu-clock sample in any order; 1 kept (a worker's), 0 ignored, -ENOMEM. */
+int attrib_add_oncpu(struct attrib *a, const struct oncpu_sample *s);
 /* Queues a completed op; 0, -EINVAL (not a worker, or starts before its tid's last final op), -ENOMEM. */
 int attrib_add_op(struct attrib *a, const struct attrib_op *op);
 /* Finalises every op ending at or before horizon_ns (UINT64_MAX: all), calling done; returns how many. */

@@ -72,6 +72,7 @@ static int open_events(struct capture *c, const struct capture_opts *o, char *er
 
 	c->want_nofail = o->nofail;
 	c->want_offcpu = o->offcpu;
+	c->want_oncpu = o->oncpu;
 	c->callchain = o->callchain;
 	err = tpd_open(o->tracefs, &c->tpd, errmsg, len);
 	if (!err)
@@ -97,13 +98,19 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 	err = open_events(c, o, errmsg, len);
 	if (err)
 		goto fail;
-	if ((c->callchain || c->want_offcpu) && !o->offline_cpus) {
+	if ((c->callchain || c->want_offcpu || c->want_oncpu) && !o->offline_cpus) {
 		err = cap_syms_load(c);
 		if (err) {
 			snprintf(errmsg, len, "%s: /proc/kallsyms: %s",
-				 c->callchain ? "--callchain" : "off-CPU wait sites", strerror(-err));
+				 c->callchain ? "--callchain" : "off/on-CPU sites", strerror(-err));
 			goto fail;
 		}
+	}
+	/* the tasks' events open once they exist (capture_set_tasks): can they? */
+	if (c->want_oncpu && !o->offline_cpus) {
+		err = cap_oncpu_probe(c, errmsg, len);
+		if (err)
+			goto fail;
 	}
 	err = cap_rings_open(c, o, errmsg, len);
 	if (err)
@@ -169,6 +176,7 @@ void capture_close(struct capture *c)
 	if (!c)
 		return;
 	cap_rings_close(c);
+	cap_oncpu_free(c);
 	cap_events_free(c);
 	cap_syms_free(c);
 	cap_pair_free(c);

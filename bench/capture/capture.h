@@ -99,6 +99,19 @@ struct offcpu {
 	const char *waker;		/* the waker's comm, "" unseen */
 };
 
+/*
+ * A cpu-clock sample of a worker (capture_set_tasks' tasks, --no-oncpu
+ * turns it off): on a CPU at t, one per SB_ONCPU_PERIOD_NS of its CPU time.
+ * site: the first frame past the generic helpers (cpusite.h), "(user)"
+ * when it ran in user space; stack: the folded kernel stack, root first
+ * ("" in user space). Interned: valid until capture_close().
+ */
+struct oncpu_sample {
+	uint32_t tid;
+	uint64_t t;
+	const char *site, *stack;
+};
+
 struct capture_opts {
 	const char *tracefs;	/* NULL: find/mount it */
 	size_t ring_pages;	/* per CPU data pages, power of two; 0: default */
@@ -110,6 +123,8 @@ struct capture_opts {
 				 * with callchain */
 	bool offcpu;		/* sched_switch (stack at switch-out) and sched_waking of
 				 * the tasks capture_set_tasks() names: struct offcpu */
+	bool oncpu;		/* cpu-clock samples with kernel stacks of the tasks
+				 * capture_set_tasks() names: struct oncpu_sample */
 	unsigned int offline_cpus;	/* tests only: no perf events; this many in-memory rings
 					 * (layouts from ->tracefs) fed through capture_test_ring() */
 };
@@ -120,6 +135,7 @@ struct capture_sink {
 	void (*stall)(void *arg, const struct stall *s);
 	void (*point)(void *arg, const struct point *p);
 	void (*offcpu)(void *arg, const struct offcpu *o);	/* may be NULL */
+	void (*oncpu)(void *arg, const struct oncpu_sample *s);	/* may be NULL */
 	void *arg;
 };
 
@@ -136,12 +152,15 @@ int capture_open(const struct capture_opts *o, struct capture **out, char *errms
 /*
  * The tasks whose switches and wake-ups to record (opts.offcpu), as a filter
  * in the kernel (prev_pid/next_pid/pid ranges; past the filter's size, the
- * workers' comm "sb-*"). Before capture_enable(). 0 or -errno, errmsg set.
+ * workers' comm "sb-*"), and to sample on a CPU (opts.oncpu: one cpu-clock
+ * event and ring per task). Before capture_enable(). 0 or -errno, errmsg set.
  */
 int capture_set_tasks(struct capture *c, const uint32_t *tids, size_t n, char *errmsg,
 		      size_t len);
 /* Whether switches and wake-ups are recorded. */
 bool capture_offcpu(const struct capture *c);
+/* The on-CPU sampling period in ns of task CPU time, 0 when not sampled (yet). */
+uint64_t capture_oncpu_period(const struct capture *c);
 int capture_enable(struct capture *c);	/* 0 or -errno */
 int capture_disable(struct capture *c);	/* 0 or -errno */
 /*

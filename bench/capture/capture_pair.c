@@ -409,6 +409,7 @@ void cap_pair_flush(struct capture *c, uint64_t t_read, uint64_t horizon, bool f
 	uint64_t bound = horizon;
 
 	cap_sched_flush(c, sink);
+	cap_oncpu_flush(c, sink);
 	if (final) {
 		close_open(c, true, now_ns());
 		release(c, UINT64_MAX, sink);

@@ -373,7 +373,8 @@ long cap_rings_read(struct capture *c, uint64_t horizon,
 		if (!best || best->ts > horizon)
 			break;
 		if (!*err)
-			*err = fn(c, best->rec, best->rec_size, best->chain);
+			*err = best->oncpu ? cap_oncpu_sample(c, best->rec, best->rec_size) :
+					     fn(c, best->rec, best->rec_size, best->chain);
 		ring_consume(best);
 		nread++;
 		ring_peek(best, &nread);

@@ -251,6 +251,12 @@ int capture_set_tasks(struct capture *c, const uint32_t *tids, size_t n, char *e
 	char sw[FILTER_MAX + 1] = "", wk[FILTER_MAX + 1] = "";
 	uint32_t *t;
 
+	if (c->want_oncpu && !c->offline) {
+		int err = cap_oncpu_open(c, tids, n, errmsg, len);
+
+		if (err)
+			return err;
+	}
 	if (!c->want_offcpu)
 		return 0;
 	t = malloc((n ? n : 1) * sizeof(*t));
@@ -269,11 +275,11 @@ int capture_set_tasks(struct capture *c, const uint32_t *tids, size_t n, char *e
 		snprintf(wk, sizeof(wk), "comm ~ \"sb-*\"");
 	}
 	for (size_t i = 0; i < c->nr_fds; i++) {
-		const struct cev *e = &c->ev[c->fd_ev[i]];
-		const char *f = e->role == R_SWITCH ? sw : wk;
+		const struct cev *e = c->fd_ev[i] >= 0 ? &c->ev[c->fd_ev[i]] : NULL;
+		const char *f = e && e->role == R_SWITCH ? sw : wk;
 
-		if (e->role != R_SWITCH && e->role != R_WAKING)
-			continue;
+		if (!e || (e->role != R_SWITCH && e->role != R_WAKING))
+			continue;	/* not a tracepoint (cpu-clock), or not a sched one */
 		if (ioctl(c->fds[i], PERF_EVENT_IOC_SET_FILTER, f) < 0) {
 			int err = -errno;
 

@@ -203,22 +203,22 @@ const char *cap_stack_str(const struct capture *c, uint32_t id)
 	return id ? c->stack_by_id[id - 1] : NULL;
 }
 
-static bool sched_frame(const char *f, size_t n)
-{
-	static const char *const skip[] = {
+static const char *const sched_frames[] = {
 #define X(name) name,
-		SB_SCHED_FRAMES(X)
+	SB_SCHED_FRAMES(X)
 #undef X
-	};
+};
 
-	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+static bool skip_frame(const char *const *skip, size_t nskip, const char *f, size_t n)
+{
+	for (size_t i = 0; i < nskip; i++)
 		if (strlen(skip[i]) == n && !memcmp(skip[i], f, n))
 			return true;
 	return false;
 }
 
-/* The first frame from the leaf that is not the scheduler's, its ".constprop.0" cut. */
-static const char *name_site(struct capture *c, const char *folded)
+const char *cap_frame_site(struct capture *c, const char *folded, const char *const *skip,
+			   size_t nskip, const char *fallback)
 {
 	const char *end = folded + strlen(folded), *site = NULL;
 	char buf[128];
@@ -232,14 +232,21 @@ static const char *name_site(struct capture *c, const char *folded)
 		n = (size_t)(end - b);
 		if (memchr(b, '.', n) && b[0] != '0')
 			n = (size_t)((const char *)memchr(b, '.', n) - b);
-		if (!sched_frame(b, n)) {
+		if (!skip_frame(skip, nskip, b, n)) {
 			snprintf(buf, sizeof(buf), "%.*s", (int)n, b);
 			site = cap_intern(c, buf);
 			break;
 		}
 		end = b > folded ? b - 1 : b;
 	}
-	return site ? site : "(scheduler only)";
+	return site ? site : fallback;
+}
+
+/* The first frame from the leaf that is not the scheduler's. */
+static const char *name_site(struct capture *c, const char *folded)
+{
+	return cap_frame_site(c, folded, sched_frames, sizeof(sched_frames) / sizeof(sched_frames[0]),
+			      "(scheduler only)");
 }
 
 const char *cap_stack_site(struct capture *c, uint32_t id)

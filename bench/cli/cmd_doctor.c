@@ -146,6 +146,25 @@ static int perf_tp_ok(const char *tfs, const char *ev, char *why, size_t len)
 	return 1;
 }
 
+/* A cpu-clock event with kernel stacks on this task: what the on-CPU samples open per worker. */
+static int cpu_clock_ok(char *why, size_t len)
+{
+	struct perf_event_attr a = { .type = PERF_TYPE_SOFTWARE, .size = sizeof(a),
+				     .config = PERF_COUNT_SW_CPU_CLOCK, .sample_period = 1000000,
+				     .sample_type = PERF_SAMPLE_CALLCHAIN, .disabled = 1,
+				     .exclude_callchain_user = 1 };
+	int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+
+	if (fd < 0) {
+		snprintf(why, len, "perf_event_open(cpu-clock): %s (--no-oncpu runs without)",
+			 strerror(errno));
+		return 0;
+	}
+	close(fd);
+	snprintf(why, len, "cpu-clock samples with kernel stacks work (where time on a CPU went)");
+	return 1;
+}
+
 /* One line for a letter's reproduce block: what the numbers ran on. */
 static void print_machine(void)
 {
@@ -267,6 +286,8 @@ static bool probe_tracing(void)
 	/* where time asleep went (on by default; --no-offcpu runs without it) */
 	line(perf_tp_ok(tpd_root(d), "sched/sched_switch", why, sizeof(why)), "sched_switch tp",
 	     "%s", why);
+	/* where time on a CPU went (on by default; --no-oncpu runs without it) */
+	line(cpu_clock_ok(why, sizeof(why)), "cpu-clock", "%s", why);
 	tpd_close(d);
 	return can_capture;
 }

@@ -7,6 +7,7 @@
 #include "parse.h"
 #include "stats.h"
 #include "resread.h"
+#include "cpusite.h"
 #include "optraits.h"
 #include <errno.h>
 #include <getopt.h>
@@ -402,6 +403,56 @@ static void print_asleep(json_t *v)
 }
 
 /*
+ * Where an op's time on a CPU went, in words: its top on-CPU sites (the
+ * leaf of the sampled kernel stack past the copy/clear helpers, cpusite.h)
+ * with their share of the samples, the rest, the share inside reclaim
+ * stalls (the stall time it is part of), and the samples' count (one
+ * per millisecond of CPU time: a share of few samples is coarse).
+ */
+static void print_oncpu(json_t *v)
+{
+	json_t *oc = json_object_get(v, "oncpu"), *st;
+	double all = num(oc, "samples"), rest;
+	char line[2048] = "", part[256];
+	size_t col, i, shown = 0;
+
+	if (!json_is_object(oc))
+		return;
+	snprintf(line, sizeof(line), "    on a CPU:");
+	col = strlen(line);
+	if (!(all > 0)) {
+		printf("%s no sample (under %s of CPU time in all)\n", line,
+		       fmt_ns(num(oc, "period_ns"), part, sizeof(part)));
+		return;
+	}
+	rest = all;
+	json_array_foreach(json_object_get(oc, "sites"), i, st) {
+		double n = num(st, "samples");
+		const char *site = json_string_value(json_object_get(st, "site"));
+
+		if (shown == 4 || n < 0.02 * all || !site)
+			break;
+		snprintf(part, sizeof(part), "%.0f%% in %s,", 100.0 * n / all,
+			 strcmp(site, SB_CPU_SITE_USER) ? site : "user space");
+		wrap_add(line, sizeof(line), &col, part, "      ");
+		rest -= n;
+		shown++;
+	}
+	if (rest > 0) {
+		snprintf(part, sizeof(part), "%.0f%% elsewhere,", 100.0 * rest / all);
+		wrap_add(line, sizeof(line), &col, part, "      ");
+	}
+	if (num(oc, "in_stall_samples") > 0) {
+		snprintf(part, sizeof(part), "%.0f%% of it inside reclaim stalls,",
+			 100.0 * num(oc, "in_stall_samples") / all);
+		wrap_add(line, sizeof(line), &col, part, "      ");
+	}
+	snprintf(part, sizeof(part), "%.0f samples", all);
+	wrap_add(line, sizeof(line), &col, part, "      ");
+	printf("%s\n", line);
+}
+
+/*
  * The seed question, per op: how many calls, how much of it asleep and on
  * what (woken by whom), did it stall in reclaim, how many NOFAIL
  * allocations did it make, did it ever fail with ENOMEM, under what
@@ -444,6 +495,7 @@ static void print_answer(json_t *ops, json_t *pr)
 			printf(", %.2f NOFAIL allocations per call (%lld calls made one)",
 			       num(nf, "per_call"), (long long)num(nf, "ops_with"));
 		printf(", ENOMEM %lld\n", en ? (long long)json_integer_value(en) : 0LL);
+		print_oncpu(v);
 		print_asleep(v);
 	}
 }

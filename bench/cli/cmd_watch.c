@@ -340,6 +340,7 @@ static int render_run(struct watchrun *w, double dt, int cols)
 		if (l.kind_ms_per_s[k] > 0)
 			printf(" %s %.0f", rr_stall_kind_name(k), l.kind_ms_per_s[k]);
 	printf("   system %.0f ms/s   rounds %.0f/s" EOL, l.sys_stall_ms_per_s, l.rounds_per_s);
+	lines += ws_print_lines(stdout, &w->sites, EOL);
 	if (!isnan(wr_inflight_s(w)) && wr_inflight_s(w) >= 1.0) {
 		printf("  in flight: %s for %.1fs (not in the rows until it returns)" EOL,
 		       w->inflight_op, wr_inflight_s(w));

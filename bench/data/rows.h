@@ -103,6 +103,12 @@ struct rr_offcpu {
 	uint64_t sleeps, sleep_ns, ops;
 };
 
+/* oncpu.csv (columns.h's SB_ONCPU_COLS): one op kind's cpu-clock samples at one site. */
+struct rr_oncpu {
+	const char *workload, *op, *site;
+	uint64_t samples, ops;
+};
+
 /* A row of offcpu.csv as read: strings valid during the callback. */
 struct rr_offcpu_row {
 	const char *workload, *op, *site;	/* site: a function, or "(...)" reserved */

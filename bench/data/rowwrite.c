@@ -143,3 +143,31 @@ void rr_write_offcpu(FILE *f, const struct rr_offcpu *o)
 	}
 	fputc('\n', f);
 }
+
+void rr_oncpu_header(FILE *f)
+{
+	static const char *const names[SB_NC_NR] = {
+#define X(e, n, r) [SB_NC_##e] = n,
+		SB_ONCPU_COLS(X)
+#undef X
+	};
+
+	put_header(f, names, SB_NC_NR);
+}
+
+void rr_write_oncpu(FILE *f, const struct rr_oncpu *o)
+{
+	for (int c = 0; c < SB_NC_NR; c++) {
+		if (c)
+			fputc(',', f);
+		switch ((enum sb_oncpu_col)c) {
+		case SB_NC_WORKLOAD: fputs(o->workload, f); break;
+		case SB_NC_OP: fputs(o->op, f); break;
+		case SB_NC_SITE: fputs(o->site, f); break;
+		case SB_NC_SAMPLES: fprintf(f, "%llu", (unsigned long long)o->samples); break;
+		case SB_NC_OPS: fprintf(f, "%llu", (unsigned long long)o->ops); break;
+		case SB_NC_NR: break;
+		}
+	}
+	fputc('\n', f);
+}

@@ -1,5 +1,5 @@
 /*
- * ops.csv, stalls.csv and offcpu.csv, written from rows.h's structs through
+ * ops.csv, stalls.csv, offcpu.csv and oncpu.csv, written from rows.h's structs through
  * columns.h's tables: the header, then one row per call. A row's strings
  * must not hold ',' or a newline. Pure data.
  */
@@ -16,5 +16,7 @@ void rr_stalls_header(FILE *f);
 void rr_write_stall(FILE *f, const struct rr_stall *s);
 void rr_offcpu_header(FILE *f);
 void rr_write_offcpu(FILE *f, const struct rr_offcpu *o);
+void rr_oncpu_header(FILE *f);
+void rr_write_oncpu(FILE *f, const struct rr_oncpu *o);
 
 #endif

@@ -360,6 +360,7 @@ void wr_take_status(struct watchrun *w, const char *path)
 		snprintf(w->inflight_op, sizeof(w->inflight_op), "%s", rr_json_str(v, "op"));
 		w->inflight_start_ns = jnum(v, "start_ns");
 	}
+	ws_from_status(&w->sites, json_object_get(j, "asleep"));
 	json_decref(j);
 }
 
@@ -389,6 +390,7 @@ static void take_summary(struct watchrun *w, const char *path)
 	v = json_object_get(j, "oom_victims");
 	if (json_is_array(v) && json_array_size(v))
 		victim_of(json_array_get(v, json_array_size(v) - 1), w->victim, sizeof(w->victim));
+	ws_from_summary(&w->sites, json_object_get(j, "ops"));
 	json_decref(j);
 }
 

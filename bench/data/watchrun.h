@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "resread.h"
+#include "watchsites.h"
 
 #define WR_MAX_WL	8
 #define WR_RECENT	65536	/* latencies kept per workload for the recent p99 */
@@ -107,6 +108,7 @@ struct watchrun {
 	char victim[96];
 	char inflight_op[96];		/* the op in flight the longest, "" none */
 	uint64_t inflight_start_ns;	/* its start, CLOCK_MONOTONIC (the driver's machine) */
+	struct watchsites sites;	/* per op, where its time asleep went so far */
 	uint64_t bad_rows;
 	char err[512];			/* last read error, "" none */
 };

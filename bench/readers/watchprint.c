@@ -155,6 +155,7 @@ void wr_print_text(FILE *f, const struct watchrun *w, const struct wr_line *l, b
 	else
 		fprintf(f, "%" PRId64, l->lost);
 	print_inflight(f, w);
+	ws_print_text(f, &w->sites);
 }
 
 static json_t *jreal(double v)
@@ -204,6 +205,8 @@ void wr_print_json(FILE *f, const struct watchrun *w, const struct wr_line *l)
 	json_object_set_new(o, "oom_kills", l->oom_kills < 0 ? json_null() : json_integer(l->oom_kills));
 	json_object_set_new(o, "last_victim", l->victim[0] ? json_string(l->victim) : json_null());
 	json_object_set_new(o, "lost_events", l->lost < 0 ? json_null() : json_integer(l->lost));
+	/* per op: its time asleep so far by top wait site, and inside reclaim stalls */
+	json_object_set_new(o, "asleep", ws_json(&w->sites));
 	if (w->bad_rows)
 		json_object_set_new(o, "bad_rows", json_integer((json_int_t)w->bad_rows));
 	{

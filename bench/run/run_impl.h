@@ -54,6 +54,10 @@ struct opagg {
 	 * stalls; asleep (schedstat) no switch explains; sites past an op's table */
 	json_t *sites;
 	uint64_t sl_in_stall, sl_unseen, sl_more;
+	/* on-CPU: "site" -> [samples, ops], every sample inside the ops, and
+	 * those of them inside the ops' reclaim stalls */
+	json_t *cpu_sites;
+	uint64_t cpu_samples, cpu_in_stall;
 	struct { int e; uint64_t n; } errs[MAX_ERRS];
 	uint64_t flags[8];
 };
@@ -121,6 +125,8 @@ struct runner {
 	json_t *nofail_stacks;	/* --callchain: folded stack -> NOFAIL allocations of workers */
 	bool offcpu;		/* switches and wake-ups recorded: sleep by site */
 	json_t *offcpu_stacks;	/* "workload/op;folded stack" -> ns asleep there, outside stalls */
+	uint64_t oncpu;		/* on-CPU sampling period (ns of task CPU time), 0 not sampled */
+	json_t *oncpu_stacks;	/* "workload/op;folded stack" -> cpu-clock samples there */
 	struct pressure *pr;	/* --global-pressure holder, NULL without */
 	char cap_err[256];
 	json_t *meta, *stacks;
@@ -190,6 +196,20 @@ int results_close(struct runner *r, int rc);
  * complete after all. */
 int results_finish(struct runner *r, int rc);
 void results_free(struct runner *r);
+
+/* "workload/op;stack" plus n, in a flame graph's object. */
+void results_count_stack(json_t *o, const char *wl, const char *op, const char *stack,
+			 uint64_t n);
+/* A flame graph's object as "stack weight" lines, into the result directory. */
+void results_write_folded(struct runner *r, const char *name, json_t *stacks);
+
+/* run_oncpu.c: the op's cpu-clock samples into its kind's sites and the flame graph. */
+void oncpu_agg(struct runner *r, const struct oprec *o, const struct attrib_op *at,
+	       struct opagg *a);
+/* oncpu.csv and oncpu_stacks.folded (nothing when not sampled). */
+void oncpu_write(struct runner *r);
+/* summary.json's per-op "oncpu": samples, period, sites most first. */
+json_t *oncpu_op_json(const struct runner *r, const struct opagg *a);
 
 /* run_json.c: the JSON objects, built from the runner's state alone. */
 /* meta.json's params.workloads: name, workers, options, op_traits (op -> names). */

@@ -265,6 +265,8 @@ static json_t *op_json(const struct runner *r, const struct opagg *a)
 			"sleep_ns_dist", dist_of(&a->sleep)));
 	if (r->offcpu)
 		json_object_set_new(o, "offcpu", op_offcpu(a));
+	if (r->oncpu)
+		json_object_set_new(o, "oncpu", oncpu_op_json(r, a));
 	return o;
 }
 
@@ -348,8 +350,10 @@ static void summary_capture(const struct runner *r, json_t *s)
 		json_array_append_new(arr, json_integer((json_int_t)r->capf.per_cpu[i]));
 	json_object_set_new(s, "lost_events", json_integer((json_int_t)r->capf.lost));
 	json_object_set_new(s, "lost_per_cpu", arr);
-	json_object_set_new(s, "capture", json_pack("{s:b,s:s}", "enabled", 1,
-						    "events", r->capf.events));
+	/* oncpu_period_ns: cpu-clock samples of the workers (0: --no-oncpu) */
+	json_object_set_new(s, "capture", json_pack("{s:b,s:s,s:I}", "enabled", 1,
+						    "events", r->capf.events,
+						    "oncpu_period_ns", (json_int_t)r->oncpu));
 }
 
 /*
@@ -526,6 +530,44 @@ static json_t *live_inflight(const struct runner *r)
 			 "worker", (int)lo->worker);
 }
 
+/*
+ * Per op kind, where its time asleep went so far (the ops finalised): the
+ * top wait sites outside stalls and the sleep inside them, for watch.
+ */
+static json_t *live_asleep(const struct runner *r)
+{
+	json_t *o = json_object();
+
+	for (unsigned int i = 0; r->offcpu && i < r->cfg->nr_wl; i++) {
+		const struct workload *w = r->cfg->wl[i].w;
+
+		for (unsigned int k = 0; w->op_names[k] && k < MAX_OPS_PER_WL; k++) {
+			const struct opagg *a = &r->agg[i][k];
+			json_t *oc, *sites, *st;
+			char key[128];
+			size_t j;
+
+			if (!a->sched_n || !a->sleep_ns)
+				continue;
+			oc = op_offcpu(a);
+			sites = json_array();
+			json_array_foreach(json_object_get(oc, "sites"), j, st) {
+				if (j == 3)
+					break;
+				json_array_append_new(sites, json_pack("{s:O,s:O}", "site",
+					json_object_get(st, "site"), "sleep_ns",
+					json_object_get(st, "sleep_ns")));
+			}
+			json_decref(oc);
+			snprintf(key, sizeof(key), "%s/%s", w->name, w->op_names[k]);
+			json_object_set_new(o, key, json_pack("{s:I,s:I,s:o}",
+				"sleep_ns", (json_int_t)a->sleep_ns,
+				"in_stall_ns", (json_int_t)a->sl_in_stall, "sites", sites));
+		}
+	}
+	return o;
+}
+
 json_t *runjson_live(const struct runner *r, const char *dir, int64_t lost)
 {
 	size_t nv = r->victims ? json_array_size(r->victims) : 0;
@@ -541,6 +583,7 @@ json_t *runjson_live(const struct runner *r, const char *dir, int64_t lost)
 			    json_null());
 	if (nv)
 		json_object_set(s, "last_victim", json_array_get(r->victims, nv - 1));
+	json_object_set_new(s, "asleep", live_asleep(r));
 	inflight = live_inflight(r);
 	if (inflight)
 		json_object_set_new(s, "inflight", inflight);

@@ -98,6 +98,13 @@ static void on_offcpu(void *arg, const struct offcpu *o)
 	attrib_add_offcpu(r->attr, o);
 }
 
+static void on_oncpu(void *arg, const struct oncpu_sample *s)
+{
+	struct runner *r = arg;
+
+	attrib_add_oncpu(r->attr, s);
+}
+
 bool pipe_drain_rings(struct runner *r)
 {
 	bool left = false;
@@ -118,7 +125,7 @@ bool pipe_drain_rings(struct runner *r)
 void pipe_drain(struct runner *r, bool final)
 {
 	struct capture_sink sink = { .stall = on_stall, .point = on_point, .offcpu = on_offcpu,
-				     .arg = r };
+				     .oncpu = on_oncpu, .arg = r };
 	uint64_t now = now_ns();
 	bool left = pipe_drain_rings(r);
 

@@ -30,8 +30,8 @@ static void count_in(json_t *o, const char *key, json_int_t n)
 	json_object_set_new(o, key, json_integer((v ? json_integer_value(v) : 0) + n));
 }
 
-/* "workload/op;stack" plus ns, in the flame graph's object. */
-static void count_stack(json_t *o, const char *wl, const char *op, const char *stack, uint64_t ns)
+void results_count_stack(json_t *o, const char *wl, const char *op, const char *stack,
+			 uint64_t ns)
 {
 	size_t n = strlen(wl) + strlen(op) + strlen(stack) + 3;
 	char *k = malloc(n);
@@ -72,8 +72,8 @@ static void agg_sleeps(struct runner *r, const struct oprec *o, const struct att
 			json_array_set_new(v, 2, json_integer(json_integer_value(
 						json_array_get(v, 2)) + 1));
 		if (r->offcpu_stacks && s->ns)
-			count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name, wl_op_name(r->cfg->wl[o->wl].w, o->op),
-				    s->stack, s->ns);
+			results_count_stack(r->offcpu_stacks, r->cfg->wl[o->wl].w->name,
+					    wl_op_name(r->cfg->wl[o->wl].w, o->op), s->stack, s->ns);
 	}
 	a->sl_in_stall += at->sleep_in_stall_ns;
 	a->sl_more += at->sleep_more_ns;
@@ -116,6 +116,8 @@ static void agg_op(struct runner *r, const struct oprec *o, const struct attrib_
 	a->stalled += stall_ns > 0;
 	if (r->offcpu)
 		agg_sleeps(r, o, at, a);
+	if (r->oncpu)
+		oncpu_agg(r, o, at, a);
 	for (k = 0; k < 8; k++)
 		a->flags[k] += !!(o->flags & (1u << k));
 	if (o->flags & OPF_MISMATCH)
@@ -421,7 +423,7 @@ int results_close(struct runner *r, int rc)
 /* --- the last words ------------------------------------------------------ */
 
 /* A folded-stacks file (flamegraph input): stack, space, weight. */
-static void write_folded(struct runner *r, const char *name, json_t *stacks)
+void results_write_folded(struct runner *r, const char *name, json_t *stacks)
 {
 	struct rfile *f;
 	const char *k;
@@ -538,11 +540,12 @@ int results_finish(struct runner *r, int rc)
 	if (ret)
 		results_io_failed(r, NULL, "summary.json", ret, "write");
 	/* stacks.folded weighs stall time (ns), nofail_stacks.folded NOFAIL allocations (count) */
-	write_folded(r, "stacks.folded", r->stacks);
-	write_folded(r, "nofail_stacks.folded", r->nofail_stacks);
+	results_write_folded(r, "stacks.folded", r->stacks);
+	results_write_folded(r, "nofail_stacks.folded", r->nofail_stacks);
 	/* offcpu_stacks.folded weighs time asleep outside stalls (ns), rooted at workload/op */
-	write_folded(r, "offcpu_stacks.folded", r->offcpu_stacks);
+	results_write_folded(r, "offcpu_stacks.folded", r->offcpu_stacks);
 	write_offcpu(r);
+	oncpu_write(r);
 	if (r->io.err) {
 		r->status = "incomplete";
 		rc = 1;
@@ -566,10 +569,12 @@ void results_free(struct runner *r)
 	json_decref(r->stacks);
 	json_decref(r->nofail_stacks);
 	json_decref(r->offcpu_stacks);
+	json_decref(r->oncpu_stacks);
 	json_decref(r->victims);
 	for (unsigned int i = 0; i < RUN_MAX_WL; i++)
 		for (unsigned int k = 0; k < MAX_OPS_PER_WL; k++) {
 			json_decref(r->agg[i][k].sites);
+			json_decref(r->agg[i][k].cpu_sites);
 			hist_free(&r->agg[i][k].lat);
 			hist_free(&r->agg[i][k].stall);
 			hist_free(&r->agg[i][k].rounds);

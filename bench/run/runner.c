@@ -177,6 +177,9 @@ static int open_capture(struct runner *r)
 	r->offcpu = capture_offcpu(r->cap);
 	if (r->offcpu)
 		r->offcpu_stacks = json_object();
+	r->oncpu = capture_oncpu_period(r->cap);
+	if (r->oncpu)
+		r->oncpu_stacks = json_object();
 	if (c->cap_opts.callchain) {
 		r->stacks = json_object();
 		if (r->nofail)
@@ -200,6 +203,7 @@ static int make_outdir(struct runner *r)
 	json_decref(r->stacks);
 	json_decref(r->nofail_stacks);
 	json_decref(r->offcpu_stacks);
+	json_decref(r->oncpu_stacks);
 	json_decref(r->victims);
 	mm_restore(&c->mm);
 	return 2;
@@ -304,7 +308,8 @@ static int setup(struct runner *r)
 
 /* --- the run ------------------------------------------------------------- */
 
-/* The workers' switches and wake-ups, filtered in the kernel to them. 0 or -1, said. */
+/* The workers' switches and wake-ups, filtered in the kernel to them, and their
+ * cpu-clock events. 0 or -1, said. */
 static int set_tasks(struct runner *r)
 {
 	uint32_t *t = calloc(r->nw + 1, sizeof(*t));
@@ -318,7 +323,8 @@ static int set_tasks(struct runner *r)
 	err = capture_set_tasks(r->cap, t, r->nw, msg, sizeof(msg));
 	free(t);
 	if (err)
-		fprintf(stderr, "stallbench: off-CPU capture: %s (--no-offcpu runs without it)\n", msg);
+		fprintf(stderr, "stallbench: off/on-CPU capture: %s (--no-offcpu, --no-oncpu run "
+			"without them)\n", msg);
 	return err ? -1 : 0;
 }
 
@@ -330,7 +336,7 @@ static int start(struct runner *r)
 		r->ctl->stop = 1;
 		return -1;
 	}
-	if (r->cap && r->offcpu && set_tasks(r)) {
+	if (r->cap && (r->offcpu || r->oncpu) && set_tasks(r)) {
 		r->ctl->stop = 1;
 		return -1;
 	}

@@ -73,6 +73,19 @@
 	X(NS, "sleep_ns", 1)							\
 	X(OPS, "ops", 0)
 
+/*
+ * oncpu.csv: where each op kind's time on a CPU went, one row per (op, site):
+ * cpu-clock samples of the workers inside the ops' windows (one per
+ * SB_ONCPU_PERIOD_NS of a task's CPU time, cpusite.h), and how many ops were
+ * sampled there. Sites are kernel functions or "(user)".
+ */
+#define SB_ONCPU_COLS(X)						\
+	X(WORKLOAD, "workload", 1)						\
+	X(OP, "op", 1)								\
+	X(SITE, "site", 1)							\
+	X(SAMPLES, "samples", 1)						\
+	X(OPS, "ops", 0)
+
 /* timeline.csv: one row per tick; the run's groups add g_<name>_* after. */
 #define SB_TIMELINE_COLS(X)						\
 	X(T_NS, "t_ns", 1)	/* since the run's start */			\
@@ -147,6 +160,13 @@ enum sb_offcpu_col {
 	SB_OFFCPU_COLS(X)
 #undef X
 	SB_FC_NR
+};
+
+enum sb_oncpu_col {
+#define X(e, n, r) SB_NC_##e,
+	SB_ONCPU_COLS(X)
+#undef X
+	SB_NC_NR
 };
 
 enum sb_op_flag_bit {

@@ -91,6 +91,74 @@ static void test_straddle_and_nested(void **state)
 	free(r);
 }
 
+/* On-CPU samples, as each op's done callback sees them (its stacks are scratch). */
+struct cpures {
+	uint32_t samples[4], in_stall[4], ncpu[4], n_a[4];
+	size_t n;
+};
+
+static void cpu_done(void *arg, const struct attrib_op *op)
+{
+	struct cpures *r = arg;
+
+	if (r->n == 4)
+		return;
+	r->samples[r->n] = op->cpu_samples;
+	r->in_stall[r->n] = op->cpu_in_stall;
+	r->ncpu[r->n] = op->ncpu;
+	for (uint32_t k = 0; k < op->ncpu; k++)
+		if (!strcmp(op->cpu[k].stack, "a;b"))
+			r->n_a[r->n] = op->cpu[k].n;
+	r->n++;
+}
+
+/*
+ * Samples go to the op of their task whose window holds them, by stack;
+ * those inside its stalls (a nested throttle counted once) are counted
+ * apart; samples between ops and of tasks that are not workers go nowhere.
+ */
+static void test_oncpu_samples(void **state)
+{
+	static const char *const a_b = "a;b", *const a_c = "a;c";
+	const struct { uint64_t t; uint32_t tid; const char *stack; } smp[] = {
+		{ 320, 10, a_b }, { 10, 10, a_b }, { 61, 10, a_c }, { 60, 10, a_b },
+		{ 120, 10, a_b }, { 170, 10, a_c }, { 250, 10, a_b }, { 60, 11, a_b },
+	};
+	struct cpures r = { 0 };
+	struct attrib *a;
+	struct stall s;
+
+	(void)state;
+	assert_int_equal(attrib_new(&a), 0);
+	assert_int_equal(attrib_add_worker(a, 10), 0);
+	s = mkstall(10, 50, 100, STALL_MEMCG);
+	attrib_add_stall(a, &s);
+	s = mkstall(10, 60, 20, STALL_THROTTLED);
+	attrib_add_stall(a, &s);
+	for (size_t i = 0; i < sizeof(smp) / sizeof(smp[0]); i++) {
+		struct oncpu_sample x = { .tid = smp[i].tid, .t = smp[i].t, .site = smp[i].stack + 2,
+					  .stack = smp[i].stack };
+
+		assert_int_equal(attrib_add_oncpu(a, &x), smp[i].tid == 10);
+	}
+	struct attrib_op o1 = mkop(10, 0, 100, 1), o2 = mkop(10, 100, 100, 2), o3 = mkop(10, 300, 50, 3);
+
+	attrib_add_op(a, &o1);
+	attrib_add_op(a, &o2);
+	attrib_add_op(a, &o3);
+	assert_int_equal(attrib_flush(a, UINT64_MAX, cpu_done, &r), 3);
+	assert_int_equal(r.samples[0], 3);	/* 10, 60, 61 */
+	assert_int_equal(r.in_stall[0], 2);	/* 60, 61: inside memcg [50,150) */
+	assert_int_equal(r.ncpu[0], 2);
+	assert_int_equal(r.n_a[0], 2);
+	assert_int_equal(r.samples[1], 2);	/* 120 in the stall, 170 not */
+	assert_int_equal(r.in_stall[1], 1);
+	assert_int_equal(r.samples[2], 1);	/* 320; 250 was between ops */
+	assert_int_equal(r.in_stall[2], 0);
+	assert_int_equal(attrib_pending(a), 0);
+	attrib_free(a);
+}
+
 /*
  * Rounds by source: each source counted in the op whose window holds it (a
  * throttle at its end), reclaim_rounds the sum of the reclaim and retry
@@ -386,6 +454,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_oncpu_samples),
 		cmocka_unit_test(test_straddle_and_nested),
 		cmocka_unit_test(test_unpaired_system_tids),
 		cmocka_unit_test(test_throttle_anchored_at_end),

@@ -6,6 +6,8 @@
 # 3. a capped storm found without arguments: within two intervals the batch
 #    lines show stall time and memcg usage near the cap; the last line is
 #    the run ended complete, with exactly the ops of ops.csv; watch exits 0;
+#    per op, the top wait sites of its time asleep and the part inside reclaim
+#    stalls, each moment once, live and at the end as the summary says;
 # 4. a finished directory: its final line at once (also -n 1); run.sh's form
 #    (--brief --wait, started before the run) shows the point running and ended;
 # 5. a watched run whose driver is SIGKILLed shows as ended (incomplete),
@@ -151,6 +153,28 @@ check(e["state"] == "ended" and e["status"] == "complete", "last line %s" % e)
 check(e["workloads"][0]["ops"] == rows, "ended line says %d ops, ops.csv has %d" % (e["workloads"][0]["ops"], rows))
 check(e["lost_events"] == s["lost_events"] and e["oom_kills"] == s["oom_kills"], "lost/oom differ from summary")
 check(e["dir"] == d, "dir %s" % e["dir"])
+# where the ops sleep, live: per op its top wait sites and the sleep inside
+# reclaim stalls, each moment once (shares of the op's time asleep add up to
+# at most all of it, within the 5% by which the switches seen and schedstat
+# may differ; counted twice, a write's would be ~2); the ended line's are the
+# summary's
+check(any(l["asleep"] and any(v["sites"] for v in l["asleep"].values()) for l in run[1:]),
+      "no wait site in any running line after the first")
+for l in L:
+    for op, v in l.get("asleep", {}).items():
+        tot = sum(x["share"] for x in v["sites"]) + v["in_stall_share"]
+        check(tot <= 1.05, "%s: sites + in stalls = %.3f of its sleep" % (op, tot))
+for op, v in s["ops"].items():
+    asl = v["time_split"]["sleep_ns"]
+    if not asl:
+        continue
+    a = e["asleep"].get(op)
+    check(a, "ended line: no asleep for %s" % op)
+    oc = v["offcpu"]
+    check(abs(a["in_stall_share"] - oc["in_stall_ns"] / asl) < 1e-3, "%s: in stall share" % op)
+    if oc["sites"]:
+        check(a["sites"][0]["site"] == oc["sites"][0]["site"],
+              "%s: top site %s, summary %s" % (op, a["sites"][0]["site"], oc["sites"][0]["site"]))
 PY
 ls "$STALLBENCH_RUNDIR"/*.json >/dev/null 2>&1 && fail "the finished run left its status file"
 
@@ -204,6 +228,8 @@ grep -q "^live  running" "$TMP/screen.txt" || fail "the run is not on the screen
 grep -q "truncate-storm .* ops/s p99" "$TMP/screen.txt" || fail "no ops/s line: $(cat "$TMP/screen.txt")"
 grep -q "memcg .*/ 64M" "$TMP/screen.txt" || fail "no memcg against its cap: $(cat "$TMP/screen.txt")"
 grep -q "stall ms/s .*|.*[▁▂▃▄▅▆▇█].*| max" "$TMP/screen.txt" || fail "no stall sparkline: $(cat "$TMP/screen.txt")"
+grep -q "^  asleep truncate-storm/[a-z_]* [0-9.]*s: [0-9]*% " "$TMP/screen.txt" ||
+	fail "no per-op wait sites: $(cat "$TMP/screen.txt")"
 tmux -L "$TS" send-keys -t view q
 for _ in $(seq 30); do [[ -s $TMP/view.rc ]] && break; sleep 0.1; done
 [[ $(cat "$TMP/view.rc" 2>/dev/null) == 0 ]] || fail "q did not quit the view with 0 (rc '$(cat "$TMP/view.rc" 2>/dev/null)')"

@@ -5,7 +5,9 @@
 # - the same anonymous overfill that memory.max answers with an OOM kill,
 #   memory.high (`--cap-as high`) answers with throttling: high events, no
 #   kill, and the hog lives to the end; the throttle is time asleep inside
-#   the fills (ops.csv cpu_ns/runq_ns, summary time_split), not reclaim stall;
+#   the fills (ops.csv cpu_ns/runq_ns, summary time_split), not reclaim stall,
+#   and its wait site is memory.high's penalty (mem_cgroup_handle_over_high)
+#   for most of that sleep (summary offcpu, the report's "asleep:" line);
 # - memory.low protects a sibling: a file working set in --group prot next to
 #   an aggressor in --group aggr refaults far less with --low than without;
 # - placement per workload: CPU on node 0, memory on node 1 lands as asked and
@@ -80,6 +82,14 @@ assert ts_hi["sleep_ns"] > 2e9 and ts_hi["sleep_ns"] > 5 * ts_hi["cpu_ns"], \
 assert ts_mx["sleep_ns"] < 0.5e9, "memory.max fills asleep: %s" % ts_mx
 assert hi["ops"]["memhog/fill"]["stall_ns"]["total"] < 0.2 * ts_hi["sleep_ns"], \
     "the throttle shows as reclaim stall after all: %s" % hi["ops"]["memhog/fill"]["stall_ns"]
+import re
+oc = hi["ops"]["memhog/fill"]["offcpu"]
+top = oc["sites"][0] if oc["sites"] else {"site": "", "sleep_ns": 0, "wakers": {}}
+assert re.fullmatch(r"_*mem_cgroup_handle_over_high", top["site"]) and \
+    top["sleep_ns"] >= 0.5 * ts_hi["sleep_ns"], \
+    "memory.high's penalty is not most of the fills' sleep: %s of %d ns asleep" % (
+        oc["sites"][:3], ts_hi["sleep_ns"])
+print("memory.high fills asleep %.0f%% in %s" % (100.0 * top["sleep_ns"] / ts_hi["sleep_ns"], top["site"]))
 print("memory.high fills: %.2f s asleep, %.2f s on a CPU, %.3f s in reclaim stalls; "
       "memory.max fills: %.2f s asleep" % (ts_hi["sleep_ns"] / 1e9, ts_hi["cpu_ns"] / 1e9,
       hi["ops"]["memhog/fill"]["stall_ns"]["total"] / 1e9, ts_mx["sleep_ns"] / 1e9))
@@ -115,6 +125,9 @@ PY
 "$HOSTBIN" report "$RES/high" > "$RES/high.report" || fail "report of the memory.high run: exit $?"
 grep -A3 '^where time went ' "$RES/high.report" | grep -Eq '^  fill +[0-9.]+% +[0-9.]+% +([5-9][0-9]|100)\.[0-9]%' ||
 	fail "report does not show memory.high's fills mostly asleep: $(grep -A3 '^where time went' "$RES/high.report")"
+grep -Eq '^    asleep: ([5-9][0-9]|100)% in _*mem_cgroup_handle_over_high ' "$RES/high.report" ||
+	fail "report does not name memory.high's penalty as the fills' wait site: $(grep -A6 '^what each op paid' "$RES/high.report")"
+sed -n '/^what each op paid/,$p' "$RES/high.report"
 command -v gnuplot >/dev/null || fail "gnuplot not installed (.ci/packages has it): the time figure is part of this test"
 {
 	"$HOSTBIN" plot "$RES/max" "$RES/high" --out "$RES/plots" > "$RES/plot.log" 2>&1 || fail "plot: $(tail -n 2 "$RES/plot.log")"

@@ -8,6 +8,7 @@
  *   capture_sym.c     kernel stacks: interned, folded, named (kallsyms)
  *   capture_sched.c   switch-outs, wake-ups and switch-ins into off-CPU spans
  *   nofail_count.c    NOFAIL allocations counted per thread (counting events, no ring)
+ *   capture_oncpu.c   cpu-clock samples of the tasks, one event and ring each
  */
 #ifndef STALLBENCH_CAPTURE_IMPL_H
 #define STALLBENCH_CAPTURE_IMPL_H
@@ -63,6 +64,7 @@ struct ring {
 	uint64_t head, tail, published;
 	uint64_t lost;
 	bool chain;		/* its events sample the callchain */
+	bool oncpu;		/* a task's cpu-clock ring (capture_oncpu.c): cpu is -1 */
 	/* peeked sample, not consumed yet */
 	bool have;
 	uint64_t ts;
@@ -110,6 +112,12 @@ struct offq_item {
 	bool sleeping;
 };
 
+/* A cpu-clock sample read, waiting for the drain's end to be handed over. */
+struct onq_item {
+	uint64_t t;
+	uint32_t tid, stack;	/* stack: id + 1, 0 user space */
+};
+
 /* A task's comm, read from /proc once a second at most (direct mapped). */
 struct commslot {
 	uint32_t tid;		/* + 1; 0 empty */
@@ -151,6 +159,7 @@ struct capture {
 	bool callchain;
 	bool want_nofail;	/* opts.nofail */
 	bool want_offcpu;	/* opts.offcpu */
+	bool want_oncpu;	/* opts.oncpu */
 	int16_t *fd_ev;		/* per fd: its event's index in ev */
 	bool offline;
 	bool have_throttled;
@@ -185,6 +194,13 @@ struct capture {
 	size_t ntracked;
 	char **strs;		/* interned sites and comms */
 	size_t nstrs, strs_cap;
+
+	/* on-CPU samples (capture_oncpu.c) */
+	bool oncpu_open;	/* the tasks' events are open */
+	struct onq_item *onq;
+	size_t nonq, onq_cap;
+	const char **cpu_site_by_id;	/* per stack id: its on-CPU site, NULL not yet named */
+	size_t cpu_site_cap;
 };
 
 /* Whether e's samples go through the rings: NOFAIL allocations are counted
@@ -239,6 +255,10 @@ uint32_t cap_stack_intern(struct capture *c, const uint64_t *chain, uint64_t nr)
 const char *cap_stack_str(const struct capture *c, uint32_t id);
 /* The wait site of an interned stack (waitsite.h), named once; "(no stack)" for 0. */
 const char *cap_stack_site(struct capture *c, uint32_t id);
+/* The first frame of a folded stack, from the leaf, that skip[] does not name (its
+ * ".constprop.0" cut), interned; fallback when every frame is skipped or out of memory. */
+const char *cap_frame_site(struct capture *c, const char *folded, const char *const *skip,
+			   size_t nskip, const char *fallback);
 /* s kept until capture_close(), one copy per distinct string; NULL out of memory. */
 const char *cap_intern(struct capture *c, const char *s);
 void cap_syms_free(struct capture *c);
@@ -248,5 +268,15 @@ int cap_sched_sample(struct capture *c, const struct sample *s);
 /* Hands the ended off-CPU spans to sink (any order: the attribution sorts). */
 void cap_sched_flush(struct capture *c, const struct capture_sink *sink);
 void cap_sched_free(struct capture *c);
+
+/* capture_oncpu.c: whether a cpu-clock event opens here (on this task); 0 or -errno. */
+int cap_oncpu_probe(struct capture *c, char *errmsg, size_t len);
+/* One cpu-clock event and ring per task, disabled, added to c's rings and fds. */
+int cap_oncpu_open(struct capture *c, const uint32_t *tids, size_t n, char *errmsg, size_t len);
+/* A record of a task's cpu-clock ring; 0 or -ENOMEM. */
+int cap_oncpu_sample(struct capture *c, const unsigned char *rec, uint16_t size);
+/* Hands the samples read to sink, in the order read (per task, in time order). */
+void cap_oncpu_flush(struct capture *c, const struct capture_sink *sink);
+void cap_oncpu_free(struct capture *c);
 
 #endif
