@@ -403,14 +403,13 @@ int rr_bad_row(struct csvpass *p, const char *why, const char *what)
 }
 
 /*
- * Next data row split into fields. Returns 1 with a row, 0 at the end, or
- * -errno (msg set). Malformed lines are handled by rr_bad_row().
+ * Next non-empty data line, not split, in *line. Returns 1 with a line, 0 at
+ * the end, or -errno (msg set). Bad lines are handled by rr_bad_row().
  */
-int rr_pass_next(struct csvpass *p)
+int rr_pass_line(struct csvpass *p, char **line)
 {
 	for (;;) {
-		char *line;
-		int ret = csv_next(&p->r, &line);
+		int ret = csv_next(&p->r, line);
 
 		if (ret == 0 && p->r.ztrunc && !p->r.follow) {
 			/* a compressed file whose writer stopped mid-frame (crash, full disk) */
@@ -453,22 +452,182 @@ int rr_pass_next(struct csvpass *p)
 			rr_setmsg(p->msg, p->len, "%s: %s: %s", p->d->path, p->file, strerror(-ret));
 			return ret;
 		}
-		if (line[0] == '\0')
+		if ((*line)[0] == '\0')
 			continue;
-		if (csv_split(&p->r, line) < 0) {
-			ret = rr_bad_row(p, "malformed CSV (quotes or too many fields)", NULL);
-			if (ret < 0)
-				return ret;
-			continue;
-		}
-		if (p->r.nf < p->min_fields) {
-			ret = rr_bad_row(p, "too few fields", NULL);
-			if (ret < 0)
-				return ret;
-			continue;
-		}
 		return 1;
 	}
+}
+
+/* Splits a line rr_pass_line gave: 1 split, 0 a bad row counted, or -EINVAL. */
+int rr_pass_split(struct csvpass *p, char *line)
+{
+	if (csv_split(&p->r, line) < 0)
+		return rr_bad_row(p, "malformed CSV (quotes or too many fields)", NULL);
+	if (p->r.nf < p->min_fields)
+		return rr_bad_row(p, "too few fields", NULL);
+	return 1;
+}
+
+/*
+ * Next data row split into fields. Returns 1 with a row, 0 at the end, or
+ * -errno (msg set). Malformed lines are handled by rr_bad_row().
+ */
+int rr_pass_next(struct csvpass *p)
+{
+	for (;;) {
+		char *line;
+		int ret = rr_pass_line(p, &line);
+
+		if (ret != 1)
+			return ret;
+		ret = rr_pass_split(p, line);
+		if (ret != 0)
+			return ret;
+	}
+}
+
+void rr_pass_types(struct csvpass *p, const unsigned char *type)
+{
+	int c;
+
+	memset(p->fcol, -1, sizeof(p->fcol));
+	for (c = 0; c < p->ncols; c++)
+		if (p->idx[c] >= 0 && type[c] != RR_FT_SKIP) {
+			p->fcol[p->idx[c]] = (signed char)c;
+			p->ftype[p->idx[c]] = type[c];
+		}
+}
+
+/*
+ * n (1..8) ASCII digits at s as a number, 8 at a time (the bytes are read
+ * as one little-endian word; those past the n are shifted out): false if
+ * one is not a digit. Reads 8 bytes: the line's buffer has RR_BUF_SLACK.
+ */
+static inline __attribute__((always_inline))
+bool swar_digits(const char *s, unsigned int n, uint64_t *x)
+{
+	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull, zeros = 0x3030303030303030ull;
+	uint64_t v, m;
+
+	memcpy(&v, s, 8);
+	v <<= 8 * (8 - n);	/* the first digit moves up: leading zero bytes */
+	m = ~0ull << (8 * (8 - n));
+	if ((v & hi & m) != (zeros & m) || ((v + 0x0606060606060606ull) & hi & m) != (zeros & m))
+		return false;
+	v &= 0x0F0F0F0F0F0F0F0Full;
+	v = (v * 2561) >> 8;
+	v = ((v & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
+	*x = ((v & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32;
+	return true;
+}
+
+/* n (1..19) digits as a number: false if one is not a digit */
+static inline __attribute__((always_inline))
+bool scan_digits(const char *s, size_t n, uint64_t *x)
+{
+	unsigned int k = n & 7 ? n & 7 : 8;
+	uint64_t v, d;
+
+	if (n == 1) {	/* most cells: 0, a node, a count */
+		*x = (unsigned int)(unsigned char)*s - '0';
+		return *x < 10;
+	}
+
+	if (!swar_digits(s, k, &v))
+		return false;
+	for (s += k, n -= k; n; s += 8, n -= 8) {
+		if (!swar_digits(s, 8, &d))
+			return false;
+		v = v * 100000000 + d;
+	}
+	*x = v;
+	return true;
+}
+
+/* Field j, s..e, as its column's type says: false when not a plain cell. */
+static inline __attribute__((always_inline))
+bool scan_field(const struct csvpass *p, int j, const char *s, const char *e,
+			      struct rr_fastrow *fr, uint64_t *set)
+{
+	int c = p->fcol[j];
+	bool neg;
+	uint64_t x;
+
+	if (c < 0)
+		return true;
+	if (p->ftype[j] == RR_FT_STR) {
+		fr->s[c] = s;
+		fr->e[c] = (char *)e;
+		if (e > s && *s)	/* a NUL first: empty, as a C string */
+			*set |= 1ull << c;
+		return true;
+	}
+	neg = p->ftype[j] == RR_FT_SNUM && e > s && *s == '-';
+	s += neg;
+	if (e == s)
+		return !neg;
+	if (e - s > (p->ftype[j] == RR_FT_SNUM ? 18 : 19) || !scan_digits(s, (size_t)(e - s), &x))
+		return false;	/* may not fit, or not digits: strictly */
+	fr->v[c] = neg ? 0 - x : x;
+	*set |= 1ull << c;
+	return true;
+}
+
+/*
+ * The fast scanner: the line's commas and quotes found 16 bytes at a time,
+ * each field read as its column's type says (numbers 8 digits at a time),
+ * nothing written. Anything but a plain row (a quote, a sign or a letter in
+ * a number, too many or too few fields, a number of more digits than surely
+ * fit) gives 0, and the caller hands the line to the strict path (csv_split
+ * and the rr_parse_* functions), which judges it exactly as it always did.
+ */
+int rr_fast_scan(const struct csvpass *p, const char *line, int upto, struct rr_fastrow *fr)
+{
+	const char *end = line + p->r.linelen, *f0 = line, *b;
+	uint64_t set = 0;
+	int j = 0;
+
+	for (b = line; b < end; b += 16) {
+		unsigned int m, qm;
+#ifdef __SSE2__
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
+
+		m = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+		qm = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+#else
+		m = qm = 0;
+		for (int i = 0; i < 16; i++) {
+			m |= (unsigned int)(b[i] == ',') << i;
+			qm |= (unsigned int)(b[i] == '"') << i;
+		}
+#endif
+		if (end - b < 16) {
+			m &= (1u << (end - b)) - 1;
+			qm &= (1u << (end - b)) - 1;
+		}
+		if (qm)
+			return 0;
+		while (m) {
+			const char *c = b + __builtin_ctz(m);
+
+			m &= m - 1;
+			if (!scan_field(p, j, f0, c, fr, &set))
+				return 0;
+			if (++j == upto)
+				goto done;
+			if (j == RR_MAX_FIELDS)
+				return 0;
+			f0 = c + 1;
+		}
+	}
+	if (!scan_field(p, j, f0, end, fr, &set))
+		return 0;
+	j++;
+done:
+	if (j < p->min_fields)
+		return 0;
+	fr->set = set;
+	return 1;
 }
 
 /* Parses an optional unsigned column: absent or empty gives def. */
@@ -505,6 +664,37 @@ int rr_pump(struct csvpass *p, rr_decode_fn decode, void *row,
 			if (ret < 0)
 				return ret;
 			continue;
+		}
+		p->st.rows++;
+		ret = fn(arg, row);
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
+int rr_pump_fast(struct csvpass *p, rr_fast_fn fast, int upto, rr_decode_fn decode, void *row,
+		 int (*fn)(void *arg, const void *row), void *arg)
+{
+	struct rr_fastrow fr;
+	char *line;
+	int ret;
+
+	while ((ret = rr_pass_line(p, &line)) == 1) {
+		if (!rr_fast_scan(p, line, upto, &fr) || !fast(p, &fr, row)) {
+			/* not a plain row: the strict path says what is wrong with it */
+			ret = rr_pass_split(p, line);
+			if (ret <= 0) {
+				if (ret < 0)
+					return ret;
+				continue;
+			}
+			ret = decode(p, row);
+			if (ret <= 0) {
+				if (ret < 0)
+					return ret;
+				continue;
+			}
 		}
 		p->st.rows++;
 		ret = fn(arg, row);

@@ -57,6 +57,8 @@ struct csvpass {
 	int ncols;
 	int idx[RR_MAX_FIELDS];	/* column -> field index, -1 absent */
 	int min_fields;		/* fields a row needs to reach every present column */
+	signed char fcol[RR_MAX_FIELDS];	/* field -> column the fast scanner reads, -1 none */
+	unsigned char ftype[RR_MAX_FIELDS];	/* its RR_FT_* */
 	struct rr_csv_stats st;
 	char zname[80];		/* "ops.csv.zst" when that is what is read */
 	char *msg;
@@ -70,6 +72,28 @@ int rr_pass_open(struct csvpass *p, const struct rr_dir *d, const char *file,
 void rr_pass_close(struct csvpass *p);
 /* Next data row split into fields: 1, 0 at the end, or -errno (msg set). */
 int rr_pass_next(struct csvpass *p);
+/* Its two halves: the next non-empty line (1, 0 at the end, -errno), and
+ * its split (1, 0 a bad row counted, -EINVAL). */
+int rr_pass_line(struct csvpass *p, char **line);
+int rr_pass_split(struct csvpass *p, char *line);
+
+/* Column types for the fast scanner (rr_pass_types). */
+enum { RR_FT_SKIP, RR_FT_NUM, RR_FT_SNUM, RR_FT_STR };
+
+/* A row as rr_fast_scan read it, by column: bit c of set when the cell is
+ * not empty; v[c] its number (NUM, SNUM), s[c]..e[c] its text (STR: e[c] is
+ * the comma or the line's end, where the decoder writes the NUL). */
+struct rr_fastrow {
+	uint64_t set;
+	uint64_t v[RR_MAX_FIELDS];
+	const char *s[RR_MAX_FIELDS];
+	char *e[RR_MAX_FIELDS];
+};
+/* Maps an open pass's columns to their types (by column, RR_FT_*). */
+void rr_pass_types(struct csvpass *p, const unsigned char *type);
+/* 1: a plain row read into fr (fields up to upto, 0: the whole line, all
+ * checked); 0: let the strict path judge it. The line is not written. */
+int rr_fast_scan(const struct csvpass *p, const char *line, int upto, struct rr_fastrow *fr);
 /* A row failed: with RR_ALLOW_INCOMPLETE counted (0), else -EINVAL with the reason. */
 int rr_bad_row(struct csvpass *p, const char *why, const char *what);
 /* Strict decimal numbers: 0 or -EINVAL. */
@@ -93,6 +117,15 @@ static inline const char *col(const struct csvpass *p, int c)
 typedef int (*rr_decode_fn)(struct csvpass *p, void *row);
 int rr_pump(struct csvpass *p, rr_decode_fn decode, void *row,
 	    int (*fn)(void *arg, const void *row), void *arg);
+
+/*
+ * rr_pump with a fast path: each line goes through rr_fast_scan (fields up to
+ * upto, 0: all) and fast (1 a row, 0 not one it can judge, having written
+ * nothing), else through rr_pass_split and decode as in rr_pump.
+ */
+typedef int (*rr_fast_fn)(struct csvpass *p, struct rr_fastrow *fr, void *row);
+int rr_pump_fast(struct csvpass *p, rr_fast_fn fast, int upto, rr_decode_fn decode, void *row,
+		 int (*fn)(void *arg, const void *row), void *arg);
 
 /* The known files' names and columns (rrows.c), and their pumps by file. */
 struct rr_filespec {

@@ -113,12 +113,92 @@ static int op_row(struct csvpass *p, struct rr_op *op)
 	return 1;
 }
 
+/* The fast path's column types: what op_row parses each column as. */
+static const unsigned char op_types[OC_NR] = {
+	[OC_T_START] = RR_FT_NUM, [OC_TID] = RR_FT_NUM, [OC_WORKER] = RR_FT_SNUM,
+	[OC_NODE] = RR_FT_SNUM, [OC_WORKLOAD] = RR_FT_STR, [OC_OP] = RR_FT_STR,
+	[OC_LATENCY] = RR_FT_NUM, [OC_ERRNO] = RR_FT_STR, [OC_STALL] = RR_FT_NUM,
+	[OC_ROUNDS] = RR_FT_NUM, [OC_BYTES] = RR_FT_NUM, [OC_KERNEL] = RR_FT_NUM,
+	[OC_FLAGS] = RR_FT_STR, [OC_LANDED] = RR_FT_SNUM, [OC_CPU] = RR_FT_NUM,
+	[OC_RUNQ] = RR_FT_NUM,
+#define X(e, n, r) [OC_SRC0 + RSRC_##e] = RR_FT_NUM,
+	SB_ROUND_SRCS(X)
+#undef X
+};
+
+#define HAS(fr, c)	((fr)->set >> (c) & 1)
+
+/* A signed cell that is absent, empty or fits an int32_t. */
+static inline bool fits_i32(const struct rr_fastrow *fr, int c)
+{
+	int64_t x = (int64_t)fr->v[c];
+
+	return !HAS(fr, c) || (x >= INT32_MIN && x <= INT32_MAX);
+}
+
+static inline uint64_t fu64(const struct rr_fastrow *fr, int c, uint64_t def)
+{
+	return HAS(fr, c) ? fr->v[c] : def;
+}
+
+static inline int32_t fi32(const struct rr_fastrow *fr, int c, int32_t def)
+{
+	return HAS(fr, c) ? (int32_t)(int64_t)fr->v[c] : def;
+}
+
+/* A text cell terminated in place; absent: NULL. */
+static inline const char *fstr(const struct csvpass *p, struct rr_fastrow *fr, int c)
+{
+	if (p->idx[c] < 0)
+		return NULL;
+	*fr->e[c] = '\0';
+	return fr->s[c];
+}
+
+/* op_row on a scanned row: 1, or 0 (nothing written) for op_row to judge. */
+static int op_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *op)
+{
+	const char *e;
+
+	if (!HAS(fr, OC_T_START) || !HAS(fr, OC_LATENCY) || !HAS(fr, OC_WORKLOAD) ||
+	    !HAS(fr, OC_OP) || fu64(fr, OC_TID, 0) > UINT32_MAX || !fits_i32(fr, OC_WORKER) ||
+	    !fits_i32(fr, OC_NODE) || !fits_i32(fr, OC_LANDED))
+		return 0;
+	memset(op, 0, sizeof(*op));	/* what a later field would read: as op_row */
+	op->t_start_ns = fr->v[OC_T_START];
+	op->latency_ns = fr->v[OC_LATENCY];
+	op->tid = (uint32_t)fu64(fr, OC_TID, 0);
+	op->worker = fi32(fr, OC_WORKER, -1);
+	op->node = fi32(fr, OC_NODE, -1);
+	op->landed_node = fi32(fr, OC_LANDED, -1);
+	op->stall_ns = fu64(fr, OC_STALL, 0);
+	op->reclaim_rounds = fu64(fr, OC_ROUNDS, 0);
+	op->bytes = fu64(fr, OC_BYTES, 0);
+	op->kernel_ns = fu64(fr, OC_KERNEL, 0);
+	op->cpu_ns = fu64(fr, OC_CPU, 0);
+	op->runq_ns = fu64(fr, OC_RUNQ, 0);
+	op->have_sched = HAS(fr, OC_CPU) && HAS(fr, OC_RUNQ);
+	for (int k = 0; k < RSRC_NR; k++) {
+		op->have_src[k] = HAS(fr, OC_SRC0 + k);
+		op->src[k] = fu64(fr, OC_SRC0 + k, 0);
+	}
+	op->workload = fstr(p, fr, OC_WORKLOAD);
+	op->op = fstr(p, fr, OC_OP);
+	e = fstr(p, fr, OC_ERRNO);
+	op->err = (!e || !*e || (e[0] == '0' && !e[1])) ? "" : e;
+	e = fstr(p, fr, OC_FLAGS);
+	op->flags = e && *e ? parse_flags(e) : 0;
+	return 1;
+}
+
 /* Hands every remaining row of an open pass to fn. 0, fn's value or -errno. */
 static int pump_ops(struct csvpass *p, rr_op_fn fn, void *arg)
 {
 	struct rr_op row;
 
-	return rr_pump(p, (rr_decode_fn)op_row, &row, (int (*)(void *, const void *))fn, arg);
+	rr_pass_types(p, op_types);
+	return rr_pump_fast(p, (rr_fast_fn)op_row_fast, 0, (rr_decode_fn)op_row, &row,
+			    (int (*)(void *, const void *))fn, arg);
 }
 
 int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
@@ -151,6 +231,23 @@ static int op_row_light(struct csvpass *p, struct rr_op *op)
 	return 1;
 }
 
+/* op_row_light on a scanned row: 1, or 0 (nothing written) for op_row_light. */
+static int op_light_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *op)
+{
+	const char *fl;
+
+	if (!HAS(fr, OC_LATENCY) || !fits_i32(fr, OC_NODE))
+		return 0;
+	op->latency_ns = fr->v[OC_LATENCY];
+	op->node = fi32(fr, OC_NODE, -1);
+	op->reclaim_rounds = fu64(fr, OC_ROUNDS, 0);
+	op->workload = fstr(p, fr, OC_WORKLOAD);
+	op->op = fstr(p, fr, OC_OP);
+	fl = fstr(p, fr, OC_FLAGS);
+	op->flags = fl && *fl ? parse_flags(fl) : 0;
+	return 1;
+}
+
 int rr_scan_ops(const struct rr_dir *d, rr_op_fn fn, void *arg, char *msg, size_t len)
 {
 	static const int keep[] = { OC_WORKLOAD, OC_OP, OC_LATENCY, OC_NODE, OC_ROUNDS, OC_FLAGS };
@@ -168,8 +265,10 @@ int rr_scan_ops(const struct rr_dir *d, rr_op_fn fn, void *arg, char *msg, size_
 	ret = rr_pass_open(&p, d, "ops.csv", cols, OC_NR, false, msg, len);
 	if (ret == 0) {
 		p.r.maxf = p.min_fields;
-		ret = rr_pump(&p, (rr_decode_fn)op_row_light, &row,
-			      (int (*)(void *, const void *))fn, arg);
+		rr_pass_types(&p, op_types);
+		ret = rr_pump_fast(&p, (rr_fast_fn)op_light_fast, p.min_fields,
+				   (rr_decode_fn)op_row_light, &row,
+				   (int (*)(void *, const void *))fn, arg);
 	}
 	rr_pass_close(&p);
 	return ret;
@@ -243,6 +342,56 @@ static int stall_row(struct csvpass *p, struct rr_stall *s)
 	return 1;
 }
 
+static const unsigned char stall_types[SC_NR] = {
+	[SC_T_START] = RR_FT_NUM, [SC_TID] = RR_FT_NUM, [SC_CPU] = RR_FT_SNUM,
+	[SC_KIND] = RR_FT_STR, [SC_DURATION] = RR_FT_NUM, [SC_RECLAIMED] = RR_FT_SNUM,
+	[SC_ORDER] = RR_FT_SNUM, [SC_GFP] = RR_FT_STR, [SC_SCOPE] = RR_FT_STR,
+	[SC_NOTE] = RR_FT_STR, [SC_REASON] = RR_FT_STR,
+};
+
+/* stall_row on a scanned row: 1, or 0 (nothing written) for stall_row to judge. */
+static int stall_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_stall *s)
+{
+	const char *v;
+
+	if (!HAS(fr, SC_T_START) || !HAS(fr, SC_DURATION) || fu64(fr, SC_TID, 0) > UINT32_MAX ||
+	    !fits_i32(fr, SC_CPU) || !fits_i32(fr, SC_ORDER))
+		return 0;
+	memset(s, 0, sizeof(*s));
+	s->t_start_ns = fr->v[SC_T_START];
+	s->duration_ns = fr->v[SC_DURATION];
+	s->tid = (uint32_t)fu64(fr, SC_TID, 0);
+	s->cpu = fi32(fr, SC_CPU, -1);
+	s->order = fi32(fr, SC_ORDER, -1);
+	s->nr_reclaimed = HAS(fr, SC_RECLAIMED) ? (int64_t)fr->v[SC_RECLAIMED] : -1;
+	s->kind_name = fstr(p, fr, SC_KIND);
+	s->kind = stall_kind(s->kind_name);
+	v = fstr(p, fr, SC_GFP);
+	s->gfp = v ? v : "";
+	v = fstr(p, fr, SC_SCOPE);
+	s->scope = (v && *v) ? v : "run";
+	v = fstr(p, fr, SC_REASON);
+	s->reason = v ? v : "";
+	v = fstr(p, fr, SC_NOTE);
+	s->note = v ? v : "";
+	return 1;
+}
+
+/* stall_row_light on a scanned row. */
+static int stall_light_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_stall *s)
+{
+	const char *v;
+
+	if (!HAS(fr, SC_DURATION))
+		return 0;
+	s->duration_ns = fr->v[SC_DURATION];
+	s->kind_name = fstr(p, fr, SC_KIND);
+	s->kind = stall_kind(s->kind_name);
+	v = fstr(p, fr, SC_SCOPE);
+	s->scope = v && *v ? v : "run";
+	return 1;
+}
+
 /* A later pass's row: kind, duration and scope (rows were checked). */
 static int stall_row_light(struct csvpass *p, struct rr_stall *s)
 {
@@ -274,8 +423,10 @@ int rr_scan_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg, char *msg,
 		ret = 0;
 	else if (ret == 0) {
 		p.r.maxf = p.min_fields;
-		ret = rr_pump(&p, (rr_decode_fn)stall_row_light, &row,
-			      (int (*)(void *, const void *))fn, arg);
+		rr_pass_types(&p, stall_types);
+		ret = rr_pump_fast(&p, (rr_fast_fn)stall_light_fast, p.min_fields,
+				   (rr_decode_fn)stall_row_light, &row,
+				   (int (*)(void *, const void *))fn, arg);
 	}
 	rr_pass_close(&p);
 	return ret;
@@ -285,7 +436,9 @@ static int pump_stalls(struct csvpass *p, rr_stall_fn fn, void *arg)
 {
 	struct rr_stall row;
 
-	return rr_pump(p, (rr_decode_fn)stall_row, &row, (int (*)(void *, const void *))fn, arg);
+	rr_pass_types(p, stall_types);
+	return rr_pump_fast(p, (rr_fast_fn)stall_row_fast, 0, (rr_decode_fn)stall_row, &row,
+			    (int (*)(void *, const void *))fn, arg);
 }
 
 int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,

@@ -12,6 +12,7 @@
  * repeating a row. Usage: test_resread GEN_RESULT WORKDIR. Exit 0/1.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +234,124 @@ static void test_quoted(void)
 	CHECK(read_ops("quoted", 0, &s, &st, msg, sizeof(msg)) == -EINVAL);
 	write_file("quoted", "ops.csv", "op,latency_ns,workload,t_start_ns\npunch,99999999999999999999,x,1\n");
 	CHECK(read_ops("quoted", 0, &s, &st, msg, sizeof(msg)) == -EINVAL);
+}
+
+/* The one row of a crafted ops.csv, as rr_read_ops and rr_scan_ops gave it. */
+struct one {
+	uint64_t n, lat, tid, rounds, src0;
+	int node, worker;
+	bool have_src0;
+	char wl[32], op[32];
+};
+
+static int one_op(void *arg, const struct rr_op *o)
+{
+	struct one *x = arg;
+
+	x->n++;
+	x->lat = o->latency_ns;
+	x->tid = o->tid;
+	x->rounds = o->reclaim_rounds;
+	x->node = o->node;
+	x->worker = o->worker;
+	x->src0 = o->src[0];
+	x->have_src0 = o->have_src[0];
+	snprintf(x->wl, sizeof(x->wl), "%s", o->workload);
+	snprintf(x->op, sizeof(x->op), "%s", o->op);
+	return 0;
+}
+
+/* ops.csv of dir "edges" = HEAD + row; ret of rr_read_ops; *light: rr_scan_ops' row */
+static int read_one(const char *row, struct one *x, struct one *light, char *msg, size_t len)
+{
+	char text[16384], p[4096];
+	struct rr_dir d;
+	int ret;
+
+	snprintf(text, sizeof(text), "t_start_ns,tid,worker,node,workload,op,latency_ns,"
+		 "reclaim_rounds,rounds_direct,note\n%s\n", row);
+	write_file("edges", "ops.csv", text);
+	memset(x, 0, sizeof(*x));
+	memset(light, 0, sizeof(*light));
+	path(p, sizeof(p), "edges");
+	if (rr_open(p, 0, &d, msg, len) < 0)
+		return -EIO;
+	ret = rr_read_ops(&d, one_op, x, NULL, msg, len);
+	if (ret == 0)
+		ret = rr_scan_ops(&d, one_op, light, msg, len);
+	rr_close(&d);
+	return ret;
+}
+
+/*
+ * The cells at the edges of the fast row path (rr_fast_scan): numbers of
+ * 1, 8, 9, 16, 17, 19 and 20 digits, signs, bounds of tid and int32 columns,
+ * quotes and commas in a column no pass reads, the field limit. Each must
+ * read as the strict parser reads it.
+ */
+static void test_fast_edges(void)
+{
+	static const struct {
+		const char *row;
+		int ret;
+		uint64_t lat;
+		int node;
+	} c[] = {
+		{ "1,2,3,0,w,o,7,0,,", 0, 7, 0 },
+		{ "1,2,3,0,w,o,12345678,0,,", 0, 12345678, 0 },
+		{ "1,2,3,0,w,o,123456789,0,,", 0, 123456789, 0 },
+		{ "1,2,3,0,w,o,1234567890123456,0,,", 0, 1234567890123456ull, 0 },
+		{ "1,2,3,0,w,o,12345678901234567,0,,", 0, 12345678901234567ull, 0 },
+		{ "1,2,3,0,w,o,9999999999999999999,0,,", 0, 9999999999999999999ull, 0 },
+		{ "1,2,3,0,w,o,18446744073709551615,0,,", 0, UINT64_MAX, 0 },
+		{ "1,2,3,0,w,o,00000000000000000042,0,,", 0, 42, 0 },
+		{ "1,2,3,0,w,o,18446744073709551616,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o,1a,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o,a1,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o,-1,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o,+1,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o, 1,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o,,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,-1,w,o,5,0,,", 0, 5, -1 },
+		{ "1,2,3,-2147483648,w,o,5,0,,", 0, 5, INT32_MIN },
+		{ "1,2,3,2147483647,w,o,5,0,,", 0, 5, INT32_MAX },
+		{ "1,2,3,-2147483649,w,o,5,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,2147483648,w,o,5,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,-,w,o,5,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,--1,w,o,5,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,-0,w,o,5,0,,", 0, 5, 0 },
+		{ "1,4294967295,3,0,w,o,5,0,,", 0, 5, 0 },
+		{ "1,4294967296,3,0,w,o,5,0,,", -EINVAL, 0, 0 },
+		{ "1,-1,3,0,w,o,5,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,,w,o,5,,,", 0, 5, -1 },
+		{ "1,2,3,0,,o,5,0,,", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o,5,0,,\"a,\"\"b\"", 0, 5, 0 },
+		{ "1,2,3,0,w,o,5,0,,\"open", -EINVAL, 0, 0 },
+		{ "1,2,3,0,\"w\",o,5,0,,", 0, 5, 0 },
+		{ "1,2,3,0,w,o,5,0", -EINVAL, 0, 0 },
+		{ "1,2,3,0,w,o,5,0,,,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
+		  "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1", 0, 5, 0 },	/* 64 fields */
+		{ "1,2,3,0,w,o,5,0,,,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
+		  "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1", -EINVAL, 0, 0 },
+	};
+	struct one x, l;
+	char msg[512];
+
+	mk("edges", "--n 10");
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int ret = read_one(c[i].row, &x, &l, msg, sizeof(msg));
+
+		if (ret != c[i].ret || (ret == 0 && (x.n != 1 || l.n != 1 || x.lat != c[i].lat ||
+		    l.lat != c[i].lat || x.node != c[i].node || l.node != c[i].node ||
+		    x.worker != 3 || strcmp(x.wl, "w") || strcmp(l.op, "o") || x.have_src0))) {
+			printf("not ok: edge row %zu \"%.60s\": ret %d lat %" PRIu64 " node %d (%s)\n",
+			       i, c[i].row, ret, x.lat, x.node, msg);
+			failures++;
+		}
+	}
+	/* a source cell's value and its presence */
+	CHECK(read_one("1,2,3,0,w,o,5,9,17,", &x, &l, msg, sizeof(msg)) == 0 &&
+	      x.rounds == 9 && l.rounds == 9 && x.src0 == 17 && x.have_src0 && x.tid == 2);
 }
 
 /* The bytes of work/dir/name, malloc'd, in *len. */
@@ -527,6 +646,7 @@ int main(int argc, char **argv)
 	test_good();
 	test_broken();
 	test_quoted();
+	test_fast_edges();
 	test_zstd();
 	test_roundtrip();
 	test_flat_memory();

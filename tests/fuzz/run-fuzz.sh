@@ -18,6 +18,7 @@ clang "${cflags[@]}" -o "$work/fuzz_parse" "$src/tests/fuzz/fuzz_parse.c" "$src/
 	"$src/bench/data/resultio.c" "$src/bench/data/stats.c" "$src/bench/data/signif.c" "${libs[@]}" 2>"$work/build.log" ||
 	{ echo "FAIL: build fuzz_parse" >&2; tail "$work/build.log"; exit 1; }
 clang "${cflags[@]}" -o "$work/fuzz_resread" "$src/tests/fuzz/fuzz_resread.c" "$src/bench/data/resread.c" \
+	"$src/bench/data/rcsv.c" "$src/bench/data/rrows.c" "$src/bench/data/rtail.c" \
 	"$src/bench/data/resultio.c" "$src/bench/data/stats.c" "$src/bench/data/signif.c" \
 	"${libs[@]}" 2>>"$work/build.log" || { echo "FAIL: build fuzz_resread" >&2; tail "$work/build.log"; exit 1; }
 total=0
