@@ -276,7 +276,7 @@ echo "Ctrl-C: the hosts sweep exit $rc, no remote run 10 s later ($(( $(date +%s
 t5=$(date +%s)
 K=$T/kill
 "$TOP/run.sh" --hosts "$T/two.txt" --out "$K" --workloads truncate-storm --caps 64M \
-	--mixes ftruncate=1 --duration 3s --reps 2 >"$T/run5.out" 2>"$T/run5.err" &
+	--mixes ftruncate=1 --duration 3s --reps 5 >"$T/run5.out" 2>"$T/run5.err" &
 RUN=$!
 back() { cat "$K/$1"/results/*/sweep/points.tsv 2>/dev/null | wc -l; }
 for _ in $(seq 900); do
