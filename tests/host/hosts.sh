@@ -274,9 +274,11 @@ echo "Ctrl-C: the hosts sweep exit $rc, no remote run 10 s later ($(( $(date +%s
 # parallel of it is left; --resume runs only what was not back (the kept
 # points untouched) and ends with the letter over both hosts
 t5=$(date +%s)
+R5=5	# repetitions: points still to run when run.sh dies (with 2 the remote
+	# sweep could end by itself inside the 10 s, and the check saw nothing)
 K=$T/kill
 "$TOP/run.sh" --hosts "$T/two.txt" --out "$K" --workloads truncate-storm --caps 64M \
-	--mixes ftruncate=1 --duration 3s --reps 5 >"$T/run5.out" 2>"$T/run5.err" &
+	--mixes ftruncate=1 --duration 3s --reps $R5 >"$T/run5.out" 2>"$T/run5.err" &
 RUN=$!
 back() { cat "$K/$1"/results/*/sweep/points.tsv 2>/dev/null | wc -l; }
 for _ in $(seq 900); do
@@ -305,9 +307,9 @@ rc=$?
 [ $rc -eq 0 ] || fail "resume after SIGKILL: exit $rc: $(tail -5 "$T/run6.err")"
 for h in $H1 $H2; do
 	[ "$(cat "$K/$h/status")" = ok ] || fail "resume after SIGKILL: $h: $(cat "$K/$h/status")"
-	[ "$(cut -f1 "$K/$h"/results/*/sweep/points.tsv | sort -u | wc -l)" -eq 2 ] &&
-		[ "$(back "$h")" -eq 2 ] || fail "resume after SIGKILL: $h's points.tsv: $(cat "$K/$h"/results/*/sweep/points.tsv)"
-	[ "$(grep -l '"status": *"complete"' "$K/$h"/results/*/sweep/*/meta.json | wc -l)" -eq 2 ] ||
+	[ "$(cut -f1 "$K/$h"/results/*/sweep/points.tsv | sort -u | wc -l)" -eq $R5 ] &&
+		[ "$(back "$h")" -eq $R5 ] || fail "resume after SIGKILL: $h's points.tsv: $(cat "$K/$h"/results/*/sweep/points.tsv)"
+	[ "$(grep -l '"status": *"complete"' "$K/$h"/results/*/sweep/*/meta.json | wc -l)" -eq $R5 ] ||
 		fail "resume after SIGKILL: $h's points not all complete"
 done
 # the points kept before the SIGKILL are the same files (a point back
