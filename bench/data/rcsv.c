@@ -656,21 +656,7 @@ int rr_opt_i32(const struct csvpass *p, int c, int32_t def, int32_t *v)
 int rr_pump(struct csvpass *p, rr_decode_fn decode, void *row,
 	    int (*fn)(void *arg, const void *row), void *arg)
 {
-	int ret;
-
-	while ((ret = rr_pass_next(p)) == 1) {
-		ret = decode(p, row);
-		if (ret <= 0) {
-			if (ret < 0)
-				return ret;
-			continue;
-		}
-		p->st.rows++;
-		ret = fn(arg, row);
-		if (ret)
-			return ret;
-	}
-	return ret;
+	return rr_pump_fast(p, NULL, 0, decode, row, fn, arg);	/* every row the strict way */
 }
 
 int rr_pump_fast(struct csvpass *p, rr_fast_fn fast, int upto, rr_decode_fn decode, void *row,
@@ -681,7 +667,7 @@ int rr_pump_fast(struct csvpass *p, rr_fast_fn fast, int upto, rr_decode_fn deco
 	int ret;
 
 	while ((ret = rr_pass_line(p, &line)) == 1) {
-		if (!rr_fast_scan(p, line, upto, &fr) || !fast(p, &fr, row)) {
+		if (!fast || !rr_fast_scan(p, line, upto, &fr) || !fast(p, &fr, row)) {
 			/* not a plain row: the strict path says what is wrong with it */
 			ret = rr_pass_split(p, line);
 			if (ret <= 0) {

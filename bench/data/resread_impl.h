@@ -121,7 +121,8 @@ int rr_pump(struct csvpass *p, rr_decode_fn decode, void *row,
 /*
  * rr_pump with a fast path: each line goes through rr_fast_scan (fields up to
  * upto, 0: all) and fast (1 a row, 0 not one it can judge, having written
- * nothing), else through rr_pass_split and decode as in rr_pump.
+ * nothing), else through rr_pass_split and decode as in rr_pump (fast NULL:
+ * every line that way, which is rr_pump).
  */
 typedef int (*rr_fast_fn)(struct csvpass *p, struct rr_fastrow *fr, void *row);
 int rr_pump_fast(struct csvpass *p, rr_fast_fn fast, int upto, rr_decode_fn decode, void *row,
