@@ -386,9 +386,10 @@ finish_sweep() {
 # everyone; this machine's cannot): a truncate storm on an ext4 disk under
 # --global-pressure 60M in a 1G guest booted with transparent_hugepage=never
 # (with THP on, min_free_kbytes leaves kswapd room enough that no task
-# reclaims directly), NOFAIL allocations counted, off-CPU on. Its report
+# reclaims directly), NOFAIL allocations counted, off-CPU on, on-CPU samples
+# on (--oncpu: off by default in a TCG guest, asked for here). Its report
 # says per cut op: calls, NOFAIL allocations per call, the share stalled in
-# reclaim, ENOMEM, and where the time asleep went. SB_SEED_KERNEL (6.1),
+# reclaim, ENOMEM, where the CPU time and the time asleep went. SB_SEED_KERNEL (6.1),
 # SB_SEED_DURATION (20s: ~10 calls of each cut op on 6.1 under TCG; 10 s gave 4-6).
 seed_point() {
 	local d=$1
@@ -397,7 +398,8 @@ seed_point() {
 	R=\$1
 	mkdir -p /mnt/disk/storm
 	\$R/stallbench run --workload truncate-storm --dir /mnt/disk/storm --live 256M --workers 3 \\
-		--duration ${SB_SEED_DURATION:-20s} --global-pressure 60M --count-nofail --out \$R/global-pressure-60M \\
+		--duration ${SB_SEED_DURATION:-20s} --global-pressure 60M --count-nofail --oncpu \\
+		--out \$R/global-pressure-60M \\
 		> \$R/run.log 2>&1
 	echo run_rc=\$?
 	G
