@@ -38,14 +38,21 @@ export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.loc
 # KERNEL=kasan: the KASAN build of the pinned 6.12 that vm/build-kasan
 # caches (never fetched: tests/vm/CMakeLists.txt adds its tests only when
 # the cache holds a complete build).
+KASAN=${STALLBENCH_KASAN:-${STALLBENCH_CACHE:-/var/cache/stallbench}/kasan-6.12}
 if [ "$KERNEL" = kasan ]; then
-	KASAN=${STALLBENCH_KASAN:-${STALLBENCH_CACHE:-/var/cache/stallbench}/kasan-6.12}
 	[ -f "$KASAN/ok" ] || fail "no KASAN kernel in $KASAN (build it: vm/build-kasan)"
-	VMKERNEL=(--kernel "$KASAN/bzImage" --kdir "$KASAN/linux" --modroot "$KASAN/mods")
 else
 	"$TOP/vm/fetch-kernel" "$KERNEL" >/dev/null || fail "cannot fetch the pinned kernel $KERNEL (see the fetch-kernel line above)"
-	VMKERNEL=(--kernel "$KERNEL")
 fi
+# vm/run's kernel options for $KERNEL as it is when a guest boots (a test may
+# boot a second kernel: pressure.sh sets KERNEL=6.1 for its late case)
+vm_kernel() {
+	if [ "$KERNEL" = kasan ]; then
+		VMKERNEL=(--kernel "$KASAN/bzImage" --kdir "$KASAN/linux" --modroot "$KASAN/mods")
+	else
+		VMKERNEL=(--kernel "$KERNEL")
+	fi
+}
 
 KEEP=${SB_VM_KEEP:-}
 RES=$(mktemp -d "${SB_VM_TESTDIR:-/var/tmp}/sbvm-$NAME.XXXXXX") || skip "mktemp failed"
@@ -67,6 +74,7 @@ run_guest() {
 	shift
 	# KASAN_INLINE under TCG: a slower boot and every allocation checked
 	[ "$KERNEL" != kasan ] || t=$((t * 3))
+	vm_kernel
 	t0=$(date +%s)
 	"$VMRUN" "${VMKERNEL[@]}" --timeout "$t" --results "$RES" "$@" -- \
 		bash "$RES/guest.sh" "$RES" > "$RES/host.out" 2>&1
