@@ -111,7 +111,7 @@ printf 'storm\t%s\t%s\n' "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/di
 	>"$TMP/letter.txt" 2>"$TMP/err" || fail "compare --format letter failed: $(cat "$TMP/err")"
 w=$(grep -A3 -E "^  (ftruncate|truncate|punch|unlink_close) asleep/call: \+" "$TMP/letter.txt" | tr '\n' ' ' |
 	sed 's/  */ /g')
-echo "$w" | grep -Eq "asleep/call: \+[0-9.]+% [^:]* where: submit_bio_wait A [0-9.]+[a-z]*s?, B [0-9.]+m?s" ||
+echo "$w" | grep -Eq "asleep/call: \+[0-9.]+% [^:]* where: submit_bio_wait A 0[a-z]*, B [0-9.]*[1-9][0-9.]*[mun]?s" ||
 	fail "the letter does not name submit_bio_wait behind a cut op's time asleep: $w
 $(sed -n '/^Verdict/,/^$/p' "$TMP/letter.txt")"
 "$SB" plot "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --out "$TMP/plots" \
