@@ -208,15 +208,9 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 	qsort(lines, n, sizeof(*lines), cmp_vline);
 	/* A change in time asleep always gets a line when there is one (its
 	 * wait sites follow it), in the last place if the ranks left it out. */
-	for (i = VERDICT_MAX; i < n; i++)
+	for (i = 0; i < n; i++)
 		if (!strcmp(json_string_value(json_object_get(lines[i], "metric")) ?: "", "sleep")) {
-			size_t j;
-
-			for (j = 0; j < VERDICT_MAX; j++)
-				if (!strcmp(json_string_value(json_object_get(lines[j], "metric")) ?: "",
-					    "sleep"))
-					break;
-			if (j == VERDICT_MAX) {
+			if (i >= VERDICT_MAX) {
 				json_t *x = lines[VERDICT_MAX - 1];
 
 				lines[VERDICT_MAX - 1] = lines[i];
