@@ -23,6 +23,126 @@ struct qs_range {
 	size_t nsub;
 };
 
+/* values the thread's selectors keep in pass 1 (their capacity): QS_SPEC_BUDGET at most */
+static __thread size_t spec_used;
+
+static void spec_free(struct qsel *q)
+{
+	struct qs_spec *s = &q->sp;
+
+	free(s->v);
+	free(s->mark);
+	spec_used -= s->cap;
+	s->v = s->mark = NULL;
+	s->n = s->cap = 0;
+	s->on = false;
+}
+
+void qs_expect(struct qsel *q, const float *p, int np)
+{
+	struct qs_spec *s = &q->sp;
+
+	if (q->h.count || s->on)
+		return;	/* values already counted would be missing */
+	s->np = (unsigned char)(np < 4 ? np : 4);
+	memcpy(s->p, p, s->np * sizeof(*p));
+	s->next = QS_SPEC_FIRST;
+	s->on = s->np > 0;
+}
+
+void qs_spec_more(struct qsel *q, uint64_t v)
+{
+	struct qs_spec *s = &q->sp;
+	size_t nc = s->cap ? s->cap * 2 : 1024;
+	uint64_t *nv;
+
+	if (spec_used - s->cap + nc > QS_SPEC_BUDGET ||
+	    !(nv = realloc(s->v, nc * sizeof(*nv)))) {
+		spec_free(q);	/* the later passes will read this one's values */
+		return;
+	}
+	spec_used += nc - s->cap;
+	s->v = nv;
+	s->cap = nc;
+	s->v[s->n++] = v;
+}
+
+/*
+ * The buckets to keep at count n: around each expected quantile p, the
+ * ranks within 4 standard errors of the sample quantile, widened by
+ * min(0.5%, half the tail) of the count for a distribution that drifts (a run
+ * that slows down as its cgroup fills); the ends are open when they reach
+ * the smallest or the largest value. Only narrows: a bucket once dropped
+ * has lost values.
+ */
+void qs_spec_narrow(struct qsel *q)
+{
+	struct qs_spec *s = &q->sp;
+	const struct hist *h = &q->h;
+	double n = (double)h->count;
+	size_t words = HIST_NR / 64 + 1, k = 0;
+	uint64_t *mark = calloc(words, sizeof(*mark));
+
+	s->next = h->count * 2;
+	if (!mark) {
+		spec_free(q);
+		return;
+	}
+	for (int i = 0; i < s->np; i++) {
+		double p = s->p[i], d = 4.0 * sqrt(p * (1.0 - p) / n) + fmin(0.005, 0.5 * (1.0 - p));
+		double lo = (p - d) * n, hi = (p + d) * n, seen = 0.0;
+		size_t first = lo <= 0.0 ? 0 : HIST_NR, last = hi >= n ? HIST_NR - 1 : 0;
+
+		for (size_t b = 0; b < HIST_NR; seen += (double)h->b[b], b++) {
+			if (!h->b[b])
+				continue;
+			if (seen + (double)h->b[b] >= lo && first == HIST_NR)
+				first = b;
+			if (seen < hi && b > last)
+				last = b;
+		}
+		for (size_t b = first; b <= last && b < HIST_NR; b++)
+			mark[b >> 6] |= 1ull << (b & 63);
+	}
+	for (size_t w = 0; s->mark && w < words; w++)
+		mark[w] &= s->mark[w];
+	free(s->mark);
+	s->mark = mark;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t b = hist_bucket(s->v[i]);
+
+		if (mark[b >> 6] >> (b & 63) & 1)
+			s->v[k++] = s->v[i];
+	}
+	s->n = k;
+	if (s->cap > 4096 && k < s->cap / 4) {	/* give the room back to the others */
+		size_t nc = k * 2 > 1024 ? k * 2 : 1024;
+		uint64_t *nv = realloc(s->v, nc * sizeof(*nv));
+
+		if (nv) {
+			spec_used -= s->cap - nc;
+			s->v = nv;
+			s->cap = nc;
+		}
+	}
+}
+
+/* First index of v[0..n) (sorted) not below x. */
+static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
+{
+	size_t a = 0, b = n;
+
+	while (a < b) {
+		size_t m = (a + b) / 2;
+
+		if (v[m] < x)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
 int qs_alloc(struct qsel *q)
 {
 	q->h.b = calloc(HIST_NR, sizeof(*q->h.b));
@@ -101,9 +221,11 @@ static void resolve(struct qsel *q, size_t i, uint64_t v)
 static void add_range(struct qsel *q, struct qs_range *out, size_t *n, uint64_t lo, uint64_t hi,
 		      uint64_t before, uint64_t count)
 {
-	size_t first, k = ranks_in(q, before, count, &first);
+	size_t first, k = ranks_in(q, before, count, &first), open = 0;
 
-	if (!k || !count)
+	for (size_t j = first; j < first + k; j++)
+		open += !q->done[j];
+	if (!open || !count)	/* none, or only the extremes (known) */
 		return;
 	if (lo == hi) {
 		for (size_t j = first; j < first + k; j++)
@@ -116,6 +238,39 @@ static void add_range(struct qsel *q, struct qs_range *out, size_t *n, uint64_t 
 	out[*n].before = before;
 	out[*n].count = count;
 	(*n)++;
+}
+
+/*
+ * The ranges whose values pass 1 kept, all of them (as many kept in [lo, hi]
+ * as it counted there: kept values are some of those counted, each once),
+ * resolved from them; the others stay for a later pass. The kept values
+ * are then dropped.
+ */
+static void spec_take(struct qsel *q)
+{
+	struct qs_spec *s = &q->sp;
+	size_t i, j, k = 0, first, nr, a, b;
+
+	if (!s->v || !s->n || !q->nrg) {
+		spec_free(q);
+		return;
+	}
+	sort_u64(s->v, s->n);
+	for (i = 0; i < q->nrg; i++) {
+		struct qs_range *g = &q->rg[i];
+
+		a = lower_bound(s->v, s->n, g->lo);
+		b = g->hi == UINT64_MAX ? s->n : lower_bound(s->v, s->n, g->hi + 1);
+		if (b - a != g->count) {
+			q->rg[k++] = *g;
+			continue;
+		}
+		nr = ranks_in(q, g->before, g->count, &first);
+		for (j = first; j < first + nr; j++)
+			resolve(q, j, s->v[a + (q->rank[j] - g->before - 1)]);
+	}
+	q->nrg = k;
+	spec_free(q);
 }
 
 /* The first ranges: the histogram buckets the wanted ranks fall in. */
@@ -161,6 +316,7 @@ static int first_ranges(struct qsel *q)
 		seen += c;
 	}
 	q->nrg = n;
+	spec_take(q);
 	return 0;
 }
 
@@ -300,6 +456,7 @@ double qs_quantile(const struct qsel *q, double p)
 
 void qs_free(struct qsel *q)
 {
+	spec_free(q);
 	hist_free(&q->h);
 	ranges_free(q);
 	free(q->rank);

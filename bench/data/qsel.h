@@ -12,6 +12,16 @@
  * Use: qs_add() every value; qs_want() the ranks; then while qs_plan() over
  * every selector says a pass is needed, feed the same values again with
  * qs_feed() and call qs_pass_done(); qs_value() reads the result. Pure data.
+ *
+ * Most readers need no later pass: with qs_expect() before pass 1, pass 1
+ * itself keeps values (all of them up to QS_SPEC_FIRST, then at each
+ * doubling of the count only those of the buckets around the expected
+ * quantiles, with a margin for the sampling error and for a distribution
+ * that moves during a run), within a budget shared by every selector of the
+ * thread (QS_SPEC_BUDGET values). A wanted rank whose bucket holds as many
+ * kept values as pass 1 counted in it is resolved by qs_plan() from them,
+ * exactly: every value of the bucket is there. Any other (a bucket not kept,
+ * the budget spent) is left to the later passes, as without qs_expect().
  */
 #ifndef STALLBENCH_QSEL_H
 #define STALLBENCH_QSEL_H
@@ -25,6 +35,21 @@
 
 struct qs_range;
 
+/* Pass 1's kept values (qs_expect). */
+struct qs_spec {
+	uint64_t *v;		/* every value >= QS_SPEC_MIN, then those of mark's buckets */
+	size_t n, cap;
+	uint64_t *mark;		/* a bit per bucket still kept; NULL: all of them */
+	uint64_t next;		/* the count at which mark narrows next */
+	float p[4];		/* the quantiles the reader will ask for */
+	unsigned char np;
+	bool on;
+};
+
+#define QS_SPEC_MIN	256	/* smaller values have a bucket each: never kept */
+#define QS_SPEC_FIRST	65536	/* every value kept up to this count */
+#define QS_SPEC_BUDGET	(4u << 20)	/* values kept by a thread's selectors: 32 MiB */
+
 struct qsel {
 	struct hist h;		/* pass 1: every value */
 	uint64_t *rank;		/* wanted ranks (1-based), ascending, unique after qs_plan */
@@ -35,9 +60,17 @@ struct qsel {
 	size_t nrg;
 	bool planned;		/* the ranks were sorted and placed in buckets */
 	size_t max_keep;	/* a range with more values is narrowed (0: QS_BUDGET; tests) */
+	struct qs_spec sp;
 };
 
 int qs_alloc(struct qsel *q);
+/* Before pass 1: the quantiles (up to 4) the reader will ask for, so that
+ * pass 1 keeps the values around them. Allocates nothing yet. */
+void qs_expect(struct qsel *q, const float *p, int np);
+/* qs_add's slow side of keeping: more room (turns keeping off when the
+ * budget is spent), the narrowing at a count. */
+void qs_spec_more(struct qsel *q, uint64_t v);
+void qs_spec_narrow(struct qsel *q);
 /* Pass 1: counts v (count, min, max, sum, its bucket). 0 or -ENOMEM. */
 static inline int qs_add(struct qsel *q, uint64_t v)
 {
@@ -60,6 +93,18 @@ static inline int qs_add(struct qsel *q, uint64_t v)
 		b = (size_t)k * HIST_SUB + (size_t)(v >> k);
 	}
 	h->b[b]++;
+	if (q->sp.on) {
+		struct qs_spec *s = &q->sp;
+
+		if (v >= QS_SPEC_MIN && (!s->mark || (s->mark[b >> 6] >> (b & 63) & 1))) {
+			if (s->n < s->cap)
+				s->v[s->n++] = v;
+			else
+				qs_spec_more(q, v);
+		}
+		if (h->count == s->next)
+			qs_spec_narrow(q);
+	}
 	return 0;
 }
 static inline uint64_t qs_count(const struct qsel *q)

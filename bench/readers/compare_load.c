@@ -43,7 +43,10 @@ static void vec_free(struct cmp_vec *v)
 }
 
 
-/* The op of a row; a new one in pass 1. NULL: out of memory, or (again) unknown. */
+/* The quantiles compare_pass.c's want_ranks asks for: pass 1 keeps the
+ * values around them (qs_expect), so that most runs need no later pass. */
+static const float lat_q[4] = { 0.5f, 0.9f, 0.99f, 0.999f }, two_q[2] = { 0.5f, 0.99f };
+
 /* o's name is "wl/op": compared in place, op first (workloads share prefixes),
  * inline: once per row of every pass */
 static inline bool op_is(const struct cmp_opstat *o, const char *wl, const char *op)
@@ -86,6 +89,9 @@ struct cmp_opstat *cmp_find_op(struct loadctx *c, const char *wl, const char *op
 	o->rep_dir = -1;
 	snprintf(o->name, sizeof(o->name), "%s/%s", wl, op);
 	o->wlen = strlen(wl) < sizeof(o->name) - 1 ? strlen(wl) : sizeof(o->name) - 1;
+	qs_expect(&o->lat, lat_q, 4);
+	qs_expect(&o->rounds, two_q, 2);
+	qs_expect(&o->rep_cur, two_q, 2);
 	c->last = r->nops++;
 	return o;
 }
@@ -102,6 +108,7 @@ int cmp_node_slot(struct cmp_opstat *o, int node, bool add)
 		return -1;
 	memset(&o->nodes[k], 0, sizeof(o->nodes[k]));
 	o->nodes[k].node = node;
+	qs_expect(&o->nodes[k].lat, two_q, 2);
 	o->nnodes++;
 	return k;
 }
@@ -223,6 +230,7 @@ struct cmp_stallstat *cmp_find_stall(struct cmp_run *r, const struct rr_stall *s
 	r->stalls = st;
 	memset(&st[i], 0, sizeof(*st));
 	strcpy(st[i].name, name);
+	qs_expect(&st[i].dur, lat_q, 4);
 	r->nstalls++;
 	return &st[i];
 }
@@ -348,6 +356,7 @@ static int close_rep(struct cmp_opstat *o, int dir)
 	rp->enomem = (double)o->rep_enomem;
 reset:
 	qs_free(&o->rep_cur);
+	qs_expect(&o->rep_cur, two_q, 2);
 	o->rep_sum = o->rep_logsum = o->rep_rounds = o->rep_stall = o->rep_sleep = 0.0;
 	o->rep_n = o->rep_sleep_n = o->rep_killed = o->rep_null = o->rep_enomem = 0;
 	return 0;

@@ -8,6 +8,7 @@
 #include "signif.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,22 +30,29 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-/* Runs qsel over v[n] with max_keep keep, checks ranks against the sort; passes made. */
-static int check(const char *name, uint64_t *v, size_t n, size_t keep)
+/* Runs qsel over v[n] with max_keep keep (spec: pass 1 keeps values around
+ * the quantiles, qs_expect), checks ranks against the sort; passes made. */
+static int check_spec(const char *name, uint64_t *v, size_t n, size_t keep, bool spec)
 {
 	static const double qs[] = { 0.0, 0.001, 0.5, 0.9, 0.99, 0.999, 1.0 };
+	static const float ex[] = { 0.5f, 0.9f, 0.99f, 0.999f };
 	struct qsel q = { .max_keep = keep };
 	uint64_t *s = malloc(n * sizeof(*s));
 	int passes = 1, ret;
 
 	memcpy(s, v, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_u64);
+	if (spec)
+		qs_expect(&q, ex, 4);
 	for (size_t i = 0; i < n; i++)
 		qs_add(&q, v[i]);
 	for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++)
-		qs_want_q(&q, qs[k]);
-	qs_want(&q, 2);
-	qs_want(&q, n / 3 + 1);
+		if (!spec || qs[k] != 0.001)	/* spec: only what it expects */
+			qs_want_q(&q, qs[k]);
+	if (!spec) {
+		qs_want(&q, 2);
+		qs_want(&q, n / 3 + 1);
+	}
 	for (;;) {
 		size_t budget = keep ? keep : QS_BUDGET;
 
@@ -61,6 +69,8 @@ static int check(const char *name, uint64_t *v, size_t n, size_t keep)
 		passes++;
 	}
 	for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
+		if (spec && qs[k] == 0.001)
+			continue;
 		double want = (double)s[pct_rank(n, qs[k]) - 1], got = qs_quantile(&q, qs[k]);
 
 		if (got != want) {
@@ -68,7 +78,7 @@ static int check(const char *name, uint64_t *v, size_t n, size_t keep)
 			failures++;
 		}
 	}
-	if (n > 2 && (qs_value(&q, 2) != (double)s[1] || qs_value(&q, n / 3 + 1) != (double)s[n / 3])) {
+	if (!spec && n > 2 && (qs_value(&q, 2) != (double)s[1] || qs_value(&q, n / 3 + 1) != (double)s[n / 3])) {
 		printf("not ok - %s: ranks 2 and n/3+1\n", name);
 		failures++;
 	}
@@ -80,6 +90,11 @@ static int check(const char *name, uint64_t *v, size_t n, size_t keep)
 	qs_free(&q);
 	free(s);
 	return passes;
+}
+
+static int check(const char *name, uint64_t *v, size_t n, size_t keep)
+{
+	return check_spec(name, v, n, keep, false);
 }
 
 int main(void)
@@ -106,6 +121,28 @@ int main(void)
 		v[i] = rnd(&seed) % 200;
 	check("rounds", v, n, 0);
 	check("one sample", v, 1, 0);
+	/* pass 1 keeps the values around the expected quantiles: no later pass
+	 * when the distribution holds still, the same exact values when it does not */
+	n = 2000000;
+	v = realloc(v, n * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = (uint64_t)exp(log(1e3) + (double)(rnd(&seed) % 1000000) / 1e6 * log(1e6));
+	if (check_spec("2M log-uniform, kept in pass 1", v, n, 0, true) != 1) {
+		printf("not ok - pass 1's kept values left a later pass\n");
+		failures++;
+	}
+	for (size_t i = 0; i < n; i++)	/* a run that slows down: the last half 10x */
+		v[i] = (uint64_t)((i < n / 2 ? 1e4 : 1e5) * (1.0 + (double)(rnd(&seed) % 1000) / 1e3));
+	if (check_spec("2M drifting, kept in pass 1", v, n, 0, true) < 2) {
+		printf("not ok - a drifting run resolved in pass 1: windows too wide to mean anything\n");
+		failures++;
+	}
+	for (size_t i = 0; i < 1000; i++)	/* small: every value kept */
+		v[i] = 1000 + rnd(&seed) % 100000;
+	if (check_spec("1000 kept in pass 1", v, 1000, 0, true) != 1) {
+		printf("not ok - a small sample took a later pass\n");
+		failures++;
+	}
 	/* pass 2 sees other values: refused, never a wrong answer */
 	for (size_t i = 0; i < 1000; i++)
 		qs_add(&q, 5000 + i);
