@@ -6,6 +6,7 @@
  * plot read it in flat memory.
  */
 #include "resread_impl.h"
+#include "rscan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +18,6 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-
-
 
 /* read(2) on what the zstd stream decodes to. */
 static ssize_t zread(struct csvr *r, char *dst, size_t cap)
@@ -351,6 +350,7 @@ int rr_pass_open(struct csvpass *p, const struct rr_dir *d, const char *file,
 		rr_setmsg(msg, len, "%s: %s: %s", d->path, file, strerror(-ret));
 		return ret;
 	}
+	p->exact = p->r.nf == ncols;
 	for (i = 0; i < ncols; i++) {
 		p->idx[i] = -1;
 		if (!cols[i].name)
@@ -363,6 +363,8 @@ int rr_pass_open(struct csvpass *p, const struct rr_dir *d, const char *file,
 				break;
 			}
 		}
+		if (p->idx[i] != i)
+			p->exact = false;
 		if (p->idx[i] < 0 && cols[i].required) {
 			rr_setmsg(msg, len, "%s: %s: header has no column \"%s\"",
 			       d->path, file, cols[i].name);
@@ -498,52 +500,6 @@ void rr_pass_types(struct csvpass *p, const unsigned char *type)
 		}
 }
 
-/*
- * n (1..8) ASCII digits at s as a number, 8 at a time (the bytes are read
- * as one little-endian word; those past the n are shifted out): false if
- * one is not a digit. Reads 8 bytes: the line's buffer has RR_BUF_SLACK.
- */
-static inline __attribute__((always_inline))
-bool swar_digits(const char *s, unsigned int n, uint64_t *x)
-{
-	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull, zeros = 0x3030303030303030ull;
-	uint64_t v, m;
-
-	memcpy(&v, s, 8);
-	v <<= 8 * (8 - n);	/* the first digit moves up: leading zero bytes */
-	m = ~0ull << (8 * (8 - n));
-	if ((v & hi & m) != (zeros & m) || ((v + 0x0606060606060606ull) & hi & m) != (zeros & m))
-		return false;
-	v &= 0x0F0F0F0F0F0F0F0Full;
-	v = (v * 2561) >> 8;
-	v = ((v & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
-	*x = ((v & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32;
-	return true;
-}
-
-/* n (1..19) digits as a number: false if one is not a digit */
-static inline __attribute__((always_inline))
-bool scan_digits(const char *s, size_t n, uint64_t *x)
-{
-	unsigned int k = n & 7 ? n & 7 : 8;
-	uint64_t v, d;
-
-	if (n == 1) {	/* most cells: 0, a node, a count */
-		*x = (unsigned int)(unsigned char)*s - '0';
-		return *x < 10;
-	}
-
-	if (!swar_digits(s, k, &v))
-		return false;
-	for (s += k, n -= k; n; s += 8, n -= 8) {
-		if (!swar_digits(s, 8, &d))
-			return false;
-		v = v * 100000000 + d;
-	}
-	*x = v;
-	return true;
-}
-
 /* Field j, s..e, as its column's type says: false when not a plain cell. */
 static inline __attribute__((always_inline))
 bool scan_field(const struct csvpass *p, int j, const char *s, const char *e,
@@ -667,7 +623,8 @@ int rr_pump_fast(struct csvpass *p, rr_fast_fn fast, int upto, rr_decode_fn deco
 	int ret;
 
 	while ((ret = rr_pass_line(p, &line)) == 1) {
-		if (!fast || !rr_fast_scan(p, line, upto, &fr) || !fast(p, &fr, row)) {
+		if (!fast || !((p->scan && !upto && p->scan(p, line, &fr)) ||
+			       rr_fast_scan(p, line, upto, &fr)) || !fast(p, &fr, row)) {
 			/* not a plain row: the strict path says what is wrong with it */
 			ret = rr_pass_split(p, line);
 			if (ret <= 0) {

@@ -49,6 +49,8 @@ struct colspec {
 	bool required;
 };
 
+struct rr_fastrow;
+
 struct csvpass {
 	struct csvr r;
 	const struct rr_dir *d;
@@ -59,6 +61,9 @@ struct csvpass {
 	int min_fields;		/* fields a row needs to reach every present column */
 	signed char fcol[RR_MAX_FIELDS];	/* field -> column the fast scanner reads, -1 none */
 	unsigned char ftype[RR_MAX_FIELDS];	/* its RR_FT_* */
+	bool exact;		/* the header is cols, in their order, nothing more */
+	/* a scanner for this file's exact layout (rrows.c), tried before rr_fast_scan */
+	int (*scan)(const struct csvpass *p, const char *line, struct rr_fastrow *fr);
 	struct rr_csv_stats st;
 	char zname[80];		/* "ops.csv.zst" when that is what is read */
 	char *msg;

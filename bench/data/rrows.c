@@ -4,6 +4,7 @@
  * ignored) and decoded strictly, over rcsv.c's engine.
  */
 #include "resread_impl.h"
+#include "rscan.h"
 #include "rows.h"	/* sb_opflag_names */
 
 #include <errno.h>
@@ -191,12 +192,19 @@ static int op_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *o
 	return 1;
 }
 
+/* The writer's own layout (columns.h's order): every field's type known here. */
+static int scan_ops_exact(const struct csvpass *p, const char *line, struct rr_fastrow *fr)
+{
+	return rr_fast_scan_fixed(p, line, op_types, OC_NR, fr);
+}
+
 /* Hands every remaining row of an open pass to fn. 0, fn's value or -errno. */
 static int pump_ops(struct csvpass *p, rr_op_fn fn, void *arg)
 {
 	struct rr_op row;
 
 	rr_pass_types(p, op_types);
+	p->scan = p->exact ? scan_ops_exact : NULL;
 	return rr_pump_fast(p, (rr_fast_fn)op_row_fast, 0, (rr_decode_fn)op_row, &row,
 			    (int (*)(void *, const void *))fn, arg);
 }
@@ -432,11 +440,17 @@ int rr_scan_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg, char *msg,
 	return ret;
 }
 
+static int scan_stalls_exact(const struct csvpass *p, const char *line, struct rr_fastrow *fr)
+{
+	return rr_fast_scan_fixed(p, line, stall_types, SC_NR, fr);
+}
+
 static int pump_stalls(struct csvpass *p, rr_stall_fn fn, void *arg)
 {
 	struct rr_stall row;
 
 	rr_pass_types(p, stall_types);
+	p->scan = p->exact ? scan_stalls_exact : NULL;
 	return rr_pump_fast(p, (rr_fast_fn)stall_row_fast, 0, (rr_decode_fn)stall_row, &row,
 			    (int (*)(void *, const void *))fn, arg);
 }
