@@ -235,15 +235,48 @@ struct cmp_stallstat *cmp_find_stall(struct cmp_run *r, const struct rr_stall *s
 	return &st[i];
 }
 
+/* Pass 1 over stalls.csv: the run, and the stall kind of the last row (rows
+ * come in runs): a known kind in the same scope is the same "scope/kind". */
+struct stall_ctx {
+	struct cmp_run *r;
+	int kind;		/* -1: none yet */
+	bool sys;
+	size_t i;
+	char scope[16];
+};
+
+/* short strings, inline: once per row */
+static inline bool streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 static int on_stall(void *arg, const struct rr_stall *s)
 {
-	struct cmp_run *r = arg;
-	struct cmp_stallstat *st = cmp_find_stall(r, s, true);
-	int sys = strcmp(s->scope, "system") == 0;
+	struct stall_ctx *c = arg;
+	struct cmp_run *r = c->r;
+	struct cmp_stallstat *st;
+	int sys;
 	int64_t own;
 
-	if (!st)
-		return -ENOMEM;
+	if (s->kind != RR_STALL_OTHER && s->kind == c->kind && streq(s->scope, c->scope)) {
+		st = &r->stalls[c->i];
+		sys = c->sys;
+	} else {
+		st = cmp_find_stall(r, s, true);
+		sys = streq(s->scope, "system");
+		if (!st)
+			return -ENOMEM;
+		c->kind = -1;
+		if (s->kind != RR_STALL_OTHER && strlen(s->scope) < sizeof(c->scope)) {
+			c->kind = s->kind;
+			c->sys = sys;
+			c->i = (size_t)(st - r->stalls);
+			strcpy(c->scope, s->scope);
+		}
+	}
 	if (!r->un[sys] && !(r->un[sys] = su_new()))
 		return -ENOMEM;
 	own = su_add(r->un[sys], s->tid, s->t_start_ns, s->t_start_ns + s->duration_ns,
@@ -501,6 +534,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 	unsigned int rr_flags = flags & ~CMP_LOAD_CDF;
 	char *copy = strdup(spec), *save = NULL, *tok;
 	struct loadctx c = { .r = r };
+	struct stall_ctx sc;
 	struct rr_csv_stats st;
 	size_t i;
 	int ret = 0;
@@ -551,7 +585,9 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		ret = load_offcpu(r, d, c.dir, msg, len);
 		if (ret < 0)
 			goto out;
-		ret = rr_read_stalls(d, on_stall, r, &st, msg, len);
+		sc.r = r;
+		sc.kind = -1;
+		ret = rr_read_stalls(d, on_stall, &sc, &st, msg, len);
 		for (int u = 0; u < 2; u++) {	/* tids of one repetition only */
 			su_free(r->un[u]);
 			r->un[u] = NULL;
