@@ -9,7 +9,10 @@
 #    every op, must cost no more CPU; its p99 of one op must equal the nearest rank;
 #  - report and compare on a real result (the long storm of section 7, ~60M ops with --full;
 #    a short storm of its own with --quick): report's memory, and its p99 (summary.json's
-#    histograms, printed with "~") within the histograms' bound of compare's exact p99.
+#    histograms, printed with "~") within the histograms' bound of compare's exact p99;
+#  - the same on a synthetic run of REP_N ops (the issue's size, 60M; 1M with --quick;
+#    gen_result --summary-hists writes the runner's summary.json histograms): report's peak
+#    RSS whatever the run's length, its p99 against compare's exact one, and compare's RSS.
 # Every figure is a number or its target is MISSED (target() in run-bench).
 if [ -n "${READERS_N:-}" ]; then	# by hand: run-bench --quick with other sizes
 	CMP_SMALL=${READERS_SMALL:-$((READERS_N / 5))} CMP_N=$READERS_N
@@ -19,6 +22,13 @@ elif [ "$FULL" = 1 ]; then
 	CMP_SMALL=2000000 CMP_N=10000000
 else
 	CMP_SMALL=500000 CMP_N=2000000
+fi
+if [ -n "${READERS_REPORT_N:-}" ]; then
+	REP_N=$READERS_REPORT_N
+elif [ "$QUICK" = 1 ]; then
+	REP_N=1000000
+else
+	REP_N=60000000
 fi
 HIST_BOUND=0.0039	# stats.h HIST_REL_ERR: 1 / (2 * 128)
 CMP_MAX_KB=$((64 * 1024))	# the bound whatever the op count
@@ -111,6 +121,32 @@ P99_CHECK=$(jq -r --slurpfile c "$OUT/runs/cmp-real.out" '
 read -r P99_N P99_OK <<< "${P99_CHECK:-nan nan}"
 REP_TILDE=$(grep -c ' ~[0-9]' "$OUT/runs/report.out" 2>/dev/null)
 
+# a synthetic run of REP_N ops (ops only: report reads summary.json, compare ops.csv)
+log "readers: report and compare on a synthetic run of $REP_N ops"
+RG="$OUT/runs/rg"
+rm -rf "$RG"
+quiet
+"$GEN" "$RG" --n $((REP_N / 4)) --seed 3 --ops-only --summary-hists > /dev/null 2>&1 ||
+	log "gen_result --summary-hists failed"
+RG_ROWS=$([ -s "$RG/ops.csv" ] && echo $(( $(wc -l < "$RG/ops.csv") - 1 )))
+read -r GP_T GP_CPU GP_KB <<< "$(timed report-big "$SB" report "$RG")"
+read -r GPJ_T GPJ_CPU GPJ_KB <<< "$(timed report-big-json "$SB" report --json "$RG")"
+read -r GC_T GC_CPU GC_KB <<< "$(timed cmp-big-self "$SB" compare --json "$RG" "$RG")"
+# every op's p99: report's (summary.json) within the bound of compare's exact one
+G99_CHECK=$(jq -r --slurpfile c "$OUT/runs/cmp-big-self.out" '
+	.ops // {} | to_entries[] | select(.value.latency_ns.p99 != null) |
+	"\(.value.latency_ns.p99) \(.key as $k | [$c[0].ops[] | select(.name == $k) | .runs[0].p99][0] // "nan")"' \
+	"$OUT/runs/report-big-json.out" 2>/dev/null |
+	awk -v e="$HIST_BOUND" '$2 ~ /^[0-9.e+]+$/ {n++; d = $1 - $2; if (d < 0) d = -d; if (d <= e * $2 + 1) ok++}
+		END {if (n) printf "%d %d\n", n, ok; else print "nan nan"}')
+read -r G99_N G99_OK <<< "${G99_CHECK:-nan nan}"
+# the p99 of one op, both ways, for the table
+G99_REP=$(jq -r '.ops["truncate-storm/ftruncate"].latency_ns.p99 // empty' "$OUT/runs/report-big-json.out" 2>/dev/null)
+G99_CMP=$(jq -r '.ops[] | select(.name == "truncate-storm/ftruncate") | .runs[0].p99 // empty' \
+	"$OUT/runs/cmp-big-self.out" 2>/dev/null)
+G_TILDE=$(grep -c ' ~[0-9]' "$OUT/runs/report-big.out" 2>/dev/null)
+rm -rf "$RG"
+
 say ""
 say "== 8. Readers (issue 28): compare in bounded memory, report's percentiles =="
 say "$(printf '%-34s %9s %9s %9s %12s' 'compare (gen_result, 2 runs)' 'ops' 'cpu s' 'MiB' 'ops/cpu-s')"
@@ -121,6 +157,8 @@ say "$(printf '%-34s %9s %9s %9s %12s' "baseline: cut | sort -n, 2 x $CMP_N" "$R
 say "compare p99 of truncate-storm/ftruncate (A): $CMP_P99 ns; nearest rank of the sorted column: $EXACT_P99 ns"
 say "real run $LD: $LD_OPS ops; report ${RP_CPU} cpu s, $(calc "$RP_KB / 1024" 1) MiB; compare of it with itself ${RC_CPU} cpu s, $(calc "$RC_KB / 1024" 1) MiB"
 say "report's p99 within $(calc "$HIST_BOUND * 100" 2)% of compare's exact p99: $P99_OK of $P99_N ops; report's '~' cells: $REP_TILDE"
+say "synthetic run of $RG_ROWS ops: report ${GP_CPU} cpu s, $(calc "$GP_KB / 1024" 1) MiB; compare of it with itself ${GC_CPU} cpu s, $(calc "$GC_KB / 1024" 1) MiB"
+say "  p99 of truncate-storm/ftruncate: report ${G99_REP:-?} ns (histogram, '~'), compare ${G99_CMP:-?} ns (exact); every op within $(calc "$HIST_BOUND * 100" 2)%: $G99_OK of $G99_N"
 
 say ""
 say "== Targets (issue 28, readers) =="
@@ -136,6 +174,10 @@ target "report memory <= 64 MiB on $LD_OPS ops: $(calc "$RP_KB / 1024" 1) MiB" \
 	"a <= $CMP_MAX_KB && a > 0 && b > 0" "$RP_KB" "$LD_OPS"
 target "report's p99 = compare's within 0.39%: $P99_OK of $P99_N ops, shown with '~' ($REP_TILDE cells)" \
 	"a == b && b > 0 && c > 0" "$P99_OK" "$P99_N" "$REP_TILDE"
+target "report memory <= 64 MiB on $RG_ROWS synthetic ops: $(calc "$GP_KB / 1024" 1) MiB (compare of it: $(calc "$GC_KB / 1024" 1) MiB)" \
+	"a <= $CMP_MAX_KB && b <= $CMP_MAX_KB && a > 0 && c >= 0.99 * $REP_N" "$GP_KB" "$GC_KB" "$RG_ROWS"
+target "report's p99 = compare's within 0.39% on $RG_ROWS ops: $G99_OK of $G99_N ops ('~' cells: $G_TILDE)" \
+	"a == b && b > 0 && c > 0" "$G99_OK" "$G99_N" "$G_TILDE"
 if [ "$QUICK" != 1 ]; then
 	# absolute speed: only on a quiet machine (the quick form runs in CI on a loaded one)
 	target "compare >= 5M ops per CPU-second:     plain $RB_RATE, zstd $RZ_RATE at 2 x $CMP_N" \

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 
 #include "resultio.h"
+#include "stats.h"
+#include <jansson.h>
 #include "rowwrite.h"
 
 static uint64_t rs;
@@ -70,6 +72,7 @@ static void usage(void)
 	      "  [--cmdline C] [--lru-gen V] [--thp V] [--status S] [--nodes K]\n"
 	      "  [--oom-kills K] [--no-summary] [--no-meta] [--truncate] [--bad-number]\n"
 	      "  [--long-line] [--few-fields] [--ops-only] [--cap BYTES] [--mix M]\n"
+	      "  [--summary-hists]\n"
 	      "  [--psi-spike K] [--sleep-scale S]\n"
 	      "  --cap: cgroup cap_bytes; --mix: truncate-storm's mix option; --psi-spike K:\n"
 	      "  K ticks whose PSI some total grows by more than the tick (>100%%);\n"
@@ -87,7 +90,9 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, n = 2000, oom = 0, cap = 67108864, spike = 0;
 	double scale = 1.0, run_effect = 0.0, sleep_scale = -1.0;	/* < 0: not measured */
 	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
-	int long_line = 0, few_fields = 0, ops_only = 0, i;
+	int long_line = 0, few_fields = 0, ops_only = 0, hists = 0, i;
+	struct hist lat_h[4] = { { 0 } }, stall_h[4] = { { 0 } }, rounds_h[4] = { { 0 } };
+	uint64_t enomem[4] = { 0 }, stalled[4] = { 0 };
 	static const char *const ops[] = { "ftruncate", "punch", "unlink_close" };
 	const uint64_t t0 = 1000000000ull, dur = 10000000000ull;
 	uint64_t row = 0, k;
@@ -107,6 +112,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--long-line")) { long_line = 1; continue; }
 		if (!strcmp(a, "--few-fields")) { few_fields = 1; continue; }
 		if (!strcmp(a, "--ops-only")) { ops_only = 1; continue; }
+		if (!strcmp(a, "--summary-hists")) { hists = 1; continue; }
 		if (!v)
 			usage();
 		i++;
@@ -214,6 +220,13 @@ int main(int argc, char **argv)
 				fputs(",1,0,0,0,0,0,,0\n", f);
 				continue;
 			}
+			if (hists && (hist_add(&lat_h[i], lat) < 0 || hist_add(&stall_h[i], stall) < 0 ||
+				      hist_add(&rounds_h[i], rounds) < 0)) {
+				fprintf(stderr, "gen_result: out of memory\n");
+				return 1;
+			}
+			enomem[i] += strcmp(err, "0") != 0;
+			stalled[i] += stall > 0;
 			rr_write_op(f, &(struct rr_op){
 				.t_start_ns = t, .tid = 100 + worker, .worker = worker, .node = node,
 				.workload = wl, .op = op, .latency_ns = lat, .err = err,
@@ -263,7 +276,47 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 
-	if (!no_summary) {
+	if (!no_summary && hists) {
+		/* the runner's summary of each op (run_json.c's op_json): its
+		 * histograms, for report's "~" percentiles */
+		json_t *sum = json_pack("{s:i,s:s,s:i,s:[i,i,i,i],s:I,s:{},s:{s:{},s:{}}}",
+					"format_version", 1, "status", status, "lost_events", 0,
+					"lost_per_cpu", 0, 0, 0, 0, "oom_kills", (json_int_t)oom,
+					"ops", "stalls", "run", "system");
+		json_t *jops = json_object_get(sum, "ops");
+
+		for (i = 0; i < 4; i++) {
+			char name[64];
+			struct dist d;
+			json_t *o, *sd;
+
+			snprintf(name, sizeof(name), "%s/%s", i < 3 ? "truncate-storm" : "vmalloc-nofail",
+				 i < 3 ? ops[i] : "alloc");
+			hist_dist(&stall_h[i], &d);
+			sd = dist_json(&d);
+			json_object_set_new(sd, "stalled_share", json_real(lat_h[i].count ?
+				(double)stalled[i] / (double)lat_h[i].count : 0.0));
+			hist_dist(&lat_h[i], &d);
+			o = json_pack("{s:I,s:{},s:{},s:o,s:o}", "count", (json_int_t)lat_h[i].count,
+				      "errors", "flags", "latency_ns", dist_json(&d), "stall_ns", sd);
+			hist_dist(&rounds_h[i], &d);
+			json_object_set_new(o, "reclaim_rounds", dist_json(&d));
+			if (enomem[i])
+				json_object_set_new(json_object_get(o, "errors"), "ENOMEM",
+						    json_integer((json_int_t)enomem[i]));
+			json_object_set_new(jops, name, o);
+			hist_free(&lat_h[i]);
+			hist_free(&stall_h[i]);
+			hist_free(&rounds_h[i]);
+		}
+		f = open_in(dir, "summary.json");
+		if (!sum || json_dumpf(sum, f, JSON_COMPACT) < 0 || fputc('\n', f) == EOF) {
+			fprintf(stderr, "gen_result: %s: cannot write summary.json\n", dir);
+			return 1;
+		}
+		fclose(f);
+		json_decref(sum);
+	} else if (!no_summary) {
 		f = open_in(dir, "summary.json");
 		fprintf(f, "{\"format_version\":1,\"status\":\"%s\",\"lost_events\":0,\"lost_per_cpu\":[0,0,0,0],"
 			"\"oom_kills\":%llu,\"ops\":{},\"stalls\":{\"run\":{},\"system\":{}}}\n",
