@@ -583,6 +583,7 @@ done:
 	if (j < p->min_fields)
 		return 0;
 	fr->set = set;
+	fr->general = true;
 	return 1;
 }
 

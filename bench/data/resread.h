@@ -55,6 +55,14 @@ void rr_close(struct rr_dir *d);
 int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 		struct rr_csv_stats *st, char *msg, size_t len);
 /*
+ * rr_read_ops for a reader of latencies (compare): every row checked as
+ * strictly, but only workload, op, err, flags, latency_ns, node, stall_ns,
+ * reclaim_rounds, cpu_ns, runq_ns and have_sched are sure to be set (the
+ * rest may read 0 or another row's value).
+ */
+int rr_read_ops_lean(const struct rr_dir *d, rr_op_fn fn, void *arg,
+		     struct rr_csv_stats *st, char *msg, size_t len);
+/*
  * ops.csv again, for a reader's later pass over rows rr_read_ops checked:
  * only workload, op, latency_ns, node, reclaim_rounds and flags are set
  * (the rest reads 0 / ""), each row split no further than they need. With

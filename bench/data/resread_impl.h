@@ -83,13 +83,18 @@ int rr_pass_line(struct csvpass *p, char **line);
 int rr_pass_split(struct csvpass *p, char *line);
 
 /* Column types for the fast scanner (rr_pass_types). */
-enum { RR_FT_SKIP, RR_FT_NUM, RR_FT_SNUM, RR_FT_STR };
+enum { RR_FT_SKIP, RR_FT_NUM, RR_FT_SNUM, RR_FT_STR,
+	/* rscan.h's fixed scanners only: a number checked, its value not read
+	 * (up to 19 digits; 9, which fits any int32/uint32 column; 9 after an
+	 * optional '-'); a longer one gives 0 (the general scanner judges it) */
+	RR_FT_VNUM, RR_FT_VNUM9, RR_FT_VSNUM9 };
 
 /* A row as rr_fast_scan read it, by column: bit c of set when the cell is
  * not empty; v[c] its number (NUM, SNUM), s[c]..e[c] its text (STR: e[c] is
  * the comma or the line's end, where the decoder writes the NUL). */
 struct rr_fastrow {
 	uint64_t set;
+	bool general;		/* read by rr_fast_scan: every number's value read */
 	uint64_t v[RR_MAX_FIELDS];
 	const char *s[RR_MAX_FIELDS];
 	char *e[RR_MAX_FIELDS];

@@ -224,6 +224,77 @@ int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 	return ret;
 }
 
+/*
+ * rr_read_ops_lean: every cell checked as op_types says, but only the
+ * values a reader of latencies uses read; t_start_ns, tid, worker, bytes,
+ * kernel_ns, landed_node and the rounds by source checked as numbers (the
+ * int32/uint32 ones up to 9 digits: any longer goes the general way).
+ */
+static const unsigned char op_types_lean[OC_NR] = {
+	[OC_T_START] = RR_FT_VNUM, [OC_TID] = RR_FT_VNUM9, [OC_WORKER] = RR_FT_VSNUM9,
+	[OC_NODE] = RR_FT_SNUM, [OC_WORKLOAD] = RR_FT_STR, [OC_OP] = RR_FT_STR,
+	[OC_LATENCY] = RR_FT_NUM, [OC_ERRNO] = RR_FT_STR, [OC_STALL] = RR_FT_NUM,
+	[OC_ROUNDS] = RR_FT_NUM, [OC_BYTES] = RR_FT_VNUM, [OC_KERNEL] = RR_FT_VNUM,
+	[OC_FLAGS] = RR_FT_STR, [OC_LANDED] = RR_FT_VSNUM9, [OC_CPU] = RR_FT_NUM,
+	[OC_RUNQ] = RR_FT_NUM,
+#define X(e, n, r) [OC_SRC0 + RSRC_##e] = RR_FT_VNUM,
+	SB_ROUND_SRCS(X)
+#undef X
+};
+
+static int scan_ops_lean(const struct csvpass *p, const char *line, struct rr_fastrow *fr)
+{
+	return rr_fast_scan_fixed(p, line, op_types_lean, OC_NR, fr);
+}
+
+/* The lean row from a scanned one (by either scanner): 1, or 0 for op_row. */
+static int op_lean_row(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *op)
+{
+	const char *e;
+
+	if (!HAS(fr, OC_T_START) || !HAS(fr, OC_LATENCY) || !HAS(fr, OC_WORKLOAD) ||
+	    !HAS(fr, OC_OP) || !fits_i32(fr, OC_NODE))
+		return 0;
+	if (fr->general && (fu64(fr, OC_TID, 0) > UINT32_MAX || !fits_i32(fr, OC_WORKER) ||
+			    !fits_i32(fr, OC_LANDED)))
+		return 0;	/* the general scanner read their values: as op_row_fast */
+	op->latency_ns = fr->v[OC_LATENCY];
+	op->node = fi32(fr, OC_NODE, -1);
+	op->stall_ns = fu64(fr, OC_STALL, 0);
+	op->reclaim_rounds = fu64(fr, OC_ROUNDS, 0);
+	op->cpu_ns = fu64(fr, OC_CPU, 0);
+	op->runq_ns = fu64(fr, OC_RUNQ, 0);
+	op->have_sched = HAS(fr, OC_CPU) && HAS(fr, OC_RUNQ);
+	op->workload = fstr(p, fr, OC_WORKLOAD);
+	op->op = fstr(p, fr, OC_OP);
+	e = fstr(p, fr, OC_ERRNO);
+	op->err = (!e || !*e || (e[0] == '0' && !e[1])) ? "" : e;
+	e = fstr(p, fr, OC_FLAGS);
+	op->flags = e && *e ? parse_flags(e) : 0;
+	return 1;
+}
+
+int rr_read_ops_lean(const struct rr_dir *d, rr_op_fn fn, void *arg,
+		     struct rr_csv_stats *st, char *msg, size_t len)
+{
+	struct csvpass p;
+	struct rr_op row;
+	int ret;
+
+	memset(&row, 0, sizeof(row));
+	ret = rr_pass_open(&p, d, "ops.csv", op_cols, OC_NR, false, msg, len);
+	if (ret == 0) {
+		rr_pass_types(&p, op_types);
+		p.scan = p.exact ? scan_ops_lean : NULL;
+		ret = rr_pump_fast(&p, (rr_fast_fn)op_lean_row, 0, (rr_decode_fn)op_row, &row,
+				   (int (*)(void *, const void *))fn, arg);
+	}
+	if (st)
+		*st = p.st;
+	rr_pass_close(&p);
+	return ret;
+}
+
 /* A later pass's row: only what an order statistic needs. 1 (rows were checked). */
 static int op_row_light(struct csvpass *p, struct rr_op *op)
 {

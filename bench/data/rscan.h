@@ -64,6 +64,27 @@ bool scan_digits(const char *s, size_t n, uint64_t *x)
 	return true;
 }
 
+/* n (1..19) bytes at s are all digits (8 at a time; reads up to 8 past, in
+ * the buffer's slack) */
+static inline __attribute__((always_inline))
+bool check_digits(const char *s, size_t n)
+{
+	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull, zeros = 0x3030303030303030ull;
+	uint64_t v, m;
+
+	for (;;) {
+		memcpy(&v, s, 8);
+		m = n >= 8 ? ~0ull : ~(~0ull << (8 * n));	/* the first n bytes */
+		if ((v & hi & m) != (zeros & m) ||
+		    ((v + 0x0606060606060606ull) & hi & m) != (zeros & m))
+			return false;
+		if (n <= 8)
+			return true;
+		s += 8;
+		n -= 8;
+	}
+}
+
 /* commas (and, in *qm, quotes) of the 16 bytes at b, none past end */
 static inline __attribute__((always_inline))
 unsigned int rr_block_commas(const char *b, const char *end, unsigned int *qm)
@@ -107,10 +128,16 @@ bool rr_scan_typed(unsigned char t, int c, const char *s, const char *e,
 			*set |= 1ull << c;
 		return true;
 	}
-	neg = t == RR_FT_SNUM && e > s && *s == '-';
+	neg = (t == RR_FT_SNUM || t == RR_FT_VSNUM9) && e > s && *s == '-';
 	s += neg;
 	if (e == s)
 		return !neg;
+	if (t >= RR_FT_VNUM) {	/* checked only */
+		if (e - s > (t == RR_FT_VNUM ? 19 : 9) || !check_digits(s, (size_t)(e - s)))
+			return false;
+		*set |= 1ull << c;
+		return true;
+	}
 	if (e - s > (t == RR_FT_SNUM ? 18 : 19) || !scan_digits(s, (size_t)(e - s), &x))
 		return false;
 	fr->v[c] = neg ? 0 - x : x;
@@ -160,6 +187,7 @@ int rr_fast_scan_fixed(const struct csvpass *p, const char *line, const unsigned
 		f0 = c + 1;
 	}
 	fr->set = set;
+	fr->general = false;
 	return 1;
 }
 

@@ -568,7 +568,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		if (!r->status || strcmp(d->status, "complete") != 0)
 			r->status = d->status;
 		c.dir = r->ndirs - 1;
-		ret = rr_read_ops(d, on_op, &c, &st, msg, len);
+		ret = rr_read_ops_lean(d, on_op, &c, &st, msg, len);
 		if (ret == -ENOMEM)
 			snprintf(msg, len, "%s: out of memory reading ops.csv", tok);
 		if (ret < 0)
