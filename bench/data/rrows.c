@@ -367,15 +367,23 @@ static const struct colspec stall_cols[SC_NR] = {
 #undef X
 };
 
+/* short strings, inline (a call to strcmp costs more than the compare) */
+static inline bool streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 /* The kind of a name; rows come in runs of one kind: the last one first. */
 static int stall_kind(const char *name)
 {
 	static __thread int last;
 
-	if (strcmp(name, rr_stall_kind_names[last]) == 0)
+	if (streq(name, rr_stall_kind_names[last]))
 		return last;
 	for (int k = 0; k < RR_STALL_NR_KINDS; k++)
-		if (strcmp(name, rr_stall_kind_names[k]) == 0)
+		if (name[0] == rr_stall_kind_names[k][0] && streq(name, rr_stall_kind_names[k]))
 			return last = k;
 	return RR_STALL_OTHER;
 }

@@ -47,21 +47,44 @@ static void vec_free(struct cmp_vec *v)
  * values around them (qs_expect), so that most runs need no later pass. */
 static const float lat_q[4] = { 0.5f, 0.9f, 0.99f, 0.999f }, two_q[2] = { 0.5f, 0.99f };
 
+/* Bytes up to a's NUL equal b's, 8 at a time while a has room words to read
+ * (a within its name[]: room bytes left in it), then one at a time; b, a
+ * row in the reader's buffer, may be read 8 bytes past (it has slack). */
+static inline bool words_eq(const char *a, const char *b, size_t room)
+{
+	for (;;) {
+		uint64_t x, y, z;
+
+		if (room < 8) {
+			while (*a && *a == *b)
+				a++, b++;
+			return *a == *b;
+		}
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		z = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+		if (z) {	/* a's NUL in this word: compare up to it, it included */
+			unsigned int k = (unsigned int)__builtin_ctzll(z) + 1;
+
+			return k == 64 ? x == y : !((x ^ y) & ((1ull << k) - 1));
+		}
+		if (x != y)
+			return false;
+		a += 8;
+		b += 8;
+		room -= 8;
+	}
+}
+
 /* o's name is "wl/op": compared in place, op first (workloads share prefixes),
  * inline: once per row of every pass */
 static inline bool op_is(const struct cmp_opstat *o, const char *wl, const char *op)
 {
 	const char *n = o->name + o->wlen + 1;
 
-	if (*n != *op)
+	if (*n != *op || !words_eq(n, op, sizeof(o->name) - o->wlen - 1))
 		return false;
-	while (*op && *n == *op)
-		n++, op++;
-	if (*op || *n)
-		return false;
-	for (n = o->name; *wl && *n == *wl; n++, wl++)
-		;
-	return !*wl && n == o->name + o->wlen;
+	return !memcmp(o->name, wl, o->wlen) && !wl[o->wlen];
 }
 
 struct cmp_opstat *cmp_find_op(struct loadctx *c, const char *wl, const char *op)
@@ -235,14 +258,11 @@ struct cmp_stallstat *cmp_find_stall(struct cmp_run *r, const struct rr_stall *s
 	return &st[i];
 }
 
-/* Pass 1 over stalls.csv: the run, and the stall kind of the last row (rows
- * come in runs): a known kind in the same scope is the same "scope/kind". */
+/* Pass 1 over stalls.csv: the run, and where each known kind of the scopes
+ * "run" and "system" went (a known kind in a scope is one "scope/kind"). */
 struct stall_ctx {
 	struct cmp_run *r;
-	int kind;		/* -1: none yet */
-	bool sys;
-	size_t i;
-	char scope[16];
+	size_t at[RR_STALL_NR_KINDS][2];	/* index + 1 in r->stalls; 0 not yet */
 };
 
 /* short strings, inline: once per row */
@@ -258,24 +278,20 @@ static int on_stall(void *arg, const struct rr_stall *s)
 	struct stall_ctx *c = arg;
 	struct cmp_run *r = c->r;
 	struct cmp_stallstat *st;
+	bool known;
 	int sys;
 	int64_t own;
 
-	if (s->kind != RR_STALL_OTHER && s->kind == c->kind && streq(s->scope, c->scope)) {
-		st = &r->stalls[c->i];
-		sys = c->sys;
+	sys = streq(s->scope, "system");
+	known = s->kind >= 0 && s->kind < RR_STALL_NR_KINDS && (sys || streq(s->scope, "run"));
+	if (known && c->at[s->kind][sys]) {
+		st = &r->stalls[c->at[s->kind][sys] - 1];
 	} else {
 		st = cmp_find_stall(r, s, true);
-		sys = streq(s->scope, "system");
 		if (!st)
 			return -ENOMEM;
-		c->kind = -1;
-		if (s->kind != RR_STALL_OTHER && strlen(s->scope) < sizeof(c->scope)) {
-			c->kind = s->kind;
-			c->sys = sys;
-			c->i = (size_t)(st - r->stalls);
-			strcpy(c->scope, s->scope);
-		}
+		if (known)
+			c->at[s->kind][sys] = (size_t)(st - r->stalls) + 1;
 	}
 	if (!r->un[sys] && !(r->un[sys] = su_new()))
 		return -ENOMEM;
@@ -585,8 +601,8 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		ret = load_offcpu(r, d, c.dir, msg, len);
 		if (ret < 0)
 			goto out;
+		memset(&sc, 0, sizeof(sc));
 		sc.r = r;
-		sc.kind = -1;
 		ret = rr_read_stalls(d, on_stall, &sc, &st, msg, len);
 		for (int u = 0; u < 2; u++) {	/* tids of one repetition only */
 			su_free(r->un[u]);
