@@ -14,11 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "a|b|c" -> RR_OPF_* bits (unknown names ignored); one pass, no strlen per name */
+/* "a|b|c" -> RR_OPF_* bits (unknown names ignored); one pass, no strlen per
+ * name; a row with the last row's flags (rows of one op come in runs) at once */
 static unsigned int parse_flags(const char *s)
 {
+	static __thread char last[48];
+	static __thread unsigned int last_f;
+	const char *s0 = s;
 	unsigned int f = 0;
 
+	for (size_t k = 0; s && k < sizeof(last) && s[k] == last[k]; k++)
+		if (!s[k])
+			return last_f;
 	while (s && *s) {
 		const char *bar = strchr(s, '|');
 		size_t n = bar ? (size_t)(bar - s) : strlen(s);
@@ -32,6 +39,10 @@ static unsigned int parse_flags(const char *s)
 		s += n;
 		if (*s)
 			s++;
+	}
+	if (s0 && strlen(s0) < sizeof(last)) {
+		strcpy(last, s0);
+		last_f = f;
 	}
 	return f;
 }

@@ -82,9 +82,26 @@ static inline bool op_is(const struct cmp_opstat *o, const char *wl, const char 
 {
 	const char *n = o->name + o->wlen + 1;
 
-	if (*n != *op || !words_eq(n, op, sizeof(o->name) - o->wlen - 1))
+	const char *a = o->name, *b = wl;
+	size_t left = o->wlen;
+	uint64_t x, y;
+
+	if (*n != *op || !words_eq(n, op, sizeof(o->name) - o->wlen - 1) || wl[o->wlen])
 		return false;
-	return !memcmp(o->name, wl, o->wlen) && !wl[o->wlen];
+	/* the workload: its wlen bytes, 8 at a time (name[] has room past them: the op) */
+	for (; left >= 8; a += 8, b += 8, left -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	if (!left)
+		return true;
+	if (o->wlen + 8 > sizeof(o->name))
+		return !memcmp(a, b, left);
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return !((x ^ y) & ((1ull << (8 * left)) - 1));
 }
 
 struct cmp_opstat *cmp_find_op(struct loadctx *c, const char *wl, const char *op)
