@@ -127,22 +127,6 @@ void qs_spec_narrow(struct qsel *q)
 	}
 }
 
-/* First index of v[0..n) (sorted) not below x. */
-static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
-{
-	size_t a = 0, b = n;
-
-	while (a < b) {
-		size_t m = (a + b) / 2;
-
-		if (v[m] < x)
-			a = m + 1;
-		else
-			b = m;
-	}
-	return a;
-}
-
 int qs_alloc(struct qsel *q)
 {
 	q->h.b = calloc(HIST_NR, sizeof(*q->h.b));
@@ -240,36 +224,73 @@ static void add_range(struct qsel *q, struct qs_range *out, size_t *n, uint64_t 
 	(*n)++;
 }
 
+/* The k-th smallest (0-based) of v[0..n), n > k, in place (Hoare's
+ * selection, median of three): no memory, whatever n. */
+static uint64_t select_kth(uint64_t *v, size_t n, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (lo < hi) {
+		uint64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi], t;
+		uint64_t pv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		ptrdiff_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < pv)
+				i++;
+			while (v[j] > pv)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			break;	/* between the halves: equal to the pivot */
+	}
+	return v[kk];
+}
+
 /*
  * The ranges whose values pass 1 kept, all of them (as many kept in [lo, hi]
  * as it counted there: kept values are some of those counted, each once),
- * resolved from them; the others stay for a later pass. The kept values
- * are then dropped.
+ * resolved from them in place (each range's values moved together, its ranks
+ * selected there: nothing allocated); the others stay for a later pass. The
+ * kept values are then dropped.
  */
 static void spec_take(struct qsel *q)
 {
 	struct qs_spec *s = &q->sp;
-	size_t i, j, k = 0, first, nr, a, b;
+	size_t i, j, k = 0, first, nr, pos = 0, m;
 
-	if (!s->v || !s->n || !q->nrg) {
-		spec_free(q);
-		return;
-	}
-	sort_u64(s->v, s->n);
-	for (i = 0; i < q->nrg; i++) {
+	for (i = 0; s->v && i < q->nrg; i++) {
 		struct qs_range *g = &q->rg[i];
 
-		a = lower_bound(s->v, s->n, g->lo);
-		b = g->hi == UINT64_MAX ? s->n : lower_bound(s->v, s->n, g->hi + 1);
-		if (b - a != g->count) {
+		for (m = j = pos; j < s->n; j++)	/* this range's values to [pos, m) */
+			if (s->v[j] >= g->lo && s->v[j] <= g->hi) {
+				uint64_t t = s->v[m];
+
+				s->v[m++] = s->v[j];
+				s->v[j] = t;
+			}
+		if (m - pos != g->count) {
 			q->rg[k++] = *g;
+			pos = m;
 			continue;
 		}
 		nr = ranks_in(q, g->before, g->count, &first);
 		for (j = first; j < first + nr; j++)
-			resolve(q, j, s->v[a + (q->rank[j] - g->before - 1)]);
+			resolve(q, j, select_kth(s->v + pos, m - pos,
+						 (size_t)(q->rank[j] - g->before - 1)));
+		pos = m;
 	}
-	q->nrg = k;
+	if (s->v)
+		q->nrg = k;
 	spec_free(q);
 }
 
