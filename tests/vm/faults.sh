@@ -15,15 +15,8 @@
 #    points.tsv, the letter written, naming the fault as redone, 72 columns.
 # usage: tests/vm/faults.sh
 set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
 NAME=faults
-skip() { echo "SKIP $NAME: $*" >&2; exit 4; }
-[ "$(id -u)" = 0 ] || skip "needs root"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86"
-[ -x "$TOP/build/stallbench" ] || skip "build/stallbench not built"
-export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.lock}
-export SB_NO_BUILD=1
-OUT=$(mktemp -d /var/tmp/sbfaults.XXXXXX)
+. "$(dirname "$0")/sweeplib.sh"
 PID=
 MNT=
 fail() {
