@@ -224,19 +224,29 @@ static int opt_cap_as(struct run_args *a, const struct run_opt *o, const char *v
 	return 0;
 }
 
+/* --NAME N, a whole number from lo to hi, into *v. 0 or -EINVAL. */
+static int uint_opt(struct run_args *a, const struct run_opt *o, const char *val, uint64_t lo,
+		    uint64_t hi, uint64_t *v)
+{
+	char msg[256];
+
+	if (parse_uint(val, lo, hi, v, msg, sizeof(msg)))
+		return bad(a, "--%s %s", o->name, msg);
+	return 0;
+}
+
 /* --cpu-node, --mem-node, --mem-policy: the current workload's placement. */
 static int opt_place(struct run_args *a, const struct run_opt *o, const char *val)
 {
 	struct wl_inst *cur = a->cur;
-	char msg[256];
 	uint64_t v;
 
 	if (!cur)
 		return bad(a, "--%s: goes after the --workload W it places (--node places "
 			   "the whole run)", o->name);
 	if (!strcmp(o->name, "cpu-node")) {
-		if (parse_uint(val, 0, 4095, &v, msg, sizeof(msg)))
-			return bad(a, "--cpu-node %s", msg);
+		if (uint_opt(a, o, val, 0, 4095, &v))
+			return -EINVAL;
 		cur->cpu_node = (int)v;
 	} else if (!strcmp(o->name, "mem-node")) {
 		if (strlen(val) >= sizeof(cur->mem_nodes) || !topo_nodes_check(val, false))
@@ -254,12 +264,10 @@ static int opt_place(struct run_args *a, const struct run_opt *o, const char *va
 
 static int opt_node(struct run_args *a, const struct run_opt *o, const char *val)
 {
-	char msg[256];
 	uint64_t v;
 
-	(void)o;
-	if (parse_uint(val, 0, 4095, &v, msg, sizeof(msg)))
-		return bad(a, "--node %s", msg);
+	if (uint_opt(a, o, val, 0, 4095, &v))
+		return -EINVAL;
 	a->c.node = (int)v;
 	return 0;
 }
@@ -267,12 +275,10 @@ static int opt_node(struct run_args *a, const struct run_opt *o, const char *val
 /* After --workload W: W's; before any: every workload's default. */
 static int opt_workers(struct run_args *a, const struct run_opt *o, const char *val)
 {
-	char msg[256];
 	uint64_t v;
 
-	(void)o;
-	if (parse_uint(val, 1, 256, &v, msg, sizeof(msg)))
-		return bad(a, "--workers %s", msg);
+	if (uint_opt(a, o, val, 1, 256, &v))
+		return -EINVAL;
 	if (a->cur) {
 		a->cur->workers = (unsigned int)v;
 		a->workers_set[a->cur - a->c.wl] = true;
