@@ -159,6 +159,10 @@ PID=
 t4=$((SECONDS - t4))
 echo "hang, panic, full share: exit $rc after ${t4}s (hung QEMU replaced ${th}s after its SIGSTOP)"
 kill -0 "$q" 2>/dev/null && fail "hang: the stopped QEMU $q is alive"
+# the watchdog's bound: 15 s of silence, the kill, a fresh boot (~12 s)
+# and the skip of r1 before r2 starts (31-35 s measured; 60 s is slack
+# for a loaded machine, not for a watchdog that waits its 600 s default)
+[ "$th" -le 60 ] || bad "hang: the stopped QEMU was replaced ${th}s after its SIGSTOP (watchdog 15 s; want <= 60 s)"
 [ "$rc" -eq 1 ] || fail "faults: exit $rc (want 1: points missing): $(tail -5 "$OUT/run4.log")"
 nb=$(grep -c '^vm/sweep: repetition 1, kernel 1: exit' "$OUT/run4.log")
 [ "$nb" -eq 3 ] || bad "faults: $nb boots, want 3 (hang, panic, the rest)"
