@@ -25,11 +25,7 @@
 #define ONCPU_PAGES_MAX	64	/* 256K a task: ~0.8 s of samples of a task always on a CPU */
 #define ONCPU_PAGES_ALL	8192	/* past this many tasks, smaller rings */
 
-static const char *const helper_frames[] = {
-#define X(name) name,
-	SB_CPU_HELPER_FRAMES(X)
-#undef X
-};
+static const char *const helper_frames[] = { SB_CPU_HELPER_FRAMES(CAP_FRAME) };
 
 static void oncpu_attr(struct perf_event_attr *a, size_t ring_bytes)
 {
@@ -183,24 +179,10 @@ int cap_oncpu_sample(struct capture *c, const unsigned char *rec, uint16_t size)
 /* The on-CPU site of interned stack id (cpusite.h), named once. */
 static const char *cpu_site(struct capture *c, uint32_t id)
 {
-	const size_t nh = sizeof(helper_frames) / sizeof(helper_frames[0]);
-
 	if (!id || id > c->stack_ids)
 		return SB_CPU_SITE_USER;
-	if (id > c->cpu_site_cap) {	/* grows with stack_by_id */
-		size_t n = c->stack_ids_cap;
-		const char **nb = realloc(c->cpu_site_by_id, n * sizeof(*nb));
-
-		if (!nb)
-			return cap_frame_site(c, c->stack_by_id[id - 1], helper_frames, nh, "?");
-		memset(nb + c->cpu_site_cap, 0, (n - c->cpu_site_cap) * sizeof(*nb));
-		c->cpu_site_by_id = nb;
-		c->cpu_site_cap = n;
-	}
-	if (!c->cpu_site_by_id[id - 1])
-		c->cpu_site_by_id[id - 1] = cap_frame_site(c, c->stack_by_id[id - 1], helper_frames,
-							   nh, "(helpers only)");
-	return c->cpu_site_by_id[id - 1];
+	return cap_site_memo(c, &c->cpu_sites, id, helper_frames,
+			     sizeof(helper_frames) / sizeof(helper_frames[0]), "(helpers only)");
 }
 
 void cap_oncpu_flush(struct capture *c, const struct capture_sink *sink)
@@ -225,5 +207,5 @@ uint64_t capture_oncpu_period(const struct capture *c)
 void cap_oncpu_free(struct capture *c)
 {
 	free(c->onq);
-	free(c->cpu_site_by_id);
+	free(c->cpu_sites.by_id);
 }

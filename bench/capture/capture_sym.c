@@ -203,11 +203,7 @@ const char *cap_stack_str(const struct capture *c, uint32_t id)
 	return id ? c->stack_by_id[id - 1] : NULL;
 }
 
-static const char *const sched_frames[] = {
-#define X(name) name,
-	SB_SCHED_FRAMES(X)
-#undef X
-};
+static const char *const sched_frames[] = { SB_SCHED_FRAMES(CAP_FRAME) };
 
 static bool skip_frame(const char *const *skip, size_t nskip, const char *f, size_t n)
 {
@@ -242,35 +238,38 @@ const char *cap_frame_site(struct capture *c, const char *folded, const char *co
 	return site ? site : fallback;
 }
 
-/* The first frame from the leaf that is not the scheduler's. */
-static const char *name_site(struct capture *c, const char *folded)
+const char *cap_site_memo(struct capture *c, struct cap_sitememo *m, uint32_t id,
+			  const char *const *skip, size_t nskip, const char *fallback)
 {
-	return cap_frame_site(c, folded, sched_frames, sizeof(sched_frames) / sizeof(sched_frames[0]),
-			      "(scheduler only)");
+	const char *folded = c->stack_by_id[id - 1];
+
+	if (id > m->cap) {	/* grows with stack_by_id */
+		size_t n = c->stack_ids_cap;
+		const char **nb = realloc(m->by_id, n * sizeof(*nb));
+
+		if (!nb)
+			return cap_frame_site(c, folded, skip, nskip, fallback);
+		memset(nb + m->cap, 0, (n - m->cap) * sizeof(*nb));
+		m->by_id = nb;
+		m->cap = n;
+	}
+	if (!m->by_id[id - 1])
+		m->by_id[id - 1] = cap_frame_site(c, folded, skip, nskip, fallback);
+	return m->by_id[id - 1];
 }
 
+/* The first frame from the leaf that is not the scheduler's. */
 const char *cap_stack_site(struct capture *c, uint32_t id)
 {
 	if (!id || id > c->stack_ids)
 		return "(no stack)";
-	if (id > c->site_cap) {	/* grows with stack_by_id */
-		size_t n = c->stack_ids_cap;
-		const char **nb = realloc(c->site_by_id, n * sizeof(*nb));
-
-		if (!nb)
-			return name_site(c, c->stack_by_id[id - 1]);
-		memset(nb + c->site_cap, 0, (n - c->site_cap) * sizeof(*nb));
-		c->site_by_id = nb;
-		c->site_cap = n;
-	}
-	if (!c->site_by_id[id - 1])
-		c->site_by_id[id - 1] = name_site(c, c->stack_by_id[id - 1]);
-	return c->site_by_id[id - 1];
+	return cap_site_memo(c, &c->wait_sites, id, sched_frames,
+			     sizeof(sched_frames) / sizeof(sched_frames[0]), "(scheduler only)");
 }
 
 void cap_syms_free(struct capture *c)
 {
-	free(c->site_by_id);
+	free(c->wait_sites.by_id);
 	for (size_t i = 0; i < c->stack_cap; i++) {
 		free(c->stacks[i].ips);
 		free(c->stacks[i].folded);

@@ -5,9 +5,11 @@
  * of which source) and by doctor (which events to probe, and which one
  * capture cannot do without). Readers of results never see it: what report
  * makes of a kind (a share that reclaimed nothing, a throttle's reasons) is
- * the kind's traits in schema/stallkind.h, which test_tpcatalog checks
- * against these rows. A new stall source is one row here (plus its kind in
- * schema/stallkind.h and, if it counts rounds, schema/roundsrc.h).
+ * the kind's traits in schema/stallkind.h, against which tpcatalog.c checks
+ * these rows when it compiles. A new stall kind is its rows here and its
+ * row in schema/stallkind.h; its begins count as rounds of an existing
+ * source (round) or of none. Only a new source of rounds, which is a new
+ * ops.csv column and summary key, is a row in schema/roundsrc.h as well.
  *
  * X(system, event, role, kind, arg, round, probe, needed)
  *   role    BEGIN/END of a paired stall, THROTTLED (a stall in one event), POINT
@@ -75,9 +77,5 @@ const struct tp_def *tp_find(const char *sys, const char *name);
 int tp_stall_round(enum stall_kind k);
 /* The round source a point of kind k counts as, -1 none. */
 int tp_point_round(enum point_kind k);
-/* Whether stalls of kind k say how much they reclaimed (their end row carries an argument). */
-bool tp_stall_reclaims(enum stall_kind k);
-/* Whether stalls of kind k are throttles (one event, with a reason). */
-bool tp_stall_throttle(enum stall_kind k);
 
 #endif

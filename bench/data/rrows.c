@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,56 @@ static unsigned int parse_flags(const char *s)
 	return f;
 }
 
+/*
+ * A row's numbers, one table per file for the strict path: each cell's
+ * column, how it reads, and where it goes in the row. Required cells must
+ * be numbers; the others read def when absent or empty (NC_I64 as well:
+ * nr_reclaimed's -1). NC_TID: a u64 that must fit a uint32_t.
+ */
+enum { NC_REQ, NC_U64, NC_TID, NC_I32, NC_I64 };
+struct numcell {
+	int col;
+	unsigned char how;
+	int def;
+	size_t off;
+};
+
+/* Decodes cells[0..n) of the current row into row, in order: the first
+ * cell that is not a number (its index), or -1. */
+static int num_cells(struct csvpass *p, const struct numcell *cells, size_t n, void *row)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct numcell *nc = &cells[i];
+		void *dst = (char *)row + nc->off;
+		const char *v = col(p, nc->col);
+		uint64_t u;
+		bool ok;
+
+		switch (nc->how) {
+		case NC_REQ:
+			ok = rr_parse_u64(v, dst) == 0;
+			break;
+		case NC_U64:
+			ok = rr_opt_u64(p, nc->col, (uint64_t)nc->def, dst) == 0;
+			break;
+		case NC_TID:
+			ok = rr_opt_u64(p, nc->col, (uint64_t)nc->def, &u) == 0 && u <= UINT32_MAX;
+			*(uint32_t *)dst = (uint32_t)u;
+			break;
+		case NC_I32:
+			ok = rr_opt_i32(p, nc->col, nc->def, dst) == 0;
+			break;
+		default:
+			*(int64_t *)dst = nc->def;
+			ok = !v || !*v || rr_parse_i64(v, dst) == 0;
+			break;
+		}
+		if (!ok)
+			return (int)i;
+	}
+	return -1;
+}
+
 /* ops.csv's columns: columns.h's table, shared with the writer. */
 enum {
 #define X(e, n, r) OC_##e = SB_OC_##e,
@@ -67,61 +118,51 @@ static const struct colspec op_cols[OC_NR] = {
 #undef X
 };
 
+#define OPN(c, how, def, field) { OC_##c, how, def, offsetof(struct rr_op, field) }
+/* op_row's numbers, in the order a bad one is reported */
+static const struct numcell op_nums[] = {
+	OPN(T_START, NC_REQ, 0, t_start_ns), OPN(LATENCY, NC_REQ, 0, latency_ns),
+	OPN(TID, NC_TID, 0, tid), OPN(WORKER, NC_I32, -1, worker), OPN(NODE, NC_I32, -1, node),
+	OPN(STALL, NC_U64, 0, stall_ns), OPN(ROUNDS, NC_U64, 0, reclaim_rounds),
+	OPN(BYTES, NC_U64, 0, bytes), OPN(KERNEL, NC_U64, 0, kernel_ns),
+	OPN(LANDED, NC_I32, -1, landed_node), OPN(CPU, NC_U64, 0, cpu_ns),
+	OPN(RUNQ, NC_U64, 0, runq_ns),
+};
+#undef OPN
+
+/* An op's text cells, from either path: errno "0" or empty is no error. */
+static void op_text(struct rr_op *op, const char *err, const char *flags)
+{
+	op->err = (!err || !*err || (err[0] == '0' && !err[1])) ? "" : err;
+	op->flags = flags && *flags ? parse_flags(flags) : 0;
+}
+
 /* Decodes the current row: 1 with a row, 0 skipped (rr_bad_row), or -EINVAL. */
 static int op_row(struct csvpass *p, struct rr_op *op)
 {
-	uint64_t tid;
-	const char *e, *bad = NULL;
+	int bad, c = -1;
 
 	memset(op, 0, sizeof(*op));
-	if (rr_parse_u64(col(p, OC_T_START), &op->t_start_ns) < 0)
-		bad = "t_start_ns";
-	else if (rr_parse_u64(col(p, OC_LATENCY), &op->latency_ns) < 0)
-		bad = "latency_ns";
-	else if (rr_opt_u64(p, OC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
-		bad = "tid";
-	else if (rr_opt_i32(p, OC_WORKER, -1, &op->worker) < 0)
-		bad = "worker";
-	else if (rr_opt_i32(p, OC_NODE, -1, &op->node) < 0)
-		bad = "node";
-	else if (rr_opt_u64(p, OC_STALL, 0, &op->stall_ns) < 0)
-		bad = "stall_ns";
-	else if (rr_opt_u64(p, OC_ROUNDS, 0, &op->reclaim_rounds) < 0)
-		bad = "reclaim_rounds";
-	else if (rr_opt_u64(p, OC_BYTES, 0, &op->bytes) < 0)
-		bad = "bytes";
-	else if (rr_opt_u64(p, OC_KERNEL, 0, &op->kernel_ns) < 0)
-		bad = "kernel_ns";
-	else if (rr_opt_i32(p, OC_LANDED, -1, &op->landed_node) < 0)
-		bad = "landed_node";
-	else if (rr_opt_u64(p, OC_CPU, 0, &op->cpu_ns) < 0)
-		bad = "cpu_ns";
-	else if (rr_opt_u64(p, OC_RUNQ, 0, &op->runq_ns) < 0)
-		bad = "runq_ns";
-	for (int k = 0; !bad && k < RSRC_NR; k++) {
+	bad = num_cells(p, op_nums, sizeof(op_nums) / sizeof(op_nums[0]), op);
+	if (bad >= 0)
+		c = op_nums[bad].col;
+	for (int k = 0; c < 0 && k < RSRC_NR; k++) {
 		op->have_src[k] = col(p, OC_SRC0 + k) && *col(p, OC_SRC0 + k);
 		if (rr_opt_u64(p, OC_SRC0 + k, 0, &op->src[k]) < 0)
-			bad = op_cols[OC_SRC0 + k].name;
+			c = OC_SRC0 + k;
 	}
-	if (bad) {
+	if (c >= 0) {
 		char why[64];
-		int c;
 
-		for (c = 0; c < OC_NR; c++)
-			if (strcmp(op_cols[c].name, bad) == 0)
-				break;
-		snprintf(why, sizeof(why), "%s is not a number:", bad);
+		snprintf(why, sizeof(why), "%s is not a number:", op_cols[c].name);
 		return rr_bad_row(p, why, col(p, c));
 	}
 	op->have_sched = col(p, OC_CPU) && *col(p, OC_CPU) && col(p, OC_RUNQ) && *col(p, OC_RUNQ);
-	op->tid = (uint32_t)tid;
 	op->workload = col(p, OC_WORKLOAD);
 	op->op = col(p, OC_OP);
 	if (!*op->workload || !*op->op)
 		return rr_bad_row(p, "empty workload or op", NULL);
-	e = col(p, OC_ERRNO);
-	op->err = (!e || !*e || strcmp(e, "0") == 0) ? "" : e;
-	op->flags = parse_flags(col(p, OC_FLAGS));
+	op_text(op, col(p, OC_ERRNO), col(p, OC_FLAGS));
 	return 1;
 }
 
@@ -197,9 +238,7 @@ static int op_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *o
 	op->workload = fstr(p, fr, OC_WORKLOAD);
 	op->op = fstr(p, fr, OC_OP);
 	e = fstr(p, fr, OC_ERRNO);
-	op->err = (!e || !*e || (e[0] == '0' && !e[1])) ? "" : e;
-	e = fstr(p, fr, OC_FLAGS);
-	op->flags = e && *e ? parse_flags(e) : 0;
+	op_text(op, e, fstr(p, fr, OC_FLAGS));
 	return 1;
 }
 
@@ -220,15 +259,23 @@ static int pump_ops(struct csvpass *p, rr_op_fn fn, void *arg)
 			    (int (*)(void *, const void *))fn, arg);
 }
 
-int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
-		struct rr_csv_stats *st, char *msg, size_t len)
+/*
+ * One known file's rows, all of them, to fns' callback for it: opened,
+ * pumped (rr_pump_file), closed; a run without stalls.csv (no capture) has
+ * no stall rows. 0, the callback's value or -errno with msg.
+ */
+static int read_file(const struct rr_dir *d, enum rr_file f, const struct rr_tail_fns *fns,
+		     void *arg, struct rr_csv_stats *st, char *msg, size_t len)
 {
+	const struct rr_filespec *fs = &rr_files[f];
 	struct csvpass p;
 	int ret;
 
-	ret = rr_pass_open(&p, d, "ops.csv", op_cols, OC_NR, false, msg, len);
-	if (ret == 0)
-		ret = pump_ops(&p, fn, arg);
+	ret = rr_pass_open(&p, d, fs->name, fs->cols, fs->ncols, false, msg, len);
+	if (ret == -ENOENT && f == RR_STALLS)
+		ret = 0;
+	else if (ret == 0)
+		ret = rr_pump_file(&p, f, fns, arg);
 	if (st)
 		*st = p.st;
 	rr_pass_close(&p);
@@ -279,9 +326,7 @@ static int op_lean_row(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *o
 	op->workload = fstr(p, fr, OC_WORKLOAD);
 	op->op = fstr(p, fr, OC_OP);
 	e = fstr(p, fr, OC_ERRNO);
-	op->err = (!e || !*e || (e[0] == '0' && !e[1])) ? "" : e;
-	e = fstr(p, fr, OC_FLAGS);
-	op->flags = e && *e ? parse_flags(e) : 0;
+	op_text(op, e, fstr(p, fr, OC_FLAGS));
 	return 1;
 }
 
@@ -304,6 +349,14 @@ int rr_read_ops_lean(const struct rr_dir *d, rr_op_fn fn, void *arg,
 		*st = p.st;
 	rr_pass_close(&p);
 	return ret;
+}
+
+int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
+		struct rr_csv_stats *st, char *msg, size_t len)
+{
+	const struct rr_tail_fns fns = { .op = fn };
+
+	return read_file(d, RR_OPS, &fns, arg, st, msg, len);
 }
 
 /* A later pass's row: only what an order statistic needs. 1 (rows were checked). */
@@ -399,44 +452,48 @@ static int stall_kind(const char *name)
 	return RR_STALL_OTHER;
 }
 
+#define STN(c, how, def, field) { SC_##c, how, def, offsetof(struct rr_stall, field) }
+/* stall_row's numbers, in the order a bad one is reported */
+static const struct numcell stall_nums[] = {
+	STN(T_START, NC_REQ, 0, t_start_ns), STN(DURATION, NC_REQ, 0, duration_ns),
+	STN(TID, NC_TID, 0, tid), STN(CPU, NC_I32, -1, cpu), STN(ORDER, NC_I32, -1, order),
+	STN(RECLAIMED, NC_I64, -1, nr_reclaimed),
+};
+#undef STN
+
+/* A stall's kind and scope, from any path: no scope is the run's. */
+static void stall_kind_scope(struct rr_stall *s, const char *kind, const char *scope)
+{
+	s->kind_name = kind;
+	s->kind = stall_kind(kind);
+	s->scope = scope && *scope ? scope : "run";
+}
+
+/* A stall's text cells, from either path: absent ones are empty. */
+static void stall_text(struct rr_stall *s, const char *kind, const char *gfp, const char *scope,
+		       const char *reason, const char *note)
+{
+	stall_kind_scope(s, kind, scope);
+	s->gfp = gfp ? gfp : "";
+	s->reason = reason ? reason : "";
+	s->note = note ? note : "";
+}
+
 /* Decodes the current row: 1 with a row, 0 skipped (rr_bad_row), or -EINVAL. */
 static int stall_row(struct csvpass *p, struct rr_stall *s)
 {
-	uint64_t tid;
-	const char *v, *bad = NULL;
+	int bad;
 
 	memset(s, 0, sizeof(*s));
-	if (rr_parse_u64(col(p, SC_T_START), &s->t_start_ns) < 0)
-		bad = "t_start_ns";
-	else if (rr_parse_u64(col(p, SC_DURATION), &s->duration_ns) < 0)
-		bad = "duration_ns";
-	else if (rr_opt_u64(p, SC_TID, 0, &tid) < 0 || tid > UINT32_MAX)
-		bad = "tid";
-	else if (rr_opt_i32(p, SC_CPU, -1, &s->cpu) < 0)
-		bad = "cpu";
-	else if (rr_opt_i32(p, SC_ORDER, -1, &s->order) < 0)
-		bad = "order";
-	v = col(p, SC_RECLAIMED);
-	s->nr_reclaimed = -1;
-	if (!bad && v && *v && rr_parse_i64(v, &s->nr_reclaimed) < 0)
-		bad = "nr_reclaimed";
-	if (bad) {
+	bad = num_cells(p, stall_nums, sizeof(stall_nums) / sizeof(stall_nums[0]), s);
+	if (bad >= 0) {
 		char why[64];
 
-		snprintf(why, sizeof(why), "%s is not a number", bad);
+		snprintf(why, sizeof(why), "%s is not a number", stall_cols[stall_nums[bad].col].name);
 		return rr_bad_row(p, why, NULL);
 	}
-	s->tid = (uint32_t)tid;
-	s->kind_name = col(p, SC_KIND);
-	s->kind = stall_kind(s->kind_name);
-	v = col(p, SC_GFP);
-	s->gfp = v ? v : "";
-	v = col(p, SC_SCOPE);
-	s->scope = (v && *v) ? v : "run";
-	v = col(p, SC_REASON);
-	s->reason = v ? v : "";
-	v = col(p, SC_NOTE);
-	s->note = v ? v : "";
+	stall_text(s, col(p, SC_KIND), col(p, SC_GFP), col(p, SC_SCOPE), col(p, SC_REASON),
+		   col(p, SC_NOTE));
 	return 1;
 }
 
@@ -450,8 +507,6 @@ static const unsigned char stall_types[SC_NR] = {
 /* stall_row on a scanned row: 1, or 0 (nothing written) for stall_row to judge. */
 static int stall_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_stall *s)
 {
-	const char *v;
-
 	if (!HAS(fr, SC_T_START) || !HAS(fr, SC_DURATION) || fu64(fr, SC_TID, 0) > UINT32_MAX ||
 	    !fits_i32(fr, SC_CPU) || !fits_i32(fr, SC_ORDER))
 		return 0;
@@ -462,42 +517,25 @@ static int stall_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_st
 	s->cpu = fi32(fr, SC_CPU, -1);
 	s->order = fi32(fr, SC_ORDER, -1);
 	s->nr_reclaimed = HAS(fr, SC_RECLAIMED) ? (int64_t)fr->v[SC_RECLAIMED] : -1;
-	s->kind_name = fstr(p, fr, SC_KIND);
-	s->kind = stall_kind(s->kind_name);
-	v = fstr(p, fr, SC_GFP);
-	s->gfp = v ? v : "";
-	v = fstr(p, fr, SC_SCOPE);
-	s->scope = (v && *v) ? v : "run";
-	v = fstr(p, fr, SC_REASON);
-	s->reason = v ? v : "";
-	v = fstr(p, fr, SC_NOTE);
-	s->note = v ? v : "";
+	stall_text(s, fstr(p, fr, SC_KIND), fstr(p, fr, SC_GFP), fstr(p, fr, SC_SCOPE),
+		   fstr(p, fr, SC_REASON), fstr(p, fr, SC_NOTE));
 	return 1;
 }
 
 /* stall_row_light on a scanned row. */
 static int stall_light_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_stall *s)
 {
-	const char *v;
-
 	if (!HAS(fr, SC_DURATION))
 		return 0;
 	s->duration_ns = fr->v[SC_DURATION];
-	s->kind_name = fstr(p, fr, SC_KIND);
-	s->kind = stall_kind(s->kind_name);
-	v = fstr(p, fr, SC_SCOPE);
-	s->scope = v && *v ? v : "run";
+	stall_kind_scope(s, fstr(p, fr, SC_KIND), fstr(p, fr, SC_SCOPE));
 	return 1;
 }
 
 /* A later pass's row: kind, duration and scope (rows were checked). */
 static int stall_row_light(struct csvpass *p, struct rr_stall *s)
 {
-	const char *v = col(p, SC_SCOPE);
-
-	s->kind_name = col(p, SC_KIND);
-	s->kind = stall_kind(s->kind_name);
-	s->scope = v && *v ? v : "run";
+	stall_kind_scope(s, col(p, SC_KIND), col(p, SC_SCOPE));
 	if (rr_parse_u64(col(p, SC_DURATION), &s->duration_ns) < 0)
 		return rr_bad_row(p, "changed since it was read: not a number", NULL);
 	return 1;
@@ -548,18 +586,9 @@ static int pump_stalls(struct csvpass *p, rr_stall_fn fn, void *arg)
 int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 		   struct rr_csv_stats *st, char *msg, size_t len)
 {
-	struct csvpass p;
-	int ret;
+	const struct rr_tail_fns fns = { .stall = fn };
 
-	ret = rr_pass_open(&p, d, "stalls.csv", stall_cols, SC_NR, false, msg, len);
-	if (ret == -ENOENT)
-		ret = 0;
-	else if (ret == 0)
-		ret = pump_stalls(&p, fn, arg);
-	if (st)
-		*st = p.st;
-	rr_pass_close(&p);
-	return ret;
+	return read_file(d, RR_STALLS, &fns, arg, st, msg, len);
 }
 
 static const struct colspec offcpu_cols[SB_FC_NR] = {
@@ -640,16 +669,9 @@ static int pump_ticks(struct csvpass *p, rr_tick_fn fn, void *arg)
 int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,
 		     struct rr_csv_stats *st, char *msg, size_t len)
 {
-	struct csvpass p;
-	int ret;
+	const struct rr_tail_fns fns = { .tick = fn };
 
-	ret = rr_pass_open(&p, d, "timeline.csv", tl_cols, RR_TL_NR_COLS, false, msg, len);
-	if (ret == 0)
-		ret = pump_ticks(&p, fn, arg);
-	if (st)
-		*st = p.st;
-	rr_pass_close(&p);
-	return ret;
+	return read_file(d, RR_TIMELINE, &fns, arg, st, msg, len);
 }
 
 const struct rr_filespec rr_files[] = {

@@ -138,6 +138,7 @@ struct cmp_run {
 	char label[512];	/* what sets it apart from the others (cmp_label_runs) */
 	char kernel[256];	/* release + boot words not shared by all (cmp_label_runs) */
 	struct rr_dir *dirs;	/* repetitions, open (meta/summary loaded) */
+	json_t *exp;		/* the experiment (cmp_experiment of dirs[0]), built once by cmp_load */
 	struct cmp_repout *out;	/* one per dir */
 	int ndirs;
 	struct cmp_opstat *ops;
@@ -191,6 +192,8 @@ void cmp_label_runs(struct cmp_run *runs, int n);
  * The experiment of a result, as a JSON object: run parameters (workloads
  * and their options, cap, duration, node, workers...) and cgroup version,
  * without what is not the experiment (paths, argv, pids). Caller decrefs.
+ * cmp_load builds a run's once (cmp_run.exp); the labels and the model use
+ * that one, and the model builds the other repetitions' to check them alike.
  */
 json_t *cmp_experiment(const struct rr_dir *d);
 /* A run's op ("workload/op") or stall kind ("run/direct") by name, or NULL. */

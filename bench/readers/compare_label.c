@@ -390,7 +390,7 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 	for (i = 0; i < n; i++) {
 		name_kernel(runs, n, i, words, same_rel);
 		if (exp)
-			exp[i] = cmp_experiment(&runs[i].dirs[0]);
+			exp[i] = runs[i].exp;
 	}
 	for (i = 1; i < n; i++) {
 		kernels_differ |= strcmp(runs[i].kernel, runs[0].kernel) != 0;
@@ -407,8 +407,6 @@ void cmp_label_runs(struct cmp_run *runs, int n)
 	for (i = 0; i < n; i++)
 		if (!runs[i].label[0])
 			snprintf(runs[i].label, sizeof(runs[i].label), "%s", runs[i].dirs[0].release);
-	for (i = 0; exp && i < n; i++)
-		json_decref(exp[i]);
 	for (i = 0; words && i < n; i++)
 		free(words[i]);
 	free(words);

@@ -512,6 +512,7 @@ void cmp_run_free(struct cmp_run *r)
 	free(r->out);
 	for (d = 0; d < 2; d++)
 		su_free(r->un[d]);
+	json_decref(r->exp);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -681,6 +682,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 				goto out;
 			}
 	}
+	r->exp = cmp_experiment(&r->dirs[0]);	/* the labels' and the model's */
 out:
 	free(copy);
 	if (ret < 0)

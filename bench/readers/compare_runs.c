@@ -375,13 +375,11 @@ static int runs_list(json_t *m, const struct cmp_run *runs, int n, json_t *warn,
 	for (int r = 0; r < n; r++) {
 		json_array_append_new(jruns, run_obj(&runs[r]));
 		run_warnings(&runs[r], warn);
-		exp[r] = cmp_experiment(&runs[r].dirs[0]);
+		exp[r] = runs[r].exp;
 		reps_alike(&runs[r], exp[r], warn);
 	}
 	json_object_set_new(m, "runs", jruns);
 	json_object_set_new(m, "experiment_differs", experiment_model(runs, n, exp, warn, vary, m));
-	for (int r = 0; r < n; r++)
-		json_decref(exp[r]);
 	free(exp);
 	return 0;
 }

@@ -5,6 +5,7 @@
  * by gnuplot (plot_gp.c).
  */
 #include "plot_impl.h"
+#include "stallkind.h"
 #include "signif.h"
 #include "stallunion.h"
 
@@ -19,20 +20,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Stall kinds in the order bars stack them; others follow as met. */
-static const char *const kind_order[] = { "memcg", "memcg_softlimit", "direct", "compaction",
-					  "throttled" };
-
+/* A stall kind's place in the bars: its schema row's (stallkind.h); a kind
+ * this reader does not know follows them, as met; the system's after the run's. */
 static int kind_rank(const char *name)
 {
+	static const struct { const char *name; int bar; } kinds[] = {
+#define X(n, b) { n, b },
+		SB_STALL_KINDS_BAR(X)
+#undef X
+	};
 	const char *k = strchr(name, '/');
 	size_t i;
 	int scope = strncmp(name, "system/", 7) == 0 ? 100 : 0;
 
 	k = k ? k + 1 : name;
-	for (i = 0; i < sizeof(kind_order) / sizeof(kind_order[0]); i++)
-		if (strcmp(k, kind_order[i]) == 0)
-			return scope + (int)i;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(k, kinds[i].name) == 0)
+			return scope + kinds[i].bar;
 	return scope + 50;
 }
 

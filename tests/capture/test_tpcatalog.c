@@ -81,28 +81,10 @@ static void kinds_and_rounds(void **state)
 	assert_int_equal(tp_point_round(POINT_RECLAIM_RETRY), RSRC_RECLAIM_RETRY);
 	assert_int_equal(tp_point_round(POINT_NOFAIL), RSRC_NOFAIL);
 	assert_int_equal(tp_point_round(POINT_MARK_VICTIM), -1);
-	/* report's zero% and throttle reasons */
-	assert_true(tp_stall_reclaims(STALL_DIRECT) && tp_stall_reclaims(STALL_MEMCG_SOFT));
-	assert_false(tp_stall_reclaims(STALL_COMPACT) || tp_stall_reclaims(STALL_THROTTLED));
-	assert_true(tp_stall_throttle(STALL_THROTTLED) && !tp_stall_throttle(STALL_MEMCG));
-	/* ...which report reads from the schema (it never includes the capture):
-	 * the catalogue's rows and the schema's traits must say the same */
-	{
-		static const struct { bool r, t; } tr[STALL_NR_KINDS] = {
-#define X(e, n, r, t) [STALL_##e] = { r, t },
-			SB_STALL_KINDS_TRAITS(X)
-#undef X
-		};
-
-		for (int k = 0; k < STALL_NR_KINDS; k++) {
-			if (tp_stall_reclaims((enum stall_kind)k) != tr[k].r)
-				fail_msg("kind %d: catalogue reclaims %d, schema %d", k,
-					 tp_stall_reclaims((enum stall_kind)k), tr[k].r);
-			if (tp_stall_throttle((enum stall_kind)k) != tr[k].t)
-				fail_msg("kind %d: catalogue throttle %d, schema %d", k,
-					 tp_stall_throttle((enum stall_kind)k), tr[k].t);
-		}
-	}
+	/* what report makes of a kind (zero%, a throttle's reasons) is the
+	 * schema's traits: tpcatalog.c checks each row against them at compile
+	 * time (a reclaim end without nr_reclaimed, a throttle row of a kind
+	 * the schema does not call one, does not build) */
 	/* doctor probes one event capture cannot do without */
 	{
 		int needed = 0;

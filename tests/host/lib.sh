@@ -5,6 +5,17 @@ trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 4; }
 need_root() { [[ $(id -u) -eq 0 ]] || skip "needs root (cgroups, tracepoints)"; }
+HOSTLIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# run_report NAME WHAT ARGS...: stallbench run ARGS into $TMP/NAME (a failure
+# names WHAT and run's stderr), then its report into $TMP/NAME.txt.
+run_report() {
+	local name=$1 what=$2
+	shift 2
+	"$SB" run "$@" --out "$TMP/$name" 2>"$TMP/err" || fail "$what run failed: $(cat "$TMP/err")"
+	"$SB" report "$TMP/$name" >"$TMP/$name.txt" || fail "report failed"
+}
+# python3 with sbcheck.py importable (check(), result()).
+sbpython() { PYTHONPATH=$HOSTLIB${PYTHONPATH:+:$PYTHONPATH} python3 "$@"; }
 # A JSON field via python3 (present on Debian 12 images).
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d"+sys.argv[2]))' "$1" "$2"; }
 # Nothing left behind: no cgroup that a run of this test recorded in its

@@ -26,21 +26,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$SB" run --workload pipe-wait --workers 2 --duration 3s --out "$TMP/pipe" 2>"$TMP/err" ||
-	fail "pipe-wait run failed: $(cat "$TMP/err")"
-"$SB" report "$TMP/pipe" >"$TMP/pipe.txt" || fail "report failed"
-"$SB" run --workload pipe-wait --workers 2 --duration 1s --no-offcpu --out "$TMP/pipe-off" \
-	2>"$TMP/err" || fail "--no-offcpu run failed: $(cat "$TMP/err")"
-"$SB" report "$TMP/pipe-off" >"$TMP/pipe-off.txt" || fail "report failed"
+run_report pipe pipe-wait --workload pipe-wait --workers 2 --duration 3s
+run_report pipe-off --no-offcpu --workload pipe-wait --workers 2 --duration 1s --no-offcpu
 # (the "on a CPU:" line between the stall line and "asleep:" is oncpu.sh's)
-python3 - "$TMP/pipe" "$TMP/pipe.txt" "$TMP/pipe-off" "$TMP/pipe-off.txt" <<'PY' || exit 1
+sbpython - "$TMP/pipe" "$TMP/pipe.txt" "$TMP/pipe-off" "$TMP/pipe-off.txt" <<'PY' || exit 1
 import csv, json, os, re, sys
+from sbcheck import check, result
 d, txt, doff, txtoff = sys.argv[1:5]
-def check(c, msg):
-    if not c:
-        print("FAIL:", msg); sys.exit(1)
-s = json.load(open(d + "/summary.json"))
-rep = open(txt).read()
+s, rep = result(d, txt)
 # what a user reads: the report's words
 m = re.search(r"^  read: (\d+) calls.*\n    \d+ stalled in reclaim.*\n(?:    on a CPU:.*\n(?:      .*\n)*)?    asleep: (\d+)% in (anon_)?pipe_read \(woken by ([^)]*)\)",
               rep, re.M)
@@ -116,12 +109,10 @@ echo "$w" | grep -Eq "asleep/call: \+[0-9.]+% [^:]* where: submit_bio_wait A 0[a
 $(sed -n '/^Verdict/,/^$/p' "$TMP/letter.txt")"
 "$SB" plot "$TMP/nodiscard,$TMP/nodiscard-2" "$TMP/discard,$TMP/discard-2" --out "$TMP/plots" \
 	>/dev/null 2>"$TMP/err" || fail "plot failed: $(cat "$TMP/err")"
-python3 - "$TMP" <<'PY' || exit 1
+sbpython - "$TMP" <<'PY' || exit 1
 import json, re, sys
+from sbcheck import check
 t = sys.argv[1]
-def check(c, msg):
-    if not c:
-        print("FAIL:", msg); sys.exit(1)
 CUTS = ("ftruncate", "truncate", "punch", "unlink_close")
 def discard_share(d):
     """the cuts' time asleep under blkdev_issue_discard, over their time asleep"""

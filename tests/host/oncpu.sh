@@ -15,20 +15,14 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_root
 
-"$SB" run --workload zero-read --workers 1 --workload pipe-wait --workers 2 --duration 3s \
-	--out "$TMP/on" 2>"$TMP/err" || fail "run failed: $(cat "$TMP/err")"
-"$SB" report "$TMP/on" >"$TMP/on.txt" || fail "report failed"
-"$SB" run --workload zero-read --workers 1 --duration 1s --no-oncpu --out "$TMP/off" \
-	2>"$TMP/err" || fail "--no-oncpu run failed: $(cat "$TMP/err")"
-"$SB" report "$TMP/off" >"$TMP/off.txt" || fail "report failed"
-python3 - "$TMP/on" "$TMP/on.txt" "$TMP/off" "$TMP/off.txt" <<'PY' || exit 1
+run_report on zero-read+pipe-wait --workload zero-read --workers 1 --workload pipe-wait \
+	--workers 2 --duration 3s
+run_report off --no-oncpu --workload zero-read --workers 1 --duration 1s --no-oncpu
+sbpython - "$TMP/on" "$TMP/on.txt" "$TMP/off" "$TMP/off.txt" <<'PY' || exit 1
 import csv, json, os, re, sys
+from sbcheck import check, result
 d, txt, doff, txtoff = sys.argv[1:5]
-def check(c, msg):
-    if not c:
-        print("FAIL:", msg); sys.exit(1)
-s = json.load(open(d + "/summary.json"))
-rep = open(txt).read()
+s, rep = result(d, txt)
 period = s["capture"]["oncpu_period_ns"]
 check(period == 1000000, "oncpu_period_ns %s" % period)
 # what a user reads: the report's words (two ops are "read": the one of zero-read's count)

@@ -10,15 +10,8 @@
 # asserted, so it shares the host.)
 # usage: tests/vm/variant.sh
 set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
 NAME=variant
-skip() { echo "SKIP $NAME: $*" >&2; exit 4; }
-[ "$(id -u)" = 0 ] || skip "needs root"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86"
-[ -x "$TOP/build/stallbench" ] || skip "build/stallbench not built"
-export STALLBENCH_KERNELS_LOCK=${STALLBENCH_KERNELS_LOCK:-$TOP/tests/kernels.lock}
-export SB_NO_BUILD=1
-OUT=$(mktemp -d /var/tmp/sbvariant.XXXXXX)
+. "$(dirname "$0")/sweeplib.sh"
 fail() { echo "FAIL $NAME: $*" >&2; echo "(kept $OUT)" >&2; exit 1; }
 t0=$(date +%s)
 "$TOP/run.sh" --kernel 6.12 --kernel-cmdline transparent_hugepage=never --workloads truncate-storm \

@@ -145,6 +145,15 @@ struct sample {
 	struct cev *e;
 };
 
+/* A site per interned stack id, named once (cap_site_memo); NULL: not yet. */
+struct cap_sitememo {
+	const char **by_id;
+	size_t cap;
+};
+
+/* A frame list of the schema (waitsite.h, cpusite.h) as an array's initialisers. */
+#define CAP_FRAME(name) name,
+
 struct capture {
 	struct tpdecode *tpd;
 	struct cev *ev;
@@ -183,8 +192,7 @@ struct capture {
 	size_t stack_cap, stack_len;
 	const char **stack_by_id;
 	size_t stack_ids, stack_ids_cap;
-	const char **site_by_id;	/* per stack id: its wait site, NULL not yet named */
-	size_t site_cap;
+	struct cap_sitememo wait_sites;	/* per stack id: its wait site (waitsite.h) */
 
 	/* off-CPU spans and the strings they carry (capture_sched.c) */
 	struct offq_item *offq;
@@ -199,8 +207,7 @@ struct capture {
 	bool oncpu_open;	/* the tasks' events are open */
 	struct onq_item *onq;
 	size_t nonq, onq_cap;
-	const char **cpu_site_by_id;	/* per stack id: its on-CPU site, NULL not yet named */
-	size_t cpu_site_cap;
+	struct cap_sitememo cpu_sites;	/* per stack id: its on-CPU site (cpusite.h) */
 };
 
 /* Whether e's samples go through the rings: NOFAIL allocations are counted
@@ -259,6 +266,9 @@ const char *cap_stack_site(struct capture *c, uint32_t id);
  * ".constprop.0" cut), interned; fallback when every frame is skipped or out of memory. */
 const char *cap_frame_site(struct capture *c, const char *folded, const char *const *skip,
 			   size_t nskip, const char *fallback);
+/* cap_frame_site of interned stack id (1..stack_ids), kept in m: each stack named once. */
+const char *cap_site_memo(struct capture *c, struct cap_sitememo *m, uint32_t id,
+			  const char *const *skip, size_t nskip, const char *fallback);
 /* s kept until capture_close(), one copy per distinct string; NULL out of memory. */
 const char *cap_intern(struct capture *c, const char *s);
 void cap_syms_free(struct capture *c);
