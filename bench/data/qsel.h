@@ -48,7 +48,7 @@ struct qs_spec {
 
 #define QS_SPEC_MIN	256	/* smaller values have a bucket each: never kept */
 #define QS_SPEC_FIRST	65536	/* every value kept up to this count */
-#define QS_SPEC_BUDGET	(4u << 20)	/* values kept by a thread's selectors: 32 MiB */
+#define QS_SPEC_BUDGET	(3u << 20)	/* values kept by a thread's selectors: 24 MiB */
 
 struct qsel {
 	struct hist h;		/* pass 1: every value */

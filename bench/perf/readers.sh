@@ -166,7 +166,7 @@ say "== Targets (issue 28, readers) =="
 target "compare memory <= 64 MiB at 2 x $CMP_N: plain $(calc "$RB_KB / 1024" 1), zstd $(calc "$RZ_KB / 1024" 1) MiB" \
 	"a <= $CMP_MAX_KB && b <= $CMP_MAX_KB && a > 0 && b > 0" "$RB_KB" "$RZ_KB"
 # bounded, not flat: pass 1 keeps the values around the wanted quantiles (qsel.h's
-# qs_expect), more as the runs grow, up to QS_SPEC_BUDGET (32 MiB); past it the later
+# qs_expect), more as the runs grow, up to QS_SPEC_BUDGET (24 MiB); past it the later
 # pass reads again. The bound is checked from 2 x CMP_SMALL to 2 x REP_N.
 target "compare memory bounded in op count:  $(calc "$RS_KB / 1024" 1) MiB at 2 x $CMP_SMALL, $(calc "$RB_KB / 1024" 1) at 2 x $CMP_N, $(calc "$GC_KB / 1024" 1) at 2 x $REP_N (<= 64 MiB each)" \
 	"a <= $CMP_MAX_KB && b <= $CMP_MAX_KB && c <= $CMP_MAX_KB && a > 0 && b > 0 && c > 0" \
