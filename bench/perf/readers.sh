@@ -125,8 +125,29 @@ p99_check() {
 			$2 ~ /^[0-9.e+]+$/ { d = $1 - $2; if (d < 0) d = -d; if (d <= e * $2 + 1) ok++ }
 			END { if (n) printf "%d %d\n", n, ok; else print "nan nan" }'
 }
+# p99_text_check REPORT_TXT COMPARE_JSON: the same on what report prints (its
+# table's p99 column, "~80.6us"): N every op row of the table, OK those
+# within the bound of compare's exact p99 plus half the printed last digit
+p99_text_check() {
+	awk '/^[^ ].* count +err +p50 +p99/ { wl = $1; next }
+		/^[^ ]/ { wl = "" }
+		wl != "" && /^  [^ ]/ && $2 ~ /^[0-9]+$/ {
+			v = $5; sub(/^~/, "", v); n = v; sub(/[a-z]+$/, "", n); u = substr(v, length(n) + 1)
+			m = u == "ns" ? 1 : u == "us" ? 1e3 : u == "ms" ? 1e6 : u == "s" ? 1e9 : 0
+			d = index(n, ".") ? length(n) - index(n, ".") : 0
+			printf "%s/%s %s %.17g %.17g\n", wl, $1, (m && n ~ /^[0-9.]+$/) ? "ok" : "bad", n * m, 0.5 * 10 ^ -d * m
+		}' "$1" |
+		while read -r op st v half; do
+			c=$(jq -r --arg k "$op" '[.ops[] | select(.name == $k) | .runs[0].p99][0] // "nan"' "$2" 2>/dev/null)
+			echo "$st $v $half ${c:-nan}"
+		done |
+		awk -v e="$HIST_BOUND" '{ n++ }
+			$1 == "ok" && $4 ~ /^[0-9.e+]+$/ { d = $2 - $4; if (d < 0) d = -d; if (d <= e * $4 + $3 + 1) ok++ }
+			END { if (n) printf "%d %d\n", n, ok + 0; else print "nan nan" }'
+}
 P99_CHECK=$(p99_check "$OUT/runs/report-json.out" "$OUT/runs/cmp-real.out")
 read -r P99_N P99_OK <<< "${P99_CHECK:-nan nan}"
+read -r T99_N T99_OK <<< "$(p99_text_check "$OUT/runs/report.out" "$OUT/runs/cmp-real.out")"
 REP_TILDE=$(grep -c ' ~[0-9]' "$OUT/runs/report.out" 2>/dev/null)
 
 # a synthetic run of REP_N ops (ops only: report reads summary.json, compare ops.csv)
@@ -142,6 +163,7 @@ read -r GPJ_T GPJ_CPU GPJ_KB <<< "$(timed report-big-json "$SB" report --json "$
 read -r GC_T GC_CPU GC_KB <<< "$(timed cmp-big-self "$SB" compare --json "$RG" "$RG")"
 # every op's p99: report's (summary.json) within the bound of compare's exact one
 G99_CHECK=$(p99_check "$OUT/runs/report-big-json.out" "$OUT/runs/cmp-big-self.out")
+read -r GT99_N GT99_OK <<< "$(p99_text_check "$OUT/runs/report-big.out" "$OUT/runs/cmp-big-self.out")"
 read -r G99_N G99_OK <<< "${G99_CHECK:-nan nan}"
 # the p99 of one op, both ways, for the table
 G99_REP=$(jq -r '.ops["truncate-storm/ftruncate"].latency_ns.p99 // empty' "$OUT/runs/report-big-json.out" 2>/dev/null)
@@ -181,10 +203,14 @@ target "report memory <= 64 MiB on $LD_OPS ops: $(calc "$RP_KB / 1024" 1) MiB" \
 	"a <= $CMP_MAX_KB && a > 0 && b > 0" "$RP_KB" "$LD_OPS"
 target "report's p99 = compare's within 0.39%: $P99_OK of $P99_N ops, shown with '~' ($REP_TILDE cells)" \
 	"a == b && b > 0 && c > 0" "$P99_OK" "$P99_N" "$REP_TILDE"
+target "report prints those p99s (its table, to its last digit): $T99_OK of $T99_N ops" \
+	"a == b && b > 0" "$T99_OK" "$T99_N"
 target "report memory <= 64 MiB on $RG_ROWS synthetic ops: $(calc "$GP_KB / 1024" 1) MiB (compare of it: $(calc "$GC_KB / 1024" 1) MiB)" \
 	"a <= $CMP_MAX_KB && b <= $CMP_MAX_KB && a > 0 && c >= 0.99 * $REP_N" "$GP_KB" "$GC_KB" "$RG_ROWS"
 target "report's p99 = compare's within 0.39% on $RG_ROWS ops: $G99_OK of $G99_N ops ('~' cells: $G_TILDE)" \
 	"a == b && b == 4 && c > 0" "$G99_OK" "$G99_N" "$G_TILDE"	# gen_result writes 4 ops
+target "report prints those p99s on $RG_ROWS ops (its table): $GT99_OK of $GT99_N ops" \
+	"a == b && b == 4" "$GT99_OK" "$GT99_N"
 if [ "$QUICK" != 1 ]; then
 	# absolute speed: only on a quiet machine (the quick form runs in CI on a loaded one)
 	target "compare >= 5M ops per CPU-second:     plain $RB_RATE, zstd $RZ_RATE at 2 x $CMP_N" \

@@ -106,8 +106,12 @@ EOF
 	[ -f "$home/.bashrc" ] && bind="mount --bind '$T/empty.bashrc' '$home/.bashrc' && "
 	unshare -m --propagation private sh -c "${bind}exec /usr/sbin/sshd -D -e -f '$T/sshd$tag.config'" 2>>"$T/sshd.log" &
 	eval "SSHD_$tag=\$!"
+	local n
 	for _ in $(seq 50); do
-		ssh -F "$T/ssh_config" -p "$1" localhost true 2>/dev/null && return 0
+		if n=$(ssh -F "$T/ssh_config" -p "$1" localhost 'cat ~/.bashrc 2>/dev/null | wc -c' 2>/dev/null); then
+			[ "$n" = 0 ] || fail "sshd on port $1: its sessions see root's ~/.bashrc ($n bytes)"
+			return 0
+		fi
 		sleep 0.2
 	done
 	fail "sshd did not answer on port $1: $(tail -3 "$T/sshd.log")"
