@@ -544,23 +544,8 @@ int rr_fast_scan(const struct csvpass *p, const char *line, int upto, struct rr_
 	int j = 0;
 
 	for (b = line; b < end; b += 16) {
-		unsigned int m, qm;
-#ifdef __SSE2__
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
+		unsigned int qm, m = rr_block_commas(b, end, &qm);
 
-		m = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
-		qm = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-#else
-		m = qm = 0;
-		for (int i = 0; i < 16; i++) {
-			m |= (unsigned int)(b[i] == ',') << i;
-			qm |= (unsigned int)(b[i] == '"') << i;
-		}
-#endif
-		if (end - b < 16) {
-			m &= (1u << (end - b)) - 1;
-			qm &= (1u << (end - b)) - 1;
-		}
 		if (qm)
 			return 0;
 		while (m) {
