@@ -29,23 +29,41 @@ echo lru_during=\$(cat \$L)
 wait \$p
 echo lru_rc=\$?
 echo lru_after=\$(cat \$L)
+# memory.high: each 4M fill past ~52M sleeps 3-4 s in the penalty (2 s per
+# return to user at most), so a 4 s run holds one such fill or two, by TCG's
+# luck (sleep 3.1 s or 7.2 s against ~1 s on a CPU); 10 s holds at least three
 for how in max high; do
-	$BIN run --duration 4s --grace 20s --cap 48M --cap-as \$how \\
+	d=4s; [ \$how = max ] || d=10s
+	$BIN run --duration \$d --grace 20s --cap 48M --cap-as \$how \\
 		--workload memhog --hog-size 96M --chunk 4M --out \$R/\$how > \$R/\$how.log 2>&1
 	echo \${how}_rc=\$?
 done
 $BIN run --duration 2s --no-capture --workload memhog --hog-size 16M --chunk 2M \\
 	--cpu-node 0 --mem-node 1 --out \$R/remote > \$R/remote.log 2>&1
 echo remote_rc=\$?
-# memory.low: a file working set next to an aggressor, unprotected then protected
-for lo in none 48M; do
-	a=; [ \$lo = none ] || a="--low \$lo"
+# memory.low: a file working set (prot, 40M) next to an aggressor whose own
+# 120M working set is hot too (it fills in ~3 s, then loops), unprotected then
+# protected. Which of two hot sets MGLRU evicts first without protection is
+# the kernel's call and varies run to run (prot's refaults measured 934 to
+# 39232 in 5 s), so the unprotected case is run up to 3 times until it shows
+# the eviction that memory.low is to prevent; the protected case runs once.
+low_run() {
+	a=; [ \$1 = none ] || a="--low \$1"
 	$BIN run --duration 5s --no-capture --cap 96M \\
 		--group prot \$a --workload memhog --mode file --hog-size 40M --chunk 4M --hog-dir /mnt/disk \\
-		--group aggr --workload memhog --mode file --hog-size 200M --chunk 4M --hog-dir /mnt/disk \\
-		--out \$R/low_\$lo > \$R/low_\$lo.log 2>&1
-	echo low_\${lo}_rc=\$?
+		--group aggr --workload memhog --mode file --hog-size 120M --chunk 4M --hog-dir /mnt/disk \\
+		--out \$R/low_\$1 > \$R/low_\$1.log 2>&1
+	echo low_\${1}_rc=\$?
+}
+for t in 1 2 3; do
+	rm -rf \$R/low_none
+	low_run none
+	echo low_none_tries=\$t
+	ru=\$(awk '/"prot": \\{/ { p = 1 } p && /workingset_refault_file/ { gsub(/[^0-9]/, ""); print; exit }' \$R/low_none/summary.json)
+	echo low_none_refaults_\$t=\$ru
+	[ "\${ru:-0}" -gt 1000 ] && break
 done
+low_run 48M
 free=\$(awk '/^MemFree/ { print \$2 }' /proc/meminfo)
 echo memfree_kb=\$free
 $BIN run --duration 15s --workload thp --workers 1 --fragment \$((free * 9 / 10))K --thp-size 256M \\
@@ -58,6 +76,10 @@ O=$RES/vm.out
 [ "$(val "$O" lru_rc)" = 0 ] || fail "--mm lru_gen=n run: exit $(val "$O" lru_rc): $(tail -n 3 "$RES/lru.log")"
 [ "$(val "$O" lru_during)" = 0x0000 ] || fail "lru_gen during the run: $(val "$O" lru_during), want 0x0000"
 [ "$(val "$O" lru_after)" = 0x0007 ] || fail "lru_gen after the run: $(val "$O" lru_after), want 0x0007 back"
+for lo in none 48M; do
+	[ "$(val "$O" low_${lo}_rc)" = 0 ] || fail "memory.low run ($lo): exit $(val "$O" low_${lo}_rc): $(tail -n 3 "$RES/low_$lo.log")"
+done
+echo "memory.low: the unprotected case took $(val "$O" low_none_tries) run(s): prot refaults $(sed -n 's/^low_none_refaults_[0-9]=//p' "$O" | tr '\n' ' ')"
 python3 - "$RES" <<'PY' || fail "see above"
 import json, sys
 R = sys.argv[1]
@@ -74,7 +96,7 @@ assert hi["memcg"]["high_events"] > 0, "no memory.high events: %s" % hi["memcg"]
 assert load("high", "meta.json")["status"] == "complete"
 # where the fills' wall time went: memory.high's penalty is sleep inside the
 # fault (no reclaim tracepoint shows it), memory.max's path stays on a CPU
-# (measured: 7.22 s asleep under high, 0.00 s under max, 14 and 12 fills)
+# (measured: 7.22 s asleep under high in 4 s, 0.00 s under max, 14 and 12 fills)
 ts_hi = hi["ops"]["memhog/fill"]["time_split"]
 ts_mx = mx["ops"]["memhog/fill"]["time_split"]
 assert ts_hi["sleep_ns"] > 2e9 and ts_hi["sleep_ns"] > 5 * ts_hi["cpu_ns"], \
@@ -104,7 +126,7 @@ assert pl == {"cpu_node": 0, "mem_nodes": "1", "mem_policy": "bind"}, pl
 un, pr = load("low_none", "summary.json"), load("low_48M", "summary.json")
 ru = un["groups"]["prot"]["workingset_refault_file"]
 rp = pr["groups"]["prot"]["workingset_refault_file"]
-assert ru > 1000, "the unprotected working set was hardly evicted (refaults %d): no test" % ru
+assert ru > 1000, "the unprotected working set was hardly evicted in 3 runs (refaults %d last): no test" % ru
 assert rp * 4 < ru, "memory.low did not protect: prot refaults %d protected vs %d not" % (rp, ru)
 print("memory.low: prot's file refaults %d unprotected, %d with low 48M (aggr: %d, %d)" % (
       ru, rp, un["groups"]["aggr"]["workingset_refault_file"],
@@ -138,10 +160,10 @@ def seg(b):
     rows = [l.split() for l in b.split("\n") if l and l[0].isdigit()]
     return {k: float(r[2]) - float(r[1]) for k, r in zip(("cpu", "runq", "sleep"), rows)}
 a, b = seg(blocks[0]), seg(blocks[1])
-assert '"A cap 48M, high none"' in blocks[0] and '"B cap none, high 48M"' in blocks[1], blocks[:2]
+assert '"A cap 48M, 4s, high none"' in blocks[0] and '"B cap none, 10s, high 48M"' in blocks[1], blocks[:2]
 assert b["sleep"] > 10 * max(a["sleep"], 1.0), "asleep ms/call: A %.1f, B %.1f" % (a["sleep"], b["sleep"])
 svg = open(sys.argv[2]).read()
-for t in ("A cap 48M, high none", "B cap none, high 48M", "on-CPU", "asleep", "ms per call (mean)"):
+for t in ("A cap 48M, 4s, high none", "B cap none, 10s, high 48M", "on-CPU", "asleep", "ms per call (mean)"):
     assert t in svg, "the figure lacks %r" % t
 print("time figure: asleep per fill A (max) %.1f ms, B (high) %.1f ms" % (a["sleep"], b["sleep"]))
 PY
