@@ -37,7 +37,9 @@ left() {
 	pgrep -f -- "$OUT" | grep -vx "$$" | sed 's/^/pid:/'
 }
 PT=storm-cap64M-ftruncate_1-r1
-SWEEP=(--kernel 6.12 --workloads truncate-storm --caps 64M --mixes ftruncate=1 --duration 4s --reps 1)
+# (8 s points: Ctrl-C comes 1-1.5 s after the point's meta.json and must
+# reach the guest's driver while the point runs)
+SWEEP=(--kernel 6.12 --workloads truncate-storm --caps 64M --mixes ftruncate=1 --duration 8s --reps 1)
 t0=$(date +%s)
 set -m	# each sweep in a process group of its own, as a shell's job is
 
@@ -57,9 +59,10 @@ wait "$PID"; rc=$?
 dt=$((SECONDS - ti))
 PID=
 sleep $((dt < 10 ? 10 - dt : 0))
+# (3-7 s measured; a sweep that waits for its point to end took 27 s)
 echo "Ctrl-C: run.sh exit $rc after ${dt}s"
 [ "$rc" -eq 130 ] || fail "Ctrl-C: exit $rc (want 130): $(tail -5 "$OUT/run1.log")"
-[ "$dt" -le 10 ] || fail "Ctrl-C: the sweep took ${dt}s to stop"
+[ "$dt" -le 15 ] || fail "Ctrl-C: the sweep took ${dt}s to stop"
 l=$(left); [ -z "$l" ] || fail "Ctrl-C: still alive 10 s later: $l"
 [ "$(wc -l <"$OUT/k1/vm.qemu.pid")" -eq 1 ] || fail "Ctrl-C: more than one boot: $(cat "$OUT/k1/vm.qemu.pid")"
 D=$(ls -d "$OUT"/k1/*/sweep)
@@ -109,7 +112,7 @@ tr '\n' ' ' <"$L" | grep -Eq "fault: 6\.12[^ ]*, boot 1, point +$PT: +interrupte
 l=$(left); [ -z "$l" ] || fail "after the resume: still alive: $l"
 t3=$(( $(date +%s) - t0 ))
 # ---- 4: a guest that hangs, one that panics, a full results share ----
-# One sweep of 4 repetitions in one boot (2 s points): r1's QEMU is
+# One sweep of 4 repetitions in one boot (4 s points): r1's QEMU is
 # SIGSTOPped 1 s into the point (the hang watchdog, 15 s here, kills it),
 # the next boot panics 1 s into r2 (STALLBENCH_VM_TEST_PANIC: sysrq c in
 # the guest), the third runs r3 and fills its results share (a tmpfs here)
@@ -142,13 +145,15 @@ await() {	# the point whose meta.json appears
 	fail "$1 never started: $(tail -5 "$OUT/run4.log")"
 }
 STALLBENCH_VM_HANG=15 STALLBENCH_VM_TEST_PANIC=$P4-r2 "$TOP/run.sh" --kernel 6.12 --workloads truncate-storm \
-	--caps 64M --mixes ftruncate=1 --duration 2s --reps 4 --one-boot --out "$B" >"$OUT/run4.log" 2>&1 &
+	--caps 64M --mixes ftruncate=1 --duration 4s --reps 4 --one-boot --out "$B" >"$OUT/run4.log" 2>&1 &
 PID=$!
 await "$P4-r1"
 sleep 1
 q=$(tail -1 "$B/k1/vm.qemu.pid")
 kill -STOP "$q" || fail "hang: cannot stop QEMU $q"
 ts=$SECONDS
+for _ in $(seq 240); do kill -0 "$q" 2>/dev/null || break; sleep 0.5; done
+tk=$((SECONDS - ts))
 await "$P4-r2"
 th=$((SECONDS - ts))
 await "$P4-r4"
@@ -157,12 +162,13 @@ dd if=/dev/zero of="$MNT/.filler" bs=4k 2>/dev/null
 wait "$PID"; rc=$?
 PID=
 t4=$((SECONDS - t4))
-echo "hang, panic, full share: exit $rc after ${t4}s (hung QEMU replaced ${th}s after its SIGSTOP)"
+echo "hang, panic, full share: exit $rc after ${t4}s (hung QEMU gone ${tk}s and replaced ${th}s after its SIGSTOP)"
 kill -0 "$q" 2>/dev/null && fail "hang: the stopped QEMU $q is alive"
-# the watchdog's bound: 15 s of silence, the kill, a fresh boot (~12 s)
-# and the skip of r1 before r2 starts (31-35 s measured; 60 s is slack
-# for a loaded machine, not for a watchdog that waits its 600 s default)
-[ "$th" -le 60 ] || bad "hang: the stopped QEMU was replaced ${th}s after its SIGSTOP (watchdog 15 s; want <= 60 s)"
+# the watchdog's bound: 15 s of silence, then the kill (the fresh boot and
+# r2's start after it, 31-43 s measured in all, once 61 s, are the
+# machine's speed, bounded loosely: 120 s)
+[ "$tk" -le 30 ] || bad "hang: the stopped QEMU was killed ${tk}s after its SIGSTOP (watchdog 15 s; want <= 30 s)"
+[ "$th" -le 120 ] || bad "hang: the stopped QEMU was replaced ${th}s after its SIGSTOP (want <= 120 s)"
 [ "$rc" -eq 1 ] || fail "faults: exit $rc (want 1: points missing): $(tail -5 "$OUT/run4.log")"
 nb=$(grep -c '^vm/sweep: repetition 1, kernel 1: exit' "$OUT/run4.log")
 [ "$nb" -eq 3 ] || bad "faults: $nb boots, want 3 (hang, panic, the rest)"

@@ -75,7 +75,10 @@ $BIN run --workload vmalloc-nofail --workers 1 --duration 20s --alloc-size 1M --
 # a run whose reader falls behind a burst of 300 calls from another process
 $BIN run --workload vmalloc-nofail --workers 1 --duration 4s --alloc-size 1M --alloc-hold 300ms \\
 	--no-capture --out \$1/behind > \$1/behind.log 2>&1 &
-sleep 2; \$F burst 300; echo burst_rc=\$?; wait \$!; echo behind_rc=\$?
+# (the burst after the run has its log open: meta.json, then 1 s; a fixed
+# 2 s missed it when the driver started late, and nothing was lost)
+for i in \$(seq 150); do [ -f \$1/behind/meta.json ] && break; sleep 0.1; done
+sleep 1; \$F burst 300; echo burst_rc=\$?; wait \$!; echo behind_rc=\$?
 G
 		*) echo "\$F $k; echo ${k}_rc=\$?" ;;
 		esac

@@ -209,6 +209,10 @@ v() { sed -n "s/^$1=//p" <<< "$F"; }
 # call itself goes on inside the kernel (its module latency).
 lag=$(python3 -c 'import json, sys; print("%.1f" % (float(sys.argv[2]) - json.load(open(sys.argv[1]))["go_ns"] / 1e9 - 6))' \
 	"$RES/late/meta.json" "$(val "$RES/late.vm.out" late_summary_up)") || fail "late: no go_ns in meta.json"
-python3 -c 'import sys; sys.exit(float(sys.argv[1]) > 12)' "$lag" ||
+# (6.8 s measured; the bound grows with the call's own length, half of what
+# it outlived the deadline by, up to 20 s: a driver that waited for the
+# call would be late by all of it, ~29 s with the call at 35 s)
+python3 -c 'import sys; sys.exit(float(sys.argv[1]) > max(12, min(20, (float(sys.argv[2] or 0) / 1e3 - 6) / 2)))' \
+	"$lag" "$(v late_module_max_latency_ms)" ||
 	fail "late: results written only ${lag}s after the hard deadline: the driver waited for the stuck NOFAIL call (module latency $(v late_module_max_latency_ms) ms) instead of reporting at the deadline"
 pass "main: $(v main_status) in $(val "$RES/main.vm.out" main_ms) ms, $(v main_calls) NOFAIL rows ($(v main_killed_rows) from the module log, $(v main_unfinished) unfinished), oom_kills $(v main_oom_kills) = memcg delta, $(v main_oom_victims) OOM-killed workers recorded, driver survived; late: $(v late_status), results final ${lag}s after the hard deadline, driver exit at $(val "$RES/late.vm.out" late_ms) ms, $(v late_unfinished) unfinished row(s) at the deadline; the call itself took $(v late_module_max_latency_ms) ms"

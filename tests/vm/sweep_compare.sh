@@ -108,18 +108,22 @@ for col in B C; do
 import re, sys
 lines = open(sys.argv[1]).read().split("\n")
 col = sys.argv[2]
-def runs(c):
-    c = c.strip()
-    m = re.match(r"^(\S+) \(all (\d+)\)$", c)
-    vals = [m.group(1)] * int(m.group(2)) if m else c.split()
-    return [float(x[:-1]) * 1e3 if x.endswith("k") else float(x) for x in vals]
+def num(x):
+    return float(x[:-1]) * 1e3 if x.endswith("k") else float(x)
+def runs(t):
+    # a side's cell from the row's words: "36k (all 3)" or one value a run
+    # (by words, not columns: "13.7k 13.8k 13.9k" is wider than its column)
+    if len(t) > 2 and t[1] == "(all":
+        return [num(t[0])] * int(t[2].rstrip(")")), t[3:]
+    return [num(x) for x in t[:3]], t[3:]
 for i, l in enumerate(lines):
     if re.match(r"^nofail.*\(3\+3 runs, %s vs A\)$" % col, l):
         for r in lines[i + 1:]:
             if not r:
                 break
             if r.startswith("alloc rounds "):
-                a, b = runs(r[22:38]), runs(r[39:55])
+                a, rest = runs(r[len("alloc rounds"):].split())
+                b, rest = runs(rest)
                 print("  %s vs A rounds: A %s, %s %s" % (col, a, col, b))
                 sys.exit(0 if len(a) == 3 and len(b) == 3 and max(b) < min(a) else 1)
 sys.exit(1)
@@ -163,9 +167,9 @@ t = op["vs_first"][1]["tests"]["latency"]
 print("6.12/6.1 NOFAIL latency ratio %.3f, interval %s, p_holm %s" % (t["ratio"], t["ci95"], t.get("p_holm")))
 # (the point estimate: whether its interval clears 1 with 3 runs is the
 # verdict's business, checked above, and depends on how steady the host was)
-# Measured 0.36-0.56 here (6.1's call takes 4 s on a quiet host, 6-9 s on
-# a loaded one; 6.12's 2.3 s either way): "6.12 is faster" is < 0.7.
-sys.exit(0 if t["ratio"] < 0.7 else 1)
+# Measured 0.28-0.56 here (6.1's call takes 4 s on a quiet host, 6-9 s on
+# a loaded one; 6.12's 2.3 s either way): "6.12 is faster" is < 0.8.
+sys.exit(0 if t["ratio"] < 0.8 else 1)
 PY
 # (the A/A is judged at alpha 0.01: at 0.05 a calibrated test of two points
 # is red 1 run in 10 by design, which CI cannot tell from a real fault)
