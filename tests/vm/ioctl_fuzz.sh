@@ -69,4 +69,8 @@ rc=$(sed -n 's/^ioctls fuzzed: .*log record: \([0-9]*\)$/\1/p' "$O")
 # the calls): measured 998, 1266, 1867, 2099 in four runs; the floor is that
 # the check ran on hundreds, not that a seed was lucky
 [ "${rc:-0}" -ge 250 ] || fail "only ${rc:-0} ALLOCs checked against their log record, want >= 250 (seed $SEED)"
+# and every ALLOC that succeeded was one of them (the log's 65536 records
+# cannot wrap in ~1500 calls)
+ok=$(awk '/^proc [0-9]+: ops/ { for (i = 1; i < NF; i++) if ($i == "allocs_ok") n += $(i + 1) } END { print n + 0 }' "$O")
+[ "$rc" = "$ok" ] || fail "$ok ALLOCs succeeded, $rc of them checked against their log record (seed $SEED)"
 pass "$(grep '^ioctls fuzzed' "$O"); $(sed -n 's/^fuzz: //p' "$O"); $(grep '^clients killed' "$O"); $(sed -n 's/^results: //p' "$O"); unprivileged: EPERM; seed $SEED"
