@@ -112,7 +112,7 @@ def num(x):
     return float(x[:-1]) * 1e3 if x.endswith("k") else float(x)
 def runs(t):
     # a side's cell from the row's words: "36k (all 3)" or one value a run
-    # (by words, not columns: "13.7k 13.8k 13.9k" is wider than its column)
+    # (by words, not columns: whatever width the cells take)
     if len(t) > 2 and t[1] == "(all":
         return [num(t[0])] * int(t[2].rstrip(")")), t[3:]
     return [num(x) for x in t[:3]], t[3:]
