@@ -257,6 +257,19 @@ grep -q "^stallbench: one spread sweep, 2 sweep point(s)" "$L" || fail "spread l
 grep -Eq "^  A: [^ ]+, spread over: $H1 $H2$" <(unwrapped "$L") || fail "spread letter: hosts not named"
 [ -z "$(awk 'length > 72' "$L")" ] || fail "spread letter over 72 columns"
 
+# settle N CMD...: CMD's first 3 lines, polled every 0.5 s for at most N s
+# until there are none: in $left (empty: all gone), the seconds taken in $tg
+settle() {
+	local n=$1 t0=$SECONDS
+	shift
+	for _ in $(seq $((2 * n))); do
+		left=$("$@" | head -3)
+		[ -z "$left" ] && break
+		sleep 0.5
+	done
+	tg=$((SECONDS - t0))
+}
+
 # ---- 4: Ctrl-C (SIGINT to the process group) while both hosts run a 30 s
 # point: 15 s later no run is left on either (nothing whose command line
 # names the hosts' copies: their sweeps, drivers, workers, and the ssh
@@ -280,14 +293,9 @@ set +m
 grep -q "interrupted: .* --resume $T/intr" "$T/run4.err" || fail "Ctrl-C: no --resume line"
 # (gone within 15 s, polled and the time printed; the 30 s point would
 # end by itself ~25 s later, so a sweep that left it running is still red)
-tg=$SECONDS
-for _ in $(seq 30); do
-	left=$(pgrep -af -- "$SB_HOSTS_REMOTE_DIR" | head -3)
-	[ -z "$left" ] && break
-	sleep 0.5
-done
+settle 15 pgrep -af -- "$SB_HOSTS_REMOTE_DIR"
 [ -z "$left" ] || fail "Ctrl-C: 15 s later still running: $left"
-echo "Ctrl-C: the hosts sweep exit $rc, no remote run $((SECONDS - tg))s later ($(( $(date +%s) - t4 ))s)"
+echo "Ctrl-C: the hosts sweep exit $rc, no remote run ${tg}s later ($(( $(date +%s) - t4 ))s)"
 
 # ---- 5: run.sh SIGKILLed (the process alone) once both hosts brought a
 # point back and a point runs: 12 s later no remote run and no ssh or
@@ -314,15 +322,11 @@ kill -9 "$RUN"
 wait "$RUN" 2>/dev/null; RUN=
 # (polled for 12 s, the time printed: the 3 s points still to run would
 # outlast that by themselves)
-tg=$SECONDS
-for _ in $(seq 24); do
-	left=$( (pgrep -af -- "$SB_HOSTS_REMOTE_DIR"; pgrep -af -- "-F $T/ssh_config"; pgrep -af -- "$K") | head -3)
-	[ -z "$left" ] && break
-	sleep 0.5
-done
+killed_left() { pgrep -af -- "$SB_HOSTS_REMOTE_DIR"; pgrep -af -- "-F $T/ssh_config"; pgrep -af -- "$K"; }
+settle 12 killed_left
 k1=$(back "$H1") k2=$(back "$H2")	# (one may have come back meanwhile)
 [ -z "$left" ] || fail "run.sh SIGKILLed: 12 s later still running: $left"
-echo "run.sh SIGKILLed with $k1 + $k2 point(s) back: nothing left $((SECONDS - tg))s later"
+echo "run.sh SIGKILLed with $k1 + $k2 point(s) back: nothing left ${tg}s later"
 kept5=$(for h in $H1 $H2; do
 	for pt in $(cut -f1 "$K/$h"/results/*/sweep/points.tsv); do
 		stat -c '%n %Y' "$K/$h"/results/*/sweep/"$pt"/meta.json
