@@ -26,11 +26,12 @@ enum {
 #undef X
 };
 #define TP_HAS_ARG(a)		(!__builtin_types_compatible_p(__typeof__(a), void *))
-#define TP_STALL(k, rd)		((int)(k) >= 0 && (k) < STALL_NR_KINDS && (rd) >= -1 && (rd) < RSRC_NR)
+#define TP_ROUND(rd)		((rd) >= -1 && (rd) < RSRC_NR)	/* none, or a source */
+#define TP_STALL(k, rd)		((int)(k) >= 0 && (k) < STALL_NR_KINDS && TP_ROUND(rd))
 #define TP_OK_BEGIN(k, a, rd)	(TP_STALL(k, rd) && !TPK_THR_##k)
 #define TP_OK_END(k, a, rd)	(TP_STALL(k, rd) && !TPK_THR_##k && TPK_REC_##k == TP_HAS_ARG(a))
 #define TP_OK_THROTTLED(k, a, rd) (TP_STALL(k, rd) && TPK_THR_##k && !TPK_REC_##k)
-#define TP_OK_POINT(k, a, rd)	((int)(k) >= 0 && (k) < POINT_NR_KINDS && (rd) >= -1 && (rd) < RSRC_NR)
+#define TP_OK_POINT(k, a, rd)	((int)(k) >= 0 && (k) < POINT_NR_KINDS && TP_ROUND(rd))
 #define X(sys, ev, role, kind, arg, round, probe, needed)			\
 	_Static_assert(TP_OK_##role(kind, arg, round),				\
 		       #sys ":" #ev ": not what schema/stallkind.h says of " #kind);
