@@ -59,9 +59,9 @@ wait "$PID"; rc=$?
 dt=$((SECONDS - ti))
 PID=
 sleep $((dt < 10 ? 10 - dt : 0))
-# (3-7 s measured; a sweep that waits for its point to end took 27 s)
 echo "Ctrl-C: run.sh exit $rc after ${dt}s"
 [ "$rc" -eq 130 ] || fail "Ctrl-C: exit $rc (want 130): $(tail -5 "$OUT/run1.log")"
+# (3-7 s measured; a sweep that waits for its point to end took 27 s)
 [ "$dt" -le 15 ] || fail "Ctrl-C: the sweep took ${dt}s to stop"
 l=$(left); [ -z "$l" ] || fail "Ctrl-C: still alive 10 s later: $l"
 [ "$(wc -l <"$OUT/k1/vm.qemu.pid")" -eq 1 ] || fail "Ctrl-C: more than one boot: $(cat "$OUT/k1/vm.qemu.pid")"
