@@ -26,6 +26,7 @@
 #include "resultio.h"
 #include "stats.h"
 #include <jansson.h>
+#include "rfile.h"
 #include "rowwrite.h"
 
 static uint64_t rs;
@@ -72,11 +73,12 @@ static void usage(void)
 	      "  [--cmdline C] [--lru-gen V] [--thp V] [--status S] [--nodes K]\n"
 	      "  [--oom-kills K] [--no-summary] [--no-meta] [--truncate] [--bad-number]\n"
 	      "  [--long-line] [--few-fields] [--ops-only] [--cap BYTES] [--mix M]\n"
-	      "  [--summary-hists]\n"
+	      "  [--summary-hists] [--zstd]\n"
 	      "  [--psi-spike K] [--sleep-scale S]\n"
 	      "  --cap: cgroup cap_bytes; --mix: truncate-storm's mix option; --psi-spike K:\n"
 	      "  K ticks whose PSI some total grows by more than the tick (>100%%);\n"
-	      "  --sleep-scale S: cpu_ns, runq_ns written, asleep 0.25 * S of each latency\n",
+	      "  --sleep-scale S: cpu_ns, runq_ns written, asleep 0.25 * S of each latency;\n"
+	      "  --zstd: ops.csv.zst, stalls.csv.zst through the runner's writer (rfile.h)\n",
 	      stderr);
 	exit(2);
 }
@@ -90,7 +92,8 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, n = 2000, oom = 0, cap = 67108864, spike = 0;
 	double scale = 1.0, run_effect = 0.0, sleep_scale = -1.0;	/* < 0: not measured */
 	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
-	int long_line = 0, few_fields = 0, ops_only = 0, hists = 0, i;
+	int long_line = 0, few_fields = 0, ops_only = 0, hists = 0, zstd = 0, i;
+	struct rfile *zf = NULL, *zfs = NULL;
 	struct hist lat_h[4] = { { 0 } }, stall_h[4] = { { 0 } }, rounds_h[4] = { { 0 } };
 	uint64_t enomem[4] = { 0 }, stalled[4] = { 0 };
 	static const char *const ops[] = { "ftruncate", "punch", "unlink_close" };
@@ -113,6 +116,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--few-fields")) { few_fields = 1; continue; }
 		if (!strcmp(a, "--ops-only")) { ops_only = 1; continue; }
 		if (!strcmp(a, "--summary-hists")) { hists = 1; continue; }
+		if (!strcmp(a, "--zstd")) { zstd = 1; continue; }
 		if (!v)
 			usage();
 		i++;
@@ -173,8 +177,18 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 
-	f = open_in(dir, "ops.csv");
-	fs = open_in(dir, "stalls.csv");
+	if (zstd) {	/* the runner's own compressor: its level, window and block ends */
+		if (rf_open(dir, "ops.csv", RF_ZSTD, 0, &zf) < 0 ||
+		    rf_open(dir, "stalls.csv", RF_ZSTD, 0, &zfs) < 0) {
+			fprintf(stderr, "gen_result: %s: cannot create its zstd files\n", dir);
+			return 1;
+		}
+		f = rf_stream(zf);
+		fs = rf_stream(zfs);
+	} else {
+		f = open_in(dir, "ops.csv");
+		fs = open_in(dir, "stalls.csv");
+	}
 	/* the runner's own header and row writers (columns.h's tables) */
 	rr_ops_header(f);
 	rr_stalls_header(fs);
@@ -248,11 +262,25 @@ int main(int argc, char **argv)
 				.t_start_ns = t, .tid = 1, .cpu = 0, .kind_name = "compaction",
 				.duration_ns = (uint64_t)llround(50000 * scale), .nr_reclaimed = -1,
 				.order = 4, .gfp = "GFP_TRANSHUGE", .scope = "system" });
+		if (zstd && (rf_flush(zf, false) < 0 || rf_flush(zfs, false) < 0))
+			break;	/* rf_close reports it */
 	}
 	if (truncate)
 		fputs("1234,100,0,0,truncate-storm,ftrun", f);
-	fclose(f);
-	fclose(fs);
+	if (zstd) {
+		int e1 = rf_close(zf, false), e2 = rf_close(zfs, false);
+
+		rf_free(zf);
+		rf_free(zfs);
+		if (e1 < 0 || e2 < 0) {
+			fprintf(stderr, "gen_result: %s: writing its zstd files: %s\n", dir,
+				strerror(-(e1 < 0 ? e1 : e2)));
+			return 1;
+		}
+	} else {
+		fclose(f);
+		fclose(fs);
+	}
 
 	f = open_in(dir, "timeline.csv");
 	fputs("t_ns,psi_some_avg10,psi_some_total_us,psi_full_total_us,cg_psi_some_total_us,"
