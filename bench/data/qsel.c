@@ -127,6 +127,47 @@ void qs_spec_narrow(struct qsel *q)
 	}
 }
 
+int qs_clone(struct qsel *dst, const struct qsel *src, const float *p, int np)
+{
+	const struct qs_spec *ss = &src->sp;
+	struct qs_spec *s = &dst->sp;
+	size_t words = HIST_NR / 64 + 1;
+
+	qs_free(dst);
+	qs_expect(dst, p, np);
+	dst->h = src->h;
+	dst->h.b = NULL;
+	if (src->h.b) {
+		if (!(dst->h.b = malloc(HIST_NR * sizeof(*dst->h.b))))
+			return -ENOMEM;
+		memcpy(dst->h.b, src->h.b, HIST_NR * sizeof(*dst->h.b));
+	}
+	if (!ss->on || !s->on) {
+		s->on = false;	/* src kept nothing: the later passes read these values */
+		return 0;
+	}
+	s->next = ss->next;
+	if (ss->mark) {
+		if (!(s->mark = malloc(words * sizeof(*s->mark))))
+			goto off;
+		memcpy(s->mark, ss->mark, words * sizeof(*s->mark));
+	}
+	if (ss->n) {
+		size_t cap = ss->n > 1024 ? ss->n : 1024;
+
+		if (spec_used + cap > QS_SPEC_BUDGET || !(s->v = malloc(cap * sizeof(*s->v))))
+			goto off;
+		memcpy(s->v, ss->v, ss->n * sizeof(*s->v));
+		s->n = ss->n;
+		s->cap = cap;
+		spec_used += cap;
+	}
+	return 0;
+off:
+	spec_free(dst);
+	return 0;
+}
+
 int qs_alloc(struct qsel *q)
 {
 	q->h.b = calloc(HIST_NR, sizeof(*q->h.b));

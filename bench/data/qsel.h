@@ -71,6 +71,15 @@ void qs_expect(struct qsel *q, const float *p, int np);
  * budget is spent), the narrowing at a count. */
 void qs_spec_more(struct qsel *q, uint64_t v);
 void qs_spec_narrow(struct qsel *q);
+/*
+ * Pass 1: dst (any state: freed first) becomes what it would be had it been
+ * fed src's values so far after qs_expect(dst, p, np): src's histogram and
+ * the values src keeps (its buckets are kept around src's quantiles, a
+ * superset of p's when p is among them). A selector that stood for another
+ * (the same values) until they part. The kept values within the thread's
+ * budget, else none (the later passes read them). 0 or -ENOMEM.
+ */
+int qs_clone(struct qsel *dst, const struct qsel *src, const float *p, int np);
 /* Pass 1: counts v (count, min, max, sum, its bucket). 0 or -ENOMEM. */
 static inline int qs_add(struct qsel *q, uint64_t v)
 {

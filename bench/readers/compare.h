@@ -113,7 +113,12 @@ struct cmp_opstat {
 	/* load-time scratch */
 	double rep_sum, rep_logsum, rep_rounds, rep_stall, rep_sleep;
 	uint64_t rep_n, rep_sleep_n, rep_killed, rep_null, rep_enomem;
-	struct qsel rep_cur;	/* the current repetition's latencies */
+	struct qsel rep_cur;	/* the current repetition's latencies (from the second one) */
+	/* one selector for what are the same values: while an op has had one
+	 * node, nodes[0].lat is not fed (lat stands for it); while it has had
+	 * one repetition, neither rep_cur nor rep_lat[0]. qs_clone parts them
+	 * when a second node or repetition comes. */
+	bool node_alias, rep0_alias;
 	int rep_dir;		/* repetition rep_cur belongs to */
 	int p2_rep;		/* later passes: the index in reps of the dir read, -1 none */
 	double w_mean, w_s2;	/* Welford over every finished op's latency */

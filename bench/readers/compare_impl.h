@@ -56,5 +56,8 @@ int cmp_node_slot(struct cmp_opstat *o, int node, bool add);
 struct cmp_stallstat *cmp_find_stall(struct cmp_run *r, const struct rr_stall *s, bool add);
 /* The passes after the first, until every rank asked for is known. 0 or -errno, msg set. */
 int cmp_more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t len);
+/* After the last pass: an op's figures from its resolved selectors (its nodes in
+ * order); drops what only the load needed. */
+void cmp_finish_op(struct cmp_opstat *o);
 
 #endif

@@ -132,6 +132,7 @@ struct cmp_opstat *cmp_find_op(struct loadctx *c, const char *wl, const char *op
 	qs_expect(&o->lat, lat_q, 4);
 	qs_expect(&o->rounds, two_q, 2);
 	qs_expect(&o->rep_cur, two_q, 2);
+	o->node_alias = true;
 	c->last = r->nops++;
 	return o;
 }
@@ -205,9 +206,20 @@ static int on_op(void *arg, const struct rr_op *op)
 		return 0;
 	}
 	k = cmp_node_slot(o, op->node, true);
-	if (qs_add(&o->lat, lat) < 0 || qs_add(&o->rep_cur, lat) < 0 ||
+	/* a second node or repetition: the first one's values are lat's so far */
+	if (o->node_alias && o->nnodes > 1) {
+		if (qs_clone(&o->nodes[0].lat, &o->lat, two_q, 2) < 0)
+			return -ENOMEM;
+		o->node_alias = false;
+	}
+	if (o->rep0_alias && o->nreps > 0) {
+		if (qs_clone(&o->rep_lat[0], &o->lat, two_q, 2) < 0)
+			return -ENOMEM;
+		o->rep0_alias = false;
+	}
+	if (qs_add(&o->lat, lat) < 0 || (o->nreps && qs_add(&o->rep_cur, lat) < 0) ||
 	    qs_add(&o->rounds, op->reclaim_rounds) < 0 ||
-	    (k >= 0 && qs_add(&o->nodes[k].lat, lat) < 0))
+	    (k >= 0 && !o->node_alias && qs_add(&o->nodes[k].lat, lat) < 0))
 		return -ENOMEM;
 	o->count++;
 	d = (double)lat - o->w_mean;
@@ -402,8 +414,9 @@ static int close_rep(struct cmp_opstat *o, int dir)
 		o->rep_lat = q;
 	if (!rp || !q)
 		return -ENOMEM;
-	o->rep_lat[o->nreps] = o->rep_cur;
+	o->rep_lat[o->nreps] = o->rep_cur;	/* the first: empty, lat stands for it */
 	memset(&o->rep_cur, 0, sizeof(o->rep_cur));
+	o->rep0_alias = o->nreps == 0;
 	rp = &o->reps[o->nreps++];
 	rp->dir = dir;
 	rp->count = n;
@@ -426,43 +439,6 @@ reset:
 	o->rep_sum = o->rep_logsum = o->rep_rounds = o->rep_stall = o->rep_sleep = 0.0;
 	o->rep_n = o->rep_sleep_n = o->rep_killed = o->rep_null = o->rep_enomem = 0;
 	return 0;
-}
-
-
-/* Nodes in the order of their smallest latency (ties: the lower id), as the
- * single sort of every op's samples once gave them. */
-static int cmp_node(const void *a, const void *b)
-{
-	const struct cmp_nodestat *x = a, *y = b;
-
-	if (x->lat.h.min != y->lat.h.min)
-		return x->lat.h.min < y->lat.h.min ? -1 : 1;
-	return (x->node > y->node) - (x->node < y->node);
-}
-
-/* An op's figures from its resolved selectors; drops what only the load needed. */
-static void finish_op(struct cmp_opstat *o)
-{
-	o->mean = o->count ? (double)o->lat.h.sum / (double)o->count : 0.0;
-	o->stddev = o->count > 1 ? sqrt(o->w_s2 / (double)(o->count - 1)) : 0.0;
-	for (int k = 0; k < o->nreps; k++) {
-		o->reps[k].p50 = qs_quantile(&o->rep_lat[k], 0.5);
-		o->reps[k].p99 = o->reps[k].count >= 100 ? qs_quantile(&o->rep_lat[k], 0.99) : NAN;
-		qs_free(&o->rep_lat[k]);
-	}
-	free(o->rep_lat);
-	o->rep_lat = NULL;
-	for (int k = 0; k < o->nnodes; k++) {
-		struct cmp_nodestat *n = &o->nodes[k];
-
-		n->count = qs_count(&n->lat);
-		n->mean = n->count ? (double)n->lat.h.sum / (double)n->count : NAN;
-		n->p50 = qs_quantile(&n->lat, 0.5);
-		n->p99 = qs_quantile(&n->lat, 0.99);
-	}
-	qsort(o->nodes, (size_t)o->nnodes, sizeof(o->nodes[0]), cmp_node);
-	for (int k = 0; k < o->nnodes; k++)
-		qs_free(&o->nodes[k].lat);
 }
 
 
@@ -664,7 +640,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < r->nops; i++) {
-		finish_op(&r->ops[i]);
+		cmp_finish_op(&r->ops[i]);
 		/* throughput needs the run's duration, and ops enough to mean a rate */
 		for (int k = 0; k < r->ops[i].nreps; k++) {
 			struct cmp_rep *rp = &r->ops[i].reps[k];

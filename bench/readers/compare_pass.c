@@ -5,7 +5,8 @@
  * and p99, plot's CDF with CMP_LOAD_CDF) fall in a few of its buckets, and
  * each later pass over the same files (rr_scan_ops, rr_scan_stalls: only
  * the columns that matter) keeps only the values in those buckets (qsel.h)
- * until every rank has its exact value. Also the accessors of the result.
+ * until every rank has its exact value; then each op's figures from them
+ * (cmp_finish_op). Also the accessors of the result.
  */
 #include "compare.h"
 #include "compare_impl.h"
@@ -30,10 +31,10 @@ static int on_op_again(void *arg, const struct rr_op *op)
 		return 0;
 	qs_feed(&o->lat, lat);
 	qs_feed(&o->rounds, op->reclaim_rounds);
-	if (o->p2_rep >= 0)
+	if (o->p2_rep >= 0 && !(o->p2_rep == 0 && o->rep0_alias))
 		qs_feed(&o->rep_lat[o->p2_rep], lat);
 	k = cmp_node_slot(o, op->node, false);
-	if (k >= 0)
+	if (k >= 0 && !o->node_alias)
 		qs_feed(&o->nodes[k].lat, lat);
 	return 0;
 }
@@ -94,12 +95,13 @@ static int want_ranks(struct cmp_run *r, unsigned int flags)
 		for (size_t k = 0; k < 4; k++)
 			ret |= qs_want_q(&o->lat, lat_q[k]);
 		ret |= qs_want_q(&o->rounds, 0.5) | qs_want_q(&o->rounds, 0.99);
-		for (int k = 0; k < o->nreps; k++) {
+		/* (an alias asks nothing: lat's ranks are its own, lat_q holds them) */
+		for (int k = o->rep0_alias; k < o->nreps; k++) {
 			ret |= qs_want_q(&o->rep_lat[k], 0.5);
 			if (o->reps[k].count >= 100)
 				ret |= qs_want_q(&o->rep_lat[k], 0.99);
 		}
-		for (int k = 0; k < o->nnodes; k++)
+		for (int k = 0; k < o->nnodes && !o->node_alias; k++)
 			ret |= qs_want_q(&o->nodes[k].lat, 0.5) | qs_want_q(&o->nodes[k].lat, 0.99);
 		if (rk) {
 			size_t m = cmp_cdf_ranks(o->count, rk);
@@ -201,6 +203,45 @@ int cmp_more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t len
 	if (ret == -ENOMEM)
 		snprintf(msg, len, "%s: out of memory", r->dirs[0].path);
 	return ret;
+}
+
+/* Nodes in the order of their smallest latency (ties: the lower id), as the
+ * single sort of every op's samples once gave them. */
+static int cmp_node(const void *a, const void *b)
+{
+	const struct cmp_nodestat *x = a, *y = b;
+
+	if (x->lat.h.min != y->lat.h.min)
+		return x->lat.h.min < y->lat.h.min ? -1 : 1;
+	return (x->node > y->node) - (x->node < y->node);
+}
+
+/* An op's figures from its resolved selectors; drops what only the load needed. */
+void cmp_finish_op(struct cmp_opstat *o)
+{
+	o->mean = o->count ? (double)o->lat.h.sum / (double)o->count : 0.0;
+	o->stddev = o->count > 1 ? sqrt(o->w_s2 / (double)(o->count - 1)) : 0.0;
+	for (int k = 0; k < o->nreps; k++) {
+		const struct qsel *q = k == 0 && o->rep0_alias ? &o->lat : &o->rep_lat[k];
+
+		o->reps[k].p50 = qs_quantile(q, 0.5);
+		o->reps[k].p99 = o->reps[k].count >= 100 ? qs_quantile(q, 0.99) : NAN;
+		qs_free(&o->rep_lat[k]);
+	}
+	free(o->rep_lat);
+	o->rep_lat = NULL;
+	for (int k = 0; k < o->nnodes; k++) {
+		struct cmp_nodestat *n = &o->nodes[k];
+		const struct qsel *q = o->node_alias ? &o->lat : &n->lat;	/* one node */
+
+		n->count = qs_count(q);
+		n->mean = n->count ? (double)q->h.sum / (double)n->count : NAN;
+		n->p50 = qs_quantile(q, 0.5);
+		n->p99 = qs_quantile(q, 0.99);
+	}
+	qsort(o->nodes, (size_t)o->nnodes, sizeof(o->nodes[0]), cmp_node);
+	for (int k = 0; k < o->nnodes; k++)
+		qs_free(&o->nodes[k].lat);
 }
 
 double cmp_rounds_pct(const struct cmp_opstat *o, double q)
