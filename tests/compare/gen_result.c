@@ -73,14 +73,14 @@ static void usage(void)
 	      "  [--cmdline C] [--lru-gen V] [--thp V] [--status S] [--nodes K]\n"
 	      "  [--oom-kills K] [--no-summary] [--no-meta] [--truncate] [--bad-number]\n"
 	      "  [--long-line] [--few-fields] [--ops-only] [--cap BYTES] [--mix M]\n"
-	      "  [--summary-hists] [--zstd] [--spread-nodes K]\n"
+	      "  [--summary-hists] [--zstd] [--spread-nodes K] [--drift X]\n"
 	      "  [--psi-spike K] [--sleep-scale S]\n"
 	      "  --cap: cgroup cap_bytes; --mix: truncate-storm's mix option; --psi-spike K:\n"
 	      "  K ticks whose PSI some total grows by more than the tick (>100%%);\n"
 	      "  --sleep-scale S: cpu_ns, runq_ns written, asleep 0.25 * S of each latency;\n"
 	      "  --zstd: ops.csv.zst, stalls.csv.zst through the runner's writer (rfile.h);\n"
 	      "  --spread-nodes K: from round K on, each op on every node in turn (before\n"
-	      "  it, on its worker's node alone)\n",
+	      "  it, on its worker's node alone); --drift X: latencies x(1 + X k/n) in round k\n",
 	      stderr);
 	exit(2);
 }
@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 	const char *mix = "ftruncate=1,truncate=1,punch=1,unlink=1";
 	uint64_t seed = 1, n = 2000, oom = 0, cap = 67108864, spike = 0;
 	double scale = 1.0, run_effect = 0.0, sleep_scale = -1.0;	/* < 0: not measured */
+	double drift = 0.0;
 	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
 	int long_line = 0, few_fields = 0, ops_only = 0, hists = 0, zstd = 0, i;
 	uint64_t spread = UINT64_MAX;
@@ -139,6 +140,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--run-effect")) run_effect = strtod(v, NULL);
 		else if (!strcmp(a, "--sleep-scale")) sleep_scale = strtod(v, NULL);
 		else if (!strcmp(a, "--spread-nodes")) spread = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--drift")) drift = strtod(v, NULL);
 		else usage();
 	}
 	if (!dir || nodes < 1)
@@ -204,7 +206,8 @@ int main(int argc, char **argv)
 			int worker = i, node = (worker + (k >= spread ? (int)(k % 7) : 0)) % nodes;
 			double z = gauss(), u = unif(), u2 = unif();
 			double base = i < 3 ? 20000.0 * (1 + i) : 2e6;	/* ns */
-			uint64_t lat = (uint64_t)llround(base * exp(0.6 * z) * scale);
+			uint64_t lat = (uint64_t)llround(base * exp(0.6 * z) * scale *
+							 (1.0 + drift * (double)k / (double)n));
 			unsigned rounds = (unsigned)floor(-log(u) * 1.5 * scale);
 			const char *err = (i == 1 && u2 < 0.002) ? "ENOMEM" : "0";
 			const char *wl = i < 3 ? "truncate-storm" : "vmalloc-nofail";

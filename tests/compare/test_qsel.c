@@ -92,6 +92,92 @@ static int check_spec(const char *name, uint64_t *v, size_t n, size_t keep, bool
 	return passes;
 }
 
+/* Resolves q's wanted ranks over v[n] (later passes fed v again); passes made. */
+static int resolve(struct qsel *q, const uint64_t *v, size_t n)
+{
+	int passes = 1;
+
+	for (;;) {
+		size_t budget = QS_BUDGET;
+
+		if (qs_plan(q, &budget) <= 0)
+			return passes;
+		for (size_t i = 0; i < n; i++)
+			qs_feed(q, v[i]);
+		if (qs_pass_done(q) < 0)
+			return -1;
+		passes++;
+	}
+}
+
+/*
+ * qs_clone: one selector stood for two (an op's latencies and its only
+ * node's) for its first 100000 values, past pass 1's first narrowing; then
+ * they part, the source taking every later value and the copy every other
+ * one. Both exact, and both without a later pass: the copy has the source's
+ * histogram and the values it kept.
+ */
+static void check_clone(uint64_t *v, size_t n, uint64_t *seed)
+{
+	static const float lat_q[] = { 0.5f, 0.9f, 0.99f, 0.999f }, two_q[] = { 0.5f, 0.99f };
+	static const double qs[] = { 0.5, 0.99 };
+	uint64_t *mine = malloc(n * sizeof(*mine)), *s = malloc(n * sizeof(*s));
+	struct qsel src = { 0 }, dst = { 0 };
+	size_t m = 0, part = n / 2;
+	int ps, pd, before = failures;
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (uint64_t)exp(log(1e3) + (double)(rnd(seed) % 1000000) / 1e6 * log(1e6));
+	qs_expect(&src, lat_q, 4);
+	for (size_t i = 0; i < n; i++) {
+		if (i == part && qs_clone(&dst, &src, two_q, 2) < 0) {
+			printf("not ok - qs_clone: out of memory\n");
+			failures++;
+		}
+		qs_add(&src, v[i]);
+		if (i < part || i % 2 == 0) {
+			mine[m++] = v[i];
+			if (i >= part)
+				qs_add(&dst, v[i]);
+		}
+	}
+	for (size_t k = 0; k < 2; k++) {
+		qs_want_q(&src, qs[k]);
+		qs_want_q(&dst, qs[k]);
+	}
+	ps = resolve(&src, v, n);
+	pd = resolve(&dst, mine, m);
+	if (ps != 1 || pd != 1 || qs_count(&dst) != m) {
+		printf("not ok - qs_clone: passes %d (source), %d (copy), want 1 each; copy count %llu of %zu\n",
+		       ps, pd, (unsigned long long)qs_count(&dst), m);
+		failures++;
+	}
+	for (int w = 0; w < 2; w++) {
+		const uint64_t *x = w ? mine : v;
+		size_t k = w ? m : n;
+
+		memcpy(s, x, k * sizeof(*s));
+		qsort(s, k, sizeof(*s), cmp_u64);
+		for (size_t j = 0; j < 2; j++) {
+			double want = (double)s[pct_rank(k, qs[j]) - 1];
+			double got = qs_quantile(w ? &dst : &src, qs[j]);
+
+			if (got != want) {
+				printf("not ok - qs_clone: %s q %g: %.0f, sorted %.0f\n",
+				       w ? "copy" : "source", qs[j], got, want);
+				failures++;
+			}
+		}
+	}
+	if (failures == before)
+		printf("ok - qs_clone: parted at %zu values, source %zu and copy %zu exact in pass 1\n",
+		       part, n, m);
+	qs_free(&src);
+	qs_free(&dst);
+	free(mine);
+	free(s);
+}
+
 static int check(const char *name, uint64_t *v, size_t n, size_t keep)
 {
 	return check_spec(name, v, n, keep, false);
@@ -162,6 +248,7 @@ int main(void)
 		printf("not ok - a small sample took a later pass\n");
 		failures++;
 	}
+	check_clone(v, 200000, &seed);
 	/* pass 2 sees other values: refused, never a wrong answer */
 	for (size_t i = 0; i < 1000; i++)
 		qs_add(&q, 5000 + i);
