@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Regenerate docs/ARCHITECTURE.md's tree block (between the "tree" markers):
 each folder of bench/ and workloads/ with its C sources and headers and their
-line counts. Usage: docs/mktree.py (from anywhere; rewrites the file)."""
+line counts. Usage: docs/mktree.py (from anywhere; rewrites the file);
+docs/mktree.py --check: exit 1, saying so, when the block names other folders or
+files than the tree has (its line counts may lag: they are not compared)."""
 import os
 import re
 import subprocess
+import sys
 import textwrap
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,6 +37,13 @@ p = os.path.join(top, "docs", "ARCHITECTURE.md")
 doc = open(p).read()
 new = re.sub(r"(<!-- tree: begin[^\n]*-->\n```\n).*?(```\n<!-- tree: end -->)",
              lambda m: m.group(1) + "\n".join(out) + "\n" + m.group(2), doc, flags=re.S)
+if sys.argv[1:] == ["--check"]:
+    names = lambda t: re.sub(r"\s+", " ", re.sub(r"\d+", "#", t)).strip()
+    if names(new) != names(doc):
+        print("docs/ARCHITECTURE.md: the tree block names other files than the tree: run docs/mktree.py")
+        sys.exit(1)
+    print("docs/ARCHITECTURE.md: the tree block names the tree's files")
+    sys.exit(0)
 if new != doc:
     open(p + ".new", "w").write(new)
     os.replace(p + ".new", p)
