@@ -13,7 +13,7 @@
 # with THP off min_free_kbytes is ~4M and 60M brings 400-500 direct stalls
 # in 15 s. It also avoids the kcompactd soft lockup vmlab.md records.
 # usage: tests/vm/global_truncate.sh [KERNEL [FS [HOLES]]]   FS: ext4 (default) or xfs
-#   SB_GP_DURATION (20s), SB_GP_TARGET (60M), SB_GP_LIVE (256M): the storm;
+#   SB_GP_DURATION (20s; 40s with HOLES), SB_GP_TARGET (60M), SB_GP_LIVE (256M): the storm;
 #   SB_GP_HOLES (none): truncate-storm --holes SIZE (files of many extents);
 #   SB_GP_REPS (1): storms in the one boot, each checked, then summed per cut op
 #   (the answer's table: calls, stalled, NOFAIL/call, rounds by source, ENOMEM, p99);
@@ -24,10 +24,14 @@ FS=${2:-${SB_GP_FS:-ext4}}
 case $FS in ext4|xfs) ;; *) echo "global_truncate.sh: FS $FS: ext4 or xfs" >&2; exit 2 ;; esac
 command -v "mkfs.$FS" >/dev/null || skip "mkfs.$FS not installed"
 NAME="$NAME/$FS"
-DUR=${SB_GP_DURATION:-20s}
 TARGET=${SB_GP_TARGET:-60M}
 LIVE=${SB_GP_LIVE:-256M}
 HOLES=${3:-${SB_GP_HOLES:-}}
+# With --holes each file is written, then fragmented: ~1.8 s a file a worker under
+# TCG at its slowest here, so the 32 files of the live set fill by ~11 s and the cuts
+# (each cut op must be seen) begin only then: 20 s once gave 3 cuts, no punch (21
+# cuts in a faster period); 40 s leaves ~29 s of cutting.
+DUR=${SB_GP_DURATION:-$([ -n "$HOLES" ] && echo 40s || echo 20s)}
 REPS=${SB_GP_REPS:-1}
 [[ $REPS =~ ^[1-9]$ ]] || fail "SB_GP_REPS=$REPS: 1..9"
 secs=$("$HOSTBIN" parse duration "$DUR" 2>/dev/null | awk '{ printf "%d", $1 / 1e9 }')
