@@ -30,6 +30,25 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
+/* Resolves q's wanted ranks over v[n], each later pass within keep values
+ * (0: QS_BUDGET) fed v again: the passes made, or minus the pass refused. */
+static int resolve(struct qsel *q, const uint64_t *v, size_t n, size_t keep)
+{
+	int passes = 1;
+
+	for (;;) {
+		size_t budget = keep ? keep : QS_BUDGET;
+
+		if (qs_plan(q, &budget) <= 0)
+			return passes;
+		for (size_t i = 0; i < n; i++)
+			qs_feed(q, v[i]);
+		if (qs_pass_done(q) < 0)
+			return -passes;
+		passes++;
+	}
+}
+
 /* Runs qsel over v[n] with max_keep keep (spec: pass 1 keeps values around
  * the quantiles, qs_expect), checks ranks against the sort; passes made. */
 static int check_spec(const char *name, uint64_t *v, size_t n, size_t keep, bool spec)
@@ -38,7 +57,7 @@ static int check_spec(const char *name, uint64_t *v, size_t n, size_t keep, bool
 	static const float ex[] = { 0.5f, 0.9f, 0.99f, 0.999f };
 	struct qsel q = { .max_keep = keep };
 	uint64_t *s = malloc(n * sizeof(*s));
-	int passes = 1, ret;
+	int passes;
 
 	memcpy(s, v, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_u64);
@@ -53,20 +72,11 @@ static int check_spec(const char *name, uint64_t *v, size_t n, size_t keep, bool
 		qs_want(&q, 2);
 		qs_want(&q, n / 3 + 1);
 	}
-	for (;;) {
-		size_t budget = keep ? keep : QS_BUDGET;
-
-		ret = qs_plan(&q, &budget);
-		if (ret <= 0)
-			break;
-		for (size_t i = 0; i < n; i++)
-			qs_feed(&q, v[i]);
-		if (qs_pass_done(&q) < 0) {
-			printf("not ok - %s: pass %d refused\n", name, passes);
-			failures++;
-			break;
-		}
-		passes++;
+	passes = resolve(&q, v, n, keep);
+	if (passes < 0) {
+		passes = -passes;
+		printf("not ok - %s: pass %d refused\n", name, passes);
+		failures++;
 	}
 	for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
 		if (spec && qs[k] == 0.001)
@@ -90,24 +100,6 @@ static int check_spec(const char *name, uint64_t *v, size_t n, size_t keep, bool
 	qs_free(&q);
 	free(s);
 	return passes;
-}
-
-/* Resolves q's wanted ranks over v[n] (later passes fed v again); passes made. */
-static int resolve(struct qsel *q, const uint64_t *v, size_t n)
-{
-	int passes = 1;
-
-	for (;;) {
-		size_t budget = QS_BUDGET;
-
-		if (qs_plan(q, &budget) <= 0)
-			return passes;
-		for (size_t i = 0; i < n; i++)
-			qs_feed(q, v[i]);
-		if (qs_pass_done(q) < 0)
-			return -1;
-		passes++;
-	}
 }
 
 /*
@@ -145,8 +137,8 @@ static void check_clone(uint64_t *v, size_t n, uint64_t *seed)
 		qs_want_q(&src, qs[k]);
 		qs_want_q(&dst, qs[k]);
 	}
-	ps = resolve(&src, v, n);
-	pd = resolve(&dst, mine, m);
+	ps = resolve(&src, v, n, 0);
+	pd = resolve(&dst, mine, m, 0);
 	if (ps != 1 || pd != 1 || qs_count(&dst) != m) {
 		printf("not ok - qs_clone: passes %d (source), %d (copy), want 1 each; copy count %llu of %zu\n",
 		       ps, pd, (unsigned long long)qs_count(&dst), m);
