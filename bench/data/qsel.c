@@ -25,6 +25,7 @@ struct qs_range {
 
 /* values the thread's selectors keep in pass 1 (their capacity): QS_SPEC_BUDGET at most */
 static __thread size_t spec_used;
+__thread bool qs_spec_lost;
 
 static void spec_free(struct qsel *q)
 {
@@ -59,12 +60,27 @@ void qs_spec_more(struct qsel *q, uint64_t v)
 	if (spec_used - s->cap + nc > QS_SPEC_BUDGET ||
 	    !(nv = realloc(s->v, nc * sizeof(*nv)))) {
 		spec_free(q);	/* the later passes will read this one's values */
+		qs_spec_lost = true;
 		return;
 	}
 	spec_used += nc - s->cap;
 	s->v = nv;
 	s->cap = nc;
 	s->v[s->n++] = v;
+}
+
+/* The ranks within 4 standard errors of quantile p of n fall in a bucket
+ * the marks dropped: the stream moved beyond its sampling error. */
+static bool core_dropped(const struct qsel *q, double p, double n)
+{
+	const uint64_t *mark = q->sp.mark;
+	const struct hist *h = &q->h;
+	double d = 4.0 * sqrt(p * (1.0 - p) / n), lo = (p - d) * n, hi = (p + d) * n, seen = 0.0;
+
+	for (size_t b = 0; b < HIST_NR && seen < hi; seen += (double)h->b[b], b++)
+		if (h->b[b] && seen + (double)h->b[b] >= lo && !(mark[b >> 6] >> (b & 63) & 1))
+			return true;
+	return false;
 }
 
 /*
@@ -86,6 +102,7 @@ void qs_spec_narrow(struct qsel *q)
 	s->next = h->count * 2;
 	if (!mark) {
 		spec_free(q);
+		qs_spec_lost = true;
 		return;
 	}
 	for (int i = 0; i < s->np; i++) {
@@ -103,6 +120,8 @@ void qs_spec_narrow(struct qsel *q)
 		}
 		for (size_t b = first; b <= last && b < HIST_NR; b++)
 			mark[b >> 6] |= 1ull << (b & 63);
+		if (s->mark && !qs_spec_lost && core_dropped(q, p, n))
+			qs_spec_lost = true;
 	}
 	for (size_t w = 0; s->mark && w < words; w++)
 		mark[w] &= s->mark[w];
@@ -165,6 +184,7 @@ int qs_clone(struct qsel *dst, const struct qsel *src, const float *p, int np)
 	return 0;
 off:
 	spec_free(dst);
+	qs_spec_lost = true;
 	return 0;
 }
 

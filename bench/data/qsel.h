@@ -46,6 +46,17 @@ struct qs_spec {
 	bool on;
 };
 
+/*
+ * Set (qsel never clears it) when a selector of this thread has dropped
+ * values a later pass will likely need: at a narrowing, the ranks within 4
+ * standard errors of an expected quantile fall in a bucket an earlier
+ * narrowing dropped (the distribution moved by more than sampling error; a
+ * stationary stream does not do this), or its keeping was turned off (the
+ * budget spent). From then on a reader may save the values it feeds (compare's
+ * spill) so that the later pass reads those instead of the whole input.
+ */
+extern __thread bool qs_spec_lost;
+
 #define QS_SPEC_MIN	256	/* smaller values have a bucket each: never kept */
 #define QS_SPEC_FIRST	65536	/* every value kept up to this count */
 #define QS_SPEC_BUDGET	(3u << 20)	/* values kept by a thread's selectors: 24 MiB */

@@ -47,7 +47,30 @@ struct loadctx {
 	size_t last;		/* index of the op last hit: rows come in runs */
 	int dir;		/* repetition being read */
 	bool again;		/* a later pass: ops are known, none is added */
+	bool spill_now;		/* pass 1: spill from the first row (the ranks are a CDF) */
+	bool spill_off;		/* pass 1: a spill could not be written; none is tried again */
+	uint64_t rows;		/* rows of ops.csv handed to the callback in this repetition */
+	uint64_t stop;		/* a later pass: stop ops.csv after this many rows (0: read all) */
 };
+/* The callback's value that ends a later pass's read of ops.csv at ctx.stop. */
+#define CMP_STOP	1
+
+/* compare_spill.c: each finished op's (op, node slot, latency, rounds) from
+ * a row of pass 1 on, for the later passes (see there). */
+struct cmp_spill;
+/* Starts a spill at repetition dir after row rows; NULL where none can be written. */
+struct cmp_spill *cmp_spill_start(int dir, uint64_t row);
+/* Appends an op: r->ops index, node slot (-1: none). 0, or -1: the spill is lost. */
+int cmp_spill_op(struct cmp_spill *s, size_t op, int slot, uint64_t lat, uint64_t rounds);
+/* Repetition dir (dir0, then each next one) has been read. 0 or -1. */
+int cmp_spill_dir_end(struct cmp_spill *s, int dir);
+/* The repetition the spill starts in; *row: its rows read from ops.csv before it. */
+int cmp_spill_dir0(const struct cmp_spill *s, uint64_t *row);
+/* Repetition dir's spilled ops, in order, to fn. 0 or -EIO. */
+int cmp_spill_replay(struct cmp_spill *s, int dir,
+		     void (*fn)(void *arg, size_t op, int slot, uint64_t lat, uint64_t rounds),
+		     void *arg);
+void cmp_spill_free(struct cmp_spill *s);
 /* The op of a row: a new one in pass 1; NULL out of memory or, again, unknown. */
 struct cmp_opstat *cmp_find_op(struct loadctx *c, const char *wl, const char *op);
 /* A node's slot in an op's breakdown (first seen first); -1 past CMP_MAX_NODES or unknown. */

@@ -187,6 +187,14 @@ static void count_errs(struct cmp_opstat *o, const struct rr_op *op)
 		o->mismatch++;
 }
 
+/* A spill that could not be written: the later passes read ops.csv. */
+static void spill_drop(struct loadctx *c)
+{
+	cmp_spill_free(c->r->spill);
+	c->r->spill = NULL;
+	c->spill_off = true;
+}
+
 /* Pass 1: one op into its histograms and its repetition's sums. */
 static int on_op(void *arg, const struct rr_op *op)
 {
@@ -198,6 +206,11 @@ static int on_op(void *arg, const struct rr_op *op)
 
 	if (!o)
 		return -ENOMEM;
+	/* from the row after a selector lost values, each op also to the spill */
+	if (!c->r->spill && (qs_spec_lost || c->spill_now) && !c->spill_off &&
+	    !(c->r->spill = cmp_spill_start(c->dir, c->rows)))
+		c->spill_off = true;
+	c->rows++;
 	o->rep_dir = c->dir;
 	/* An op cut at the deadline has a lower bound, not a latency. */
 	if (op->flags & RR_OPF_UNFINISHED) {
@@ -206,6 +219,9 @@ static int on_op(void *arg, const struct rr_op *op)
 		return 0;
 	}
 	k = cmp_node_slot(o, op->node, true);
+	if (c->r->spill &&
+	    cmp_spill_op(c->r->spill, (size_t)(o - c->r->ops), k, lat, op->reclaim_rounds) < 0)
+		spill_drop(c);
 	/* a second node or repetition: the first one's values are lat's so far */
 	if (o->node_alias && o->nnodes > 1) {
 		if (qs_clone(&o->nodes[0].lat, &o->lat, two_q, 2) < 0)
@@ -489,6 +505,7 @@ void cmp_run_free(struct cmp_run *r)
 	for (d = 0; d < 2; d++)
 		su_free(r->un[d]);
 	json_decref(r->exp);
+	cmp_spill_free(r->spill);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -548,9 +565,12 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 	struct rr_csv_stats st;
 	size_t i;
 	int ret = 0;
+	bool lost;
 
 	memset(r, 0, sizeof(*r));
 	c.r = r;
+	c.spill_now = flags & CMP_LOAD_CDF;	/* a CDF's ranks are never all kept */
+	qs_spec_lost = false;
 	r->oom_known = r->lost_known = true;
 	if (!copy) {
 		snprintf(msg, len, "%s: out of memory", spec);
@@ -578,11 +598,15 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		if (!r->status || strcmp(d->status, "complete") != 0)
 			r->status = d->status;
 		c.dir = r->ndirs - 1;
+		c.rows = 0;
 		ret = rr_read_ops_lean(d, on_op, &c, &st, msg, len);
 		if (ret == -ENOMEM)
 			snprintf(msg, len, "%s: out of memory reading ops.csv", tok);
 		if (ret < 0)
 			goto out;
+		if (r->spill && cmp_spill_dir_end(r->spill, c.dir) < 0)
+			spill_drop(&c);
+		lost = qs_spec_lost;	/* the ops' selectors', not the stall kinds' */
 		r->bad_rows += st.bad_rows;
 		/* Each directory is one repetition: close its per-op summaries. */
 		for (i = 0; i < r->nops; i++) {
@@ -598,6 +622,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		memset(&sc, 0, sizeof(sc));
 		sc.r = r;
 		ret = rr_read_stalls(d, on_stall, &sc, &st, msg, len);
+		qs_spec_lost = lost;
 		for (int u = 0; u < 2; u++) {	/* tids of one repetition only */
 			su_free(r->un[u]);
 			r->un[u] = NULL;
@@ -637,6 +662,8 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		goto out;
 	}
 	ret = cmp_more_passes(r, flags, msg, len);
+	cmp_spill_free(r->spill);
+	r->spill = NULL;
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < r->nops; i++) {

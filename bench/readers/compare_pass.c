@@ -17,26 +17,66 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A later pass: the op's values again, for the ranks its histograms could not tell. */
+/* A later pass: a finished op's values again, into the selectors pass 1 fed. */
+static inline void feed_again(struct cmp_opstat *o, int k, uint64_t lat, uint64_t rounds)
+{
+	qs_feed(&o->lat, lat);
+	qs_feed(&o->rounds, rounds);
+	if (o->p2_rep >= 0 && !(o->p2_rep == 0 && o->rep0_alias))
+		qs_feed(&o->rep_lat[o->p2_rep], lat);
+	if (k >= 0 && !o->node_alias)
+		qs_feed(&o->nodes[k].lat, lat);
+}
+
+/* ... from ops.csv: for the ranks the histograms could not tell. */
 static int on_op_again(void *arg, const struct rr_op *op)
 {
 	struct loadctx *c = arg;
-	struct cmp_opstat *o = cmp_find_op(c, op->workload, op->op);
-	uint64_t lat = op->latency_ns > CMP_LAT_MAX ? CMP_LAT_MAX : op->latency_ns;
-	int k;
+	struct cmp_opstat *o;
 
+	if (c->stop && c->rows == c->stop)
+		return CMP_STOP;	/* the spill has the rest */
+	c->rows++;
+	o = cmp_find_op(c, op->workload, op->op);
 	if (!o)
 		return -EIO;	/* not in pass 1: the file changed */
 	if (op->flags & RR_OPF_UNFINISHED)
 		return 0;
-	qs_feed(&o->lat, lat);
-	qs_feed(&o->rounds, op->reclaim_rounds);
-	if (o->p2_rep >= 0 && !(o->p2_rep == 0 && o->rep0_alias))
-		qs_feed(&o->rep_lat[o->p2_rep], lat);
-	k = cmp_node_slot(o, op->node, false);
-	if (k >= 0 && !o->node_alias)
-		qs_feed(&o->nodes[k].lat, lat);
+	feed_again(o, cmp_node_slot(o, op->node, false),
+		   op->latency_ns > CMP_LAT_MAX ? CMP_LAT_MAX : op->latency_ns, op->reclaim_rounds);
 	return 0;
+}
+
+/* ... from pass 1's spill. */
+static void on_spilled(void *arg, size_t op, int slot, uint64_t lat, uint64_t rounds)
+{
+	struct cmp_run *r = arg;
+
+	if (op < r->nops)
+		feed_again(&r->ops[op], slot, lat, rounds);
+}
+
+/* A later pass over one repetition's ops: ops.csv up to where pass 1's spill
+ * starts, the spill from there. */
+static int ops_again(struct loadctx *c, const struct rr_dir *d, char *msg, size_t len)
+{
+	struct cmp_run *r = c->r;
+	uint64_t row0 = 0;
+	int dir0 = r->spill ? cmp_spill_dir0(r->spill, &row0) : r->ndirs;
+	int ret = 0;
+
+	c->rows = 0;
+	c->stop = c->dir == dir0 ? row0 : 0;
+	if (c->dir < dir0 || (c->dir == dir0 && row0)) {
+		ret = rr_scan_ops(d, on_op_again, c, msg, len);
+		if (ret == CMP_STOP)
+			ret = 0;
+	}
+	if (ret == 0 && c->dir >= dir0 && cmp_spill_replay(r->spill, c->dir, on_spilled, r) < 0) {
+		snprintf(msg, len, "%s: pass 1's spill of ops.csv could not be read back", d->path);
+		ret = -EIO;
+	}
+	return ret;
 }
 
 static int on_stall_again(void *arg, const struct rr_stall *s)
@@ -174,6 +214,8 @@ int cmp_more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t len
 	bool ops, stalls;
 	int ret = want_ranks(r, flags);
 
+	if (len)
+		*msg = '\0';
 	while (ret == 0 && (ret = plan_pass(r, &ops, &stalls)) == 0 && (ops || stalls)) {
 		for (c.dir = 0; c.dir < r->ndirs && ret == 0; c.dir++) {
 			const struct rr_dir *d = &r->dirs[c.dir];
@@ -187,10 +229,10 @@ int cmp_more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t len
 						o->p2_rep = k;
 			}
 			if (ops)
-				ret = rr_scan_ops(d, on_op_again, &c, msg, len);
+				ret = ops_again(&c, d, msg, len);
 			if (stalls && ret == 0)
 				ret = rr_scan_stalls(d, on_stall_again, r, msg, len);
-			if (ret == -EIO)
+			if (ret == -EIO && !*msg)	/* (a spill not read back said so) */
 				snprintf(msg, len, "%s: changed while it was read (rows not seen before)",
 					 d->path);
 		}

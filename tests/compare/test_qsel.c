@@ -3,6 +3,8 @@
  * sample's, on spread, heavy-tailed, tied and one-valued samples, with the
  * default budget and with a tiny one that forces ranges to be narrowed over
  * several passes; and a pass that sees other values than pass 1 is refused.
+ * qs_spec_lost: never set over a stream that holds still, set at the first
+ * check (131072 values) over one that drifts.
  */
 #include "qsel.h"
 #include "signif.h"
@@ -170,6 +172,26 @@ static void check_clone(uint64_t *v, size_t n, uint64_t *seed)
 	free(s);
 }
 
+/* qs_spec_lost over pass 1 of v[n] with compare's four quantiles: the count
+ * of values at which it was set, 0 if never. */
+static size_t lost_at(const uint64_t *v, size_t n)
+{
+	static const float ex[] = { 0.5f, 0.9f, 0.99f, 0.999f };
+	struct qsel q = { 0 };
+	size_t at = 0;
+
+	qs_spec_lost = false;
+	qs_expect(&q, ex, 4);
+	for (size_t i = 0; i < n && !at; i++) {
+		qs_add(&q, v[i]);
+		if (qs_spec_lost)
+			at = i + 1;
+	}
+	qs_free(&q);
+	qs_spec_lost = false;
+	return at;
+}
+
 static int check(const char *name, uint64_t *v, size_t n, size_t keep)
 {
 	return check_spec(name, v, n, keep, false);
@@ -209,12 +231,32 @@ int main(void)
 		printf("not ok - pass 1's kept values left a later pass\n");
 		failures++;
 	}
+	/* a stream that holds still never says it lost values (compare would
+	 * spill for nothing), one that moves says so early (the spill saves
+	 * the later pass most of its reading) */
+	if (lost_at(v, n)) {
+		printf("not ok - 2M log-uniform: qs_spec_lost set at %zu values\n", lost_at(v, n));
+		failures++;
+	} else {
+		printf("ok - 2M log-uniform: qs_spec_lost never set\n");
+	}
 	for (size_t i = 0; i < n; i++)	/* a run that slows down: 1x to 3x, steadily */
 		v[i] = (uint64_t)(1e4 * (1.0 + 2.0 * (double)i / (double)n) *
 				  (1.0 + (double)(rnd(&seed) % 1000) / 1e4));
 	if (check_spec("2M drifting, kept in pass 1", v, n, 0, true) < 2) {
 		printf("not ok - a drifting run resolved in pass 1: windows too wide to mean anything\n");
 		failures++;
+	}
+	{
+		size_t at = lost_at(v, n);
+
+		/* the first narrowing is at 65536, a check at each doubling after */
+		if (at < 131072 || at > 262144) {
+			printf("not ok - 2M drifting: qs_spec_lost set at %zu values, not by 262144\n", at);
+			failures++;
+		} else {
+			printf("ok - 2M drifting: qs_spec_lost set at %zu values\n", at);
+		}
 	}
 	for (size_t i = 0; i < 300000; i++)	/* ties, in one wide bucket: selected in place */
 		v[i] = (1ull << 40) + (rnd(&seed) % 5) * 1000003;

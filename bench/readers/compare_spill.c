@@ -1,0 +1,206 @@
+/*
+ * Comparison of runs, part 1b: the spill. A later pass (compare_pass.c)
+ * needs every finished op's latency, rounds and node again, and reading them
+ * from ops.csv again costs what pass 1 cost (zstd, the CSV parse). Once a
+ * selector has dropped values it will need (qs_spec_lost: the distribution
+ * moved during the run) or the reader asks for ranks pass 1 never keeps
+ * (plot's CDF), pass 1 writes those four numbers of each finished op from
+ * that row on to an unlinked temporary file, ~6 bytes an op; a later pass
+ * reads the rows before that one from ops.csv and the rest from the spill.
+ * The spill is page cache, not the reader's memory; where it cannot be
+ * written (no temporary directory, a full disk) it is dropped and the later
+ * passes read ops.csv, as without it.
+ */
+#include "compare.h"
+#include "compare_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPILL_BUF	(256u << 10)
+#define SPILL_REC_MAX	(10 + 1 + 10 + 10)	/* op, node slot, latency, rounds */
+
+struct cmp_spill {
+	int fd;
+	unsigned char *buf;
+	size_t n;		/* bytes in buf not written yet */
+	uint64_t size;		/* bytes written to fd */
+	int dir0;		/* the repetition the spill starts in ... */
+	uint64_t row0;		/* ... and its rows (callbacks) before it, read from ops.csv */
+	uint64_t *end;		/* end[d - dir0]: the spill's size after repetition d */
+	int nend;
+};
+
+/* An unlinked file in $TMPDIR, else /var/tmp (on disk where /tmp may be memory). */
+static int spill_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/var/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	if ((size_t)snprintf(path, sizeof(path), "%s/stallbench-spill.XXXXXX", dir) >= sizeof(path))
+		return -1;
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+void cmp_spill_free(struct cmp_spill *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->buf);
+	free(s->end);
+	free(s);
+}
+
+struct cmp_spill *cmp_spill_start(int dir, uint64_t row)
+{
+	struct cmp_spill *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->dir0 = dir;
+	s->row0 = row;
+	s->buf = malloc(SPILL_BUF);
+	s->fd = s->buf ? spill_file() : -1;
+	if (s->fd < 0) {
+		cmp_spill_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int spill_flush(struct cmp_spill *s)
+{
+	size_t off = 0;
+
+	while (off < s->n) {
+		ssize_t w = write(s->fd, s->buf + off, s->n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	s->size += s->n;
+	s->n = 0;
+	return 0;
+}
+
+static inline unsigned char *put_var(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+int cmp_spill_op(struct cmp_spill *s, size_t op, int slot, uint64_t lat, uint64_t rounds)
+{
+	unsigned char *p;
+
+	if (s->n > SPILL_BUF - SPILL_REC_MAX && spill_flush(s) < 0)
+		return -1;
+	p = put_var(s->buf + s->n, op);
+	*p++ = (unsigned char)(slot + 1);	/* -1 (no slot) .. CMP_MAX_NODES - 1 */
+	p = put_var(p, lat);
+	p = put_var(p, rounds);
+	s->n = (size_t)(p - s->buf);
+	return 0;
+}
+
+int cmp_spill_dir_end(struct cmp_spill *s, int dir)
+{
+	uint64_t *e;
+
+	if (dir - s->dir0 != s->nend)
+		return -1;
+	if (!(e = realloc(s->end, (size_t)(s->nend + 1) * sizeof(*e))))
+		return -1;
+	s->end = e;
+	e[s->nend++] = s->size + s->n;
+	return 0;
+}
+
+int cmp_spill_dir0(const struct cmp_spill *s, uint64_t *row)
+{
+	*row = s->row0;
+	return s->dir0;
+}
+
+static inline const unsigned char *get_var(const unsigned char *p, uint64_t *v)
+{
+	uint64_t x = 0;
+	int sh = 0;
+
+	while (*p & 0x80) {
+		x |= (uint64_t)(*p++ & 0x7f) << sh;
+		sh += 7;
+	}
+	*v = x | (uint64_t)*p++ << sh;
+	return p;
+}
+
+int cmp_spill_replay(struct cmp_spill *s, int dir,
+		     void (*fn)(void *arg, size_t op, int slot, uint64_t lat, uint64_t rounds),
+		     void *arg)
+{
+	uint64_t off, end;
+	size_t have = 0;
+
+	if (dir < s->dir0 || dir - s->dir0 >= s->nend)
+		return -EIO;
+	if (s->n && spill_flush(s) < 0)
+		return -EIO;
+	off = dir == s->dir0 ? 0 : s->end[dir - s->dir0 - 1];
+	end = s->end[dir - s->dir0];
+	while (off < end || have) {
+		size_t want = SPILL_BUF - have, pos = 0;
+		ssize_t got = 0;
+
+		if (want > end - off)
+			want = (size_t)(end - off);
+		while (want && (got = pread(s->fd, s->buf + have, want, (off_t)off)) < 0 &&
+		       errno == EINTR)
+			;
+		if (got < 0 || (want && got == 0))
+			return -EIO;
+		off += (uint64_t)got;
+		have += (size_t)got;
+		/* whole records only: one may straddle the end of what was read */
+		while (have - pos >= SPILL_REC_MAX || (off == end && pos < have)) {
+			const unsigned char *p = s->buf + pos;
+			uint64_t op, lat, rounds;
+			int slot;
+
+			p = get_var(p, &op);
+			slot = (int)*p++ - 1;
+			p = get_var(p, &lat);
+			p = get_var(p, &rounds);
+			pos = (size_t)(p - s->buf);
+			if (pos > have)
+				return -EIO;
+			fn(arg, (size_t)op, slot, lat, rounds);
+		}
+		memmove(s->buf, s->buf + pos, have - pos);
+		have -= pos;
+		if (off == end && have)
+			return -EIO;
+	}
+	return 0;
+}

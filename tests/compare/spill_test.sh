@@ -1,0 +1,149 @@
+#!/bin/sh
+# compare's and plot's later passes read pass 1's spill (compare_spill.c)
+# instead of ops.csv, from the row where a selector lost values it will need:
+# - A is three repetitions: r1 drifts (every latency x(1 + 2k/n) in round k:
+#   the p50 moves out of what pass 1 kept, past the sampling error) on two
+#   nodes; r2 and r3 do not. The spill starts inside r1, so the later pass
+#   reads r1's ops.csv again up to that row and r2's and r3's not at all:
+#   strace counts the opens. Every figure a later pass resolves (the op's
+#   p50..p99.9, each repetition's and each node's p50 and p99) must be the
+#   nearest rank of the rows themselves (sort -n).
+# - With no directory to spill to (TMPDIR missing) every ops.csv is read
+#   again, and the output is the same, byte for byte.
+# - B (ops.csv.zst, as a run writes it) starts steady (no spill in its
+#   first repetition) and drifts in its second: the spill starts there, and
+#   the later pass reads s2.csv.zst only up to that row (fewer bytes than
+#   pass 1 read).
+# - plot asks for a CDF (ranks pass 1 never keeps): it spills from the
+#   first row and opens each ops.csv once; its .dat files are the same as
+#   when it reads ops.csv twice.
+# Usage: spill_test.sh STALLBENCH GEN_RESULT WORKDIR. Exit 0 pass, 1 fail.
+set -u
+SB=$1 GEN=$2 W=$3
+fail=0
+not_ok() { echo "not ok: $*"; fail=1; }
+ok() { echo "ok: $*"; }
+
+rm -rf "$W" && mkdir -p "$W" || exit 1
+"$GEN" "$W/r1" --seed 51 --nodes 2 --n 200000 --drift 2 --spread-nodes 150000 >/dev/null &&
+"$GEN" "$W/r2" --seed 52 --nodes 2 --n 100000 --scale 2 >/dev/null &&
+"$GEN" "$W/r3" --seed 53 --nodes 2 --n 50000 --scale 3 >/dev/null &&
+"$GEN" "$W/s1" --seed 54 --n 20000 --zstd >/dev/null &&
+"$GEN" "$W/s2" --seed 55 --n 200000 --drift 3 --zstd >/dev/null || exit 1
+zstd -dcq "$W/s1/ops.csv.zst" >"$W/s1.csv" && zstd -dcq "$W/s2/ops.csv.zst" >"$W/s2.csv" || exit 1
+A=$W/r1,$W/r2,$W/r3 B=$W/s1,$W/s2
+ALL="$W/r1/ops.csv $W/r2/ops.csv $W/r3/ops.csv $W/s1/ops.csv.zst $W/s2/ops.csv.zst"
+
+# opens FILE...: how many times strace's log $W/trace saw each opened (in order given)
+opens() {
+	for f in "$@"; do
+		grep -c "openat(AT_FDCWD, \"$f\", O_RDONLY" "$W/trace"
+	done | tr '\n' ' ' | sed 's/ $//'
+}
+# bytes FILE: the bytes read from each open of FILE in $W/trace, in order
+bytes() {
+	awk -v f="\"$1\"" '/^[0-9]+ +openat\(/ { split($0, a, "= "); fd = a[2] + 0;
+			if (index($0, f)) { k++; cur[fd] = k } else delete cur[fd]; next }
+		/^[0-9]+ +read\(/ { match($0, /read\([0-9]+/); fd = substr($0, RSTART + 5, RLENGTH - 5) + 0;
+			split($0, a, "= "); if (fd in cur) n[cur[fd]] += a[2] }
+		/^[0-9]+ +close\(/ { match($0, /close\([0-9]+/); delete cur[substr($0, RSTART + 6, RLENGTH - 6) + 0] }
+		END { for (i = 1; i <= k; i++) printf "%s%d", (i > 1 ? " " : ""), n[i] }' "$W/trace"
+}
+spills() { grep -c 'O_TMPFILE, 0600) = [0-9]' "$W/trace"; }
+
+# --- A: the spill from a row of r1 on ---
+if strace -f -qq -s 0 -e trace=openat,read,close -o "$W/trace" "$SB" compare --json "$A" "$B" \
+	>"$W/a.json" 2>"$W/a.err"; then
+	got=$(opens $ALL)
+	# r1 up to the spill's row again; r2, r3 from the spill; s1 again (the
+	# spill starts in s2), s2 up to the spill's row
+	[ "$got" = "2 1 1 2 2" ] && [ "$(spills)" = 2 ] &&
+		ok "later passes: ops.csv opened $got times (r1 r2 r3 s1 s2), 2 spills" ||
+		not_ok "ops.csv opened '$got' times (r1 r2 r3 s1 s2), want '2 1 1 2 2'; spills: $(spills)"
+	for f in "$W/r1/ops.csv" "$W/s2/ops.csv.zst"; do
+		b=$(bytes "$f")
+		echo "$b" | awk -v s="$(stat -c %s "$f")" 'NF == 2 && $1 == s && $2 > 0 && $2 < $1 {ok = 1}
+			END {exit !ok}' &&
+			ok "${f#"$W"/}: pass 1 read all, the later pass up to the spill: $b bytes" ||
+			not_ok "${f#"$W"/}: bytes read per open '$b' (file: $(stat -c %s "$f"))"
+	done
+else
+	not_ok "compare: $(cat "$W/a.err")"
+fi
+
+# figures FILTER FILE...: "p50 p90 p99 p999 count" of ftruncate's rows where awk's FILTER holds
+figures() {
+	f=$1
+	shift
+	awk -F, -v o=ftruncate "FNR == 1 {for (i = 1; i <= NF; i++) c[\$i] = i; next}
+		\$c[\"op\"] == o && ($f) {print \$c[\"latency_ns\"]}" "$@" | sort -n |
+		awk 'function at(p,  x, k) {x = p * NR; k = int(x); if (x - k > 1e-9 * (x > 1 ? x : 1)) k++;
+			return v[k < 1 ? 1 : k]}
+		{v[NR] = $1} END {if (NR) printf "%s %s %s %s %d\n", at(0.5), at(0.9), at(0.99), at(0.999), NR}'
+}
+got() {	# RUN SEL: "p50 p90 p99 p999 count" as compare gave them (p90, p999 "null" where not given)
+	jq -r ".ops[] | select(.name == \"truncate-storm/ftruncate\") | .runs[$1] | $2 |
+		\"\\(.p50) \\(.p90) \\(.p99) \\(.p999) \\(.count)\"" "$W/a.json"
+}
+set -f
+for want in "0 . 1 $W/r1/ops.csv $W/r2/ops.csv $W/r3/ops.csv" \
+	"0 .reps[0] 1 $W/r1/ops.csv" "0 .reps[1] 1 $W/r2/ops.csv" "0 .reps[2] 1 $W/r3/ops.csv" \
+	"0 (.nodes[]|select(.node==0)) \$c[\"node\"]==0 $W/r1/ops.csv $W/r2/ops.csv $W/r3/ops.csv" \
+	"0 (.nodes[]|select(.node==1)) \$c[\"node\"]==1 $W/r1/ops.csv $W/r2/ops.csv $W/r3/ops.csv" \
+	"1 . 1 $W/s1.csv $W/s2.csv" "1 .reps[1] 1 $W/s2.csv"; do
+	set -- $want
+	run=$1 sel=$2 filt=$3
+	shift 3
+	exp=$(figures "$filt" "$@") g=$(got "$run" "$sel")
+	# p90 and p99.9 are the op's own (a repetition or a node gives p50 and p99)
+	if echo "$g $exp" | awk 'NF == 10 && $1 == $6 && ($2 == "null" || $2 == $7) && $3 == $8 &&
+		($4 == "null" || $4 == $9) && $5 == $10 && ($2 != "null" || $4 == "null") {ok = 1}
+		END {exit !ok}'; then
+		ok "run $run $sel: p50 p90 p99 p99.9 count $g, as the rows say"
+	else
+		not_ok "run $run $sel: p50 p90 p99 p99.9 count '$g'; the rows: '$exp'"
+	fi
+done
+set +f
+
+# --- nowhere to spill: every ops.csv again, the same output ---
+if TMPDIR=$W/none strace -f -qq -e trace=openat -o "$W/trace" "$SB" compare --json "$A" "$B" \
+	>"$W/nospill.json" 2>"$W/nospill.err"; then
+	got=$(opens $ALL)
+	[ "$got" = "2 2 2 2 2" ] && [ "$(spills)" = 0 ] &&
+		ok "no spill: ops.csv opened $got times" ||
+		not_ok "no spill: ops.csv opened '$got' times, want '2 2 2 2 2'; spills: $(spills)"
+	cmp -s "$W/a.json" "$W/nospill.json" && ok "the same JSON with and without the spill" ||
+		not_ok "JSON differs with and without the spill"
+else
+	not_ok "compare without a spill: $(cat "$W/nospill.err")"
+fi
+"$SB" compare "$A" "$B" >"$W/a.txt" 2>&1 && TMPDIR=$W/none "$SB" compare "$A" "$B" >"$W/nospill.txt" 2>&1 &&
+	cmp -s "$W/a.txt" "$W/nospill.txt" && ok "the same text with and without the spill" ||
+	not_ok "text differs with and without the spill (or compare failed)"
+
+# --- plot: a CDF's ranks, the spill from the first row ---
+if strace -f -qq -e trace=openat -o "$W/trace" "$SB" plot "$A" "$B" --out "$W/pl" --format png \
+	>"$W/pl.out" 2>&1; then
+	got=$(opens $ALL)
+	[ "$got" = "1 1 1 1 1" ] && [ "$(spills)" = 2 ] &&
+		ok "plot: ops.csv opened $got times, 2 spills" ||
+		not_ok "plot: ops.csv opened '$got' times, want '1 1 1 1 1'; spills: $(spills)"
+	if TMPDIR=$W/none "$SB" plot "$A" "$B" --out "$W/pl2" --format png >"$W/pl2.out" 2>&1; then
+		n=0 bad=0
+		for f in "$W"/pl/*.dat; do
+			n=$((n + 1))
+			cmp -s "$f" "$W/pl2/${f##*/}" || { bad=1; echo "differs: ${f##*/}"; }
+		done
+		[ $bad = 0 ] && [ $n -ge 10 ] && [ -s "$W/pl/cdf-truncate-storm-ftruncate.dat" ] &&
+			ok "plot: $n .dat files the same with and without the spill" ||
+			not_ok "plot: .dat files differ with and without the spill ($n files)"
+	else
+		not_ok "plot without a spill: $(tail -n 2 "$W/pl2.out")"
+	fi
+else
+	not_ok "plot: $(tail -n 2 "$W/pl.out")"
+fi
+
+[ $fail -eq 0 ] && echo PASS || echo FAIL
+exit $fail
