@@ -32,7 +32,10 @@ static void usage(FILE *f)
 	      "  --alpha P           significance level (default 0.05)\n"
 	      "  --vary KEYS         experiment keys the runs differ in on purpose (e.g.\n"
 	      "                      cap_bytes,high_bytes: memory.max against memory.high);\n"
-	      "                      a difference elsewhere still makes them not comparable\n", f);
+	      "                      a difference elsewhere still makes them not comparable\n"
+	      "  TMPDIR              where a run whose latencies drift keeps its ops (~6 bytes\n"
+	      "                      each, unlinked) for the exact percentiles' second pass\n"
+	      "                      (default /var/tmp; none writable: ops.csv read again)\n", f);
 }
 
 struct cargs {

@@ -23,7 +23,9 @@ static void usage(FILE *f)
 	      "  --out OUTDIR        where plots go (default DIR/plots for one DIR)\n"
 	      "  --format F          png, svg or both (default both); .txt always\n"
 	      "  --allow-incomplete  accept incomplete runs and skip malformed rows\n"
-	      "  STALLBENCH_PLOTS    directory of the gnuplot scripts, if not found\n", f);
+	      "  STALLBENCH_PLOTS    directory of the gnuplot scripts, if not found\n"
+	      "  TMPDIR              where the CDFs' second pass finds each op (~6 bytes, an\n"
+	      "                      unlinked file; default /var/tmp; none: ops.csv again)\n", f);
 }
 
 /* The command line into o, outdir and flags; -1 to go on, else the exit code. */

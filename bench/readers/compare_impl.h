@@ -52,23 +52,30 @@ struct loadctx {
 	uint64_t rows;		/* rows of ops.csv handed to the callback in this repetition */
 	uint64_t stop;		/* a later pass: stop ops.csv after this many rows (0: read all) */
 };
-/* The callback's value that ends a later pass's read of ops.csv at ctx.stop. */
+/* The later passes' stalls: a row count and where to stop, as loadctx's. */
+struct stallpass {
+	struct cmp_run *r;
+	uint64_t rows, stop;
+};
+/* The callback's value that ends a later pass's read of a CSV at its stop. */
 #define CMP_STOP	1
 
-/* compare_spill.c: each finished op's (op, node slot, latency, rounds) from
- * a row of pass 1 on, for the later passes (see there). */
+/* compare_spill.c: from a row of pass 1 on, each finished op's (op, node
+ * slot, latency, rounds), or each stall's (kind, -1, duration, 0), for the
+ * later passes (see there). */
 struct cmp_spill;
 /* Starts a spill at repetition dir after row rows; NULL where none can be written. */
 struct cmp_spill *cmp_spill_start(int dir, uint64_t row);
-/* Appends an op: r->ops index, node slot (-1: none). 0, or -1: the spill is lost. */
-int cmp_spill_op(struct cmp_spill *s, size_t op, int slot, uint64_t lat, uint64_t rounds);
+/* Appends a row: an index (r->ops, r->stalls), a slot (-1: none) and two
+ * values. 0, or -1: the spill is lost. */
+int cmp_spill_row(struct cmp_spill *s, size_t idx, int slot, uint64_t val, uint64_t aux);
 /* Repetition dir (dir0, then each next one) has been read. 0 or -1. */
 int cmp_spill_dir_end(struct cmp_spill *s, int dir);
 /* The repetition the spill starts in; *row: its rows read from ops.csv before it. */
 int cmp_spill_dir0(const struct cmp_spill *s, uint64_t *row);
 /* Repetition dir's spilled ops, in order, to fn. 0 or -EIO. */
 int cmp_spill_replay(struct cmp_spill *s, int dir,
-		     void (*fn)(void *arg, size_t op, int slot, uint64_t lat, uint64_t rounds),
+		     void (*fn)(void *arg, size_t idx, int slot, uint64_t val, uint64_t aux),
 		     void *arg);
 void cmp_spill_free(struct cmp_spill *s);
 /* The op of a row: a new one in pass 1; NULL out of memory or, again, unknown. */

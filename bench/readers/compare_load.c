@@ -220,7 +220,7 @@ static int on_op(void *arg, const struct rr_op *op)
 	}
 	k = cmp_node_slot(o, op->node, true);
 	if (c->r->spill &&
-	    cmp_spill_op(c->r->spill, (size_t)(o - c->r->ops), k, lat, op->reclaim_rounds) < 0)
+	    cmp_spill_row(c->r->spill, (size_t)(o - c->r->ops), k, lat, op->reclaim_rounds) < 0)
 		spill_drop(c);
 	/* a second node or repetition: the first one's values are lat's so far */
 	if (o->node_alias && o->nnodes > 1) {
@@ -307,6 +307,8 @@ struct cmp_stallstat *cmp_find_stall(struct cmp_run *r, const struct rr_stall *s
  * "run" and "system" went (a known kind in a scope is one "scope/kind"). */
 struct stall_ctx {
 	struct cmp_run *r;
+	int dir;		/* the repetition being read */
+	uint64_t rows;		/* its rows handed to on_stall */
 	size_t at[RR_STALL_NR_KINDS][2];	/* index + 1 in r->stalls; 0 not yet */
 };
 
@@ -318,6 +320,14 @@ static inline bool streq(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* A stall spill that could not be written: the later passes read stalls.csv. */
+static void sspill_drop(struct cmp_run *r)
+{
+	cmp_spill_free(r->sspill);
+	r->sspill = NULL;
+	r->sspill_off = true;
+}
+
 static int on_stall(void *arg, const struct rr_stall *s)
 {
 	struct stall_ctx *c = arg;
@@ -327,6 +337,11 @@ static int on_stall(void *arg, const struct rr_stall *s)
 	int sys;
 	int64_t own;
 
+	/* from the row after a stall kind's selector lost values, each to the spill */
+	if (!r->sspill && qs_spec_lost && !r->sspill_off &&
+	    !(r->sspill = cmp_spill_start(c->dir, c->rows)))
+		r->sspill_off = true;
+	c->rows++;
 	sys = streq(s->scope, "system");
 	known = s->kind >= 0 && s->kind < RR_STALL_NR_KINDS && (sys || streq(s->scope, "run"));
 	if (known && c->at[s->kind][sys]) {
@@ -351,6 +366,8 @@ static int on_stall(void *arg, const struct rr_stall *s)
 		st->with_count++;
 		st->no_progress += s->nr_reclaimed == 0;
 	}
+	if (r->sspill && cmp_spill_row(r->sspill, (size_t)(st - r->stalls), -1, s->duration_ns, 0) < 0)
+		sspill_drop(r);
 	return qs_add(&st->dur, s->duration_ns);
 }
 
@@ -506,6 +523,7 @@ void cmp_run_free(struct cmp_run *r)
 		su_free(r->un[d]);
 	json_decref(r->exp);
 	cmp_spill_free(r->spill);
+	cmp_spill_free(r->sspill);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -565,7 +583,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 	struct rr_csv_stats st;
 	size_t i;
 	int ret = 0;
-	bool lost;
+	bool lost, lost_st = false;
 
 	memset(r, 0, sizeof(*r));
 	c.r = r;
@@ -606,7 +624,8 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 			goto out;
 		if (r->spill && cmp_spill_dir_end(r->spill, c.dir) < 0)
 			spill_drop(&c);
-		lost = qs_spec_lost;	/* the ops' selectors', not the stall kinds' */
+		lost = qs_spec_lost;	/* the ops' selectors': the stall kinds' apart */
+		qs_spec_lost = lost_st;
 		r->bad_rows += st.bad_rows;
 		/* Each directory is one repetition: close its per-op summaries. */
 		for (i = 0; i < r->nops; i++) {
@@ -621,7 +640,11 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 			goto out;
 		memset(&sc, 0, sizeof(sc));
 		sc.r = r;
+		sc.dir = c.dir;
 		ret = rr_read_stalls(d, on_stall, &sc, &st, msg, len);
+		if (ret == 0 && r->sspill && cmp_spill_dir_end(r->sspill, c.dir) < 0)
+			sspill_drop(r);
+		lost_st = qs_spec_lost;
 		qs_spec_lost = lost;
 		for (int u = 0; u < 2; u++) {	/* tids of one repetition only */
 			su_free(r->un[u]);
@@ -663,7 +686,8 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 	}
 	ret = cmp_more_passes(r, flags, msg, len);
 	cmp_spill_free(r->spill);
-	r->spill = NULL;
+	cmp_spill_free(r->sspill);
+	r->spill = r->sspill = NULL;
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < r->nops; i++) {

@@ -81,12 +81,48 @@ static int ops_again(struct loadctx *c, const struct rr_dir *d, char *msg, size_
 
 static int on_stall_again(void *arg, const struct rr_stall *s)
 {
-	struct cmp_stallstat *st = cmp_find_stall(arg, s, false);
+	struct stallpass *c = arg;
+	struct cmp_stallstat *st;
 
+	if (c->stop && c->rows == c->stop)
+		return CMP_STOP;	/* the spill has the rest */
+	c->rows++;
+	st = cmp_find_stall(c->r, s, false);
 	if (!st)
 		return -EIO;
 	qs_feed(&st->dur, s->duration_ns);
 	return 0;
+}
+
+static void on_spilled_stall(void *arg, size_t idx, int slot, uint64_t dur, uint64_t aux)
+{
+	struct cmp_run *r = arg;
+
+	(void)slot;
+	(void)aux;
+	if (idx < r->nstalls)
+		qs_feed(&r->stalls[idx].dur, dur);
+}
+
+/* ... of one repetition's stalls, likewise. */
+static int stalls_again(struct cmp_run *r, int dir, const struct rr_dir *d, char *msg, size_t len)
+{
+	struct stallpass c = { .r = r };
+	uint64_t row0 = 0;
+	int dir0 = r->sspill ? cmp_spill_dir0(r->sspill, &row0) : r->ndirs;
+	int ret = 0;
+
+	c.stop = dir == dir0 ? row0 : 0;
+	if (dir < dir0 || (dir == dir0 && row0)) {
+		ret = rr_scan_stalls(d, on_stall_again, &c, msg, len);
+		if (ret == CMP_STOP)
+			ret = 0;
+	}
+	if (ret == 0 && dir >= dir0 && cmp_spill_replay(r->sspill, dir, on_spilled_stall, r) < 0) {
+		snprintf(msg, len, "%s: pass 1's spill of stalls.csv could not be read back", d->path);
+		ret = -EIO;
+	}
+	return ret;
 }
 
 size_t cmp_cdf_ranks(uint64_t n, uint64_t *rk)
@@ -231,7 +267,7 @@ int cmp_more_passes(struct cmp_run *r, unsigned int flags, char *msg, size_t len
 			if (ops)
 				ret = ops_again(&c, d, msg, len);
 			if (stalls && ret == 0)
-				ret = rr_scan_stalls(d, on_stall_again, r, msg, len);
+				ret = stalls_again(r, c.dir, d, msg, len);
 			if (ret == -EIO && !*msg)	/* (a spill not read back said so) */
 				snprintf(msg, len, "%s: changed while it was read (rows not seen before)",
 					 d->path);

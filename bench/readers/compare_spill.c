@@ -1,12 +1,14 @@
 /*
  * Comparison of runs, part 1b: the spill. A later pass (compare_pass.c)
- * needs every finished op's latency, rounds and node again, and reading them
- * from ops.csv again costs what pass 1 cost (zstd, the CSV parse). Once a
- * selector has dropped values it will need (qs_spec_lost: the distribution
- * moved during the run) or the reader asks for ranks pass 1 never keeps
- * (plot's CDF), pass 1 writes those four numbers of each finished op from
- * that row on to an unlinked temporary file, ~6 bytes an op; a later pass
- * reads the rows before that one from ops.csv and the rest from the spill.
+ * needs every finished op's latency, rounds and node again, and every
+ * stall's duration, and reading them from ops.csv and stalls.csv again
+ * costs what pass 1 cost (zstd, the CSV parse). Once a selector has dropped
+ * values it will need (qs_spec_lost: the distribution moved during the run,
+ * or the budget is spent) or the reader asks for ranks pass 1 never keeps
+ * (plot's CDF), pass 1 writes those numbers of each row from that row on to
+ * an unlinked temporary file (one for ops, one for stalls), ~6 bytes a row;
+ * a later pass reads the rows before that one from the CSV and the rest
+ * from the spill.
  * The spill is page cache, not the reader's memory; where it cannot be
  * written (no temporary directory, a full disk) it is dropped and the later
  * passes read ops.csv, as without it.
@@ -21,7 +23,7 @@
 #include <unistd.h>
 
 #define SPILL_BUF	(256u << 10)
-#define SPILL_REC_MAX	(10 + 1 + 10 + 10)	/* op, node slot, latency, rounds */
+#define SPILL_REC_MAX	(10 + 1 + 10 + 10)	/* index, slot, value, aux: see cmp_spill_row */
 
 struct cmp_spill {
 	int fd;
@@ -110,16 +112,16 @@ static inline unsigned char *put_var(unsigned char *p, uint64_t v)
 	return p;
 }
 
-int cmp_spill_op(struct cmp_spill *s, size_t op, int slot, uint64_t lat, uint64_t rounds)
+int cmp_spill_row(struct cmp_spill *s, size_t idx, int slot, uint64_t val, uint64_t aux)
 {
 	unsigned char *p;
 
 	if (s->n > SPILL_BUF - SPILL_REC_MAX && spill_flush(s) < 0)
 		return -1;
-	p = put_var(s->buf + s->n, op);
+	p = put_var(s->buf + s->n, idx);
 	*p++ = (unsigned char)(slot + 1);	/* -1 (no slot) .. CMP_MAX_NODES - 1 */
-	p = put_var(p, lat);
-	p = put_var(p, rounds);
+	p = put_var(p, val);
+	p = put_var(p, aux);
 	s->n = (size_t)(p - s->buf);
 	return 0;
 }
@@ -157,7 +159,7 @@ static inline const unsigned char *get_var(const unsigned char *p, uint64_t *v)
 }
 
 int cmp_spill_replay(struct cmp_spill *s, int dir,
-		     void (*fn)(void *arg, size_t op, int slot, uint64_t lat, uint64_t rounds),
+		     void (*fn)(void *arg, size_t idx, int slot, uint64_t val, uint64_t aux),
 		     void *arg)
 {
 	uint64_t off, end;
@@ -185,17 +187,17 @@ int cmp_spill_replay(struct cmp_spill *s, int dir,
 		/* whole records only: one may straddle the end of what was read */
 		while (have - pos >= SPILL_REC_MAX || (off == end && pos < have)) {
 			const unsigned char *p = s->buf + pos;
-			uint64_t op, lat, rounds;
+			uint64_t idx, val, aux;
 			int slot;
 
-			p = get_var(p, &op);
+			p = get_var(p, &idx);
 			slot = (int)*p++ - 1;
-			p = get_var(p, &lat);
-			p = get_var(p, &rounds);
+			p = get_var(p, &val);
+			p = get_var(p, &aux);
 			pos = (size_t)(p - s->buf);
 			if (pos > have)
 				return -EIO;
-			fn(arg, (size_t)op, slot, lat, rounds);
+			fn(arg, (size_t)idx, slot, val, aux);
 		}
 		memmove(s->buf, s->buf + pos, have - pos);
 		have -= pos;

@@ -1,13 +1,16 @@
 #!/bin/sh
 # compare's and plot's later passes read pass 1's spill (compare_spill.c)
-# instead of ops.csv, from the row where a selector lost values it will need:
+# instead of ops.csv and stalls.csv, from the row where a selector lost
+# values it will need (the ops' and the stall kinds' each their own spill):
 # - A is three repetitions: r1 drifts (every latency x(1 + 2k/n) in round k:
 #   the p50 moves out of what pass 1 kept, past the sampling error) on two
 #   nodes; r2 and r3 do not. The spill starts inside r1, so the later pass
 #   reads r1's ops.csv again up to that row and r2's and r3's not at all:
 #   strace counts the opens. Every figure a later pass resolves (the op's
-#   p50..p99.9, each repetition's and each node's p50 and p99) must be the
-#   nearest rank of the rows themselves (sort -n).
+#   p50..p99.9, each repetition's and each node's p50 and p99, each stall
+#   kind's p50..p99.9) must be the nearest rank of the rows themselves
+#   (sort -n). The stall durations drift with the latencies: stalls.csv
+#   likewise.
 # - With no directory to spill to (TMPDIR missing) every ops.csv is read
 #   again, and the output is the same, byte for byte.
 # - B (ops.csv.zst, as a run writes it) starts steady (no spill in its
@@ -30,9 +33,12 @@ rm -rf "$W" && mkdir -p "$W" || exit 1
 "$GEN" "$W/r3" --seed 53 --nodes 2 --n 50000 --scale 3 >/dev/null &&
 "$GEN" "$W/s1" --seed 54 --n 20000 --zstd >/dev/null &&
 "$GEN" "$W/s2" --seed 55 --n 200000 --drift 3 --zstd >/dev/null || exit 1
-zstd -dcq "$W/s1/ops.csv.zst" >"$W/s1.csv" && zstd -dcq "$W/s2/ops.csv.zst" >"$W/s2.csv" || exit 1
+zstd -dcq "$W/s1/ops.csv.zst" >"$W/s1.csv" && zstd -dcq "$W/s2/ops.csv.zst" >"$W/s2.csv" &&
+	zstd -dcq "$W/s1/stalls.csv.zst" >"$W/s1s.csv" && zstd -dcq "$W/s2/stalls.csv.zst" >"$W/s2s.csv" ||
+	exit 1
 A=$W/r1,$W/r2,$W/r3 B=$W/s1,$W/s2
 ALL="$W/r1/ops.csv $W/r2/ops.csv $W/r3/ops.csv $W/s1/ops.csv.zst $W/s2/ops.csv.zst"
+ALLS="$W/r1/stalls.csv $W/r2/stalls.csv $W/r3/stalls.csv $W/s1/stalls.csv.zst $W/s2/stalls.csv.zst"
 
 # opens FILE...: how many times strace's log $W/trace saw each opened (in order given)
 opens() {
@@ -57,10 +63,13 @@ if strace -f -qq -s 0 -e trace=openat,read,close -o "$W/trace" "$SB" compare --j
 	got=$(opens $ALL)
 	# r1 up to the spill's row again; r2, r3 from the spill; s1 again (the
 	# spill starts in s2), s2 up to the spill's row
-	[ "$got" = "2 1 1 2 2" ] && [ "$(spills)" = 2 ] &&
-		ok "later passes: ops.csv opened $got times (r1 r2 r3 s1 s2), 2 spills" ||
+	[ "$got" = "2 1 1 2 2" ] && [ "$(spills)" = 4 ] &&
+		ok "later passes: ops.csv opened $got times (r1 r2 r3 s1 s2), 4 spills" ||
 		not_ok "ops.csv opened '$got' times (r1 r2 r3 s1 s2), want '2 1 1 2 2'; spills: $(spills)"
-	for f in "$W/r1/ops.csv" "$W/s2/ops.csv.zst"; do
+	got=$(opens $ALLS)
+	[ "$got" = "2 1 1 2 2" ] && ok "later passes: stalls.csv opened $got times (r1 r2 r3 s1 s2)" ||
+		not_ok "stalls.csv opened '$got' times (r1 r2 r3 s1 s2), want '2 1 1 2 2'"
+	for f in "$W/r1/ops.csv" "$W/s2/ops.csv.zst" "$W/r1/stalls.csv" "$W/s2/stalls.csv.zst"; do
 		b=$(bytes "$f")
 		echo "$b" | awk -v s="$(stat -c %s "$f")" 'NF == 2 && $1 == s && $2 > 0 && $2 < $1 {ok = 1}
 			END {exit !ok}' &&
@@ -105,14 +114,36 @@ for want in "0 . 1 $W/r1/ops.csv $W/r2/ops.csv $W/r3/ops.csv" \
 	fi
 done
 set +f
+# each stall kind: "p50 p90 p99 p999 count" of the rows of scope run and kind K
+stall_fig() {
+	k=$1
+	shift
+	awk -F, -v k="$k" 'FNR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+		$c["kind"] == k && ($c["scope"] == "run" || $c["scope"] == "") {print $c["duration_ns"]}' "$@" |
+		sort -n | awk 'function at(p,  x, k) {x = p * NR; k = int(x); if (x - k > 1e-9 * (x > 1 ? x : 1)) k++;
+			return v[k < 1 ? 1 : k]}
+		{v[NR] = $1} END {if (NR) printf "%s %s %s %s %d\n", at(0.5), at(0.9), at(0.99), at(0.999), NR}'
+}
+for want in "0 memcg $W/r1/stalls.csv $W/r2/stalls.csv $W/r3/stalls.csv" \
+	"0 direct $W/r1/stalls.csv $W/r2/stalls.csv $W/r3/stalls.csv" \
+	"1 memcg $W/s1s.csv $W/s2s.csv" "1 direct $W/s1s.csv $W/s2s.csv"; do
+	set -- $want
+	run=$1 kind=$2
+	shift 2
+	exp=$(stall_fig "$kind" "$@")
+	g=$(jq -r ".stalls[] | select(.name == \"run/$kind\") | .runs[$run] |
+		\"\(.p50) \(.p90) \(.p99) \(.p999) \(.count)\"" "$W/a.json")
+	[ -n "$exp" ] && [ "$g" = "$exp" ] && ok "run $run stall run/$kind: p50 p90 p99 p99.9 count $g, as the rows say" ||
+		not_ok "run $run stall run/$kind: '$g'; the rows: '$exp'"
+done
 
 # --- nowhere to spill: every ops.csv again, the same output ---
 if TMPDIR=$W/none strace -f -qq -e trace=openat -o "$W/trace" "$SB" compare --json "$A" "$B" \
 	>"$W/nospill.json" 2>"$W/nospill.err"; then
-	got=$(opens $ALL)
-	[ "$got" = "2 2 2 2 2" ] && [ "$(spills)" = 0 ] &&
-		ok "no spill: ops.csv opened $got times" ||
-		not_ok "no spill: ops.csv opened '$got' times, want '2 2 2 2 2'; spills: $(spills)"
+	got="$(opens $ALL); $(opens $ALLS)"
+	[ "$got" = "2 2 2 2 2; 2 2 2 2 2" ] && [ "$(spills)" = 0 ] &&
+		ok "no spill: ops.csv, stalls.csv opened $got times" ||
+		not_ok "no spill: ops.csv, stalls.csv opened '$got' times, want 2 each; spills: $(spills)"
 	cmp -s "$W/a.json" "$W/nospill.json" && ok "the same JSON with and without the spill" ||
 		not_ok "JSON differs with and without the spill"
 else
@@ -126,8 +157,8 @@ fi
 if strace -f -qq -e trace=openat -o "$W/trace" "$SB" plot "$A" "$B" --out "$W/pl" --format png \
 	>"$W/pl.out" 2>&1; then
 	got=$(opens $ALL)
-	[ "$got" = "1 1 1 1 1" ] && [ "$(spills)" = 2 ] &&
-		ok "plot: ops.csv opened $got times, 2 spills" ||
+	[ "$got" = "1 1 1 1 1" ] && [ "$(spills)" = 4 ] &&
+		ok "plot: ops.csv opened $got times, 4 spills" ||
 		not_ok "plot: ops.csv opened '$got' times, want '1 1 1 1 1'; spills: $(spills)"
 	if TMPDIR=$W/none "$SB" plot "$A" "$B" --out "$W/pl2" --format png >"$W/pl2.out" 2>&1; then
 		n=0 bad=0
