@@ -72,6 +72,14 @@ int rr_scan_ops(const struct rr_dir *d, rr_op_fn fn, void *arg, char *msg, size_
 /* Streams stalls.csv (absent file: no rows). 0, callback's value, or -errno. */
 int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
 		   struct rr_csv_stats *st, char *msg, size_t len);
+/*
+ * rr_read_stalls for a reader of durations (compare): every row checked as
+ * strictly, but only t_start_ns, tid, kind, kind_name, duration_ns,
+ * nr_reclaimed and scope are sure to be set (cpu, order, gfp, note and
+ * reason may read their defaults or another row's values).
+ */
+int rr_read_stalls_lean(const struct rr_dir *d, rr_stall_fn fn, void *arg,
+			struct rr_csv_stats *st, char *msg, size_t len);
 /* stalls.csv again, likewise: only kind, kind_name, duration_ns and scope are set. */
 int rr_scan_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg, char *msg, size_t len);
 /* Streams offcpu.csv (absent file: -ENOENT: not recorded). 0, callback's value, or -errno. */

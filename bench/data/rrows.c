@@ -3,8 +3,7 @@
  * offcpu, timeline), found by header name (order-free, unknown columns
  * ignored) and decoded strictly, over rcsv.c's engine.
  */
-#include "resread_impl.h"
-#include "rscan.h"
+#include "rrows_impl.h"
 #include "rows.h"	/* sb_opflag_names */
 
 #include <errno.h>
@@ -48,23 +47,10 @@ static unsigned int parse_flags(const char *s)
 	return f;
 }
 
-/*
- * A row's numbers, one table per file for the strict path: each cell's
- * column, how it reads, and where it goes in the row. Required cells must
- * be numbers; the others read def when absent or empty (NC_I64 as well:
- * nr_reclaimed's -1). NC_TID: a u64 that must fit a uint32_t.
- */
-enum { NC_REQ, NC_U64, NC_TID, NC_I32, NC_I64 };
-struct numcell {
-	int col;
-	unsigned char how;
-	int def;
-	size_t off;
-};
 
 /* Decodes cells[0..n) of the current row into row, in order: the first
  * cell that is not a number (its index), or -1. */
-static int num_cells(struct csvpass *p, const struct numcell *cells, size_t n, void *row)
+int rr_num_cells(struct csvpass *p, const struct numcell *cells, size_t n, void *row)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct numcell *nc = &cells[i];
@@ -143,7 +129,7 @@ static int op_row(struct csvpass *p, struct rr_op *op)
 	int bad, c = -1;
 
 	memset(op, 0, sizeof(*op));
-	bad = num_cells(p, op_nums, sizeof(op_nums) / sizeof(op_nums[0]), op);
+	bad = rr_num_cells(p, op_nums, sizeof(op_nums) / sizeof(op_nums[0]), op);
 	if (bad >= 0)
 		c = op_nums[bad].col;
 	for (int k = 0; c < 0 && k < RSRC_NR; k++) {
@@ -179,34 +165,6 @@ static const unsigned char op_types[OC_NR] = {
 #undef X
 };
 
-#define HAS(fr, c)	((fr)->set >> (c) & 1)
-
-/* A signed cell that is absent, empty or fits an int32_t. */
-static inline bool fits_i32(const struct rr_fastrow *fr, int c)
-{
-	int64_t x = (int64_t)fr->v[c];
-
-	return !HAS(fr, c) || (x >= INT32_MIN && x <= INT32_MAX);
-}
-
-static inline uint64_t fu64(const struct rr_fastrow *fr, int c, uint64_t def)
-{
-	return HAS(fr, c) ? fr->v[c] : def;
-}
-
-static inline int32_t fi32(const struct rr_fastrow *fr, int c, int32_t def)
-{
-	return HAS(fr, c) ? (int32_t)(int64_t)fr->v[c] : def;
-}
-
-/* A text cell terminated in place; absent: NULL. */
-static inline const char *fstr(const struct csvpass *p, struct rr_fastrow *fr, int c)
-{
-	if (p->idx[c] < 0)
-		return NULL;
-	*fr->e[c] = '\0';
-	return fr->s[c];
-}
 
 /* op_row on a scanned row: 1, or 0 (nothing written) for op_row to judge. */
 static int op_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_op *op)
@@ -264,8 +222,8 @@ static int pump_ops(struct csvpass *p, rr_op_fn fn, void *arg)
  * pumped (rr_pump_file), closed; a run without stalls.csv (no capture) has
  * no stall rows. 0, the callback's value or -errno with msg.
  */
-static int read_file(const struct rr_dir *d, enum rr_file f, const struct rr_tail_fns *fns,
-		     void *arg, struct rr_csv_stats *st, char *msg, size_t len)
+int rr_read_file(const struct rr_dir *d, enum rr_file f, const struct rr_tail_fns *fns,
+		 void *arg, struct rr_csv_stats *st, char *msg, size_t len)
 {
 	const struct rr_filespec *fs = &rr_files[f];
 	struct csvpass p;
@@ -356,7 +314,7 @@ int rr_read_ops(const struct rr_dir *d, rr_op_fn fn, void *arg,
 {
 	const struct rr_tail_fns fns = { .op = fn };
 
-	return read_file(d, RR_OPS, &fns, arg, st, msg, len);
+	return rr_read_file(d, RR_OPS, &fns, arg, st, msg, len);
 }
 
 /* A later pass's row: only what an order statistic needs. 1 (rows were checked). */
@@ -417,179 +375,6 @@ int rr_scan_ops(const struct rr_dir *d, rr_op_fn fn, void *arg, char *msg, size_
 	return ret;
 }
 
-/* stalls.csv's columns: columns.h's table, shared with the writer. */
-enum {
-#define X(e, n, r) SC_##e = SB_SC_##e,
-	SB_STALLS_COLS(X)
-#undef X
-	SC_NR = SB_SC_NR
-};
-
-static const struct colspec stall_cols[SC_NR] = {
-#define X(e, n, r) [SC_##e] = { n, r },
-	SB_STALLS_COLS(X)
-#undef X
-};
-
-/* short strings, inline (a call to strcmp costs more than the compare) */
-static inline bool streq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
-/* The kind of a name; rows come in runs of one kind: the last one first. */
-static int stall_kind(const char *name)
-{
-	static __thread int last;
-
-	if (streq(name, rr_stall_kind_names[last]))
-		return last;
-	for (int k = 0; k < RR_STALL_NR_KINDS; k++)
-		if (name[0] == rr_stall_kind_names[k][0] && streq(name, rr_stall_kind_names[k]))
-			return last = k;
-	return RR_STALL_OTHER;
-}
-
-#define STN(c, how, def, field) { SC_##c, how, def, offsetof(struct rr_stall, field) }
-/* stall_row's numbers, in the order a bad one is reported */
-static const struct numcell stall_nums[] = {
-	STN(T_START, NC_REQ, 0, t_start_ns), STN(DURATION, NC_REQ, 0, duration_ns),
-	STN(TID, NC_TID, 0, tid), STN(CPU, NC_I32, -1, cpu), STN(ORDER, NC_I32, -1, order),
-	STN(RECLAIMED, NC_I64, -1, nr_reclaimed),
-};
-#undef STN
-
-/* A stall's kind and scope, from any path: no scope is the run's. */
-static void stall_kind_scope(struct rr_stall *s, const char *kind, const char *scope)
-{
-	s->kind_name = kind;
-	s->kind = stall_kind(kind);
-	s->scope = scope && *scope ? scope : "run";
-}
-
-/* A stall's text cells, from either path: absent ones are empty. */
-static void stall_text(struct rr_stall *s, const char *kind, const char *gfp, const char *scope,
-		       const char *reason, const char *note)
-{
-	stall_kind_scope(s, kind, scope);
-	s->gfp = gfp ? gfp : "";
-	s->reason = reason ? reason : "";
-	s->note = note ? note : "";
-}
-
-/* Decodes the current row: 1 with a row, 0 skipped (rr_bad_row), or -EINVAL. */
-static int stall_row(struct csvpass *p, struct rr_stall *s)
-{
-	int bad;
-
-	memset(s, 0, sizeof(*s));
-	bad = num_cells(p, stall_nums, sizeof(stall_nums) / sizeof(stall_nums[0]), s);
-	if (bad >= 0) {
-		char why[64];
-
-		snprintf(why, sizeof(why), "%s is not a number", stall_cols[stall_nums[bad].col].name);
-		return rr_bad_row(p, why, NULL);
-	}
-	stall_text(s, col(p, SC_KIND), col(p, SC_GFP), col(p, SC_SCOPE), col(p, SC_REASON),
-		   col(p, SC_NOTE));
-	return 1;
-}
-
-static const unsigned char stall_types[SC_NR] = {
-	[SC_T_START] = RR_FT_NUM, [SC_TID] = RR_FT_NUM, [SC_CPU] = RR_FT_SNUM,
-	[SC_KIND] = RR_FT_STR, [SC_DURATION] = RR_FT_NUM, [SC_RECLAIMED] = RR_FT_SNUM,
-	[SC_ORDER] = RR_FT_SNUM, [SC_GFP] = RR_FT_STR, [SC_SCOPE] = RR_FT_STR,
-	[SC_NOTE] = RR_FT_STR, [SC_REASON] = RR_FT_STR,
-};
-
-/* stall_row on a scanned row: 1, or 0 (nothing written) for stall_row to judge. */
-static int stall_row_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_stall *s)
-{
-	if (!HAS(fr, SC_T_START) || !HAS(fr, SC_DURATION) || fu64(fr, SC_TID, 0) > UINT32_MAX ||
-	    !fits_i32(fr, SC_CPU) || !fits_i32(fr, SC_ORDER))
-		return 0;
-	memset(s, 0, sizeof(*s));
-	s->t_start_ns = fr->v[SC_T_START];
-	s->duration_ns = fr->v[SC_DURATION];
-	s->tid = (uint32_t)fu64(fr, SC_TID, 0);
-	s->cpu = fi32(fr, SC_CPU, -1);
-	s->order = fi32(fr, SC_ORDER, -1);
-	s->nr_reclaimed = HAS(fr, SC_RECLAIMED) ? (int64_t)fr->v[SC_RECLAIMED] : -1;
-	stall_text(s, fstr(p, fr, SC_KIND), fstr(p, fr, SC_GFP), fstr(p, fr, SC_SCOPE),
-		   fstr(p, fr, SC_REASON), fstr(p, fr, SC_NOTE));
-	return 1;
-}
-
-/* stall_row_light on a scanned row. */
-static int stall_light_fast(struct csvpass *p, struct rr_fastrow *fr, struct rr_stall *s)
-{
-	if (!HAS(fr, SC_DURATION))
-		return 0;
-	s->duration_ns = fr->v[SC_DURATION];
-	stall_kind_scope(s, fstr(p, fr, SC_KIND), fstr(p, fr, SC_SCOPE));
-	return 1;
-}
-
-/* A later pass's row: kind, duration and scope (rows were checked). */
-static int stall_row_light(struct csvpass *p, struct rr_stall *s)
-{
-	stall_kind_scope(s, col(p, SC_KIND), col(p, SC_SCOPE));
-	if (rr_parse_u64(col(p, SC_DURATION), &s->duration_ns) < 0)
-		return rr_bad_row(p, "changed since it was read: not a number", NULL);
-	return 1;
-}
-
-int rr_scan_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg, char *msg, size_t len)
-{
-	struct colspec cols[SC_NR] = { { NULL, false } };
-	struct csvpass p;
-	struct rr_stall row = { .gfp = "", .reason = "", .note = "", .nr_reclaimed = -1,
-				.order = -1, .cpu = -1 };
-	int ret;
-
-	if (d->flags & RR_ALLOW_INCOMPLETE)	/* skip the rows pass 1 skipped */
-		return rr_read_stalls(d, fn, arg, NULL, msg, len);
-	cols[SC_KIND] = stall_cols[SC_KIND];
-	cols[SC_DURATION] = stall_cols[SC_DURATION];
-	cols[SC_SCOPE] = stall_cols[SC_SCOPE];
-	ret = rr_pass_open(&p, d, "stalls.csv", cols, SC_NR, false, msg, len);
-	if (ret == -ENOENT)
-		ret = 0;
-	else if (ret == 0) {
-		p.r.maxf = p.min_fields;
-		rr_pass_types(&p, stall_types);
-		ret = rr_pump_fast(&p, (rr_fast_fn)stall_light_fast, p.min_fields,
-				   (rr_decode_fn)stall_row_light, &row,
-				   (int (*)(void *, const void *))fn, arg);
-	}
-	rr_pass_close(&p);
-	return ret;
-}
-
-static int scan_stalls_exact(const struct csvpass *p, const char *line, struct rr_fastrow *fr)
-{
-	return rr_fast_scan_fixed(p, line, stall_types, SC_NR, fr);
-}
-
-static int pump_stalls(struct csvpass *p, rr_stall_fn fn, void *arg)
-{
-	struct rr_stall row;
-
-	rr_pass_types(p, stall_types);
-	p->scan = p->exact ? scan_stalls_exact : NULL;
-	return rr_pump_fast(p, (rr_fast_fn)stall_row_fast, 0, (rr_decode_fn)stall_row, &row,
-			    (int (*)(void *, const void *))fn, arg);
-}
-
-int rr_read_stalls(const struct rr_dir *d, rr_stall_fn fn, void *arg,
-		   struct rr_csv_stats *st, char *msg, size_t len)
-{
-	const struct rr_tail_fns fns = { .stall = fn };
-
-	return read_file(d, RR_STALLS, &fns, arg, st, msg, len);
-}
 
 static const struct colspec offcpu_cols[SB_FC_NR] = {
 #define X(e, n, r) [SB_FC_##e] = { n, r },
@@ -671,12 +456,12 @@ int rr_read_timeline(const struct rr_dir *d, rr_tick_fn fn, void *arg,
 {
 	const struct rr_tail_fns fns = { .tick = fn };
 
-	return read_file(d, RR_TIMELINE, &fns, arg, st, msg, len);
+	return rr_read_file(d, RR_TIMELINE, &fns, arg, st, msg, len);
 }
 
 const struct rr_filespec rr_files[] = {
 	[RR_OPS] = { "ops.csv", op_cols, OC_NR },
-	[RR_STALLS] = { "stalls.csv", stall_cols, SC_NR },
+	[RR_STALLS] = { "stalls.csv", rr_stall_cols, SB_SC_NR },
 	[RR_TIMELINE] = { "timeline.csv", tl_cols, RR_TL_NR_COLS },
 };
 
@@ -686,7 +471,7 @@ int rr_pump_file(struct csvpass *p, enum rr_file f, const struct rr_tail_fns *fn
 	case RR_OPS:
 		return fns->op ? pump_ops(p, fns->op, arg) : -EINVAL;
 	case RR_STALLS:
-		return fns->stall ? pump_stalls(p, fns->stall, arg) : -EINVAL;
+		return fns->stall ? rr_pump_stalls(p, fns->stall, arg) : -EINVAL;
 	case RR_TIMELINE:
 		return fns->tick ? pump_ticks(p, fns->tick, arg) : -EINVAL;
 	}

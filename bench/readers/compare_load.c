@@ -641,7 +641,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		memset(&sc, 0, sizeof(sc));
 		sc.r = r;
 		sc.dir = c.dir;
-		ret = rr_read_stalls(d, on_stall, &sc, &st, msg, len);
+		ret = rr_read_stalls_lean(d, on_stall, &sc, &st, msg, len);
 		if (ret == 0 && r->sspill && cmp_spill_dir_end(r->sspill, c.dir) < 0)
 			sspill_drop(r);
 		lost_st = qs_spec_lost;
