@@ -10,8 +10,9 @@
  * a later pass reads the rows before that one from the CSV and the rest
  * from the spill.
  * The spill is page cache, not the reader's memory; where it cannot be
- * written (no temporary directory, a full disk) it is dropped and the later
- * passes read ops.csv, as without it.
+ * written (no temporary directory, a full disk, the file-size limit: the
+ * commands ignore SIGXFSZ) it is dropped, at the latest when a repetition
+ * ends, and the later passes read the CSV, as without it.
  */
 #include "compare.h"
 #include "compare_impl.h"
@@ -130,12 +131,14 @@ int cmp_spill_dir_end(struct cmp_spill *s, int dir)
 {
 	uint64_t *e;
 
-	if (dir - s->dir0 != s->nend)
+	/* written now, while a failure can still drop the spill (the later
+	 * passes then read the CSV): a replay cannot */
+	if (dir - s->dir0 != s->nend || spill_flush(s) < 0)
 		return -1;
 	if (!(e = realloc(s->end, (size_t)(s->nend + 1) * sizeof(*e))))
 		return -1;
 	s->end = e;
-	e[s->nend++] = s->size + s->n;
+	e[s->nend++] = s->size;
 	return 0;
 }
 
@@ -165,10 +168,8 @@ int cmp_spill_replay(struct cmp_spill *s, int dir,
 	uint64_t off, end;
 	size_t have = 0;
 
-	if (dir < s->dir0 || dir - s->dir0 >= s->nend)
-		return -EIO;
-	if (s->n && spill_flush(s) < 0)
-		return -EIO;
+	if (dir < s->dir0 || dir - s->dir0 >= s->nend || s->n)
+		return -EIO;	/* (cmp_spill_dir_end wrote every row) */
 	off = dir == s->dir0 ? 0 : s->end[dir - s->dir0 - 1];
 	end = s->end[dir - s->dir0];
 	while (off < end || have) {

@@ -20,6 +20,16 @@
 # - plot asks for a CDF (ranks pass 1 never keeps): it spills from the
 #   first row and opens each ops.csv once; its .dat files are the same as
 #   when it reads ops.csv twice.
+# - A spill that cannot be written (the file-size limit: the last rows are
+#   written when a repetition ends, and a spill smaller than its buffer
+#   only then; or mid-way) is dropped: exit 0 and the same JSON as with no
+#   spill.
+# - What the data above never holds: rounds past the histogram's exact
+#   buckets (rounds = latency / 3), unfinished ops (every 50th), a node slot
+#   of -1 (71 nodes, past CMP_MAX_NODES; 4 rows in 5 on node 0, which takes
+#   a later pass), a malformed row skipped with --allow-incomplete: the same
+#   JSON with and without the spill.
+# The spill goes to TMPDIR, here $W/tmp.
 # Usage: spill_test.sh STALLBENCH GEN_RESULT WORKDIR. Exit 0 pass, 1 fail.
 set -u
 SB=$1 GEN=$2 W=$3
@@ -27,7 +37,8 @@ fail=0
 not_ok() { echo "not ok: $*"; fail=1; }
 ok() { echo "ok: $*"; }
 
-rm -rf "$W" && mkdir -p "$W" || exit 1
+rm -rf "$W" && mkdir -p "$W/tmp" || exit 1
+export TMPDIR="$W/tmp"
 "$GEN" "$W/r1" --seed 51 --nodes 2 --n 200000 --drift 2 --spread-nodes 150000 >/dev/null &&
 "$GEN" "$W/r2" --seed 52 --nodes 2 --n 100000 --scale 2 >/dev/null &&
 "$GEN" "$W/r3" --seed 53 --nodes 2 --n 50000 --scale 3 >/dev/null &&
@@ -55,7 +66,8 @@ bytes() {
 		/^[0-9]+ +close\(/ { match($0, /close\([0-9]+/); delete cur[substr($0, RSTART + 6, RLENGTH - 6) + 0] }
 		END { for (i = 1; i <= k; i++) printf "%s%d", (i > 1 ? " " : ""), n[i] }' "$W/trace"
 }
-spills() { grep -c 'O_TMPFILE, 0600) = [0-9]' "$W/trace"; }
+# spills: the spill files opened (O_TMPFILE, or mkostemp where it is not supported)
+spills() { grep -Ec "openat\(AT_FDCWD, \"$W/tmp(\", .*O_TMPFILE.*|/stallbench-spill\.[^\"]*\", .*)\) = [0-9]" "$W/trace"; }
 
 # --- A: the spill from a row of r1 on ---
 if strace -f -qq -s 0 -e trace=openat,read,close -o "$W/trace" "$SB" compare --json "$A" "$B" \
@@ -174,6 +186,48 @@ if strace -f -qq -e trace=openat -o "$W/trace" "$SB" plot "$A" "$B" --out "$W/pl
 	fi
 else
 	not_ok "plot: $(tail -n 2 "$W/pl.out")"
+fi
+
+# --- a spill that cannot be written: dropped, the CSV read again ---
+# sb_limited KB ARGS...: compare --json ARGS under a file-size limit of KB KiB
+# (its output through a pipe: the limit is the spill's); "RC" on the last line
+sb_limited() {
+	kb=$1
+	shift
+	{ (ulimit -f "$kb" && exec "$SB" compare --json "$@" 2>"$W/lim.err"); echo "RC $?"; } | cat
+}
+"$GEN" "$W/d1" --seed 7 --n 135000 --drift 3 >/dev/null && "$GEN" "$W/d2" --seed 8 --n 20000 >/dev/null ||
+	exit 1
+for lim in "64 $W/d1 $W/d2" "300 $A $B"; do
+	set -- $lim
+	kb=$1
+	shift
+	sb_limited "$kb" "$@" >"$W/lim.out"
+	TMPDIR=$W/none "$SB" compare --json "$@" >"$W/lim-none.json" 2>&1
+	rc=$(tail -n 1 "$W/lim.out")
+	sed '$d' "$W/lim.out" >"$W/lim.json"
+	[ "$rc" = "RC 0" ] && [ -s "$W/lim.json" ] && cmp -s "$W/lim.json" "$W/lim-none.json" &&
+		ok "file-size limit ${kb} KiB: the spill dropped, exit 0, the same JSON as without one" ||
+		not_ok "file-size limit ${kb} KiB: $rc, $(cat "$W/lim.err"); JSON the same: $(cmp -s "$W/lim.json" "$W/lim-none.json" && echo yes || echo no)"
+done
+
+# --- rounds past the exact buckets, unfinished ops, 71 nodes ---
+mkdir -p "$W/x1" && cp "$W/r1"/*.json "$W/r1/stalls.csv" "$W/r1/timeline.csv" "$W/x1/" || exit 1
+awk -F, -v OFS=, 'FNR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; print; next}
+	{$c["reclaim_rounds"] = int($c["latency_ns"] / 3); $c["node"] = NR % 5 ? 0 : int(NR / 5) % 71;
+	 if (NR % 50 == 0) $c["flags"] = "unfinished"; print}' "$W/r1/ops.csv" >"$W/x1/ops.csv" || exit 1
+"$GEN" "$W/x2" --seed 56 --n 200000 --drift 2 --bad-number >/dev/null || exit 1
+if strace -f -qq -e trace=openat -o "$W/trace" "$SB" compare --json --allow-incomplete "$W/x1" "$W/x2" \
+	>"$W/x.json" 2>"$W/x.err" &&
+	TMPDIR=$W/none "$SB" compare --json --allow-incomplete "$W/x1" "$W/x2" >"$W/x-none.json" 2>&1; then
+	got=$(opens "$W/x1/ops.csv" "$W/x2/ops.csv")
+	[ "$got" = "2 2" ] && [ "$(spills)" -ge 2 ] && cmp -s "$W/x.json" "$W/x-none.json" &&
+		[ "$(jq '[.ops[].runs[0].unfinished] | add' "$W/x.json")" -gt 0 ] &&
+		[ "$(jq '[.ops[].runs[0].rounds.p99] | max' "$W/x.json")" -gt 1000 ] &&
+		ok "rounds = latency / 3, unfinished ops, 71 nodes, a skipped row: spilled ($(spills) spills), the same JSON" ||
+		not_ok "rounds/unfinished/71 nodes/skipped row: opens '$got', spills $(spills), JSON the same: $(cmp -s "$W/x.json" "$W/x-none.json" && echo yes || echo no)"
+else
+	not_ok "compare of the crafted runs: $(cat "$W/x.err")"
 fi
 
 [ $fail -eq 0 ] && echo PASS || echo FAIL

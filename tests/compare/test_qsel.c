@@ -4,7 +4,7 @@
  * default budget and with a tiny one that forces ranges to be narrowed over
  * several passes; and a pass that sees other values than pass 1 is refused.
  * qs_spec_lost: never set over a stream that holds still, set at the first
- * check (131072 values) over one that drifts.
+ * check (131072 values) over one that drifts, and when the budget is spent.
  */
 #include "qsel.h"
 #include "signif.h"
@@ -283,6 +283,29 @@ int main(void)
 		failures++;
 	}
 	check_clone(v, 200000, &seed);
+	{	/* the thread's keep budget spent: 60 selectors x 60000 kept > 3M values */
+		static const float ex[] = { 0.5f };
+		struct qsel *qs = calloc(60, sizeof(*qs));
+		bool before;
+
+		qs_spec_lost = false;
+		for (int k = 0; k < 60; k++)
+			qs_expect(&qs[k], ex, 1);
+		for (size_t i = 0; i < 60000; i++)
+			for (int k = 0; k < 60; k++)
+				qs_add(&qs[k], 1000 + v[i] % 100000);
+		before = qs_spec_lost;
+		for (int k = 0; k < 60; k++)
+			qs_free(&qs[k]);
+		free(qs);
+		qs_spec_lost = false;
+		if (!before) {
+			printf("not ok - the keep budget spent, qs_spec_lost not set\n");
+			failures++;
+		} else {
+			printf("ok - the keep budget spent: qs_spec_lost set\n");
+		}
+	}
 	/* pass 2 sees other values: refused, never a wrong answer */
 	for (size_t i = 0; i < 1000; i++)
 		qs_add(&q, 5000 + i);
