@@ -48,7 +48,6 @@ struct loadctx {
 	int dir;		/* repetition being read */
 	bool again;		/* a later pass: ops are known, none is added */
 	bool spill_now;		/* pass 1: spill from the first row (the ranks are a CDF) */
-	bool spill_off;		/* pass 1: a spill could not be written; none is tried again */
 	uint64_t rows;		/* rows of ops.csv handed to the callback in this repetition */
 	uint64_t stop;		/* a later pass: stop ops.csv after this many rows (0: read all) */
 };

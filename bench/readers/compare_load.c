@@ -188,11 +188,11 @@ static void count_errs(struct cmp_opstat *o, const struct rr_op *op)
 }
 
 /* A spill that could not be written: the later passes read ops.csv. */
-static void spill_drop(struct loadctx *c)
+static void spill_drop(struct cmp_run *r)
 {
-	cmp_spill_free(c->r->spill);
-	c->r->spill = NULL;
-	c->spill_off = true;
+	cmp_spill_free(r->spill);
+	r->spill = NULL;
+	r->spill_off = true;
 }
 
 /* Pass 1: one op into its histograms and its repetition's sums. */
@@ -207,9 +207,9 @@ static int on_op(void *arg, const struct rr_op *op)
 	if (!o)
 		return -ENOMEM;
 	/* from the row after a selector lost values, each op also to the spill */
-	if (!c->r->spill && (qs_spec_lost || c->spill_now) && !c->spill_off &&
+	if (!c->r->spill && (qs_spec_lost || c->spill_now) && !c->r->spill_off &&
 	    !(c->r->spill = cmp_spill_start(c->dir, c->rows)))
-		c->spill_off = true;
+		c->r->spill_off = true;
 	c->rows++;
 	o->rep_dir = c->dir;
 	/* An op cut at the deadline has a lower bound, not a latency. */
@@ -221,7 +221,7 @@ static int on_op(void *arg, const struct rr_op *op)
 	k = cmp_node_slot(o, op->node, true);
 	if (c->r->spill &&
 	    cmp_spill_row(c->r->spill, (size_t)(o - c->r->ops), k, lat, op->reclaim_rounds) < 0)
-		spill_drop(c);
+		spill_drop(c->r);
 	/* a second node or repetition: the first one's values are lat's so far */
 	if (o->node_alias && o->nnodes > 1) {
 		if (qs_clone(&o->nodes[0].lat, &o->lat, two_q, 2) < 0)
@@ -623,7 +623,7 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		if (ret < 0)
 			goto out;
 		if (r->spill && cmp_spill_dir_end(r->spill, c.dir) < 0)
-			spill_drop(&c);
+			spill_drop(r);
 		lost = qs_spec_lost;	/* the ops' selectors': the stall kinds' apart */
 		qs_spec_lost = lost_st;
 		r->bad_rows += st.bad_rows;
