@@ -333,9 +333,7 @@ figures() {	# FILTER FILE...: "p50 p99 count mean" of ftruncate's rows where awk
 	shift
 	awk -F, -v o=ftruncate "FNR == 1 {for (i = 1; i <= NF; i++) c[\$i] = i; next}
 		\$c[\"op\"] == o && ($f) {print \$c[\"latency_ns\"]}" "$@" | sort -n |
-		awk 'function at(p,  x, k) {x = p * NR; k = int(x); if (x - k > 1e-9 * (x > 1 ? x : 1)) k++;
-			return v[k < 1 ? 1 : k]}
-		{v[NR] = $1; t += $1} END {if (NR) printf "%s %s %d %.17g\n", at(0.5), at(0.99), NR, t / NR}'
+		awk -v q="0.5 0.99" -v mean=1 -f "$(dirname "$0")/nearest_rank.awk"
 }
 if "$SB" compare --json "$W/sn1,$W/sn2" "$W/a" >"$W/sn.json" 2>"$W/sn.err"; then
 	got() {	# RUN SEL: "p50 p99 count mean" as compare gave them

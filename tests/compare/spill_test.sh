@@ -33,6 +33,7 @@
 # Usage: spill_test.sh STALLBENCH GEN_RESULT WORKDIR. Exit 0 pass, 1 fail.
 set -u
 SB=$1 GEN=$2 W=$3
+NRANK=$(dirname "$0")/nearest_rank.awk QS="0.5 0.9 0.99 0.999"
 fail=0
 not_ok() { echo "not ok: $*"; fail=1; }
 ok() { echo "ok: $*"; }
@@ -98,9 +99,7 @@ figures() {
 	shift
 	awk -F, -v o=ftruncate "FNR == 1 {for (i = 1; i <= NF; i++) c[\$i] = i; next}
 		\$c[\"op\"] == o && ($f) {print \$c[\"latency_ns\"]}" "$@" | sort -n |
-		awk 'function at(p,  x, k) {x = p * NR; k = int(x); if (x - k > 1e-9 * (x > 1 ? x : 1)) k++;
-			return v[k < 1 ? 1 : k]}
-		{v[NR] = $1} END {if (NR) printf "%s %s %s %s %d\n", at(0.5), at(0.9), at(0.99), at(0.999), NR}'
+		awk -v q="$QS" -f "$NRANK"
 }
 got() {	# RUN SEL: "p50 p90 p99 p999 count" as compare gave them (p90, p999 "null" where not given)
 	jq -r ".ops[] | select(.name == \"truncate-storm/ftruncate\") | .runs[$1] | $2 |
@@ -132,9 +131,7 @@ stall_fig() {
 	shift
 	awk -F, -v k="$k" 'FNR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
 		$c["kind"] == k && ($c["scope"] == "run" || $c["scope"] == "") {print $c["duration_ns"]}' "$@" |
-		sort -n | awk 'function at(p,  x, k) {x = p * NR; k = int(x); if (x - k > 1e-9 * (x > 1 ? x : 1)) k++;
-			return v[k < 1 ? 1 : k]}
-		{v[NR] = $1} END {if (NR) printf "%s %s %s %s %d\n", at(0.5), at(0.9), at(0.99), at(0.999), NR}'
+		sort -n | awk -v q="$QS" -f "$NRANK"
 }
 for want in "0 memcg $W/r1/stalls.csv $W/r2/stalls.csv $W/r3/stalls.csv" \
 	"0 direct $W/r1/stalls.csv $W/r2/stalls.csv $W/r3/stalls.csv" \
