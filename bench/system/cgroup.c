@@ -297,13 +297,19 @@ static int enter_delegated(struct sb_cgroup *g)
 	if (mkdir(g->leaf, 0755) && errno != EEXIST)
 		return -errno;
 	adopt_dead_leaves(own, g->leaf);
-	if (move_all(own, g->leaf) || write_file(own, "cgroup.subtree_control", "+memory")) {
-		move_all(g->leaf, own);
-		rmdir(g->leaf);
-		g->leaf[0] = 0;
-		return -EBUSY;
+	/* a task the scope forks while its others move (a shell's loop) can
+	 * land beside the leaf after the last look: moved on the next try */
+	for (int i = 0; i < 20; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (!move_all(own, g->leaf) && !write_file(own, "cgroup.subtree_control", "+memory"))
+			return 0;
+		nanosleep(&ts, NULL);
 	}
-	return 0;
+	move_all(g->leaf, own);
+	rmdir(g->leaf);
+	g->leaf[0] = 0;
+	return -EBUSY;
 }
 
 static void leave_delegated(struct sb_cgroup *g)
@@ -340,8 +346,11 @@ int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t
 		return r;
 	if (g->version == 2 && !(parent && *parent) &&
 	    !cg_delegated(g->mount, g->own, sizeof(g->own)) && g->own[0]) {
-		if (enter_delegated(g))
-			g->own[0] = 0;	/* not usable: fall back to the root */
+		if (enter_delegated(g)) {	/* not usable: fall back to the root */
+			fprintf(stderr, "stallbench: %s/%s: its tasks would not all move into a leaf; "
+				"the run's group goes to the root\n", g->mount, g->own);
+			g->own[0] = 0;
+		}
 		else
 			parent = g->own;
 	}

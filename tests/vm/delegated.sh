@@ -57,7 +57,7 @@ grep -q '"path": "/sys/fs/cgroup/deleg.scope/stallbench-' "$RES/deleg/meta.json"
 [ "$(val "$O" self_cg)" = "0::/deleg.scope" ] || fail "shell not back in its cgroup: $(val "$O" self_cg)"
 kp=$(val "$O" killed_pid)
 [ "$(val "$O" killed_leaf | tr -d ' ')" = "/sys/fs/cgroup/deleg.scope/sb-driver-$kp" ] ||
-	fail "the killed driver's leaf: '$(val "$O" killed_leaf)' (pid $kp)"
+	fail "the killed driver's leaf: '$(val "$O" killed_leaf)' (pid $kp); its log: $(head -n 3 "$RES/killed.log")"
 [ "$(val "$O" killed_self)" = "0::/deleg.scope/sb-driver-$kp" ] || fail "shell after the kill: $(val "$O" killed_self)"
 [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cgroup"]["driver_leaf"]["path"])' "$RES/killed/meta.json" 2>&1)" = "/sys/fs/cgroup/deleg.scope/sb-driver-$kp" ] ||
 	fail "meta.json does not record the driver's leaf: $(grep -A4 '"cgroup"' "$RES/killed/meta.json")"
