@@ -153,7 +153,6 @@ struct cmp_run {
 	struct stallunion *un[2];	/* load-time scratch: a repetition's run, system tasks */
 	struct cmp_spill *spill;	/* load-time: pass 1's ops for the later passes ... */
 	struct cmp_spill *sspill;	/* ... and its stalls */
-	bool spill_off, sspill_off;	/* one could not be written: none is tried again */
 	uint64_t oom_kills, lost_events, bad_rows;
 	uint64_t oom_outside;	/* OOM victims that were not the run's workers (summary oom_victims) */
 	bool oom_known, lost_known;

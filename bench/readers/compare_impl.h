@@ -63,16 +63,19 @@ struct stallpass {
  * slot, latency, rounds), or each stall's (kind, -1, duration, 0), for the
  * later passes (see there). */
 struct cmp_spill;
-/* Starts a spill at repetition dir after row rows; NULL where none can be written. */
+/* Starts a spill at repetition dir after row rows. Never NULL: one that
+ * cannot be written is lost (it writes nothing, and is not started again). */
 struct cmp_spill *cmp_spill_start(int dir, uint64_t row);
 /* Appends a row: an index (r->ops, r->stalls), a slot (-1: none) and two
- * values. 0, or -1: the spill is lost. */
-int cmp_spill_row(struct cmp_spill *s, size_t idx, int slot, uint64_t val, uint64_t aux);
-/* Repetition dir (dir0, then each next one) has been read. 0 or -1. */
-int cmp_spill_dir_end(struct cmp_spill *s, int dir);
-/* The repetition the spill starts in; *row: its rows read from ops.csv before it. */
-int cmp_spill_dir0(const struct cmp_spill *s, uint64_t *row);
-/* Repetition dir's spilled ops, in order, to fn. 0 or -EIO. */
+ * values. A write that fails loses the spill. */
+void cmp_spill_row(struct cmp_spill *s, size_t idx, int slot, uint64_t val, uint64_t aux);
+/* Repetition dir (dir0, then each next one) has been read: its rows written. */
+void cmp_spill_dir_end(struct cmp_spill *s, int dir);
+/* A later pass over repetition dir (s NULL: none started): true when it reads
+ * the CSV, *stop rows of it (0: all); cmp_spill_replay gives the rest. */
+bool cmp_spill_csv(const struct cmp_spill *s, int dir, uint64_t *stop);
+/* Repetition dir's spilled rows, in order, to fn (none where cmp_spill_csv
+ * read them all). 0 or -EIO. */
 int cmp_spill_replay(struct cmp_spill *s, int dir,
 		     void (*fn)(void *arg, size_t idx, int slot, uint64_t val, uint64_t aux),
 		     void *arg);

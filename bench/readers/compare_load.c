@@ -187,14 +187,6 @@ static void count_errs(struct cmp_opstat *o, const struct rr_op *op)
 		o->mismatch++;
 }
 
-/* A spill that could not be written: the later passes read ops.csv. */
-static void spill_drop(struct cmp_run *r)
-{
-	cmp_spill_free(r->spill);
-	r->spill = NULL;
-	r->spill_off = true;
-}
-
 /* Pass 1: one op into its histograms and its repetition's sums. */
 static int on_op(void *arg, const struct rr_op *op)
 {
@@ -207,9 +199,8 @@ static int on_op(void *arg, const struct rr_op *op)
 	if (!o)
 		return -ENOMEM;
 	/* from the row after a selector lost values, each op also to the spill */
-	if (!c->r->spill && (qs_spec_lost || c->spill_now) && !c->r->spill_off &&
-	    !(c->r->spill = cmp_spill_start(c->dir, c->rows)))
-		c->r->spill_off = true;
+	if (!c->r->spill && (qs_spec_lost || c->spill_now))
+		c->r->spill = cmp_spill_start(c->dir, c->rows);
 	c->rows++;
 	o->rep_dir = c->dir;
 	/* An op cut at the deadline has a lower bound, not a latency. */
@@ -219,9 +210,8 @@ static int on_op(void *arg, const struct rr_op *op)
 		return 0;
 	}
 	k = cmp_node_slot(o, op->node, true);
-	if (c->r->spill &&
-	    cmp_spill_row(c->r->spill, (size_t)(o - c->r->ops), k, lat, op->reclaim_rounds) < 0)
-		spill_drop(c->r);
+	if (c->r->spill)
+		cmp_spill_row(c->r->spill, (size_t)(o - c->r->ops), k, lat, op->reclaim_rounds);
 	/* a second node or repetition: the first one's values are lat's so far */
 	if (o->node_alias && o->nnodes > 1) {
 		if (qs_clone(&o->nodes[0].lat, &o->lat, two_q, 2) < 0)
@@ -320,14 +310,6 @@ static inline bool streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* A stall spill that could not be written: the later passes read stalls.csv. */
-static void sspill_drop(struct cmp_run *r)
-{
-	cmp_spill_free(r->sspill);
-	r->sspill = NULL;
-	r->sspill_off = true;
-}
-
 static int on_stall(void *arg, const struct rr_stall *s)
 {
 	struct stall_ctx *c = arg;
@@ -338,9 +320,8 @@ static int on_stall(void *arg, const struct rr_stall *s)
 	int64_t own;
 
 	/* from the row after a stall kind's selector lost values, each to the spill */
-	if (!r->sspill && qs_spec_lost && !r->sspill_off &&
-	    !(r->sspill = cmp_spill_start(c->dir, c->rows)))
-		r->sspill_off = true;
+	if (!r->sspill && qs_spec_lost)
+		r->sspill = cmp_spill_start(c->dir, c->rows);
 	c->rows++;
 	sys = streq(s->scope, "system");
 	known = s->kind >= 0 && s->kind < RR_STALL_NR_KINDS && (sys || streq(s->scope, "run"));
@@ -366,8 +347,8 @@ static int on_stall(void *arg, const struct rr_stall *s)
 		st->with_count++;
 		st->no_progress += s->nr_reclaimed == 0;
 	}
-	if (r->sspill && cmp_spill_row(r->sspill, (size_t)(st - r->stalls), -1, s->duration_ns, 0) < 0)
-		sspill_drop(r);
+	if (r->sspill)
+		cmp_spill_row(r->sspill, (size_t)(st - r->stalls), -1, s->duration_ns, 0);
 	return qs_add(&st->dur, s->duration_ns);
 }
 
@@ -622,8 +603,8 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 			snprintf(msg, len, "%s: out of memory reading ops.csv", tok);
 		if (ret < 0)
 			goto out;
-		if (r->spill && cmp_spill_dir_end(r->spill, c.dir) < 0)
-			spill_drop(r);
+		if (r->spill)
+			cmp_spill_dir_end(r->spill, c.dir);
 		lost = qs_spec_lost;	/* the ops' selectors': the stall kinds' apart */
 		qs_spec_lost = lost_st;
 		r->bad_rows += st.bad_rows;
@@ -642,8 +623,8 @@ int cmp_load(struct cmp_run *r, const char *spec, unsigned int flags, char *msg,
 		sc.r = r;
 		sc.dir = c.dir;
 		ret = rr_read_stalls_lean(d, on_stall, &sc, &st, msg, len);
-		if (ret == 0 && r->sspill && cmp_spill_dir_end(r->sspill, c.dir) < 0)
-			sspill_drop(r);
+		if (ret == 0 && r->sspill)
+			cmp_spill_dir_end(r->sspill, c.dir);
 		lost_st = qs_spec_lost;
 		qs_spec_lost = lost;
 		for (int u = 0; u < 2; u++) {	/* tids of one repetition only */

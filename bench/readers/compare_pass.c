@@ -61,18 +61,15 @@ static void on_spilled(void *arg, size_t op, int slot, uint64_t lat, uint64_t ro
 static int ops_again(struct loadctx *c, const struct rr_dir *d, char *msg, size_t len)
 {
 	struct cmp_run *r = c->r;
-	uint64_t row0 = 0;
-	int dir0 = r->spill ? cmp_spill_dir0(r->spill, &row0) : r->ndirs;
 	int ret = 0;
 
 	c->rows = 0;
-	c->stop = c->dir == dir0 ? row0 : 0;
-	if (c->dir < dir0 || (c->dir == dir0 && row0)) {
+	if (cmp_spill_csv(r->spill, c->dir, &c->stop)) {
 		ret = rr_scan_ops(d, on_op_again, c, msg, len);
 		if (ret == CMP_STOP)
 			ret = 0;
 	}
-	if (ret == 0 && c->dir >= dir0 && cmp_spill_replay(r->spill, c->dir, on_spilled, r) < 0) {
+	if (ret == 0 && cmp_spill_replay(r->spill, c->dir, on_spilled, r) < 0) {
 		snprintf(msg, len, "%s: pass 1's spill of ops.csv could not be read back", d->path);
 		ret = -EIO;
 	}
@@ -108,17 +105,14 @@ static void on_spilled_stall(void *arg, size_t idx, int slot, uint64_t dur, uint
 static int stalls_again(struct cmp_run *r, int dir, const struct rr_dir *d, char *msg, size_t len)
 {
 	struct stallpass c = { .r = r };
-	uint64_t row0 = 0;
-	int dir0 = r->sspill ? cmp_spill_dir0(r->sspill, &row0) : r->ndirs;
 	int ret = 0;
 
-	c.stop = dir == dir0 ? row0 : 0;
-	if (dir < dir0 || (dir == dir0 && row0)) {
+	if (cmp_spill_csv(r->sspill, dir, &c.stop)) {
 		ret = rr_scan_stalls(d, on_stall_again, &c, msg, len);
 		if (ret == CMP_STOP)
 			ret = 0;
 	}
-	if (ret == 0 && dir >= dir0 && cmp_spill_replay(r->sspill, dir, on_spilled_stall, r) < 0) {
+	if (ret == 0 && cmp_spill_replay(r->sspill, dir, on_spilled_stall, r) < 0) {
 		snprintf(msg, len, "%s: pass 1's spill of stalls.csv could not be read back", d->path);
 		ret = -EIO;
 	}

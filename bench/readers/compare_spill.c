@@ -11,7 +11,7 @@
  * from the spill.
  * The spill is page cache, not the reader's memory; where it cannot be
  * written (no temporary directory, a full disk, the file-size limit: the
- * commands ignore SIGXFSZ) it is dropped, at the latest when a repetition
+ * commands ignore SIGXFSZ) it is lost, at the latest when a repetition
  * ends, and the later passes read the CSV, as without it.
  */
 #include "compare.h"
@@ -27,6 +27,7 @@
 #define SPILL_REC_MAX	(10 + 1 + 10 + 10)	/* index, slot, value, aux: see cmp_spill_row */
 
 struct cmp_spill {
+	bool lost;		/* could not be written: the later passes read the CSV */
 	int fd;
 	unsigned char *buf;
 	size_t n;		/* bytes in buf not written yet */
@@ -57,14 +58,28 @@ static int spill_file(void)
 	return fd;
 }
 
-void cmp_spill_free(struct cmp_spill *s)
+/* what cmp_spill_start gives when it cannot even allocate: a lost spill */
+static struct cmp_spill no_spill = { .lost = true, .fd = -1 };
+
+/* The spill cannot be kept: its file and memory go, and a later pass reads
+ * the CSV for every repetition. */
+static void spill_lose(struct cmp_spill *s)
 {
-	if (!s)
-		return;
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->buf);
 	free(s->end);
+	s->fd = -1;
+	s->buf = NULL;
+	s->end = NULL;
+	s->lost = true;
+}
+
+void cmp_spill_free(struct cmp_spill *s)
+{
+	if (!s || s == &no_spill)
+		return;
+	spill_lose(s);
 	free(s);
 }
 
@@ -73,15 +88,13 @@ struct cmp_spill *cmp_spill_start(int dir, uint64_t row)
 	struct cmp_spill *s = calloc(1, sizeof(*s));
 
 	if (!s)
-		return NULL;
+		return &no_spill;
 	s->dir0 = dir;
 	s->row0 = row;
 	s->buf = malloc(SPILL_BUF);
 	s->fd = s->buf ? spill_file() : -1;
-	if (s->fd < 0) {
-		cmp_spill_free(s);
-		return NULL;
-	}
+	if (s->fd < 0)
+		spill_lose(s);
 	return s;
 }
 
@@ -113,39 +126,49 @@ static inline unsigned char *put_var(unsigned char *p, uint64_t v)
 	return p;
 }
 
-int cmp_spill_row(struct cmp_spill *s, size_t idx, int slot, uint64_t val, uint64_t aux)
+void cmp_spill_row(struct cmp_spill *s, size_t idx, int slot, uint64_t val, uint64_t aux)
 {
 	unsigned char *p;
 
-	if (s->n > SPILL_BUF - SPILL_REC_MAX && spill_flush(s) < 0)
-		return -1;
+	if (s->lost)
+		return;
+	if (s->n > SPILL_BUF - SPILL_REC_MAX && spill_flush(s) < 0) {
+		spill_lose(s);
+		return;
+	}
 	p = put_var(s->buf + s->n, idx);
 	*p++ = (unsigned char)(slot + 1);	/* -1 (no slot) .. CMP_MAX_NODES - 1 */
 	p = put_var(p, val);
 	p = put_var(p, aux);
 	s->n = (size_t)(p - s->buf);
-	return 0;
 }
 
-int cmp_spill_dir_end(struct cmp_spill *s, int dir)
+void cmp_spill_dir_end(struct cmp_spill *s, int dir)
 {
 	uint64_t *e;
 
-	/* written now, while a failure can still drop the spill (the later
+	if (s->lost)
+		return;
+	/* written now, while a failure can still lose the spill (the later
 	 * passes then read the CSV): a replay cannot */
-	if (dir - s->dir0 != s->nend || spill_flush(s) < 0)
-		return -1;
-	if (!(e = realloc(s->end, (size_t)(s->nend + 1) * sizeof(*e))))
-		return -1;
+	if (dir - s->dir0 != s->nend || spill_flush(s) < 0 ||
+	    !(e = realloc(s->end, (size_t)(s->nend + 1) * sizeof(*e)))) {
+		spill_lose(s);
+		return;
+	}
 	s->end = e;
 	e[s->nend++] = s->size;
-	return 0;
 }
 
-int cmp_spill_dir0(const struct cmp_spill *s, uint64_t *row)
+bool cmp_spill_csv(const struct cmp_spill *s, int dir, uint64_t *stop)
 {
-	*row = s->row0;
-	return s->dir0;
+	*stop = 0;
+	if (!s || s->lost || dir < s->dir0)
+		return true;
+	if (dir > s->dir0)
+		return false;
+	*stop = s->row0;
+	return s->row0 != 0;
 }
 
 static inline const unsigned char *get_var(const unsigned char *p, uint64_t *v)
@@ -168,7 +191,9 @@ int cmp_spill_replay(struct cmp_spill *s, int dir,
 	uint64_t off, end;
 	size_t have = 0;
 
-	if (dir < s->dir0 || dir - s->dir0 >= s->nend || s->n)
+	if (!s || s->lost || dir < s->dir0)
+		return 0;	/* cmp_spill_csv read them all */
+	if (dir - s->dir0 >= s->nend || s->n)
 		return -EIO;	/* (cmp_spill_dir_end wrote every row) */
 	off = dir == s->dir0 ? 0 : s->end[dir - s->dir0 - 1];
 	end = s->end[dir - s->dir0];
