@@ -350,9 +350,9 @@ int cg_create(struct sb_cgroup *g, const char *parent, const char *tag, uint64_t
 			fprintf(stderr, "stallbench: %s/%s: its tasks would not all move into a leaf; "
 				"the run's group goes to the root\n", g->mount, g->own);
 			g->own[0] = 0;
-		}
-		else
+		} else {
 			parent = g->own;
+		}
 	}
 	snprintf(g->name, sizeof(g->name), "%s%s" CG_PREFIX "%d-%s",
 		 parent && *parent ? parent : "", parent && *parent ? "/" : "",
