@@ -164,11 +164,36 @@ static void sleep_sites(char *buf, size_t len, json_t *m, const char *blk_name, 
 	}
 }
 
+/*
+ * How much time asleep per second of run a verdict line's change in time
+ * asleep per call moved: |B's sleep/call x B's calls/s - A's likewise| (the
+ * block's ops/s means; the per-call change alone if it has none). A change
+ * of +2000% on a rare op can move less time than +20% on a busy one.
+ */
+static double sleep_moved(json_t *m, json_t *line, size_t k)
+{
+	json_t *t = json_object_get(line, "test"), *blk, *ops = NULL;
+	const char *name = json_string_value(json_object_get(line, "block")) ?: "";
+	double a = json_number_value(json_object_get(t, "mean_a"));
+	double b = json_number_value(json_object_get(t, "mean_b"));
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "ops"), i, blk)
+		if (!strcmp(json_string_value(json_object_get(blk, "name")) ?: "", name))
+			ops = rr_json_get(json_array_get(json_object_get(blk, "vs_first"), k),
+					  "tests.ops_s");
+	if (ops) {
+		a *= json_number_value(json_object_get(ops, "mean_a"));
+		b *= json_number_value(json_object_get(ops, "mean_b"));
+	}
+	return fabs(b - a);
+}
+
 /* One point's verdict against run k: outcomes, then its significant changes. */
 static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 {
 	json_t *v, *lines[256];
-	size_t i, n = 0, ntests;
+	size_t i, n = 0, ntests, best;
 	char pa[512], pb[512], line[1200], eff[96];
 
 	/* beside more than one other run, each block says which pair it is */
@@ -207,17 +232,19 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 			lines[n++] = v;
 	qsort(lines, n, sizeof(*lines), cmp_vline);
 	/* A change in time asleep always gets a line when there is one (its
-	 * wait sites follow it), in the last place if the ranks left it out. */
+	 * wait sites follow it), in the last place if the ranks left it out:
+	 * of several, the one that moved the most time asleep per second. */
+	best = n;
 	for (i = 0; i < n; i++)
-		if (!strcmp(json_string_value(json_object_get(lines[i], "metric")) ?: "", "sleep")) {
-			if (i >= VERDICT_MAX) {
-				json_t *x = lines[VERDICT_MAX - 1];
+		if (!strcmp(json_string_value(json_object_get(lines[i], "metric")) ?: "", "sleep") &&
+		    (best == n || sleep_moved(m, lines[i], k) > sleep_moved(m, lines[best], k)))
+			best = i;
+	if (best < n && best >= VERDICT_MAX) {
+		json_t *x = lines[VERDICT_MAX - 1];
 
-				lines[VERDICT_MAX - 1] = lines[i];
-				lines[i] = x;
-			}
-			break;
-		}
+		lines[VERDICT_MAX - 1] = lines[best];
+		lines[best] = x;
+	}
 	if (!n) {
 		snprintf(line, sizeof(line), "no significant change (%zu tests)", ntests);
 		lt_wrap(f, "  ", "    ", line);

@@ -265,6 +265,32 @@ echo "$flat" | grep -q "a known memcg/OOM change, \"memcg: bypass the reclaim an
 awk 'length($0) > 72 { bad = 1 } END { exit bad }' "$F" || not_ok "appendix over 72 columns"
 [ "$(cat "$C/vstat")" = 3 ] && ok "status: a change (3)" || not_ok "vstat $(cat "$C/vstat")"
 
+# --- which change in time asleep the verdict names, when the ranks leave
+# all of them out: the one that moved the most time asleep per second, not
+# the one with the least p. B: every latency x1.5 (rounds and times outrank
+# the sleep lines), ftruncate asleep x4 (+300% of ~6us a call, p ~1e-4),
+# alloc asleep x3 (+200% of ~0.6ms a call, p ~0.01): the verdict names alloc.
+mkdir -p "$W/sl" || exit 1
+for r in 1 2 3; do
+	"$GEN" "$W/sl/a$r" --seed $((70 + r)) --n 300 --run-effect 0.05 --sleep-scale 1 >/dev/null || exit 1
+	"$GEN" "$W/sl/b$r" --seed $((80 + r)) --n 300 --run-effect 0.05 --scale 1.5 --sleep-scale 1 \
+		--sleep-op ftruncate:4 --sleep-op alloc:3 >/dev/null || exit 1
+done
+printf 'sl\t%s\t%s\n' "$W/sl/a1,$W/sl/a2,$W/sl/a3" "$W/sl/b1,$W/sl/b2,$W/sl/b3" >"$W/sl/points.tsv"
+"$SB" compare --points "$W/sl/points.tsv" --format letter >"$W/sl/letter.txt" 2>&1 || exit 1
+"$SB" compare --json "$W/sl/a1,$W/sl/a2,$W/sl/a3" "$W/sl/b1,$W/sl/b2,$W/sl/b3" >"$W/sl/cmp.json" || exit 1
+v=$(sed -n '/^sl:/,/^$/p' "$W/sl/letter.txt")
+sleeps=$(python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+print(" ".join(sorted(v["block"].split("/")[1] for v in m["verdict"] if v["metric"] == "sleep")))' "$W/sl/cmp.json")
+if [[ $sleeps == "alloc ftruncate"* ]] && echo "$v" | grep -q "more changes, marked" &&
+	echo "$v" | grep -q "^  alloc asleep/call: +" && ! echo "$v" | grep -q "ftruncate asleep/call"; then
+	ok "the verdict names the change in time asleep that moved the most time (alloc, of: $sleeps)"
+else
+	not_ok "the verdict's change in time asleep (significant: $sleeps):
+$v"
+fi
+
 # --- the A/A false-alarm rate the letter states ---
 stated=$(grep -o 'A/A false alarms: [0-9]* of [0-9]*' "$L" | head -1)
 [ -z "$stated" ] && stated=$(tr '\n' ' ' <"$L" | sed 's/  */ /g' | grep -o 'A/A false alarms: [0-9]* of [0-9]*' | head -1)
