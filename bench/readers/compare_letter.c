@@ -166,27 +166,29 @@ static void sleep_sites(char *buf, size_t len, json_t *m, const char *blk_name, 
 
 /*
  * How much time asleep per second of run a verdict line's change in time
- * asleep per call moved: |B's sleep/call x B's calls/s - A's likewise| (the
- * block's ops/s means; the per-call change alone if it has none). A change
- * of +2000% on a rare op can move less time than +20% on a busy one.
+ * asleep per call moved: |B's sleep/call - A's| x the op's calls/s (the mean
+ * of both sides' ops/s, so a fall in throughput alone moves nothing). A
+ * change of +2000% on a rare op can move less time than +20% on a busy one.
+ * An op without an ops/s on both sides (under 10 calls a run) scores 0: it
+ * ranks after every op that has one, and among such ops the least p wins.
  */
 static double sleep_moved(json_t *m, json_t *line, size_t k)
 {
-	json_t *t = json_object_get(line, "test"), *blk, *ops = NULL;
+	json_t *t = json_object_get(line, "test"), *blk, *ops = NULL, *ra, *rb;
 	const char *name = json_string_value(json_object_get(line, "block")) ?: "";
-	double a = json_number_value(json_object_get(t, "mean_a"));
-	double b = json_number_value(json_object_get(t, "mean_b"));
 	size_t i;
 
 	json_array_foreach(json_object_get(m, "ops"), i, blk)
 		if (!strcmp(json_string_value(json_object_get(blk, "name")) ?: "", name))
 			ops = rr_json_get(json_array_get(json_object_get(blk, "vs_first"), k),
 					  "tests.ops_s");
-	if (ops) {
-		a *= json_number_value(json_object_get(ops, "mean_a"));
-		b *= json_number_value(json_object_get(ops, "mean_b"));
-	}
-	return fabs(b - a);
+	ra = json_object_get(ops, "mean_a");
+	rb = json_object_get(ops, "mean_b");
+	if (!json_is_number(ra) || !json_is_number(rb))
+		return 0;
+	return fabs(json_number_value(json_object_get(t, "mean_b")) -
+		    json_number_value(json_object_get(t, "mean_a"))) *
+	       (json_number_value(ra) + json_number_value(rb)) / 2;
 }
 
 /* One point's verdict against run k: outcomes, then its significant changes. */

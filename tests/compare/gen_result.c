@@ -13,7 +13,8 @@
  * time asleep per call is 0.25 * S times the mean latency, and with the same
  * seed "--sleep-scale 2" is "--sleep-scale 1" with every op asleep twice as
  * long at the same latency; --sleep-op OP:S gives op OP its own S (the
- * others keep --sleep-scale's). Options also produce the broken directories the
+ * others keep --sleep-scale's). --op-every OP:K writes op OP in every K-th
+ * round only (its draws are made all the same: the others' rows do not move). Options also produce the broken directories the
  * reader must refuse.
  */
 #include <errno.h>
@@ -75,11 +76,12 @@ static void usage(void)
 	      "  [--oom-kills K] [--no-summary] [--no-meta] [--truncate] [--bad-number]\n"
 	      "  [--long-line] [--few-fields] [--ops-only] [--cap BYTES] [--mix M]\n"
 	      "  [--summary-hists] [--zstd] [--spread-nodes K] [--drift X]\n"
-	      "  [--psi-spike K] [--sleep-scale S] [--sleep-op OP:S]...\n"
+	      "  [--psi-spike K] [--sleep-scale S] [--sleep-op OP:S]... [--op-every OP:K]...\n"
 	      "  --cap: cgroup cap_bytes; --mix: truncate-storm's mix option; --psi-spike K:\n"
 	      "  K ticks whose PSI some total grows by more than the tick (>100%%);\n"
 	      "  --sleep-scale S: cpu_ns, runq_ns written, asleep 0.25 * S of each latency;\n"
 	      "  --sleep-op OP:S: op OP (ftruncate, punch, unlink_close, alloc) with its own S;\n"
+	      "  --op-every OP:K: op OP in every K-th round only\n"
 	      "  --zstd: ops.csv.zst, stalls.csv.zst through the runner's writer (rfile.h);\n"
 	      "  --spread-nodes K: from round K on, each op on every node in turn (before\n"
 	      "  it, on its worker's node alone); --drift X: latencies x(1 + X k/n) in round k\n",
@@ -96,6 +98,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, n = 2000, oom = 0, cap = 67108864, spike = 0;
 	double scale = 1.0, run_effect = 0.0, sleep_scale = -1.0;	/* < 0: not measured */
 	double drift = 0.0, op_sleep[4] = { -1, -1, -1, -1 };	/* < 0: sleep_scale */
+	uint64_t op_every[4] = { 1, 1, 1, 1 };
 	int nodes = 2, no_summary = 0, no_meta = 0, truncate = 0, bad_number = 0;
 	int long_line = 0, few_fields = 0, ops_only = 0, hists = 0, zstd = 0, i;
 	uint64_t spread = UINT64_MAX;
@@ -143,7 +146,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--sleep-scale")) sleep_scale = strtod(v, NULL);
 		else if (!strcmp(a, "--spread-nodes")) spread = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--drift")) drift = strtod(v, NULL);
-		else if (!strcmp(a, "--sleep-op") && strchr(v, ':')) {
+		else if ((!strcmp(a, "--sleep-op") || !strcmp(a, "--op-every")) && strchr(v, ':')) {
 			static const char *const names[] = { "ftruncate", "punch", "unlink_close", "alloc" };
 			size_t len = (size_t)(strchr(v, ':') - v);
 			int o;
@@ -153,7 +156,10 @@ int main(int argc, char **argv)
 					break;
 			if (o == 4)
 				usage();
-			op_sleep[o] = strtod(strchr(v, ':') + 1, NULL);
+			if (a[2] == 's')
+				op_sleep[o] = strtod(strchr(v, ':') + 1, NULL);
+			else if (!(op_every[o] = strtoull(strchr(v, ':') + 1, NULL, 0)))
+				usage();
 		}
 		else usage();
 	}
@@ -231,6 +237,9 @@ int main(int argc, char **argv)
 			double ss = op_sleep[i] >= 0 ? op_sleep[i] : sleep_scale;
 			double share = ss < 0 ? 0 : fmin(0.25 * ss, 1.0);
 			uint64_t busy = lat - (uint64_t)llround((double)lat * share);
+
+			if (k % op_every[i])
+				continue;	/* after the draws: the other ops' rows stay */
 
 			row++;
 			if (bad_number && row == 100) {
