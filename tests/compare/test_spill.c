@@ -111,7 +111,7 @@ static void lost_is(struct cmp_spill *s, int ndirs, const char *what)
 int main(int argc, char **argv)
 {
 	/* repetition 1 from its row 1000 on, 2 and 3 whole, 4 empty: ~2.7 MB,
-	 * 11 buffers of 256 KiB */
+	 * ~5 MB: 20 buffers of 256 KiB */
 	static const size_t nrows[] = { 0, 150000, 250000, 50000, 0 };
 	struct rec *rows[5];
 	struct cmp_spill *s;
@@ -132,6 +132,10 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nrows[d]; i++)
 			rows[d][i] = draw();
 	}
+	/* 30000 records of the longest form (31 bytes: 930 KB, so several of
+	 * them straddle a replay's reads) */
+	for (size_t i = 10000; i < 40000; i++)
+		rows[3][i] = (struct rec){ SIZE_MAX, CMP_MAX_NODES - 1, UINT64_MAX, UINT64_MAX };
 
 	s = cmp_spill_start(1, 1000);
 	for (d = 1; d < 5; d++) {
@@ -168,6 +172,51 @@ int main(int argc, char **argv)
 	replay_is(s, 0, rows[2], nrows[2], "from row 0, again");
 	cmp_spill_free(s);
 
+	/* a spill from row 0 of a later repetition: the one before from the
+	 * CSV, whole; this one from the spill alone */
+	s = cmp_spill_start(1, 0);
+	for (size_t i = 0; i < nrows[1]; i++)
+		cmp_spill_row(s, rows[1][i].idx, rows[1][i].slot, rows[1][i].val, rows[1][i].aux);
+	CHECK(cmp_spill_replay(s, 1, on_row, &(struct replay){ 0 }) == -EIO,
+	      "rows not ended by cmp_spill_dir_end replay");
+	cmp_spill_dir_end(s, 1);
+	CHECK(cmp_spill_csv(s, 0, &stop) && stop == 0, "start(1, 0): repetition 0 not the whole CSV");
+	CHECK(!cmp_spill_csv(s, 1, &stop) && stop == 0, "start(1, 0): repetition 1 read from the CSV");
+	replay_is(s, 0, NULL, 0, "start(1, 0)");
+	replay_is(s, 1, rows[1], nrows[1], "start(1, 0)");
+	cmp_spill_free(s);
+
+	/* two spills at once (compare's ops and stall kinds), rows alternating:
+	 * the first gets repetitions 2 and 3's rows, the second 3's cycled to
+	 * 2's length, then 2's first rows to 3's length */
+	struct cmp_spill *s2 = cmp_spill_start(0, 3);
+	struct rec *cyc = malloc(nrows[2] * sizeof(*cyc));
+
+	for (size_t i = 0; i < nrows[2]; i++)
+		cyc[i] = rows[3][i % nrows[3]];
+	s = cmp_spill_start(0, 2);
+	for (size_t i = 0; i < nrows[2]; i++) {
+		cmp_spill_row(s, rows[2][i].idx, rows[2][i].slot, rows[2][i].val, rows[2][i].aux);
+		cmp_spill_row(s2, cyc[i].idx, cyc[i].slot, cyc[i].val, cyc[i].aux);
+	}
+	cmp_spill_dir_end(s, 0);
+	cmp_spill_dir_end(s2, 0);
+	for (size_t i = 0; i < nrows[3]; i++) {
+		cmp_spill_row(s, rows[3][i].idx, rows[3][i].slot, rows[3][i].val, rows[3][i].aux);
+		cmp_spill_row(s2, rows[2][i].idx, rows[2][i].slot, rows[2][i].val, rows[2][i].aux);
+	}
+	cmp_spill_dir_end(s, 1);
+	cmp_spill_dir_end(s2, 1);
+	for (pass = 0; pass < 2; pass++) {
+		replay_is(s2, 1, rows[2], nrows[3], "the second of two spills");
+		replay_is(s, 0, rows[2], nrows[2], "the first of two spills");
+		replay_is(s2, 0, cyc, nrows[2], "the second of two spills");
+		replay_is(s, 1, rows[3], nrows[3], "the first of two spills");
+	}
+	free(cyc);
+	cmp_spill_free(s);
+	cmp_spill_free(s2);
+
 	/* no temporary directory */
 	setenv("TMPDIR", "/nonexistent/stallbench-spill", 1);
 	s = cmp_spill_start(0, 10);
@@ -201,6 +250,14 @@ int main(int argc, char **argv)
 			cmp_spill_dir_end(s, d);
 		}
 		lost_is(s, 4, "past the file-size limit");
+		cmp_spill_free(s);
+		/* more than the limit, less than a buffer: the write at the
+		 * repetition's end fails, and loses the spill */
+		s = cmp_spill_start(0, 5);
+		for (size_t i = 0; i < 9000; i++)
+			cmp_spill_row(s, rows[2][i].idx, rows[2][i].slot, rows[2][i].val, rows[2][i].aux);
+		cmp_spill_dir_end(s, 0);
+		lost_is(s, 2, "past the file-size limit at a repetition's end");
 		cmp_spill_free(s);
 		/* under the limit: kept */
 		s = cmp_spill_start(0, 0);
