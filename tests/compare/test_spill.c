@@ -83,6 +83,14 @@ static void on_row(void *arg, size_t idx, int slot, uint64_t val, uint64_t aux)
 	p->got++;
 }
 
+/* writes n rows to the spill, then ends repetition dir */
+static void spill_rows(struct cmp_spill *s, int dir, const struct rec *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cmp_spill_row(s, r[i].idx, r[i].slot, r[i].val, r[i].aux);
+	cmp_spill_dir_end(s, dir);
+}
+
 /* replays repetition dir and checks it gives exactly want[0..n) */
 static void replay_is(struct cmp_spill *s, int dir, const struct rec *want, size_t n, const char *what)
 {
@@ -138,11 +146,8 @@ int main(int argc, char **argv)
 		rows[3][i] = (struct rec){ SIZE_MAX, CMP_MAX_NODES - 1, UINT64_MAX, UINT64_MAX };
 
 	s = cmp_spill_start(1, 1000);
-	for (d = 1; d < 5; d++) {
-		for (size_t i = 0; i < nrows[d]; i++)
-			cmp_spill_row(s, rows[d][i].idx, rows[d][i].slot, rows[d][i].val, rows[d][i].aux);
-		cmp_spill_dir_end(s, d);
-	}
+	for (d = 1; d < 5; d++)
+		spill_rows(s, d, rows[d], nrows[d]);
 	CHECK(cmp_spill_csv(s, 0, &stop) && stop == 0, "repetition 0 (before the spill): not the whole CSV");
 	CHECK(cmp_spill_csv(s, 1, &stop) && stop == 1000, "repetition 1: CSV up to row %llu, not 1000",
 	      (unsigned long long)stop);
@@ -164,9 +169,7 @@ int main(int argc, char **argv)
 
 	/* a spill from row 0 (plot's CDF): repetition 0 wholly from the spill */
 	s = cmp_spill_start(0, 0);
-	for (size_t i = 0; i < nrows[2]; i++)
-		cmp_spill_row(s, rows[2][i].idx, rows[2][i].slot, rows[2][i].val, rows[2][i].aux);
-	cmp_spill_dir_end(s, 0);
+	spill_rows(s, 0, rows[2], nrows[2]);
 	CHECK(!cmp_spill_csv(s, 0, &stop) && stop == 0, "a spill from row 0 still reads the CSV");
 	replay_is(s, 0, rows[2], nrows[2], "from row 0");
 	replay_is(s, 0, rows[2], nrows[2], "from row 0, again");
@@ -244,26 +247,19 @@ int main(int argc, char **argv)
 		CHECK(0, "setrlimit: %s", strerror(errno));
 	} else {
 		s = cmp_spill_start(1, 5);
-		for (d = 1; d < 4; d++) {
-			for (size_t i = 0; i < nrows[d]; i++)
-				cmp_spill_row(s, rows[d][i].idx, rows[d][i].slot, rows[d][i].val, rows[d][i].aux);
-			cmp_spill_dir_end(s, d);
-		}
+		for (d = 1; d < 4; d++)
+			spill_rows(s, d, rows[d], nrows[d]);
 		lost_is(s, 4, "past the file-size limit");
 		cmp_spill_free(s);
 		/* more than the limit, less than a buffer: the write at the
 		 * repetition's end fails, and loses the spill */
 		s = cmp_spill_start(0, 5);
-		for (size_t i = 0; i < 9000; i++)
-			cmp_spill_row(s, rows[2][i].idx, rows[2][i].slot, rows[2][i].val, rows[2][i].aux);
-		cmp_spill_dir_end(s, 0);
+		spill_rows(s, 0, rows[2], 9000);
 		lost_is(s, 2, "past the file-size limit at a repetition's end");
 		cmp_spill_free(s);
 		/* under the limit: kept */
 		s = cmp_spill_start(0, 0);
-		for (size_t i = 0; i < 1000; i++)
-			cmp_spill_row(s, rows[3][i].idx, rows[3][i].slot, rows[3][i].val, rows[3][i].aux);
-		cmp_spill_dir_end(s, 0);
+		spill_rows(s, 0, rows[3], 1000);
 		replay_is(s, 0, rows[3], 1000, "under the file-size limit");
 		cmp_spill_free(s);
 		setrlimit(RLIMIT_FSIZE, &old);
