@@ -118,6 +118,18 @@ static const char *letter_what(const char *metric)
 	       !strcmp(metric, "ops_s") ? "ops/s" : "stall total per run";
 }
 
+/* The tests of op block blk_name against run k (NULL: no such block). */
+static json_t *op_tests(json_t *m, const char *blk_name, size_t k)
+{
+	json_t *blk, *tests = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(m, "ops"), i, blk)
+		if (!strcmp(json_string_value(json_object_get(blk, "name")) ?: "", blk_name))
+			tests = rr_json_get(json_array_get(json_object_get(blk, "vs_first"), k), "tests");
+	return tests;
+}
+
 /*
  * Behind a change in time asleep, the wait sites that moved it: the op's
  * sleep_at:SITE tests (significant or not), the two whose mean moved most,
@@ -128,15 +140,12 @@ static const char *letter_what(const char *metric)
 static void sleep_sites(char *buf, size_t len, json_t *m, const char *blk_name, size_t k,
 			const char *a_id, const char *b_id)
 {
-	json_t *blk, *tests = NULL, *t;
+	json_t *tests = op_tests(m, blk_name, k), *t;
 	const char *key, *best[2] = { NULL, NULL };
 	double bd[2] = { 0, 0 };
 	size_t i, o = 0;
 
 	buf[0] = '\0';
-	json_array_foreach(json_object_get(m, "ops"), i, blk)
-		if (!strcmp(json_string_value(json_object_get(blk, "name")) ?: "", blk_name))
-			tests = rr_json_get(json_array_get(json_object_get(blk, "vs_first"), k), "tests");
 	json_object_foreach(tests, key, t) {
 		double d;
 
@@ -174,16 +183,11 @@ static void sleep_sites(char *buf, size_t len, json_t *m, const char *blk_name, 
  */
 static double sleep_moved(json_t *m, json_t *line, size_t k)
 {
-	json_t *t = json_object_get(line, "test"), *blk, *ops = NULL, *ra, *rb;
-	const char *name = json_string_value(json_object_get(line, "block")) ?: "";
-	size_t i;
+	json_t *t = json_object_get(line, "test");
+	json_t *ops = json_object_get(op_tests(m, json_string_value(json_object_get(line, "block")) ?: "",
+					       k), "ops_s");
+	json_t *ra = json_object_get(ops, "mean_a"), *rb = json_object_get(ops, "mean_b");
 
-	json_array_foreach(json_object_get(m, "ops"), i, blk)
-		if (!strcmp(json_string_value(json_object_get(blk, "name")) ?: "", name))
-			ops = rr_json_get(json_array_get(json_object_get(blk, "vs_first"), k),
-					  "tests.ops_s");
-	ra = json_object_get(ops, "mean_a");
-	rb = json_object_get(ops, "mean_b");
 	if (!json_is_number(ra) || !json_is_number(rb))
 		return 0;
 	return fabs(json_number_value(json_object_get(t, "mean_b")) -
@@ -196,6 +200,7 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 {
 	json_t *v, *lines[256];
 	size_t i, n = 0, ntests, best;
+	double best_sc = 0;
 	char pa[512], pb[512], line[1200], eff[96];
 
 	/* beside more than one other run, each block says which pair it is */
@@ -238,9 +243,12 @@ static void point_verdict(struct lout *f, json_t *m, const char *name, size_t k)
 	 * of several, the one that moved the most time asleep per second. */
 	best = n;
 	for (i = 0; i < n; i++)
-		if (!strcmp(json_string_value(json_object_get(lines[i], "metric")) ?: "", "sleep") &&
-		    (best == n || sleep_moved(m, lines[i], k) > sleep_moved(m, lines[best], k)))
-			best = i;
+		if (!strcmp(json_string_value(json_object_get(lines[i], "metric")) ?: "", "sleep")) {
+			double sc = sleep_moved(m, lines[i], k);
+
+			if (best == n || sc > best_sc)
+				best = i, best_sc = sc;
+		}
 	if (best < n && best >= VERDICT_MAX) {
 		json_t *x = lines[VERDICT_MAX - 1];
 

@@ -14,8 +14,8 @@
  * seed "--sleep-scale 2" is "--sleep-scale 1" with every op asleep twice as
  * long at the same latency; --sleep-op OP:S gives op OP its own S (the
  * others keep --sleep-scale's). --op-every OP:K writes op OP in every K-th
- * round only (its draws are made all the same: the others' rows do not move). Options also produce the broken directories the
- * reader must refuse.
+ * round only (its draws are made all the same: the others' rows do not
+ * move). Options also produce the broken directories the reader must refuse.
  */
 #include <errno.h>
 #include <math.h>
@@ -147,16 +147,17 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--spread-nodes")) spread = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--drift")) drift = strtod(v, NULL);
 		else if ((!strcmp(a, "--sleep-op") || !strcmp(a, "--op-every")) && strchr(v, ':')) {
-			static const char *const names[] = { "ftruncate", "punch", "unlink_close", "alloc" };
+			/* OP: the truncate-storm ops (ops[]), then the alloc, as the rows go */
 			size_t len = (size_t)(strchr(v, ':') - v);
 			int o;
 
 			for (o = 0; o < 4; o++)
-				if (strlen(names[o]) == len && !strncmp(v, names[o], len))
+				if (strlen(o < 3 ? ops[o] : "alloc") == len &&
+				    !strncmp(v, o < 3 ? ops[o] : "alloc", len))
 					break;
 			if (o == 4)
 				usage();
-			if (a[2] == 's')
+			if (!strcmp(a, "--sleep-op"))
 				op_sleep[o] = strtod(strchr(v, ':') + 1, NULL);
 			else if (!(op_every[o] = strtoull(strchr(v, ':') + 1, NULL, 0)))
 				usage();
